@@ -1,0 +1,61 @@
+import { ConfigError, optionalSetting, parseEnv, portSetting } from '@waymark/config';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const apiEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: portSetting.default(3000),
+  DATA_DIR: z.string().min(1).default('./data'),
+  WAYMARK_CONFIG: optionalSetting,
+  TOKEN_KEYS_FILE: optionalSetting,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+  JOURNEY_MAX_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  KAFKA_BROKERS: optionalSetting,
+  CLICKHOUSE_URL: optionalSetting,
+  REDIS_URL: optionalSetting,
+});
+
+export interface ApiConfig {
+  nodeEnv: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  dataDir: string;
+  waymarkConfigFile: string | undefined;
+  tokenKeysFile: string;
+  /** Only outside production may a missing key file be created with a fresh key. */
+  mayCreateTokenKeys: boolean;
+  logLevel: z.infer<typeof apiEnvSchema>['LOG_LEVEL'];
+  bodyLimitBytes: number;
+  journeyMaxEvents: number;
+  projectorBatchSize: number;
+}
+
+/** The API's whole configuration, read once from the environment at start-up. */
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const parsed = parseEnv(apiEnvSchema, env);
+  const distributed = (['KAFKA_BROKERS', 'CLICKHOUSE_URL', 'REDIS_URL'] as const).filter((name) => parsed[name]);
+  if (distributed.length > 0) {
+    // Distributed mode (Kafka, ClickHouse server, Redis) is not part of this build yet;
+    // refusing beats silently running embedded while the operator expects a cluster.
+    throw new ConfigError(
+      `${distributed.join(', ')}: distributed mode is not available in this build; unset these to run embedded`,
+    );
+  }
+  const dataDir = resolve(parsed.DATA_DIR);
+  return {
+    nodeEnv: parsed.NODE_ENV,
+    host: parsed.HOST,
+    port: parsed.PORT,
+    dataDir,
+    waymarkConfigFile: parsed.WAYMARK_CONFIG,
+    tokenKeysFile: resolve(parsed.TOKEN_KEYS_FILE ?? `${dataDir}/token-keys.json`),
+    mayCreateTokenKeys: parsed.NODE_ENV !== 'production',
+    logLevel: parsed.LOG_LEVEL,
+    bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
+    journeyMaxEvents: parsed.JOURNEY_MAX_EVENTS,
+    projectorBatchSize: parsed.PROJECTOR_BATCH_SIZE,
+  };
+}

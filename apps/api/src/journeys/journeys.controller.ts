@@ -1,0 +1,23 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ZodValidationPipe } from '@waymark/http';
+import { Journey } from '@waymark/read-model';
+import { API_CONFIG } from '../config/api-config.provider';
+import { ApiConfig } from '../config/api.config';
+import { GetJourneyParams, getJourneyQuerySchema } from './get-journey.dto';
+import { GetJourneyQuery } from './queries/get-journey/get-journey.query';
+
+@Controller('v1/journeys')
+export class JourneysController {
+  constructor(
+    private readonly queries: QueryBus,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  @Get()
+  get(@Query(new ZodValidationPipe(getJourneyQuerySchema, 'query')) params: GetJourneyParams): Promise<Journey> {
+    const limit = Math.min(params.limit ?? this.config.journeyMaxEvents, this.config.journeyMaxEvents);
+    const { product, env, tag, identifier } = params;
+    return this.queries.execute(new GetJourneyQuery({ product, env, tag, identifier }, limit));
+  }
+}

@@ -1,0 +1,87 @@
+import { Inject, Logger } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import {
+  Clock,
+  DomainError,
+  IdGenerator,
+  SessionCatalog,
+  decideStartSession,
+  lifetimesFor,
+  selectIdentifier,
+  toIsoTimestamp,
+} from '@waymark/domain';
+import { SESSION_STORE, SessionStore } from '@waymark/session-store';
+import { DataSealer, SessionTokenService, issueRefreshToken } from '@waymark/tokens';
+import { CLOCK, ID_GENERATOR } from '../../../shared/domain.providers';
+import { StartSessionCommand, StartSessionResult } from './start-session.command';
+
+/**
+ * Starts a session: resolve the spec, read the identifier, mint both tokens, and
+ * record the session with its `SessionStarted` event. Answers only once the store
+ * says both are durable, so an acknowledged session is never lost.
+ */
+@CommandHandler(StartSessionCommand)
+export class StartSessionHandler implements ICommandHandler<StartSessionCommand, StartSessionResult> {
+  private readonly logger = new Logger('sessions');
+
+  constructor(
+    private readonly catalog: SessionCatalog,
+    private readonly tokens: SessionTokenService,
+    private readonly sealer: DataSealer,
+    @Inject(SESSION_STORE) private readonly store: SessionStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly newId: IdGenerator,
+  ) {}
+
+  async execute(command: StartSessionCommand): Promise<StartSessionResult> {
+    const spec = this.catalog.resolve(command.product, command.env, command.tag);
+    const identifier = selectIdentifier(command.data, spec.selector);
+    const now = this.clock();
+    const sessionId = this.newId();
+    const lifetimes = lifetimesFor(spec, now);
+    const refresh = issueRefreshToken(sessionId);
+
+    const [token, sealedData] = await Promise.all([
+      this.tokens.issue({
+        sessionId,
+        product: command.product,
+        env: command.env,
+        tag: command.tag,
+        identifier,
+        data: command.data,
+        issuedAt: now,
+        expiresAt: lifetimes.expiresAt,
+      }),
+      this.sealer.seal(command.data),
+    ]);
+
+    const { record, event } = decideStartSession({
+      product: command.product,
+      env: command.env,
+      tag: command.tag,
+      identifier,
+      spec,
+      sessionId,
+      eventId: this.newId(),
+      now,
+      sealedData,
+      refreshTokenHash: refresh.hash,
+      meta: { requestId: command.requestId, source: 'api' },
+    });
+
+    try {
+      await this.store.create(record, [event]);
+    } catch (error) {
+      this.logger.error({ err: error, sessionId }, 'session could not be stored');
+      throw new DomainError('CREATE_FAILED', 'the session could not be stored; nothing was recorded, retry later');
+    }
+
+    return {
+      token,
+      refreshToken: refresh.token,
+      sessionId,
+      expiresAt: toIsoTimestamp(record.expiresAt),
+      refreshExpiresAt: toIsoTimestamp(record.refreshExpiresAt),
+    };
+  }
+}

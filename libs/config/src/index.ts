@@ -1,0 +1,3 @@
+export * from './env';
+export * from './load-waymark-config';
+export * from './waymark-config.schema';

@@ -1,0 +1,68 @@
+import { EventMeta } from '../events/event-envelope';
+import { SESSION_STARTED, SessionStarted } from '../events/session-events';
+import { durationToMs } from '../specs/duration';
+import { SessionSpec } from '../specs/session-spec';
+import { toIsoTimestamp } from '../time/clock';
+import { SessionRecord } from './session-record';
+
+export interface StartSessionInput {
+  product: string;
+  env: string;
+  tag: string;
+  identifier: string;
+  spec: SessionSpec;
+  sessionId: string;
+  eventId: string;
+  now: number;
+  sealedData: string;
+  refreshTokenHash: string;
+  meta: EventMeta;
+}
+
+export interface SessionLifetimes {
+  expiresAt: number;
+  refreshExpiresAt: number;
+}
+
+/** When a session started now expires; the refresh token always outlives the token. */
+export function lifetimesFor(spec: SessionSpec, now: number): SessionLifetimes {
+  const expiresAt = now + durationToMs(spec.expiry);
+  const refreshExpiresAt = Math.max(expiresAt, now + durationToMs(spec.refreshExpiry));
+  return { expiresAt, refreshExpiresAt };
+}
+
+/** Decides what starting a session records: the new session's state and its first event. */
+export function decideStartSession(input: StartSessionInput): { record: SessionRecord; event: SessionStarted } {
+  const { expiresAt, refreshExpiresAt } = lifetimesFor(input.spec, input.now);
+  const record: SessionRecord = {
+    sessionId: input.sessionId,
+    product: input.product,
+    env: input.env,
+    tag: input.tag,
+    identifier: input.identifier,
+    status: 'active',
+    startedAt: input.now,
+    expiresAt,
+    refreshExpiresAt,
+    refreshTokenHash: input.refreshTokenHash,
+    generation: 0,
+  };
+  const event: SessionStarted = {
+    id: input.eventId,
+    type: SESSION_STARTED,
+    version: 1,
+    occurredAt: toIsoTimestamp(input.now),
+    product: input.product,
+    env: input.env,
+    tag: input.tag,
+    sessionId: input.sessionId,
+    identifier: input.identifier,
+    data: {
+      expiresAt: toIsoTimestamp(expiresAt),
+      refreshExpiresAt: toIsoTimestamp(refreshExpiresAt),
+      sealedData: input.sealedData,
+    },
+    meta: input.meta,
+  };
+  return { record, event };
+}

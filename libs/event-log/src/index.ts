@@ -1,0 +1,2 @@
+export * from './event-log.port';
+export * from './sqlite/sqlite-event-log';

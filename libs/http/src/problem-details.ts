@@ -1,0 +1,85 @@
+import { HttpException } from '@nestjs/common';
+import { DomainError, DomainErrorCode, FieldError } from '@waymark/domain';
+
+/** RFC 9457 problem details, plus our stable `code` and the fields at fault. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: FieldError[];
+  instance?: string;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** The one place domain codes become HTTP statuses. */
+const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
+  INVALID_REQUEST: 400,
+  PRODUCT_NOT_FOUND: 422,
+  ENV_NOT_FOUND: 422,
+  SESSION_SPEC_NOT_FOUND: 422,
+  IDENTIFIER_MISSING: 422,
+  SESSION_NOT_FOUND: 404,
+  CREATE_FAILED: 503,
+};
+
+const TITLE_BY_STATUS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/**
+ * Framework refusals raised before a route runs (Fastify's body parsing, mapped by
+ * Nest to HttpException): all of them are about the request body.
+ */
+const FRAMEWORK_BODY_CODES: Record<number, string> = {
+  400: 'INVALID_REQUEST',
+  413: 'BODY_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+export function problemTypeFor(code: string): string {
+  return `urn:waymark:problem:${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
+function problem(status: number, code: string, detail: string, errors?: FieldError[]): ProblemDetails {
+  return {
+    type: problemTypeFor(code),
+    title: TITLE_BY_STATUS[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...(errors && errors.length > 0 ? { errors } : {}),
+  };
+}
+
+/**
+ * Maps anything thrown while serving a request to a problem. Returns `internal: true`
+ * for errors we did not anticipate, whose details must be logged and never answered.
+ */
+export function toProblem(error: unknown): { problem: ProblemDetails; internal: boolean } {
+  if (error instanceof DomainError) {
+    return { problem: problem(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message, error.fieldErrors), internal: false };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const bodyCode = FRAMEWORK_BODY_CODES[status];
+    if (bodyCode) {
+      return { problem: problem(status, bodyCode, error.message, [{ field: 'body', message: error.message }]), internal: false };
+    }
+    const code = status === 404 ? 'NOT_FOUND' : status === 405 ? 'METHOD_NOT_ALLOWED' : `HTTP_${status}`;
+    return { problem: problem(status, code, status >= 500 ? 'an unexpected error occurred; it has been logged' : error.message), internal: status >= 500 };
+  }
+  return { problem: problem(500, 'INTERNAL', 'an unexpected error occurred; it has been logged'), internal: true };
+}

@@ -1,0 +1,25 @@
+import { PipeTransform } from '@nestjs/common';
+import { DomainError } from '@waymark/domain';
+import { z } from 'zod';
+
+/**
+ * Validates a body or query against a zod schema. Every issue becomes a field error
+ * with a dotted path (`data.userId`), so the caller sees exactly what to fix.
+ */
+export class ZodValidationPipe<T extends z.ZodType> implements PipeTransform<unknown, z.infer<T>> {
+  constructor(
+    private readonly schema: T,
+    private readonly root: 'body' | 'query' = 'body',
+  ) {}
+
+  transform(value: unknown): z.infer<T> {
+    const result = this.schema.safeParse(value);
+    if (result.success) return result.data;
+    const errors = result.error.issues.map((issue) => ({
+      field: issue.path.length > 0 ? issue.path.map(String).join('.') : this.root,
+      message: issue.message,
+    }));
+    const summary = errors.map((error) => `${error.field}: ${error.message}`).join('; ');
+    throw new DomainError('INVALID_REQUEST', `invalid ${this.root}: ${summary}`, errors);
+  }
+}

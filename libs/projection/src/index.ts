@@ -1,0 +1,3 @@
+export * from './events.projection';
+export * from './projector';
+export * from './projector.module';

@@ -1,0 +1,41 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { EVENT_LOG, EventLog } from '@waymark/event-log';
+import { CLICKHOUSE } from '@waymark/read-model';
+import { EventsProjection } from './events.projection';
+import { Projector, ProjectorOptions } from './projector';
+
+const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
+
+/** Runs the projector for the app's lifetime; stops it before the stores close. */
+@Injectable()
+export class ProjectorRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly projector: Projector;
+
+  constructor(
+    @Inject(EVENT_LOG) eventLog: EventLog,
+    @Inject(CLICKHOUSE) clickhouse: ClickHouseClient,
+    @Inject(PROJECTOR_OPTIONS) options: ProjectorOptions,
+  ) {
+    this.projector = new Projector(eventLog.openConsumer(options.group), new EventsProjection(clickhouse), new Logger('projector'), options);
+  }
+
+  onApplicationBootstrap(): void {
+    this.projector.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.projector.stop();
+  }
+}
+
+@Module({})
+export class ProjectorModule {
+  static forRoot(options: ProjectorOptions): DynamicModule {
+    return {
+      module: ProjectorModule,
+      providers: [{ provide: PROJECTOR_OPTIONS, useValue: options }, ProjectorRunner],
+      exports: [ProjectorRunner],
+    };
+  }
+}

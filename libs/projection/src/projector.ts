@@ -1,0 +1,96 @@
+import { LoggerService } from '@nestjs/common';
+import { EventBatch, EventLogConsumer } from '@waymark/event-log';
+import { EventsProjection } from './events.projection';
+
+export interface ProjectorOptions {
+  group: string;
+  maxBatch: number;
+  maxWaitMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export interface ProjectorStats {
+  batches: number;
+  projected: number;
+  deadLettered: number;
+  failures: number;
+}
+
+/**
+ * Moves events from the log into the read model: read a batch, insert it, then
+ * commit the checkpoint. A crash between insert and commit re-reads the batch; the
+ * dedup token and the readers' dedup make that harmless. A failed insert is retried
+ * with backoff on the same batch, so the stream pauses rather than skips.
+ */
+export class Projector {
+  readonly stats: ProjectorStats = { batches: 0, projected: 0, deadLettered: 0, failures: 0 };
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private wakeFromBackoff: (() => void) | undefined;
+
+  constructor(
+    private readonly consumer: EventLogConsumer,
+    private readonly projection: EventsProjection,
+    private readonly logger: LoggerService,
+    private readonly options: ProjectorOptions,
+  ) {}
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Lets the batch in hand finish (or abandons its retry), then closes the consumer. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeFromBackoff?.();
+    await this.consumer.close();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      const batch = await this.consumer.nextBatch(this.options.maxBatch, this.options.maxWaitMs);
+      if (batch.records.length === 0) continue;
+      await this.processWithRetry(batch);
+    }
+  }
+
+  private async processWithRetry(batch: EventBatch): Promise<void> {
+    const first = batch.records[0].position;
+    const last = batch.records[batch.records.length - 1].position;
+    const dedupToken = `${this.options.group}:${first}-${last}`;
+    for (let attempt = 0; !this.stopping || attempt === 0; attempt += 1) {
+      try {
+        const result = await this.projection.project(batch.records, dedupToken);
+        await this.consumer.deadLetter(result.deadLetters);
+        await batch.commit();
+        this.stats.batches += 1;
+        this.stats.projected += result.projected;
+        this.stats.deadLettered += result.deadLetters.length;
+        for (const letter of result.deadLetters) {
+          this.logger.warn({ position: letter.record.position, reason: letter.reason }, 'event dead-lettered');
+        }
+        return;
+      } catch (error) {
+        this.stats.failures += 1;
+        const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(attempt, 10));
+        this.logger.warn({ err: error, attempt: attempt + 1, retryInMs: delay, from: first, to: last }, 'projection failed; retrying');
+        await this.backoff(delay);
+      }
+    }
+  }
+
+  private backoff(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wakeFromBackoff = undefined;
+        resolve();
+      }
+      this.wakeFromBackoff = done;
+    });
+  }
+}

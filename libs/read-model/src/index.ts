@@ -1,0 +1,5 @@
+export * from './clickhouse-client.factory';
+export * from './event-rows';
+export * from './journeys/journey.repository';
+export * from './migrations';
+export * from './read-model-migrator';

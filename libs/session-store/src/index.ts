@@ -1,0 +1,2 @@
+export * from './session-store.port';
+export * from './sqlite/sqlite-session-store';

@@ -1,0 +1,48 @@
+/**
+ * The embedded store's schema: the event log, consumer checkpoints, dead letters and
+ * session state live in one SQLite file so that appending an event and changing a
+ * session's state commit in the same transaction. Numbered; `user_version` records
+ * how far a database has come.
+ */
+export const EMBEDDED_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE events (
+    position    INTEGER PRIMARY KEY,
+    event_id    TEXT    NOT NULL,
+    type        TEXT    NOT NULL,
+    occurred_at INTEGER NOT NULL,
+    product     TEXT    NOT NULL,
+    env         TEXT    NOT NULL,
+    tag         TEXT    NOT NULL,
+    identifier  TEXT    NOT NULL,
+    body        TEXT    NOT NULL
+  );
+  CREATE TABLE checkpoints (
+    consumer   TEXT PRIMARY KEY,
+    position   INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE dead_letters (
+    id          INTEGER PRIMARY KEY,
+    consumer    TEXT    NOT NULL,
+    position    INTEGER NOT NULL,
+    reason      TEXT    NOT NULL,
+    body        TEXT    NOT NULL,
+    recorded_at INTEGER NOT NULL
+  );
+  CREATE TABLE sessions (
+    session_id         TEXT PRIMARY KEY,
+    product            TEXT    NOT NULL,
+    env                TEXT    NOT NULL,
+    tag                TEXT    NOT NULL,
+    identifier         TEXT    NOT NULL,
+    status             TEXT    NOT NULL,
+    started_at         INTEGER NOT NULL,
+    expires_at         INTEGER NOT NULL,
+    refresh_expires_at INTEGER NOT NULL,
+    refresh_token_hash TEXT    NOT NULL,
+    generation         INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX sessions_by_identifier ON sessions (product, env, tag, identifier);
+  `,
+];

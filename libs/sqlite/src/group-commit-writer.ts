@@ -1,0 +1,75 @@
+import { SqliteConnection } from './sqlite-database';
+
+type Work<T> = (db: SqliteConnection) => T;
+
+interface Job {
+  work: Work<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: every write requested during one turn of the event loop runs in a
+ * single transaction, so concurrent commands share one fsync. Each job runs inside its
+ * own savepoint, so a job that throws is rolled back alone and the others still
+ * commit. Promises resolve only after COMMIT returned, i.e. once the data is durable.
+ */
+export class GroupCommitWriter {
+  private queue: Job[] = [];
+  private scheduled = false;
+  private readonly afterCommitListeners: Array<() => void> = [];
+  private closed = false;
+
+  constructor(private readonly db: SqliteConnection) {}
+
+  run<T>(work: Work<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the embedded store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Called after each commit that wrote something; the projector wakes on it. */
+  onCommit(listener: () => void): void {
+    this.afterCommitListeners.push(listener);
+  }
+
+  /** Commits what is queued, then refuses further writes. */
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const jobs = this.queue;
+    if (jobs.length === 0) return;
+    this.queue = [];
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      this.db.transaction(() => {
+        for (const job of jobs) {
+          try {
+            outcomes.push({ ok: true, value: this.db.transaction(job.work)(this.db) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      })();
+    } catch (error) {
+      // The commit itself failed (disk full, I/O error): nothing of this group is durable.
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    jobs.forEach((job, index) => {
+      const outcome = outcomes[index];
+      if (outcome.ok) job.resolve(outcome.value);
+      else job.reject(outcome.error);
+    });
+    for (const listener of this.afterCommitListeners) listener();
+  }
+}

@@ -1,0 +1,2 @@
+export * from './group-commit-writer';
+export * from './sqlite-database';

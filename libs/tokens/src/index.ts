@@ -1,0 +1,4 @@
+export * from './data-sealer';
+export * from './refresh-token';
+export * from './session-token.service';
+export * from './token-key-ring';

@@ -1,0 +1,76 @@
+import { KeyObject, createSecretKey, randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** A symmetric JWK as stored in the key file (RFC 7517, `kty: oct`). */
+export interface StoredKey {
+  kty: 'oct';
+  kid: string;
+  k: string;
+  alg: 'dir';
+  use: 'enc';
+}
+
+export interface KeyFile {
+  /** The first key encrypts; every key listed still decrypts (rotation). */
+  keys: StoredKey[];
+}
+
+/**
+ * The keys tokens and sealed data are encrypted with. Imported once into KeyObjects
+ * (jose is several times faster with KeyObjects than with raw bytes per call) and
+ * looked up by `kid` from our own list only: a token never names where to fetch a key.
+ */
+export class TokenKeyRing {
+  private readonly byKid: ReadonlyMap<string, KeyObject>;
+
+  private constructor(
+    readonly activeKid: string,
+    keys: ReadonlyMap<string, KeyObject>,
+  ) {
+    this.byKid = keys;
+  }
+
+  static fromKeyFile(file: KeyFile): TokenKeyRing {
+    if (!Array.isArray(file.keys) || file.keys.length === 0) throw new Error('key file holds no keys');
+    const keys = new Map<string, KeyObject>();
+    for (const key of file.keys) {
+      if (key.kty !== 'oct' || typeof key.kid !== 'string' || !key.kid || typeof key.k !== 'string') {
+        throw new Error('every key must be a symmetric JWK with kty "oct", a kid and k');
+      }
+      const bytes = Buffer.from(key.k, 'base64url');
+      // A256GCM with `dir` needs exactly 256 bits; RFC 8725 asks for high-entropy keys.
+      if (bytes.length !== 32) throw new Error(`key ${key.kid} must be 256 bits, found ${bytes.length * 8}`);
+      keys.set(key.kid, createSecretKey(bytes));
+    }
+    return new TokenKeyRing(file.keys[0].kid, keys);
+  }
+
+  get activeKey(): KeyObject {
+    return this.byKid.get(this.activeKid) as KeyObject;
+  }
+
+  keyFor(kid: unknown): KeyObject | undefined {
+    return typeof kid === 'string' ? this.byKid.get(kid) : undefined;
+  }
+}
+
+export function generateStoredKey(): StoredKey {
+  return { kty: 'oct', kid: randomUUID(), k: randomBytes(32).toString('base64url'), alg: 'dir', use: 'enc' };
+}
+
+/**
+ * Reads the key file, creating it (mode 0600) with one fresh key when it does not
+ * exist and creation is allowed, so a fresh clone starts with no settings.
+ */
+export function loadOrCreateKeyFile(path: string, allowCreate: boolean): { file: KeyFile; created: boolean } {
+  if (existsSync(path)) {
+    return { file: JSON.parse(readFileSync(path, 'utf8')) as KeyFile, created: false };
+  }
+  if (!allowCreate) throw new Error(`token key file not found: ${path}`);
+  const file: KeyFile = { keys: [generateStoredKey()] };
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(file, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+  return { file, created: true };
+}
