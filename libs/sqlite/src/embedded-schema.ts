@@ -20,6 +20,9 @@ export const EMBEDDED_MIGRATIONS: readonly string[] = [
   CREATE TABLE checkpoints (
     consumer   TEXT PRIMARY KEY,
     position   INTEGER NOT NULL,
+    -- The last position of the batch being processed, recorded before processing, so
+    -- that after a crash the same batch (same bounds, same dedup token) is redone.
+    pending_to INTEGER,
     updated_at INTEGER NOT NULL
   );
   CREATE TABLE dead_letters (

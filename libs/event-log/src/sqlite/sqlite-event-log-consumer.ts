@@ -1,16 +1,28 @@
 import { GroupCommitWriter, SqliteConnection } from '@waymark/sqlite';
 import { DeadLetter, EventBatch, EventLogConsumer, LoggedRecord } from '../event-log.port';
 
+interface CheckpointRow {
+  position: number;
+  pending_to: number | null;
+}
+
 /**
  * Reads the embedded log from a stored checkpoint. Wakes on the writer's commit
  * signal rather than polling, so a fresh event reaches the projector within a tick.
+ *
+ * Before handing out a batch it durably records the batch's upper bound. After a
+ * crash the consumer hands out exactly that batch again, so a projection that names
+ * batches by their bounds (ClickHouse's insert_deduplication_token) recognises the
+ * retry and drops it instead of writing the rows a second time.
  */
 export class SqliteEventLogConsumer implements EventLogConsumer {
-  private readonly selectAfter;
+  private readonly selectRange;
   private readonly selectCheckpoint;
-  private readonly upsertCheckpoint;
+  private readonly upsertPending;
+  private readonly upsertCommitted;
   private readonly insertDeadLetter;
   private position: number;
+  private pendingTo: number | null;
   private wake: (() => void) | undefined;
   private closed = false;
 
@@ -19,35 +31,40 @@ export class SqliteEventLogConsumer implements EventLogConsumer {
     private readonly writer: GroupCommitWriter,
     private readonly group: string,
   ) {
-    this.selectAfter = db.prepare('SELECT position, body FROM events WHERE position > ? ORDER BY position LIMIT ?').raw();
-    this.selectCheckpoint = db.prepare('SELECT position FROM checkpoints WHERE consumer = ?').pluck();
-    this.upsertCheckpoint = db.prepare(
-      `INSERT INTO checkpoints (consumer, position, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+    this.selectRange = db.prepare('SELECT position, body FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?').raw();
+    this.selectCheckpoint = db.prepare('SELECT position, pending_to FROM checkpoints WHERE consumer = ?');
+    this.upsertPending = db.prepare(
+      `INSERT INTO checkpoints (consumer, position, pending_to, updated_at) VALUES (?, 0, ?, ?)
+       ON CONFLICT (consumer) DO UPDATE SET pending_to = excluded.pending_to, updated_at = excluded.updated_at`,
+    );
+    this.upsertCommitted = db.prepare(
+      `INSERT INTO checkpoints (consumer, position, pending_to, updated_at) VALUES (?, ?, NULL, ?)
+       ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, pending_to = NULL, updated_at = excluded.updated_at`,
     );
     this.insertDeadLetter = db.prepare(
       'INSERT INTO dead_letters (consumer, position, reason, body, recorded_at) VALUES (?, ?, ?, ?, ?)',
     );
-    this.position = (this.selectCheckpoint.get(group) as number | undefined) ?? 0;
+    const checkpoint = this.selectCheckpoint.get(group) as CheckpointRow | undefined;
+    this.position = checkpoint?.position ?? 0;
+    this.pendingTo = checkpoint?.pending_to ?? null;
     writer.onCommit(() => this.wake?.());
   }
 
   async nextBatch(maxRecords: number, maxWaitMs: number): Promise<EventBatch> {
-    let rows = this.read(maxRecords);
+    if (this.pendingTo !== null && this.pendingTo > this.position) {
+      return this.batchOf(this.read(this.pendingTo, Number.MAX_SAFE_INTEGER));
+    }
+    let rows = this.read(Number.MAX_SAFE_INTEGER, maxRecords);
     if (rows.length === 0 && maxWaitMs > 0 && !this.closed) {
       await this.waitForCommit(maxWaitMs);
-      rows = this.read(maxRecords);
+      rows = this.read(Number.MAX_SAFE_INTEGER, maxRecords);
     }
-    const records: LoggedRecord[] = rows.map(([position, body]) => ({ position: String(position), raw: body }));
-    const last = rows.length > 0 ? rows[rows.length - 1][0] : this.position;
-    return {
-      records,
-      commit: async () => {
-        if (last <= this.position) return;
-        await this.writer.run(() => this.upsertCheckpoint.run(this.group, last, Date.now()));
-        this.position = last;
-      },
-    };
+    if (rows.length > 0) {
+      const last = rows[rows.length - 1][0];
+      await this.writer.run(() => this.upsertPending.run(this.group, last, Date.now()));
+      this.pendingTo = last;
+    }
+    return this.batchOf(rows);
   }
 
   async deadLetter(letters: DeadLetter[]): Promise<void> {
@@ -65,8 +82,22 @@ export class SqliteEventLogConsumer implements EventLogConsumer {
     this.wake?.();
   }
 
-  private read(maxRecords: number): Array<[number, string]> {
-    return this.selectAfter.all(this.position, maxRecords) as Array<[number, string]>;
+  private batchOf(rows: Array<[number, string]>): EventBatch {
+    const records: LoggedRecord[] = rows.map(([position, body]) => ({ position: String(position), raw: body }));
+    const last = rows.length > 0 ? rows[rows.length - 1][0] : this.position;
+    return {
+      records,
+      commit: async () => {
+        if (last <= this.position) return;
+        await this.writer.run(() => this.upsertCommitted.run(this.group, last, Date.now()));
+        this.position = last;
+        this.pendingTo = null;
+      },
+    };
+  }
+
+  private read(upTo: number, maxRecords: number): Array<[number, string]> {
+    return this.selectRange.all(this.position, upTo, maxRecords) as Array<[number, string]>;
   }
 
   private waitForCommit(maxWaitMs: number): Promise<void> {

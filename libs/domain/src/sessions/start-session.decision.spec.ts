@@ -1,0 +1,62 @@
+import { SessionSpec } from '../specs/session-spec';
+import { decideStartSession, lifetimesFor } from './start-session.decision';
+
+const spec: SessionSpec = {
+  tag: 'session-tag',
+  name: 'Default',
+  selector: 'userId',
+  expiry: { value: 1, unit: 'hours' },
+  refreshExpiry: { value: 30, unit: 'days' },
+};
+const now = Date.UTC(2026, 10, 26, 10, 0, 0, 0);
+
+describe('decideStartSession', () => {
+  it('given a spec and a user, when a session starts, then it is active and recorded by one SessionStarted event', () => {
+    const { record, event } = decideStartSession({
+      product: 'my-product-tag',
+      env: 'snd',
+      tag: 'session-tag',
+      identifier: 'u-1',
+      spec,
+      sessionId: '01900000-0000-7000-8000-000000000001',
+      eventId: '01900000-0000-7000-8000-000000000002',
+      now,
+      sealedData: 'sealed',
+      refreshTokenHash: 'hash',
+      meta: { requestId: 'r-1', source: 'api' },
+    });
+
+    expect(record).toEqual({
+      sessionId: '01900000-0000-7000-8000-000000000001',
+      product: 'my-product-tag',
+      env: 'snd',
+      tag: 'session-tag',
+      identifier: 'u-1',
+      status: 'active',
+      startedAt: now,
+      expiresAt: now + 3_600_000,
+      refreshExpiresAt: now + 30 * 86_400_000,
+      refreshTokenHash: 'hash',
+      generation: 0,
+    });
+    expect(event).toEqual({
+      id: '01900000-0000-7000-8000-000000000002',
+      type: 'SessionStarted',
+      version: 1,
+      occurredAt: '2026-11-26T10:00:00.000Z',
+      product: 'my-product-tag',
+      env: 'snd',
+      tag: 'session-tag',
+      sessionId: '01900000-0000-7000-8000-000000000001',
+      identifier: 'u-1',
+      data: { expiresAt: '2026-11-26T11:00:00.000Z', refreshExpiresAt: '2026-12-26T10:00:00.000Z', sealedData: 'sealed' },
+      meta: { requestId: 'r-1', source: 'api' },
+    });
+  });
+
+  it('never lets the refresh token expire before the token it refreshes', () => {
+    const shortRefresh: SessionSpec = { ...spec, expiry: { value: 2, unit: 'days' }, refreshExpiry: { value: 1, unit: 'hours' } };
+    const lifetimes = lifetimesFor(shortRefresh, now);
+    expect(lifetimes.refreshExpiresAt).toBe(lifetimes.expiresAt);
+  });
+});

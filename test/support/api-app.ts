@@ -1,0 +1,51 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AddressInfo } from 'node:net';
+import { createApiApp } from '../../apps/api/src/bootstrap';
+import { loadApiConfig } from '../../apps/api/src/config/api.config';
+import { makeTempDir } from './temp-dir';
+
+export interface RunningApi {
+  app: NestFastifyApplication;
+  baseUrl: string;
+  dataDir: string;
+  close: () => Promise<void>;
+}
+
+/** The shipped API app, embedded mode, on a free port with its own data directory. */
+export async function startApi(env: Record<string, string> = {}): Promise<RunningApi> {
+  const dir = makeTempDir('api');
+  const config = loadApiConfig({ DATA_DIR: dir.path, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
+  const app = await createApiApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${port}`,
+    dataDir: dir.path,
+    close: async () => {
+      await app.close();
+      dir.remove();
+    },
+  };
+}
+
+export const SEED_BODY = {
+  product: 'my-product-tag',
+  env: 'snd',
+  tag: 'session-tag',
+  data: { userId: '1919102009383', details: { username: 'feekayo', email: 'fikayo@ductape.app' } },
+};
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** Response bodies in tests are checked field by field, so they are read untyped. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function readJson(response: Response): Promise<any> {
+  return response.json();
+}
