@@ -1,7 +1,7 @@
 import { createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { join } from 'node:path';
-import { SEED_BODY, postJson, readJson } from '../support/api-app';
+import { SEED_BODY, getJson, postJson, readJson } from '../support/api-app';
 import { spawnApi, waitForExit } from '../support/spawned-api';
 import { makeTempDir } from '../support/temp-dir';
 import { waitFor } from '../support/wait-for';
@@ -47,7 +47,7 @@ describe('kill -9 right after acknowledgements (built service)', () => {
           seen.clear();
           for (let user = 0; user < 7; user += 1) {
             const query = new URLSearchParams({ product: 'my-product-tag', env: 'snd', tag: 'session-tag', identifier: `crash-user-${user}` });
-            const journey = await await readJson(await fetch(`${second.baseUrl}/v1/journeys?${query}`));
+            const journey = await await readJson(await getJson(`${second.baseUrl}/v1/journeys?${query}`));
             for (const event of journey.events) seen.add(event.sessionId);
           }
           return acknowledged.filter((id) => !seen.has(id)).length;

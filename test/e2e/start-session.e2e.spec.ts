@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { RunningApi, SEED_BODY, postJson, readJson, startApi } from '../support/api-app';
+import { AUTH, RunningApi, SEED_BODY, getJson, postJson, readJson, startApi } from '../support/api-app';
 import { waitFor } from '../support/wait-for';
 
 describe('POST /v1/sessions → GET /v1/journeys (embedded, over HTTP)', () => {
@@ -25,13 +25,13 @@ describe('POST /v1/sessions → GET /v1/journeys (embedded, over HTTP)', () => {
 
   async function journeyOf(identifier: string) {
     const query = new URLSearchParams({ product: 'my-product-tag', env: 'snd', tag: 'session-tag', identifier });
-    const response = await fetch(`${api.baseUrl}/v1/journeys?${query}`);
+    const response = await getJson(`${api.baseUrl}/v1/journeys?${query}`);
     expect(response.status).toBe(200);
     return readJson(response);
   }
 
   it('starts the seed example and shows it in the journey within 2 seconds', async () => {
-    const response = await postJson(`${api.baseUrl}/v1/sessions`, SEED_BODY, { 'x-request-id': 'e2e-start-1' });
+    const response = await postJson(`${api.baseUrl}/v1/sessions`, SEED_BODY, { ...AUTH, 'x-request-id': 'e2e-start-1' });
     expect(response.status).toBe(201);
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.get('x-request-id')).toBe('e2e-start-1');
@@ -99,18 +99,18 @@ describe('POST /v1/sessions → GET /v1/journeys (embedded, over HTTP)', () => {
     expect(eventCount()).toBe(before);
   });
 
-  it('refuses a journey query without an identifier or for an unknown tag', async () => {
-    const missing = await fetch(`${api.baseUrl}/v1/journeys?product=my-product-tag&env=snd&tag=session-tag`);
+  it('refuses a journey query without an identifier or for an unknown env', async () => {
+    const missing = await getJson(`${api.baseUrl}/v1/journeys?product=my-product-tag&env=snd&tag=session-tag`);
     expect(missing.status).toBe(400);
     expect((await readJson(missing)).errors[0].field).toBe('identifier');
 
-    const unknown = await fetch(`${api.baseUrl}/v1/journeys?product=my-product-tag&env=snd&tag=nope&identifier=u`);
+    const unknown = await getJson(`${api.baseUrl}/v1/journeys?product=my-product-tag&env=moon&tag=session-tag&identifier=u`);
     expect(unknown.status).toBe(422);
-    expect((await readJson(unknown)).code).toBe('SESSION_SPEC_NOT_FOUND');
+    expect((await readJson(unknown)).code).toBe('ENV_NOT_FOUND');
   });
 
   it('answers unknown routes as problem+json', async () => {
-    const response = await fetch(`${api.baseUrl}/v1/nothing-here`);
+    const response = await getJson(`${api.baseUrl}/v1/nothing-here`);
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });

@@ -11,10 +11,14 @@ export interface RunningApi {
   close: () => Promise<void>;
 }
 
+/** Accepted with every role by apps started here (WAYMARK_BOOTSTRAP_KEY). */
+export const TEST_KEY = 'test-bootstrap-key-0123456789abcdef';
+export const AUTH = { authorization: `Bearer ${TEST_KEY}` };
+
 /** The shipped API app, embedded mode, on a free port with its own data directory. */
 export async function startApi(env: Record<string, string> = {}): Promise<RunningApi> {
   const dir = makeTempDir('api');
-  const config = loadApiConfig({ DATA_DIR: dir.path, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
+  const config = loadApiConfig({ DATA_DIR: dir.path, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, ...env });
   const app = await createApiApp(config);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -36,7 +40,8 @@ export const SEED_BODY = {
   data: { userId: '1919102009383', details: { username: 'feekayo', email: 'fikayo@ductape.app' } },
 };
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+/** POSTs JSON with the test key unless other headers say otherwise. */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = AUTH): Promise<Response> {
   return fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -48,4 +53,8 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function readJson(response: Response): Promise<any> {
   return response.json();
+}
+
+export async function getJson(url: string, headers: Record<string, string> = AUTH): Promise<Response> {
+  return fetch(url, { headers });
 }

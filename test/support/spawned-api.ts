@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { TEST_KEY } from './api-app';
 
 const MAIN = join(__dirname, '../../dist/apps/api/main.js');
 
@@ -17,7 +18,7 @@ export interface SpawnedApi {
 export function spawnApi(dataDir: string, timeoutMs = 20_000): Promise<SpawnedApi> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" before this test`);
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'test' },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

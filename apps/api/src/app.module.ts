@@ -1,21 +1,30 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { SessionCatalog } from '@waymark/domain';
+import { WaymarkConfig } from '@waymark/config';
 import { ProjectorModule } from '@waymark/projection';
 import { StorageModule } from '@waymark/storage';
+import { API_KEY_DEFAULT_RATE_LIMIT, ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyRegistry } from './auth/api-key-registry';
 import { API_CONFIG } from './config/api-config.provider';
 import { ApiConfig } from './config/api.config';
 import { HealthController } from './health/health.controller';
 import { JourneysModule } from './journeys/journeys.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { domainProviders } from './shared/domain.providers';
+import { SpecsModule } from './specs/specs.module';
 import { TokensModule } from './tokens/tokens.module';
 
 @Global()
 @Module({})
 class CoreModule {
-  static forRoot(config: ApiConfig, catalog: SessionCatalog): DynamicModule {
-    const providers = [{ provide: API_CONFIG, useValue: config }, ...domainProviders(catalog)];
+  static forRoot(config: ApiConfig, waymark: WaymarkConfig): DynamicModule {
+    const providers = [
+      { provide: API_CONFIG, useValue: config },
+      { provide: API_KEY_DEFAULT_RATE_LIMIT, useValue: config.defaultRateLimit },
+      { provide: ApiKeyRegistry, useValue: new ApiKeyRegistry(waymark.apiKeys, config.bootstrapKey) },
+      ...domainProviders(waymark),
+    ];
     return { module: CoreModule, providers, exports: providers.map((provider) => provider.provide) };
   }
 }
@@ -25,12 +34,12 @@ class CoreModule {
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: ApiConfig, catalog: SessionCatalog): DynamicModule {
+  static forRoot(config: ApiConfig, waymark: WaymarkConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
-        CoreModule.forRoot(config, catalog),
+        CoreModule.forRoot(config, waymark),
         StorageModule.embedded({ dataDir: config.dataDir }),
         TokensModule.forRoot({ keysFile: config.tokenKeysFile, mayCreate: config.mayCreateTokenKeys }),
         ProjectorModule.forRoot({
@@ -40,10 +49,12 @@ export class AppModule {
           retryBaseMs: 200,
           retryMaxMs: 10_000,
         }),
+        SpecsModule,
         SessionsModule,
         JourneysModule,
       ],
       controllers: [HealthController],
+      providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadSessionCatalog } from '@waymark/config';
+import { loadWaymarkConfig } from '@waymark/config';
 import { configureHttpApp, createFastifyAdapter } from '@waymark/http';
 import { PinoLoggerService, createPinoLogger } from '@waymark/logging';
 import { AppModule } from './app.module';
@@ -12,14 +12,18 @@ import { ApiConfig } from './config/api.config';
  */
 export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplication> {
   const logger = new PinoLoggerService(createPinoLogger(config.logLevel));
-  const { catalog, source } = loadSessionCatalog(config.waymarkConfigFile);
+  const waymark = loadWaymarkConfig(config.waymarkConfigFile);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, catalog),
+    AppModule.forRoot(config, waymark),
     createFastifyAdapter({ bodyLimitBytes: config.bodyLimitBytes }),
     { logger, bufferLogs: false },
   );
   configureHttpApp(app);
   app.enableShutdownHooks();
-  logger.log({ source, products: catalog.list().map((product) => product.tag) }, 'session specs loaded', 'config');
+  logger.log(
+    { source: waymark.source, products: waymark.products.map((product) => product.tag), apiKeys: waymark.apiKeys.length, bootstrapKey: Boolean(config.bootstrapKey) },
+    'configuration loaded',
+    'config',
+  );
   return app;
 }

@@ -1,24 +1,28 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { SessionCatalog } from '@waymark/domain';
+import { ProductDefinition, SessionSpec } from '@waymark/domain';
 import { ConfigError } from './env';
-import { waymarkConfigSchema } from './waymark-config.schema';
+import { ApiKeyEntry, waymarkConfigSchema } from './waymark-config.schema';
 
 export const DEFAULT_CONFIG_FILE = 'waymark.config.json';
 /** Shipped beside the code so a fresh clone works with the seed's example as is. */
 export const EXAMPLE_CONFIG_FILE = 'waymark.config.example.json';
 
-export interface LoadedCatalog {
-  catalog: SessionCatalog;
-  /** Which file the catalog came from, for the start-up log. */
+export interface WaymarkConfig {
+  products: ProductDefinition[];
+  /** Specs named in the file, created at start-up if the spec store never had them. */
+  seedSpecs: Array<{ product: string; spec: SessionSpec }>;
+  apiKeys: ApiKeyEntry[];
+  /** Which file it came from, for the start-up log. */
   source: string;
 }
 
 /**
- * Loads products and session specs. An explicit `WAYMARK_CONFIG` must exist; without
- * one, `waymark.config.json` is used when present and the shipped example otherwise.
+ * Loads products, seed specs and API keys. An explicit `WAYMARK_CONFIG` must exist;
+ * without one, `waymark.config.json` is used when present and the shipped example
+ * otherwise.
  */
-export function loadSessionCatalog(explicitPath: string | undefined, cwd = process.cwd()): LoadedCatalog {
+export function loadWaymarkConfig(explicitPath: string | undefined, cwd = process.cwd()): WaymarkConfig {
   const source = pickConfigFile(explicitPath, cwd);
   let raw: unknown;
   try {
@@ -31,7 +35,12 @@ export function loadSessionCatalog(explicitPath: string | undefined, cwd = proce
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`WAYMARK_CONFIG: ${source} is invalid:\n${problems.join('\n')}`);
   }
-  return { catalog: new SessionCatalog(parsed.data.products), source };
+  return {
+    products: parsed.data.products.map(({ tag, name, envs }) => ({ tag, name, envs })),
+    seedSpecs: parsed.data.products.flatMap((product) => product.sessions.map((spec) => ({ product: product.tag, spec }))),
+    apiKeys: parsed.data.apiKeys,
+    source,
+  };
 }
 
 function pickConfigFile(explicitPath: string | undefined, cwd: string): string {

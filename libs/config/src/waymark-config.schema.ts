@@ -1,38 +1,65 @@
 import { z } from 'zod';
-import { DURATION_UNITS } from '@waymark/domain';
+import { DATA_FIELD_TYPES, DURATION_UNITS } from '@waymark/domain';
 
-const slug = z
+export const slugSchema = z
   .string()
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, dot, dash and underscore only');
 
-const duration = z.object({
-  value: z.number().int().positive(),
+export const durationSchema = z.object({
+  value: z.number().int().positive().max(1_000_000),
   unit: z.enum(DURATION_UNITS),
 });
 
-const selector = z
+const dottedPath = z
   .string()
   .min(1)
   .max(256)
   .regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'a dotted path into data, e.g. userId or details.email');
 
-const sessionSpec = z.object({
-  tag: slug,
-  name: z.string().min(1).max(128),
-  description: z.string().max(1024).optional(),
-  selector,
-  expiry: duration.default({ value: 1, unit: 'hours' }),
-  refreshExpiry: duration.default({ value: 30, unit: 'days' }),
-});
-
-const product = z
+/** A session spec as admins write it (HTTP body, spec file, config file). */
+export const sessionSpecSchema = z
   .object({
-    tag: slug,
+    tag: slugSchema,
     name: z.string().min(1).max(128),
-    envs: z.array(slug).min(1),
-    sessions: z.array(sessionSpec),
+    description: z.string().max(1024).optional(),
+    selector: dottedPath,
+    expiry: durationSchema.default({ value: 1, unit: 'hours' }),
+    refreshExpiry: durationSchema.default({ value: 30, unit: 'days' }),
+    schema: z
+      .record(dottedPath, z.object({ type: z.enum(DATA_FIELD_TYPES), required: z.boolean().optional() }).strict())
+      .optional(),
+  })
+  .strict();
+
+export const API_KEY_ROLES = ['secret', 'read', 'admin'] as const;
+export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+const rateLimitSchema = z.object({ perSecond: z.number().positive(), burst: z.number().int().positive() }).strict();
+
+/** An API key as configured: only the hash of its secret is ever written down. */
+export const apiKeyEntrySchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9]{12}$/, '12 lowercase letters or digits (as printed by `waymark api-keys create`)'),
+    name: z.string().min(1).max(128),
+    product: slugSchema,
+    envs: z.array(z.union([slugSchema, z.literal('*')])).min(1),
+    roles: z.array(z.enum(API_KEY_ROLES)).min(1),
+    secretHash: z.string().regex(/^sha256:[A-Za-z0-9_-]{43}$/, 'sha256:<base64url digest>'),
+    rateLimit: rateLimitSchema.optional(),
+  })
+  .strict();
+
+export type ApiKeyEntry = z.infer<typeof apiKeyEntrySchema>;
+
+const productSchema = z
+  .object({
+    tag: slugSchema,
+    name: z.string().min(1).max(128),
+    envs: z.array(slugSchema).min(1),
+    /** Specs created at start-up when the store has never had them; managed at run time after. */
+    sessions: z.array(sessionSpecSchema).default([]),
   })
   .superRefine((value, ctx) => {
     const seen = new Set<string>();
@@ -44,16 +71,27 @@ const product = z
     });
   });
 
-/** The products, envs and session specs file (`WAYMARK_CONFIG`). */
+/** The products, envs, seed specs and API keys file (`WAYMARK_CONFIG`). */
 export const waymarkConfigSchema = z
-  .object({ products: z.array(product).min(1) })
+  .object({
+    products: z.array(productSchema).min(1),
+    apiKeys: z.array(apiKeyEntrySchema).default([]),
+  })
   .superRefine((value, ctx) => {
-    const seen = new Set<string>();
+    const products = new Set<string>();
     value.products.forEach((entry, index) => {
-      if (seen.has(entry.tag)) {
+      if (products.has(entry.tag)) {
         ctx.addIssue({ code: 'custom', path: ['products', index, 'tag'], message: `duplicate product '${entry.tag}'` });
       }
-      seen.add(entry.tag);
+      products.add(entry.tag);
+    });
+    const keys = new Set<string>();
+    value.apiKeys.forEach((key, index) => {
+      if (keys.has(key.id)) ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'id'], message: `duplicate API key id '${key.id}'` });
+      if (!products.has(key.product)) {
+        ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'product'], message: `unknown product '${key.product}'` });
+      }
+      keys.add(key.id);
     });
   });
 

@@ -14,10 +14,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 }
 
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
-  const { problem, internal } = toProblem(error);
+  const { problem, internal, headers } = toProblem(error);
   if (internal) {
     logger.error(error instanceof Error ? error : new Error(String(error)));
   }
+  if (headers) void reply.headers(headers);
   void reply
     .status(problem.status)
     .header('content-type', PROBLEM_CONTENT_TYPE)

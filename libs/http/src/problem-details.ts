@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { DomainError, DomainErrorCode, FieldError } from '@waymark/domain';
+import { DomainError, DomainErrorCode, FieldError, RateLimitedError } from '@waymark/domain';
 
 /** RFC 9457 problem details, plus our stable `code` and the fields at fault. */
 export interface ProblemDetails {
@@ -21,8 +21,20 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   ENV_NOT_FOUND: 422,
   SESSION_SPEC_NOT_FOUND: 422,
   IDENTIFIER_MISSING: 422,
+  INVALID_SESSION_DATA: 422,
   SESSION_NOT_FOUND: 404,
+  SESSION_SPEC_EXISTS: 409,
+  SESSION_SPEC_CONFLICT: 409,
+  TOKEN_INVALID: 401,
+  SESSION_EXPIRED: 401,
+  SESSION_REVOKED: 401,
+  REFRESH_FAILED: 401,
+  REFRESH_TOKEN_REUSED: 401,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
   CREATE_FAILED: 503,
+  STORE_UNAVAILABLE: 503,
 };
 
 const TITLE_BY_STATUS: Record<number, string> = {
@@ -32,6 +44,7 @@ const TITLE_BY_STATUS: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   413: 'Content Too Large',
+  409: 'Conflict',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -65,12 +78,27 @@ function problem(status: number, code: string, detail: string, errors?: FieldErr
 }
 
 /**
- * Maps anything thrown while serving a request to a problem. Returns `internal: true`
- * for errors we did not anticipate, whose details must be logged and never answered.
+ * Maps anything thrown while serving a request to a problem, with any headers the
+ * status calls for (`Retry-After` on 429, `WWW-Authenticate` on a missing key).
  */
-export function toProblem(error: unknown): { problem: ProblemDetails; internal: boolean } {
+export interface ProblemOutcome {
+  problem: ProblemDetails;
+  /** An error we did not anticipate: log it in full, answer without its details. */
+  internal: boolean;
+  headers?: Record<string, string>;
+}
+
+export function toProblem(error: unknown): ProblemOutcome {
+  if (error instanceof RateLimitedError) {
+    return {
+      problem: problem(429, error.code, error.message),
+      internal: false,
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
+    };
+  }
   if (error instanceof DomainError) {
-    return { problem: problem(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message, error.fieldErrors), internal: false };
+    const headers = error.code === 'UNAUTHORIZED' ? { 'www-authenticate': 'Bearer realm="waymark"' } : undefined;
+    return { headers, problem: problem(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message, error.fieldErrors), internal: false };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();

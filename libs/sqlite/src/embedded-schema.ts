@@ -34,18 +34,36 @@ export const EMBEDDED_MIGRATIONS: readonly string[] = [
     recorded_at INTEGER NOT NULL
   );
   CREATE TABLE sessions (
-    session_id         TEXT PRIMARY KEY,
-    product            TEXT    NOT NULL,
-    env                TEXT    NOT NULL,
-    tag                TEXT    NOT NULL,
-    identifier         TEXT    NOT NULL,
-    status             TEXT    NOT NULL,
-    started_at         INTEGER NOT NULL,
-    expires_at         INTEGER NOT NULL,
-    refresh_expires_at INTEGER NOT NULL,
-    refresh_token_hash TEXT    NOT NULL,
-    generation         INTEGER NOT NULL
+    session_id          TEXT PRIMARY KEY,
+    product             TEXT    NOT NULL,
+    env                 TEXT    NOT NULL,
+    tag                 TEXT    NOT NULL,
+    identifier          TEXT    NOT NULL,
+    status              TEXT    NOT NULL,
+    started_at          INTEGER NOT NULL,
+    expires_at          INTEGER NOT NULL,
+    refresh_expires_at  INTEGER NOT NULL,
+    token_ttl_ms        INTEGER NOT NULL,
+    refresh_ttl_ms      INTEGER NOT NULL,
+    sealed_data         TEXT    NOT NULL,
+    refresh_token_hash  TEXT    NOT NULL,
+    spent_hashes        TEXT    NOT NULL,
+    rotated_at          INTEGER,
+    last_refresh_sealed TEXT,
+    generation          INTEGER NOT NULL,
+    version             INTEGER NOT NULL,
+    revoked_at          INTEGER,
+    revoke_reason       TEXT
   ) WITHOUT ROWID;
-  CREATE INDEX sessions_by_identifier ON sessions (product, env, tag, identifier);
+  CREATE INDEX sessions_by_identifier ON sessions (product, env, tag, identifier, started_at);
+  CREATE INDEX sessions_revoked ON sessions (revoked_at) WHERE revoked_at IS NOT NULL;
+  CREATE TABLE session_specs (
+    product  TEXT    NOT NULL,
+    tag      TEXT    NOT NULL,
+    revision INTEGER NOT NULL,
+    deleted  INTEGER NOT NULL,
+    body     TEXT    NOT NULL,
+    PRIMARY KEY (product, tag)
+  ) WITHOUT ROWID;
   `,
 ];

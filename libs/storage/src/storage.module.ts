@@ -2,7 +2,7 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { EVENT_LOG, SqliteEventLog } from '@waymark/event-log';
 import { CLICKHOUSE, createReadModelClient, migrateReadModel } from '@waymark/read-model';
-import { SESSION_STORE, SqliteSessionStore } from '@waymark/session-store';
+import { SESSION_STORE, SPEC_STORE, SqliteSessionStore, SqliteSpecStore } from '@waymark/session-store';
 import { GroupCommitWriter, SqliteConnection, openEmbeddedDatabase } from '@waymark/sqlite';
 import { join } from 'node:path';
 
@@ -62,6 +62,11 @@ export class StorageModule {
           inject: [EMBEDDED_DATABASE, GroupCommitWriter, SqliteEventLog],
         },
         {
+          provide: SPEC_STORE,
+          useFactory: (db: SqliteConnection, writer: GroupCommitWriter, log: SqliteEventLog) => new SqliteSpecStore(db, writer, log),
+          inject: [EMBEDDED_DATABASE, GroupCommitWriter, SqliteEventLog],
+        },
+        {
           provide: CLICKHOUSE,
           useFactory: async () => {
             const client = createReadModelClient({ kind: 'chdb', path: paths.clickhouse });
@@ -74,7 +79,7 @@ export class StorageModule {
         },
         EmbeddedStorageLifecycle,
       ],
-      exports: [EVENT_LOG, SESSION_STORE, CLICKHOUSE],
+      exports: [EVENT_LOG, SESSION_STORE, SPEC_STORE, CLICKHOUSE],
     };
   }
 }

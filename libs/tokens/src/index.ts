@@ -2,3 +2,4 @@ export * from './data-sealer';
 export * from './refresh-token';
 export * from './session-token.service';
 export * from './token-key-ring';
+export * from './api-key-credentials';

@@ -13,6 +13,11 @@ const apiEnvSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
   JOURNEY_MAX_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1000),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  REFRESH_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  SPEC_RELOAD_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
+  API_KEY_RATE_PER_SECOND: z.coerce.number().positive().default(10_000),
+  API_KEY_RATE_BURST: z.coerce.number().int().positive().default(20_000),
+  WAYMARK_BOOTSTRAP_KEY: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16, 'must be at least 16 characters').optional()),
   KAFKA_BROKERS: optionalSetting,
   CLICKHOUSE_URL: optionalSetting,
   REDIS_URL: optionalSetting,
@@ -31,6 +36,12 @@ export interface ApiConfig {
   bodyLimitBytes: number;
   journeyMaxEvents: number;
   projectorBatchSize: number;
+  /** How long a just-spent refresh token still gets the answer it was given. */
+  refreshGraceMs: number;
+  specReloadMs: number;
+  defaultRateLimit: { perSecond: number; burst: number };
+  /** Development and tests only: accepted as a key with every role. */
+  bootstrapKey: string | undefined;
 }
 
 /** The API's whole configuration, read once from the environment at start-up. */
@@ -43,6 +54,9 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     throw new ConfigError(
       `${distributed.join(', ')}: distributed mode is not available in this build; unset these to run embedded`,
     );
+  }
+  if (parsed.WAYMARK_BOOTSTRAP_KEY && parsed.NODE_ENV === 'production') {
+    throw new ConfigError('WAYMARK_BOOTSTRAP_KEY: refused when NODE_ENV=production; create API keys with `waymark api-keys create`');
   }
   const dataDir = resolve(parsed.DATA_DIR);
   return {
@@ -57,5 +71,9 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     journeyMaxEvents: parsed.JOURNEY_MAX_EVENTS,
     projectorBatchSize: parsed.PROJECTOR_BATCH_SIZE,
+    refreshGraceMs: parsed.REFRESH_GRACE_MS,
+    specReloadMs: parsed.SPEC_RELOAD_MS,
+    defaultRateLimit: { perSecond: parsed.API_KEY_RATE_PER_SECOND, burst: parsed.API_KEY_RATE_BURST },
+    bootstrapKey: parsed.WAYMARK_BOOTSTRAP_KEY,
   };
 }

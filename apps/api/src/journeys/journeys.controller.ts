@@ -2,12 +2,14 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ZodValidationPipe } from '@waymark/http';
 import { Journey } from '@waymark/read-model';
+import { RequireRole } from '../auth/require-role.decorator';
 import { API_CONFIG } from '../config/api-config.provider';
 import { ApiConfig } from '../config/api.config';
 import { GetJourneyParams, getJourneyQuerySchema } from './get-journey.dto';
 import { GetJourneyQuery } from './queries/get-journey/get-journey.query';
 
 @Controller('v1/journeys')
+@RequireRole('read')
 export class JourneysController {
   constructor(
     private readonly queries: QueryBus,

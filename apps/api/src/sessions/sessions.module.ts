@@ -1,9 +1,27 @@
 import { Module } from '@nestjs/common';
+import { ExtendSessionHandler } from './commands/extend-session/extend-session.handler';
+import { RecordActivityHandler } from './commands/record-activity/record-activity.handler';
+import { RefreshSessionHandler } from './commands/refresh-session/refresh-session.handler';
+import { RevokeSessionsHandler } from './commands/revoke-sessions/revoke-sessions.handler';
 import { StartSessionHandler } from './commands/start-session/start-session.handler';
+import { ListActiveSessionsHandler } from './queries/list-active-sessions/list-active-sessions.handler';
+import { VerifySessionHandler } from './queries/verify-session/verify-session.handler';
+import { RevocationList } from './revocation-list';
+import { SessionTokenVerifier } from './session-token-verifier';
 import { SessionsController } from './sessions.controller';
 
 @Module({
   controllers: [SessionsController],
-  providers: [StartSessionHandler],
+  providers: [
+    RevocationList,
+    SessionTokenVerifier,
+    StartSessionHandler,
+    RefreshSessionHandler,
+    RevokeSessionsHandler,
+    ExtendSessionHandler,
+    RecordActivityHandler,
+    VerifySessionHandler,
+    ListActiveSessionsHandler,
+  ],
 })
 export class SessionsModule {}

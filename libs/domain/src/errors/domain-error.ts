@@ -8,8 +8,20 @@ export type DomainErrorCode =
   | 'ENV_NOT_FOUND'
   | 'SESSION_SPEC_NOT_FOUND'
   | 'IDENTIFIER_MISSING'
+  | 'INVALID_SESSION_DATA'
   | 'SESSION_NOT_FOUND'
-  | 'CREATE_FAILED';
+  | 'SESSION_SPEC_EXISTS'
+  | 'SESSION_SPEC_CONFLICT'
+  | 'TOKEN_INVALID'
+  | 'SESSION_EXPIRED'
+  | 'SESSION_REVOKED'
+  | 'REFRESH_FAILED'
+  | 'REFRESH_TOKEN_REUSED'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'CREATE_FAILED'
+  | 'STORE_UNAVAILABLE';
 
 /** Names the field at fault (a dotted path into the request) and what is wrong with it. */
 export interface FieldError {
@@ -29,5 +41,13 @@ export class DomainError extends Error {
 
   static forField(code: DomainErrorCode, field: string, message: string): DomainError {
     return new DomainError(code, message, [{ field, message }]);
+  }
+}
+
+/** A refusal because the caller is over its request rate; says when to try again. */
+export class RateLimitedError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('RATE_LIMITED', `too many requests for this API key; retry after ${retryAfterSeconds} s`);
+    this.name = 'RateLimitedError';
   }
 }

@@ -15,7 +15,8 @@ export const eventEnvelopeSchema = z.object({
   env: name,
   tag: name,
   sessionId: z.uuid(),
-  identifier: z.string().min(1).max(256),
+  // Empty for product-level events (session specs), which concern no user.
+  identifier: z.string().max(256),
   data: z.record(z.string(), z.unknown()),
   meta: z.object({ requestId: z.string().optional(), source: z.string() }),
 });

@@ -1,6 +1,11 @@
 /** The state the service keeps per session to refresh and revoke it (never the tokens themselves). */
 export type SessionStatus = 'active' | 'revoked';
 
+export type RevokeReason = 'requested' | 'identifier-revoked' | 'refresh-token-reuse';
+
+/** How many spent refresh-token hashes a session remembers, to recognise their reuse. */
+export const SPENT_REFRESH_HASHES_KEPT = 8;
+
 export interface SessionRecord {
   sessionId: string;
   product: string;
@@ -9,10 +14,35 @@ export interface SessionRecord {
   identifier: string;
   status: SessionStatus;
   startedAt: number;
+  /** Expiry of the newest session token issued. */
   expiresAt: number;
+  /** The session ends here: no refresh after it. */
   refreshExpiresAt: number;
+  /** Lifetimes taken from the spec at start, so a later spec change or deletion never breaks the session. */
+  tokenTtlMs: number;
+  refreshTtlMs: number;
+  /** The session's data, encrypted with the key ring: refresh puts it into the new token. */
+  sealedData: string;
   /** SHA-256 of the current refresh token's secret; the token itself is never stored. */
   refreshTokenHash: string;
-  /** Increments on every refresh; rotation compares and sets it. */
+  /** Hashes of spent refresh tokens, newest first; presenting one is reuse (RFC 9700 §4.14.2). */
+  spentRefreshTokenHashes: string[];
+  /** When the current refresh token was minted by a refresh (null before the first refresh). */
+  rotatedAt: number | null;
+  /**
+   * The answer to the last refresh, encrypted with the key ring, so that a client
+   * retrying the same refresh within the grace window gets the same tokens back.
+   */
+  lastRefreshSealed: string | null;
+  /** Refresh generation: 0 at start, +1 per rotation. */
   generation: number;
+  /** Increments on every change; updates compare and set it. */
+  version: number;
+  revokedAt: number | null;
+  revokeReason: RevokeReason | null;
+}
+
+/** Live: not revoked and not past its end. */
+export function isLive(record: SessionRecord, now: number): boolean {
+  return record.status === 'active' && now < record.refreshExpiresAt;
 }

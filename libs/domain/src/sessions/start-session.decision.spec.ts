@@ -36,8 +36,17 @@ describe('decideStartSession', () => {
       startedAt: now,
       expiresAt: now + 3_600_000,
       refreshExpiresAt: now + 30 * 86_400_000,
+      tokenTtlMs: 3_600_000,
+      refreshTtlMs: 30 * 86_400_000,
+      sealedData: 'sealed',
       refreshTokenHash: 'hash',
+      spentRefreshTokenHashes: [],
+      rotatedAt: null,
+      lastRefreshSealed: null,
       generation: 0,
+      version: 0,
+      revokedAt: null,
+      revokeReason: null,
     });
     expect(event).toEqual({
       id: '01900000-0000-7000-8000-000000000002',

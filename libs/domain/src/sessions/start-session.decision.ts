@@ -44,8 +44,17 @@ export function decideStartSession(input: StartSessionInput): { record: SessionR
     startedAt: input.now,
     expiresAt,
     refreshExpiresAt,
+    tokenTtlMs: durationToMs(input.spec.expiry),
+    refreshTtlMs: durationToMs(input.spec.refreshExpiry),
+    sealedData: input.sealedData,
     refreshTokenHash: input.refreshTokenHash,
+    spentRefreshTokenHashes: [],
+    rotatedAt: null,
+    lastRefreshSealed: null,
     generation: 0,
+    version: 0,
+    revokedAt: null,
+    revokeReason: null,
   };
   const event: SessionStarted = {
     id: input.eventId,

@@ -1,7 +1,7 @@
-import { EventEnvelope, SessionRecord } from '@waymark/domain';
+import { EventEnvelope, RevokeReason, SessionRecord } from '@waymark/domain';
 import { SqliteEventLog } from '@waymark/event-log';
 import { GroupCommitWriter, SqliteConnection } from '@waymark/sqlite';
-import { SessionStore } from '../session-store.port';
+import { IdentifierSessionsQuery, RevokedSession, SessionStore } from '../session-store.port';
 
 interface SessionRow {
   session_id: string;
@@ -13,43 +13,74 @@ interface SessionRow {
   started_at: number;
   expires_at: number;
   refresh_expires_at: number;
+  token_ttl_ms: number;
+  refresh_ttl_ms: number;
+  sealed_data: string;
   refresh_token_hash: string;
+  spent_hashes: string;
+  rotated_at: number | null;
+  last_refresh_sealed: string | null;
   generation: number;
+  version: number;
+  revoked_at: number | null;
+  revoke_reason: RevokeReason | null;
 }
+
+const COLUMNS = [
+  'session_id',
+  'product',
+  'env',
+  'tag',
+  'identifier',
+  'status',
+  'started_at',
+  'expires_at',
+  'refresh_expires_at',
+  'token_ttl_ms',
+  'refresh_ttl_ms',
+  'sealed_data',
+  'refresh_token_hash',
+  'spent_hashes',
+  'rotated_at',
+  'last_refresh_sealed',
+  'generation',
+  'version',
+  'revoked_at',
+  'revoke_reason',
+] as const;
 
 /** Session state in the embedded database, written in the same transaction as its events. */
 export class SqliteSessionStore implements SessionStore {
   private readonly insert;
+  private readonly replace;
   private readonly selectById;
+  private readonly countByIdentifier;
+  private readonly selectByIdentifier;
+  private readonly selectRevoked;
+  private readonly revokedListeners: Array<(revoked: RevokedSession) => void> = [];
 
   constructor(
     db: SqliteConnection,
     private readonly writer: GroupCommitWriter,
     private readonly eventLog: SqliteEventLog,
   ) {
-    this.insert = db.prepare(
-      `INSERT INTO sessions (session_id, product, env, tag, identifier, status, started_at, expires_at,
-                             refresh_expires_at, refresh_token_hash, generation)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    this.insert = db.prepare(`INSERT INTO sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => '@' + c).join(', ')})`);
+    this.replace = db.prepare(
+      `UPDATE sessions SET ${COLUMNS.slice(1)
+        .map((c) => `${c} = @${c}`)
+        .join(', ')} WHERE session_id = @session_id AND version = @expected_version`,
     );
     this.selectById = db.prepare('SELECT * FROM sessions WHERE session_id = ?');
+    const byIdentifier = `FROM sessions WHERE product = @product AND env = @env AND tag = @tag AND identifier = @identifier
+       AND (@live_at IS NULL OR (status = 'active' AND refresh_expires_at > @live_at))`;
+    this.countByIdentifier = db.prepare(`SELECT count(*) ${byIdentifier}`).pluck();
+    this.selectByIdentifier = db.prepare(`SELECT * ${byIdentifier} ORDER BY started_at DESC, session_id LIMIT @limit OFFSET @offset`);
+    this.selectRevoked = db.prepare('SELECT session_id, revoked_at, refresh_expires_at FROM sessions WHERE revoked_at IS NOT NULL AND refresh_expires_at > ?').raw();
   }
 
   create(record: SessionRecord, events: readonly EventEnvelope[]): Promise<void> {
     return this.writer.run(() => {
-      this.insert.run(
-        record.sessionId,
-        record.product,
-        record.env,
-        record.tag,
-        record.identifier,
-        record.status,
-        record.startedAt,
-        record.expiresAt,
-        record.refreshExpiresAt,
-        record.refreshTokenHash,
-        record.generation,
-      );
+      this.insert.run(toRow(record));
       this.eventLog.appendWithin(events);
     });
   }
@@ -58,6 +89,69 @@ export class SqliteSessionStore implements SessionStore {
     const row = this.selectById.get(sessionId) as SessionRow | undefined;
     return row && toRecord(row);
   }
+
+  async update(record: SessionRecord, expectedVersion: number, events: readonly EventEnvelope[]): Promise<boolean> {
+    const updated = await this.writer.run(() => {
+      if (this.replace.run({ ...toRow(record), expected_version: expectedVersion }).changes === 0) return false;
+      this.eventLog.appendWithin(events);
+      return true;
+    });
+    if (updated && record.status === 'revoked' && record.revokedAt !== null) {
+      const revoked = { sessionId: record.sessionId, revokedAt: record.revokedAt, refreshExpiresAt: record.refreshExpiresAt };
+      for (const listener of this.revokedListeners) listener(revoked);
+    }
+    return updated;
+  }
+
+  async listByIdentifier(query: IdentifierSessionsQuery): Promise<{ total: number; records: SessionRecord[] }> {
+    const params = {
+      product: query.product,
+      env: query.env,
+      tag: query.tag,
+      identifier: query.identifier,
+      live_at: query.liveAt ?? null,
+    };
+    const total = this.countByIdentifier.get(params) as number;
+    const rows = this.selectByIdentifier.all({ ...params, limit: query.limit, offset: query.offset }) as SessionRow[];
+    return { total, records: rows.map(toRecord) };
+  }
+
+  async listRevoked(now: number): Promise<RevokedSession[]> {
+    return (this.selectRevoked.all(now) as Array<[string, number, number]>).map(([sessionId, revokedAt, refreshExpiresAt]) => ({
+      sessionId,
+      revokedAt,
+      refreshExpiresAt,
+    }));
+  }
+
+  onRevoked(listener: (revoked: RevokedSession) => void): void {
+    this.revokedListeners.push(listener);
+  }
+}
+
+function toRow(record: SessionRecord): SessionRow {
+  return {
+    session_id: record.sessionId,
+    product: record.product,
+    env: record.env,
+    tag: record.tag,
+    identifier: record.identifier,
+    status: record.status,
+    started_at: record.startedAt,
+    expires_at: record.expiresAt,
+    refresh_expires_at: record.refreshExpiresAt,
+    token_ttl_ms: record.tokenTtlMs,
+    refresh_ttl_ms: record.refreshTtlMs,
+    sealed_data: record.sealedData,
+    refresh_token_hash: record.refreshTokenHash,
+    spent_hashes: JSON.stringify(record.spentRefreshTokenHashes),
+    rotated_at: record.rotatedAt,
+    last_refresh_sealed: record.lastRefreshSealed,
+    generation: record.generation,
+    version: record.version,
+    revoked_at: record.revokedAt,
+    revoke_reason: record.revokeReason,
+  };
 }
 
 function toRecord(row: SessionRow): SessionRecord {
@@ -71,7 +165,16 @@ function toRecord(row: SessionRow): SessionRecord {
     startedAt: row.started_at,
     expiresAt: row.expires_at,
     refreshExpiresAt: row.refresh_expires_at,
+    tokenTtlMs: row.token_ttl_ms,
+    refreshTtlMs: row.refresh_ttl_ms,
+    sealedData: row.sealed_data,
     refreshTokenHash: row.refresh_token_hash,
+    spentRefreshTokenHashes: JSON.parse(row.spent_hashes) as string[],
+    rotatedAt: row.rotated_at,
+    lastRefreshSealed: row.last_refresh_sealed,
     generation: row.generation,
+    version: row.version,
+    revokedAt: row.revoked_at,
+    revokeReason: row.revoke_reason,
   };
 }

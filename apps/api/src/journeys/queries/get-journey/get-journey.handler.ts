@@ -17,8 +17,9 @@ export class GetJourneyHandler implements IQueryHandler<GetJourneyQuery, Journey
   }
 
   execute(query: GetJourneyQuery): Promise<Journey> {
-    // An unknown product, env or tag is the caller's mistake, not an empty journey.
-    this.catalog.resolve(query.key.product, query.key.env, query.key.tag);
+    // An unknown product or env is the caller's mistake, not an empty journey. The tag
+    // is not checked: journeys of a deleted spec's sessions stay readable.
+    this.catalog.requireProduct(query.key.product, query.key.env);
     return this.journeys.find(query.key, query.limit);
   }
 }

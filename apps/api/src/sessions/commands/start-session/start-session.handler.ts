@@ -8,6 +8,7 @@ import {
   decideStartSession,
   lifetimesFor,
   selectIdentifier,
+  validateSessionData,
   toIsoTimestamp,
 } from '@waymark/domain';
 import { SESSION_STORE, SessionStore } from '@waymark/session-store';
@@ -35,6 +36,7 @@ export class StartSessionHandler implements ICommandHandler<StartSessionCommand,
 
   async execute(command: StartSessionCommand): Promise<StartSessionResult> {
     const spec = this.catalog.resolve(command.product, command.env, command.tag);
+    validateSessionData(command.data, spec.schema);
     const identifier = selectIdentifier(command.data, spec.selector);
     const now = this.clock();
     const sessionId = this.newId();

@@ -1,0 +1,52 @@
+import { API_KEY_ROLES, ApiKeyEntry } from '@waymark/config';
+import { DomainError } from '@waymark/domain';
+import { constantTimeEqual, hashApiKeySecret, parseApiKey } from '@waymark/tokens';
+import { Principal } from './principal';
+
+/**
+ * Resolves `Authorization: Bearer <key>` to a principal. Configured keys are looked up
+ * by id and their secret compared, as a hash, in constant time. The bootstrap key
+ * (development and tests only) holds every role on every product.
+ */
+export class ApiKeyRegistry {
+  private readonly byId: ReadonlyMap<string, { entry: ApiKeyEntry; principal: Principal }>;
+  private readonly bootstrapHash: string | undefined;
+
+  constructor(entries: readonly ApiKeyEntry[], bootstrapKey: string | undefined) {
+    this.byId = new Map(
+      entries.map((entry) => [
+        entry.id,
+        {
+          entry,
+          principal: {
+            keyId: entry.id,
+            name: entry.name,
+            product: entry.product,
+            envs: new Set(entry.envs),
+            roles: new Set(entry.roles),
+            rateLimit: entry.rateLimit,
+          },
+        },
+      ]),
+    );
+    this.bootstrapHash = bootstrapKey ? hashApiKeySecret(bootstrapKey) : undefined;
+  }
+
+  authenticate(authorization: string | undefined): Principal {
+    const key = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+    if (!key) throw new DomainError('UNAUTHORIZED', 'an API key is required: Authorization: Bearer <key>');
+    const parsed = parseApiKey(key);
+    const known = parsed && this.byId.get(parsed.id);
+    if (known && constantTimeEqual(hashApiKeySecret(parsed.secret), known.entry.secretHash)) return known.principal;
+    if (this.bootstrapHash && constantTimeEqual(hashApiKeySecret(key), this.bootstrapHash)) return BOOTSTRAP_PRINCIPAL;
+    throw new DomainError('UNAUTHORIZED', 'the API key is not valid');
+  }
+}
+
+const BOOTSTRAP_PRINCIPAL: Principal = {
+  keyId: 'bootstrap',
+  name: 'WAYMARK_BOOTSTRAP_KEY',
+  product: '*',
+  envs: '*',
+  roles: new Set(API_KEY_ROLES),
+};

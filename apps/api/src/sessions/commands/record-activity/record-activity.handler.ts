@@ -1,0 +1,42 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Clock, DomainError, IdGenerator, decideRecordActivity } from '@waymark/domain';
+import { EVENT_LOG, EventLog } from '@waymark/event-log';
+import { CLOCK, ID_GENERATOR } from '../../../shared/domain.providers';
+import { SessionTokenVerifier } from '../../session-token-verifier';
+import { RecordActivityCommand, RecordActivityResult } from './record-activity.command';
+
+const REFUSALS = {
+  invalid: ['TOKEN_INVALID', 'the session token is not valid'],
+  expired: ['SESSION_EXPIRED', 'the session token has expired; refresh it'],
+  revoked: ['SESSION_REVOKED', 'the session was revoked'],
+} as const;
+
+/**
+ * Records calls made on a user's behalf. The session, and with it the user, comes
+ * from the verified token, never from the body, so one product cannot write into
+ * another user's journey.
+ */
+@CommandHandler(RecordActivityCommand)
+export class RecordActivityHandler implements ICommandHandler<RecordActivityCommand, RecordActivityResult> {
+  constructor(
+    private readonly verifier: SessionTokenVerifier,
+    @Inject(EVENT_LOG) private readonly eventLog: EventLog,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly newId: IdGenerator,
+  ) {}
+
+  async execute(command: RecordActivityCommand): Promise<RecordActivityResult> {
+    const verdict = await this.verifier.verify(command.token, command.product, command.env, command.tag);
+    if (!verdict.valid) {
+      const [code, message] = REFUSALS[verdict.reason];
+      throw DomainError.forField(code, 'token', message);
+    }
+    const events = decideRecordActivity(verdict.claims, command.records, this.clock(), this.newId, {
+      requestId: command.requestId,
+      source: 'api',
+    });
+    await this.eventLog.append(events);
+    return { recorded: events.length, sessionId: verdict.claims.sessionId };
+  }
+}

@@ -1,0 +1,8 @@
+import { Query } from '@nestjs/cqrs';
+import { SpecView } from '../../specs.dto';
+
+export class ListSpecsQuery extends Query<{ product: string; specs: SpecView[] }> {
+  constructor(readonly product: string) {
+    super();
+  }
+}
