@@ -7,7 +7,7 @@ import {
   SessionRefreshed,
   SessionRevoked,
 } from '../events/session-events';
-import { toIsoTimestamp } from '../time/clock';
+import { toIsoTimestamp, toWholeSecond } from '../time/clock';
 import { RevokeReason, SPENT_REFRESH_HASHES_KEPT, SessionRecord } from './session-record';
 
 /** What every decision about an existing session needs besides the session itself. */
@@ -60,8 +60,8 @@ export function decideRefresh(record: SessionRecord, input: RefreshInput): Refre
   if (input.presentedHash === record.refreshTokenHash) {
     // Rolling: each refresh gives a fresh token lifetime and pushes the session's end
     // to a full refresh lifetime from now (never earlier than it already was).
-    const expiresAt = input.now + record.tokenTtlMs;
-    const refreshExpiresAt = Math.max(record.refreshExpiresAt, input.now + record.refreshTtlMs, expiresAt);
+    const expiresAt = toWholeSecond(input.now + record.tokenTtlMs);
+    const refreshExpiresAt = Math.max(record.refreshExpiresAt, toWholeSecond(input.now + record.refreshTtlMs), expiresAt);
     const next: SessionRecord = {
       ...record,
       expiresAt,

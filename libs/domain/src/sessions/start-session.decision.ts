@@ -2,7 +2,7 @@ import { EventMeta } from '../events/event-envelope';
 import { SESSION_STARTED, SessionStarted } from '../events/session-events';
 import { durationToMs } from '../specs/duration';
 import { SessionSpec } from '../specs/session-spec';
-import { toIsoTimestamp } from '../time/clock';
+import { toIsoTimestamp, toWholeSecond } from '../time/clock';
 import { SessionRecord } from './session-record';
 
 export interface StartSessionInput {
@@ -26,8 +26,8 @@ export interface SessionLifetimes {
 
 /** When a session started now expires; the refresh token always outlives the token. */
 export function lifetimesFor(spec: SessionSpec, now: number): SessionLifetimes {
-  const expiresAt = now + durationToMs(spec.expiry);
-  const refreshExpiresAt = Math.max(expiresAt, now + durationToMs(spec.refreshExpiry));
+  const expiresAt = toWholeSecond(now + durationToMs(spec.expiry));
+  const refreshExpiresAt = Math.max(expiresAt, toWholeSecond(now + durationToMs(spec.refreshExpiry)));
   return { expiresAt, refreshExpiresAt };
 }
 

@@ -59,7 +59,7 @@ export function decideCreateSpec(existing: StoredSpec | undefined, spec: Session
  */
 export function decideUpdateSpec(existing: StoredSpec | undefined, spec: SessionSpec, expectedRevision: number | undefined, context: SpecContext) {
   if (!existing || existing.deleted) {
-    throw DomainError.forField('SESSION_SPEC_NOT_FOUND', 'tag', `session tag '${spec.tag}' is not defined for product '${context.product}'`);
+    throw DomainError.forField('SPEC_NOT_FOUND', 'tag', `session tag '${spec.tag}' is not defined for product '${context.product}'`);
   }
   if (expectedRevision !== undefined && expectedRevision !== existing.revision) {
     throw DomainError.forField('SESSION_SPEC_CONFLICT', 'revision', `spec is at revision ${existing.revision}, not ${expectedRevision}`);
@@ -73,7 +73,7 @@ export function decideUpdateSpec(existing: StoredSpec | undefined, spec: Session
 /** Deleting stops new sessions of the tag; tokens already issued stay valid until they expire. */
 export function decideDeleteSpec(existing: StoredSpec | undefined, tag: string, context: SpecContext) {
   if (!existing || existing.deleted) {
-    throw DomainError.forField('SESSION_SPEC_NOT_FOUND', 'tag', `session tag '${tag}' is not defined for product '${context.product}'`);
+    throw DomainError.forField('SPEC_NOT_FOUND', 'tag', `session tag '${tag}' is not defined for product '${context.product}'`);
   }
   const revision = existing.revision + 1;
   const stored: StoredSpec = { ...existing, revision, deleted: true };

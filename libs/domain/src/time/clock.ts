@@ -7,3 +7,8 @@ export const systemClock: Clock = Date.now;
 export function toIsoTimestamp(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
+
+/** Token expiries are whole seconds (JWT `exp`); every expiry we report is rounded down to match. */
+export function toWholeSecond(epochMs: number): number {
+  return Math.floor(epochMs / 1000) * 1000;
+}

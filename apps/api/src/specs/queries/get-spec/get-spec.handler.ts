@@ -16,7 +16,7 @@ export class GetSpecHandler implements IQueryHandler<GetSpecQuery, SpecView> {
     this.catalog.requireProduct(query.product);
     const stored = await this.store.get(query.product, query.tag);
     if (!stored || stored.deleted) {
-      throw DomainError.forField('SESSION_SPEC_NOT_FOUND', 'tag', `session tag '${query.tag}' is not defined for product '${query.product}'`);
+      throw DomainError.forField('SPEC_NOT_FOUND', 'tag', `session tag '${query.tag}' is not defined for product '${query.product}'`);
     }
     return { product: stored.product, revision: stored.revision, spec: stored.spec };
   }
