@@ -1,0 +1,109 @@
+import { HttpTransport, TransportOptions } from './http-transport';
+import {
+  ExtendInput,
+  Journey,
+  JourneyInput,
+  ListActiveInput,
+  ListActiveResult,
+  RevokeInput,
+  SessionSpecInput,
+  SessionTokens,
+  StartSessionInput,
+  StoredSessionSpec,
+  TrackInput,
+  VerifyResult,
+} from './types';
+
+/** The session methods, as in the seed's `ductape.processor.sessions`. Secret key. */
+export class SessionsApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  start(input: StartSessionInput): Promise<SessionTokens> {
+    return this.http.request('POST', '/v1/sessions', input);
+  }
+
+  verify(input: { product: string; env: string; tag: string; token: string }): Promise<VerifyResult> {
+    return this.http.request('POST', '/v1/sessions/verify', input);
+  }
+
+  refresh(input: { product: string; env: string; tag: string; refreshToken: string }): Promise<SessionTokens> {
+    return this.http.request('POST', '/v1/sessions/refresh', input);
+  }
+
+  revoke(input: RevokeInput): Promise<{ revoked: string[] }> {
+    return this.http.request('POST', '/v1/sessions/revoke', input);
+  }
+
+  listActive(input: ListActiveInput): Promise<ListActiveResult> {
+    const { product, env, tag, identifier, page, pageSize } = input;
+    return this.http.request('GET', '/v1/sessions/active', undefined, { product, env, tag, identifier, page, pageSize });
+  }
+
+  extend(input: ExtendInput): Promise<{ sessionId: string; refreshExpiresAt: string }> {
+    return this.http.request('POST', '/v1/sessions/extend', input);
+  }
+
+  /** Records calls made on the session's behalf (one record or up to 500). */
+  track(input: TrackInput): Promise<{ recorded: number; sessionId: string }> {
+    const { records, ...rest } = input;
+    return this.http.request('POST', '/v1/sessions/activity', Array.isArray(records) ? { ...rest, records } : { ...rest, record: records });
+  }
+}
+
+/** Session specs of a product. Admin key. */
+export class SpecsApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  list(product: string): Promise<{ product: string; specs: StoredSessionSpec[] }> {
+    return this.http.request('GET', `/v1/products/${encodeURIComponent(product)}/session-specs`);
+  }
+
+  get(product: string, tag: string): Promise<StoredSessionSpec> {
+    return this.http.request('GET', `/v1/products/${encodeURIComponent(product)}/session-specs/${encodeURIComponent(tag)}`);
+  }
+
+  create(product: string, spec: SessionSpecInput): Promise<StoredSessionSpec> {
+    return this.http.request('POST', `/v1/products/${encodeURIComponent(product)}/session-specs`, spec);
+  }
+
+  /** With `expectedRevision`, refused (409) if someone changed the spec since. */
+  update(product: string, spec: SessionSpecInput, expectedRevision?: number): Promise<StoredSessionSpec> {
+    const headers: Record<string, string> = expectedRevision === undefined ? {} : { 'if-match': `"${expectedRevision}"` };
+    return this.http.request('PUT', `/v1/products/${encodeURIComponent(product)}/session-specs/${encodeURIComponent(spec.tag)}`, spec, undefined, headers);
+  }
+
+  delete(product: string, tag: string): Promise<{ product: string; tag: string; revision: number; deleted: true }> {
+    return this.http.request('DELETE', `/v1/products/${encodeURIComponent(product)}/session-specs/${encodeURIComponent(tag)}`);
+  }
+}
+
+/** Journeys. Read key. */
+export class JourneysApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  get(input: JourneyInput): Promise<Journey> {
+    const { product, env, tag, identifier, limit } = input;
+    return this.http.request('GET', '/v1/journeys', undefined, { product, env, tag, identifier, limit });
+  }
+}
+
+/**
+ * A typed client for Waymark's HTTP API.
+ *
+ * ```ts
+ * const waymark = new WaymarkClient({ baseUrl: 'http://localhost:3000', apiKey: process.env.WAYMARK_KEY });
+ * const { token, refreshToken } = await waymark.sessions.start({ product, env, tag, data });
+ * ```
+ */
+export class WaymarkClient {
+  readonly sessions: SessionsApi;
+  readonly specs: SpecsApi;
+  readonly journeys: JourneysApi;
+
+  constructor(options: TransportOptions) {
+    const http = new HttpTransport(options);
+    this.sessions = new SessionsApi(http);
+    this.specs = new SpecsApi(http);
+    this.journeys = new JourneysApi(http);
+  }
+}
