@@ -41,7 +41,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         CoreModule.forRoot(config, waymark),
         StorageModule.embedded({ dataDir: config.dataDir }),
-        TokensModule.forRoot({ keysFile: config.tokenKeysFile, mayCreate: config.mayCreateTokenKeys }),
+        TokensModule.forRoot({ keysFile: config.tokenKeysFile, keysJson: config.tokenKeysJson, mayCreate: config.mayCreateTokenKeys }),
         ProjectorModule.forRoot({
           group: 'read-model',
           maxBatch: config.projectorBatchSize,

@@ -9,6 +9,7 @@ const apiEnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   WAYMARK_CONFIG: optionalSetting,
   TOKEN_KEYS_FILE: optionalSetting,
+  TOKEN_KEYS: optionalSetting,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
   JOURNEY_MAX_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1000),
@@ -30,6 +31,8 @@ export interface ApiConfig {
   dataDir: string;
   waymarkConfigFile: string | undefined;
   tokenKeysFile: string;
+  /** A JWK set given inline (e.g. from a secret store); wins over the file. */
+  tokenKeysJson: string | undefined;
   /** Only outside production may a missing key file be created with a fresh key. */
   mayCreateTokenKeys: boolean;
   logLevel: z.infer<typeof apiEnvSchema>['LOG_LEVEL'];
@@ -66,6 +69,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     dataDir,
     waymarkConfigFile: parsed.WAYMARK_CONFIG,
     tokenKeysFile: resolve(parsed.TOKEN_KEYS_FILE ?? `${dataDir}/token-keys.json`),
+    tokenKeysJson: parsed.TOKEN_KEYS,
     mayCreateTokenKeys: parsed.NODE_ENV !== 'production',
     logLevel: parsed.LOG_LEVEL,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
