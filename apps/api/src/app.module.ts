@@ -9,6 +9,7 @@ import { ApiKeyRegistry } from './auth/api-key-registry';
 import { API_CONFIG } from './config/api-config.provider';
 import { ApiConfig } from './config/api.config';
 import { HealthController } from './health/health.controller';
+import { DocsController } from './openapi/docs.controller';
 import { JourneysModule } from './journeys/journeys.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { domainProviders } from './shared/domain.providers';
@@ -53,7 +54,7 @@ export class AppModule {
         SessionsModule,
         JourneysModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, DocsController],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };
   }
