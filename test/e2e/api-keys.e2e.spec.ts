@@ -107,3 +107,24 @@ describe('API keys: authentication, roles, scope and rate limit', () => {
     await expect(startApi({ NODE_ENV: 'production' })).rejects.toThrow('WAYMARK_BOOTSTRAP_KEY: refused when NODE_ENV=production');
   });
 });
+
+describe('open development mode (fresh clone: no keys configured)', () => {
+  let api: RunningApi;
+
+  beforeAll(async () => {
+    api = await startApi({ WAYMARK_BOOTSTRAP_KEY: '' });
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('accepts a call without a key, but still checks a key that is sent', async () => {
+    expect((await postJson(`${api.baseUrl}/v1/sessions`, SEED_BODY, {})).status).toBe(201);
+    expect((await postJson(`${api.baseUrl}/v1/sessions`, SEED_BODY, bearer('wrong'))).status).toBe(401);
+  });
+
+  it('is never on in production: start-up refuses a config without keys', async () => {
+    await expect(startApi({ WAYMARK_BOOTSTRAP_KEY: '', NODE_ENV: 'production' })).rejects.toThrow('has no apiKeys');
+  });
+});

@@ -62,7 +62,7 @@ describe('malformed bodies and headers at every endpoint (fast-check)', () => {
         const headers: Record<string, string> = { ...extra };
         if (type) headers['content-type'] = type;
         if (auth) headers.authorization = auth;
-        const search = endpoint.query ? '?' + new URLSearchParams(Object.entries(query).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString() : '';
+        const search = endpoint.query ? '?' + new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v ?? null)])).toString() : '';
         const response = await fetch(`${api.baseUrl}${endpoint.path}${search}`, {
           method: endpoint.method,
           headers,

@@ -23,7 +23,7 @@ class CoreModule {
     const providers = [
       { provide: API_CONFIG, useValue: config },
       { provide: API_KEY_DEFAULT_RATE_LIMIT, useValue: config.defaultRateLimit },
-      { provide: ApiKeyRegistry, useValue: new ApiKeyRegistry(waymark.apiKeys, config.bootstrapKey) },
+      { provide: ApiKeyRegistry, useValue: new ApiKeyRegistry(waymark.apiKeys, config.bootstrapKey, { production: config.nodeEnv === 'production' }) },
       ...domainProviders(waymark),
     ];
     return { module: CoreModule, providers, exports: providers.map((provider) => provider.provide) };

@@ -7,12 +7,20 @@ import { Principal } from './principal';
  * Resolves `Authorization: Bearer <key>` to a principal. Configured keys are looked up
  * by id and their secret compared, as a hash, in constant time. The bootstrap key
  * (development and tests only) holds every role on every product.
+ *
+ * Open development mode: outside production, when no API key and no bootstrap key is
+ * configured at all (a fresh clone), a request without a key acts as the development
+ * principal, so the quick start works with a plain curl. Any key that is sent is still
+ * checked, and configuring a single key ends the mode.
  */
 export class ApiKeyRegistry {
   private readonly byId: ReadonlyMap<string, { entry: ApiKeyEntry; principal: Principal }>;
   private readonly bootstrapHash: string | undefined;
 
-  constructor(entries: readonly ApiKeyEntry[], bootstrapKey: string | undefined) {
+  readonly openDevelopment: boolean;
+
+  constructor(entries: readonly ApiKeyEntry[], bootstrapKey: string | undefined, options: { production: boolean }) {
+    this.openDevelopment = !options.production && entries.length === 0 && !bootstrapKey;
     this.byId = new Map(
       entries.map((entry) => [
         entry.id,
@@ -34,7 +42,10 @@ export class ApiKeyRegistry {
 
   authenticate(authorization: string | undefined): Principal {
     const key = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
-    if (!key) throw new DomainError('UNAUTHORIZED', 'an API key is required: Authorization: Bearer <key>');
+    if (!key) {
+      if (this.openDevelopment && authorization === undefined) return DEVELOPMENT_PRINCIPAL;
+      throw new DomainError('UNAUTHORIZED', 'an API key is required: Authorization: Bearer <key>');
+    }
     const parsed = parseApiKey(key);
     const known = parsed && this.byId.get(parsed.id);
     if (known && constantTimeEqual(hashApiKeySecret(parsed.secret), known.entry.secretHash)) return known.principal;
@@ -50,3 +61,5 @@ const BOOTSTRAP_PRINCIPAL: Principal = {
   envs: '*',
   roles: new Set(API_KEY_ROLES),
 };
+
+const DEVELOPMENT_PRINCIPAL: Principal = { ...BOOTSTRAP_PRINCIPAL, keyId: 'bootstrap', name: 'open development mode' };
