@@ -2,14 +2,14 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { WaymarkConfig } from '@waymark/config';
-import { ProjectorModule } from '@waymark/projection';
+import { ProjectorModule, READ_MODEL_GROUP } from '@waymark/projection';
 import { StorageModule } from '@waymark/storage';
 import { API_KEY_DEFAULT_RATE_LIMIT, ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRegistry } from './auth/api-key-registry';
 import { API_CONFIG } from './config/api-config.provider';
 import { ApiConfig } from './config/api.config';
-import { HealthController } from './health/health.controller';
 import { DocsController } from './openapi/docs.controller';
+import { ObservabilityModule } from './observability/observability.module';
 import { JourneysModule } from './journeys/journeys.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { domainProviders } from './shared/domain.providers';
@@ -44,7 +44,7 @@ export class AppModule {
         StorageModule.embedded({ dataDir: config.dataDir }),
         TokensModule.forRoot({ keysFile: config.tokenKeysFile, keysJson: config.tokenKeysJson, mayCreate: config.mayCreateTokenKeys }),
         ProjectorModule.forRoot({
-          group: 'read-model',
+          group: READ_MODEL_GROUP,
           maxBatch: config.projectorBatchSize,
           maxWaitMs: 500,
           retryBaseMs: 200,
@@ -53,8 +53,9 @@ export class AppModule {
         SpecsModule,
         SessionsModule,
         JourneysModule,
+        ObservabilityModule,
       ],
-      controllers: [HealthController, DocsController],
+      controllers: [DocsController],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };
   }

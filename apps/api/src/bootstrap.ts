@@ -20,7 +20,8 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, waymark),
     createFastifyAdapter({ bodyLimitBytes: config.bodyLimitBytes }),
-    { logger, bufferLogs: false },
+    // Throw on a wiring error instead of exiting, so the caller reports it (and tests see it).
+    { logger, bufferLogs: false, abortOnError: false },
   );
   configureHttpApp(app);
   if (app.get(ApiKeyRegistry).openDevelopment) {

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ProjectorModule } from '@waymark/projection';
+import { ProjectorModule, READ_MODEL_GROUP } from '@waymark/projection';
 import { StorageModule } from '@waymark/storage';
 import { ProjectorConfig } from './config/projector.config';
 
@@ -15,7 +15,7 @@ export class ProjectorAppModule {
       module: ProjectorAppModule,
       imports: [
         StorageModule.embedded({ dataDir: config.dataDir }),
-        ProjectorModule.forRoot({ group: 'read-model', maxBatch: config.batchSize, maxWaitMs: 500, retryBaseMs: 200, retryMaxMs: 10_000 }),
+        ProjectorModule.forRoot({ group: READ_MODEL_GROUP, maxBatch: config.batchSize, maxWaitMs: 500, retryBaseMs: 200, retryMaxMs: 10_000 }),
       ],
     };
   }

@@ -32,8 +32,16 @@ export interface EventLogConsumer {
   close(): Promise<void>;
 }
 
+/** How far a consumer group is behind the head of the log, per partition. */
+export interface LagReport {
+  group: string;
+  partitions: Array<{ partition: string; committed: string; head: string; lag: number }>;
+  total: number;
+}
+
 export interface EventLog {
   /** Resolves once every event is durable in the log, in the order given. */
   append(events: readonly EventEnvelope[]): Promise<void>;
   openConsumer(group: string): EventLogConsumer;
+  describeLag(group: string): Promise<LagReport>;
 }

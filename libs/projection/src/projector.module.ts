@@ -7,6 +7,9 @@ import { Projector, ProjectorOptions } from './projector';
 
 const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
 
+/** The consumer group of the live read-model projector. */
+export const READ_MODEL_GROUP = 'read-model';
+
 /** Runs the projector for the app's lifetime; stops it before the stores close. */
 @Injectable()
 export class ProjectorRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -34,6 +37,7 @@ export class ProjectorModule {
   static forRoot(options: ProjectorOptions): DynamicModule {
     return {
       module: ProjectorModule,
+      global: true,
       providers: [{ provide: PROJECTOR_OPTIONS, useValue: options }, ProjectorRunner],
       exports: [ProjectorRunner],
     };

@@ -10,6 +10,12 @@ export interface ProjectorOptions {
   retryMaxMs: number;
 }
 
+/** Told of every batch and every failed attempt, for metrics. */
+export interface ProjectorObserver {
+  batchProjected(result: { projected: number; deadLettered: number }): void;
+  attemptFailed(): void;
+}
+
 export interface ProjectorStats {
   batches: number;
   projected: number;
@@ -28,6 +34,7 @@ export class Projector {
   private running: Promise<void> | undefined;
   private stopping = false;
   private wakeFromBackoff: (() => void) | undefined;
+  private readonly observers: ProjectorObserver[] = [];
 
   constructor(
     private readonly consumer: EventLogConsumer,
@@ -35,6 +42,14 @@ export class Projector {
     private readonly logger: LoggerService,
     private readonly options: ProjectorOptions,
   ) {}
+
+  get isRunning(): boolean {
+    return this.running !== undefined && !this.stopping;
+  }
+
+  observe(observer: ProjectorObserver): void {
+    this.observers.push(observer);
+  }
 
   start(): void {
     this.running ??= this.loop();
@@ -68,12 +83,14 @@ export class Projector {
         this.stats.batches += 1;
         this.stats.projected += result.projected;
         this.stats.deadLettered += result.deadLetters.length;
+        for (const observer of this.observers) observer.batchProjected({ projected: result.projected, deadLettered: result.deadLetters.length });
         for (const letter of result.deadLetters) {
           this.logger.warn({ position: letter.record.position, reason: letter.reason }, 'event dead-lettered');
         }
         return;
       } catch (error) {
         this.stats.failures += 1;
+        for (const observer of this.observers) observer.attemptFailed();
         const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(attempt, 10));
         this.logger.warn({ err: error, attempt: attempt + 1, retryInMs: delay, from: first, to: last }, 'projection failed; retrying');
         await this.backoff(delay);

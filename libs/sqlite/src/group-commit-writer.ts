@@ -2,6 +2,12 @@ import { SqliteConnection } from './sqlite-database';
 
 type Work<T> = (db: SqliteConnection) => T;
 
+/** One group commit: how many jobs it carried and how long the transaction took, fsync included. */
+export interface CommitStats {
+  jobs: number;
+  ms: number;
+}
+
 interface Job {
   work: Work<unknown>;
   resolve: (value: unknown) => void;
@@ -17,7 +23,7 @@ interface Job {
 export class GroupCommitWriter {
   private queue: Job[] = [];
   private scheduled = false;
-  private readonly afterCommitListeners: Array<() => void> = [];
+  private readonly afterCommitListeners: Array<(stats: CommitStats) => void> = [];
   private closed = false;
 
   constructor(private readonly db: SqliteConnection) {}
@@ -33,8 +39,8 @@ export class GroupCommitWriter {
     });
   }
 
-  /** Called after each commit that wrote something; the projector wakes on it. */
-  onCommit(listener: () => void): void {
+  /** Called after each commit that wrote something; the projector wakes on it, metrics count it. */
+  onCommit(listener: (stats: CommitStats) => void): void {
     this.afterCommitListeners.push(listener);
   }
 
@@ -49,6 +55,7 @@ export class GroupCommitWriter {
     const jobs = this.queue;
     if (jobs.length === 0) return;
     this.queue = [];
+    const startedAt = performance.now();
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
       this.db.transaction(() => {
@@ -70,6 +77,7 @@ export class GroupCommitWriter {
       if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.error);
     });
-    for (const listener of this.afterCommitListeners) listener();
+    const stats: CommitStats = { jobs: jobs.length, ms: performance.now() - startedAt };
+    for (const listener of this.afterCommitListeners) listener(stats);
   }
 }

@@ -15,6 +15,7 @@ const apiEnvSchema = z.object({
   JOURNEY_MAX_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1000),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
   REFRESH_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(100_000),
   SPEC_RELOAD_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
   API_KEY_RATE_PER_SECOND: z.coerce.number().positive().default(10_000),
   API_KEY_RATE_BURST: z.coerce.number().int().positive().default(20_000),
@@ -42,6 +43,8 @@ export interface ApiConfig {
   /** How long a just-spent refresh token still gets the answer it was given. */
   refreshGraceMs: number;
   specReloadMs: number;
+  /** /health/ready fails when the projector is further behind than this. */
+  readyMaxLagEvents: number;
   defaultRateLimit: { perSecond: number; burst: number };
   /** Development and tests only: accepted as a key with every role. */
   bootstrapKey: string | undefined;
@@ -77,6 +80,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     projectorBatchSize: parsed.PROJECTOR_BATCH_SIZE,
     refreshGraceMs: parsed.REFRESH_GRACE_MS,
     specReloadMs: parsed.SPEC_RELOAD_MS,
+    readyMaxLagEvents: parsed.READY_MAX_LAG_EVENTS,
     defaultRateLimit: { perSecond: parsed.API_KEY_RATE_PER_SECOND, burst: parsed.API_KEY_RATE_BURST },
     bootstrapKey: parsed.WAYMARK_BOOTSTRAP_KEY,
   };

@@ -1,6 +1,6 @@
 import { EventEnvelope } from '@waymark/domain';
 import { GroupCommitWriter, SqliteConnection } from '@waymark/sqlite';
-import { EventLog, EventLogConsumer } from '../event-log.port';
+import { EventLog, EventLogConsumer, LagReport } from '../event-log.port';
 import { SqliteEventLogConsumer } from './sqlite-event-log-consumer';
 
 /**
@@ -10,6 +10,8 @@ import { SqliteEventLogConsumer } from './sqlite-event-log-consumer';
  */
 export class SqliteEventLog implements EventLog {
   private readonly insert;
+  private readonly selectHead;
+  private readonly selectCheckpoint;
 
   constructor(
     private readonly db: SqliteConnection,
@@ -19,6 +21,8 @@ export class SqliteEventLog implements EventLog {
       `INSERT INTO events (event_id, type, occurred_at, product, env, tag, identifier, body)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.selectHead = db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck();
+    this.selectCheckpoint = db.prepare('SELECT position FROM checkpoints WHERE consumer = ?').pluck();
   }
 
   append(events: readonly EventEnvelope[]): Promise<void> {
@@ -39,6 +43,14 @@ export class SqliteEventLog implements EventLog {
         JSON.stringify(event),
       );
     }
+  }
+
+  /** The embedded log is one partition, `0`; positions are the rowids. */
+  async describeLag(group: string): Promise<LagReport> {
+    const head = this.selectHead.get() as number;
+    const committed = (this.selectCheckpoint.get(group) as number | undefined) ?? 0;
+    const lag = Math.max(0, head - committed);
+    return { group, partitions: [{ partition: '0', committed: String(committed), head: String(head), lag }], total: lag };
   }
 
   openConsumer(group: string): EventLogConsumer {

@@ -1,0 +1,79 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const SIZE_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 50000];
+
+/**
+ * Every metric Waymark exports, in one registry per process. Names follow Prometheus
+ * conventions (`_total` counters, `_seconds` durations); docs/operations.md explains
+ * each one.
+ */
+export class WaymarkMetrics {
+  readonly registry = new Registry();
+
+  readonly commands = new Counter({
+    name: 'waymark_commands_total',
+    help: 'Commands and queries handled, by type and outcome (ok, or the refusal code)',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'waymark_http_request_duration_seconds',
+    help: 'HTTP request latency by route, method and status class',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly appendDuration = new Histogram({
+    name: 'waymark_log_append_duration_seconds',
+    help: 'Duration of one group commit to the event log (transaction and fsync)',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly appendGroupSize = new Histogram({
+    name: 'waymark_log_append_group_size',
+    help: 'Commands sharing one group commit',
+    buckets: SIZE_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly projectedBatchSize = new Histogram({
+    name: 'waymark_projector_batch_size',
+    help: 'Events per batch the projector inserted into ClickHouse',
+    buckets: SIZE_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly projectedEvents = new Counter({
+    name: 'waymark_projector_events_total',
+    help: 'Events the projector wrote into the read model',
+    registers: [this.registry],
+  });
+
+  readonly projectorFailures = new Counter({
+    name: 'waymark_projector_failures_total',
+    help: 'Failed projection attempts (each is retried with backoff)',
+    registers: [this.registry],
+  });
+
+  readonly deadLetters = new Counter({
+    name: 'waymark_dead_letters_total',
+    help: 'Records set aside as dead letters, by consumer group',
+    labelNames: ['group'] as const,
+    registers: [this.registry],
+  });
+
+  readonly projectorLag = new Gauge({
+    name: 'waymark_projector_lag_events',
+    help: 'Events in the log not yet projected, by consumer group (sampled at scrape)',
+    labelNames: ['group'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'waymark_' });
+  }
+}
