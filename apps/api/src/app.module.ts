@@ -9,6 +9,7 @@ import { ApiKeyRegistry } from './auth/api-key-registry';
 import { API_CONFIG } from './config/api-config.provider';
 import { ApiConfig } from './config/api.config';
 import { DocsController } from './openapi/docs.controller';
+import { OperationsModule } from './operations/operations.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { JourneysModule } from './journeys/journeys.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -54,6 +55,7 @@ export class AppModule {
         SessionsModule,
         JourneysModule,
         ObservabilityModule,
+        OperationsModule,
       ],
       controllers: [DocsController],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],

@@ -12,6 +12,11 @@ export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Raw progress output (no newline added), for redrawn progress lines. */
+  progress?: (text: string) => void;
+  isTty?: boolean;
+  /** Registers what to do on Ctrl-C (SIGINT) while the command runs. */
+  onInterrupt?: (handler: () => void) => void;
 }
 
 export interface CliCommand {

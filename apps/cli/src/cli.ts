@@ -4,9 +4,10 @@ import { CliCommand, CliIo, EXIT, UsageError } from './cli-command';
 import { apiKeysCreateCommand } from './commands/api-keys-create.command';
 import { keysGenerateCommand } from './commands/keys-generate.command';
 import { keysRotateCommand } from './commands/keys-rotate.command';
+import { replayCommand } from './commands/replay.command';
 import { specsApplyCommand } from './commands/specs-apply.command';
 
-export const COMMANDS: readonly CliCommand[] = [keysGenerateCommand, keysRotateCommand, apiKeysCreateCommand, specsApplyCommand];
+export const COMMANDS: readonly CliCommand[] = [replayCommand, keysGenerateCommand, keysRotateCommand, apiKeysCreateCommand, specsApplyCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -39,9 +39,36 @@ export interface LagReport {
   total: number;
 }
 
+/** Where a reader starts: the whole log, the first event at or after a time, or a position. */
+export type ReadStart = { kind: 'beginning' } | { kind: 'time'; at: number } | { kind: 'position'; position: string };
+
+/** Limits a reader to one product, and optionally one tag within it. */
+export interface ReadFilter {
+  product?: string;
+  tag?: string;
+}
+
+/**
+ * Reads the log in order from a start, outside any consumer group (replay, export,
+ * tail): it never moves a group's checkpoint.
+ */
+export interface EventLogReader {
+  /** The first position at or after the start, or undefined when nothing is there yet. */
+  resolveStart(start: ReadStart): Promise<string | undefined>;
+  /** The newest position in the log now. */
+  head(): Promise<string>;
+  /** Records in scope with positions in [from, to]. */
+  count(from: string, to: string): Promise<number>;
+  /** Up to `max` records in scope, from a position (inclusive) or after one (exclusive), in order. */
+  read(cursor: { from: string } | { after: string }, max: number): Promise<LoggedRecord[]>;
+  /** Orders two positions of this log: negative when a comes first. */
+  compare(a: string, b: string): number;
+}
+
 export interface EventLog {
   /** Resolves once every event is durable in the log, in the order given. */
   append(events: readonly EventEnvelope[]): Promise<void>;
   openConsumer(group: string): EventLogConsumer;
   describeLag(group: string): Promise<LagReport>;
+  openReader(filter?: ReadFilter): EventLogReader;
 }

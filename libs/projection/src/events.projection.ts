@@ -14,7 +14,11 @@ export interface ProjectionResult {
  * `dedupToken` names the batch so that ClickHouse drops an identical retried insert.
  */
 export class EventsProjection {
-  constructor(private readonly client: ClickHouseClient) {}
+  constructor(
+    private readonly client: ClickHouseClient,
+    /** The live `events` table, or a replay's shadow table. */
+    private readonly table = 'events',
+  ) {}
 
   async project(records: readonly LoggedRecord[], dedupToken: string): Promise<ProjectionResult> {
     const rows: EventRow[] = [];
@@ -26,7 +30,7 @@ export class EventsProjection {
     }
     if (rows.length > 0) {
       await this.client.insert({
-        table: 'events',
+        table: this.table,
         columns: [...EVENT_COLUMNS],
         values: rows,
         format: 'JSONCompactEachRow',

@@ -35,6 +35,7 @@ export class Projector {
   private stopping = false;
   private wakeFromBackoff: (() => void) | undefined;
   private readonly observers: ProjectorObserver[] = [];
+  private pauseRequest: { reached: () => void; released: Promise<void>; release: () => void } | undefined;
 
   constructor(
     private readonly consumer: EventLogConsumer,
@@ -59,12 +60,39 @@ export class Projector {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wakeFromBackoff?.();
+    this.resume();
     await this.consumer.close();
     await this.running;
   }
 
+  /**
+   * Stops between batches (the batch in hand is committed first) until `resume()`. A
+   * replay uses it to hand the read model over: with the live projector paused, its
+   * checkpoint does not move while the tables are swapped.
+   */
+  pause(): Promise<void> {
+    if (this.pauseRequest) throw new Error('the projector is already paused');
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    return new Promise<void>((reached) => {
+      this.pauseRequest = { reached, released, release };
+      if (!this.running) reached();
+    });
+  }
+
+  resume(): void {
+    const request = this.pauseRequest;
+    this.pauseRequest = undefined;
+    request?.release();
+  }
+
   private async loop(): Promise<void> {
     while (!this.stopping) {
+      if (this.pauseRequest) {
+        this.pauseRequest.reached();
+        await this.pauseRequest.released;
+        continue;
+      }
       const batch = await this.consumer.nextBatch(this.options.maxBatch, this.options.maxWaitMs);
       if (batch.records.length === 0) continue;
       await this.processWithRetry(batch);

@@ -104,3 +104,24 @@ export interface Problem {
   errors?: Array<{ field: string; message: string }>;
   instance?: string;
 }
+
+export interface ReplayProgress {
+  id: string;
+  status: 'running' | 'interrupted' | 'completed' | 'failed';
+  phase: 'copying' | 'replaying' | 'handing-over' | 'done';
+  processed: number;
+  total: number;
+  skipped: number;
+  eventsPerSecond: number;
+  etaSeconds?: number;
+  reached?: string;
+  error?: string;
+}
+
+export interface ReplayStarted {
+  id?: string;
+  dryRun?: boolean;
+  description: string;
+  plan: { fromPosition?: string; headPosition: string; events: number; partial: boolean };
+  progress?: ReplayProgress;
+}

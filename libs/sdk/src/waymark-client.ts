@@ -5,6 +5,8 @@ import {
   JourneyInput,
   ListActiveInput,
   ListActiveResult,
+  ReplayProgress,
+  ReplayStarted,
   RevokeInput,
   SessionSpecInput,
   SessionTokens,
@@ -87,6 +89,28 @@ export class JourneysApi {
   }
 }
 
+/** Replays of the read model (admin key). */
+export class ReplaysApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  /** `from`: `beginning`, an ISO-8601 time, or `position:<n>`. */
+  start(input: { from?: string; product?: string; tag?: string; dryRun?: boolean }): Promise<ReplayStarted> {
+    return this.http.request('POST', '/v1/admin/replays', input);
+  }
+
+  get(id: string): Promise<ReplayProgress> {
+    return this.http.request('GET', `/v1/admin/replays/${encodeURIComponent(id)}`);
+  }
+
+  cancel(id: string): Promise<{ id: string; cancelling: boolean }> {
+    return this.http.request('POST', `/v1/admin/replays/${encodeURIComponent(id)}/cancel`);
+  }
+
+  resume(id: string): Promise<ReplayProgress> {
+    return this.http.request('POST', `/v1/admin/replays/${encodeURIComponent(id)}/resume`);
+  }
+}
+
 /**
  * A typed client for Waymark's HTTP API.
  *
@@ -99,11 +123,13 @@ export class WaymarkClient {
   readonly sessions: SessionsApi;
   readonly specs: SpecsApi;
   readonly journeys: JourneysApi;
+  readonly replays: ReplaysApi;
 
   constructor(options: TransportOptions) {
     const http = new HttpTransport(options);
     this.sessions = new SessionsApi(http);
     this.specs = new SpecsApi(http);
     this.journeys = new JourneysApi(http);
+    this.replays = new ReplaysApi(http);
   }
 }

@@ -66,4 +66,19 @@ export const EMBEDDED_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (product, tag)
   ) WITHOUT ROWID;
   `,
+  `
+  CREATE TABLE replay_runs (
+    id          TEXT PRIMARY KEY,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    status      TEXT    NOT NULL,
+    request     TEXT    NOT NULL,
+    plan        TEXT    NOT NULL,
+    copied      INTEGER NOT NULL,
+    reached     TEXT,
+    processed   INTEGER NOT NULL,
+    skipped     INTEGER NOT NULL,
+    error       TEXT
+  );
+  `,
 ];

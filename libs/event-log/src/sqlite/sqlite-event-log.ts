@@ -1,6 +1,7 @@
 import { EventEnvelope } from '@waymark/domain';
 import { GroupCommitWriter, SqliteConnection } from '@waymark/sqlite';
-import { EventLog, EventLogConsumer, LagReport } from '../event-log.port';
+import { EventLog, EventLogConsumer, EventLogReader, LagReport, ReadFilter } from '../event-log.port';
+import { SqliteEventLogReader } from './sqlite-event-log-reader';
 import { SqliteEventLogConsumer } from './sqlite-event-log-consumer';
 
 /**
@@ -51,6 +52,10 @@ export class SqliteEventLog implements EventLog {
     const committed = (this.selectCheckpoint.get(group) as number | undefined) ?? 0;
     const lag = Math.max(0, head - committed);
     return { group, partitions: [{ partition: '0', committed: String(committed), head: String(head), lag }], total: lag };
+  }
+
+  openReader(filter?: ReadFilter): EventLogReader {
+    return new SqliteEventLogReader(this.db, filter);
   }
 
   openConsumer(group: string): EventLogConsumer {

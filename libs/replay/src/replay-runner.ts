@@ -1,0 +1,225 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { LoggerService } from '@nestjs/common';
+import { EventLog } from '@waymark/event-log';
+import { EventsProjection } from '@waymark/projection';
+import { ReplayJournal, ReplayRecord } from './replay-journal';
+import { ReplayPlan, ReplayRequest } from './replay-plan';
+import { SHADOW_EVENTS_TABLE, copyOutOfScope, createShadowTable, shadowTableExists, swapShadowIn } from './shadow-tables';
+
+/** The live projector, as a replay needs it for the hand-over. */
+export interface LiveProjection {
+  pause(): Promise<void>;
+  resume(): void;
+  /** The last log position the live projector has committed into the read model. */
+  committedPosition(): Promise<string>;
+}
+
+export type ReplayPhase = 'copying' | 'replaying' | 'handing-over' | 'done';
+
+export interface ReplayProgress {
+  id: string;
+  status: ReplayRecord['status'];
+  phase: ReplayPhase;
+  processed: number;
+  /** Events in scope when planned; the replay also takes those that arrive meanwhile. */
+  total: number;
+  skipped: number;
+  eventsPerSecond: number;
+  etaSeconds: number | undefined;
+  reached: string | undefined;
+  error: string | undefined;
+}
+
+export interface ReplayRunnerOptions {
+  batchSize: number;
+  newId: () => string;
+  now: () => number;
+}
+
+export class ReplayConflictError extends Error {
+  constructor(readonly unfinished: ReplayRecord) {
+    super(`replay ${unfinished.id} is ${unfinished.status}; resume or finish it first`);
+    this.name = 'ReplayConflictError';
+  }
+}
+
+interface ActiveRun {
+  cancelled: boolean;
+  phase: ReplayPhase;
+  startedAt: number;
+  processedAtStart: number;
+  done: Promise<void>;
+}
+
+/**
+ * Rebuilds the read model from the event log into a shadow table and swaps it in.
+ *
+ * Hand-over with a live projector (embedded service): once the replay has caught up
+ * with the log, the live projector is paused between batches; the replay drains the
+ * log at least up to the live checkpoint, swaps the tables, and resumes the live
+ * projector, which goes on from its checkpoint into the new table. Nothing between is
+ * lost; events both replayed and projected live are the same events, which the table
+ * and the readers deduplicate.
+ */
+export class ReplayRunner {
+  private readonly active = new Map<string, ActiveRun>();
+
+  constructor(
+    private readonly eventLog: EventLog,
+    private readonly clickhouse: ClickHouseClient,
+    private readonly journal: ReplayJournal,
+    private readonly logger: LoggerService,
+    private readonly options: ReplayRunnerOptions,
+    private readonly live?: LiveProjection,
+  ) {}
+
+  async plan(request: ReplayRequest): Promise<ReplayPlan> {
+    const reader = this.eventLog.openReader({ product: request.product, tag: request.tag });
+    const fromPosition = await reader.resolveStart(request.start);
+    const headPosition = await reader.head();
+    const events = fromPosition === undefined ? 0 : await reader.count(fromPosition, headPosition);
+    const partial = request.start.kind !== 'beginning' || request.product !== undefined || request.tag !== undefined;
+    return { request, fromPosition, headPosition, events, partial };
+  }
+
+  /** Plans and starts a replay in the background; follow it with `progress(id)`. */
+  async start(request: ReplayRequest): Promise<ReplayRecord> {
+    this.refuseIfUnfinished();
+    const plan = await this.plan(request);
+    const now = this.options.now();
+    const record: ReplayRecord = { id: this.options.newId(), createdAt: now, updatedAt: now, status: 'running', request, plan, copied: false, reached: undefined, processed: 0, skipped: 0, error: undefined };
+    this.journal.save(record);
+    this.launch(record);
+    return record;
+  }
+
+  /** Continues an interrupted replay from the last position it wrote. */
+  async resume(id: string): Promise<ReplayRecord> {
+    const record = this.journal.find(id);
+    if (!record) throw new Error(`no replay ${id}`);
+    if (this.active.has(id)) return record;
+    if (record.status !== 'interrupted' && record.status !== 'running') throw new Error(`replay ${id} is ${record.status}; it cannot be resumed`);
+    if (record.copied && !(await shadowTableExists(this.clickhouse))) throw new Error(`the shadow table ${SHADOW_EVENTS_TABLE} is gone; start a new replay`);
+    const resumed = { ...record, status: 'running' as const, updatedAt: this.options.now() };
+    this.journal.save(resumed);
+    this.launch(resumed);
+    return resumed;
+  }
+
+  /** Stops after the batch in hand; the replay can be resumed later. */
+  cancel(id: string): boolean {
+    const run = this.active.get(id);
+    if (!run) return false;
+    run.cancelled = true;
+    return true;
+  }
+
+  /** Resolves when the run in this process ends (completed, interrupted or failed). */
+  async wait(id: string): Promise<ReplayRecord | undefined> {
+    await this.active.get(id)?.done;
+    return this.journal.find(id);
+  }
+
+  progress(id: string): ReplayProgress | undefined {
+    const record = this.journal.find(id);
+    if (!record) return undefined;
+    const run = this.active.get(id);
+    const elapsed = run ? (this.options.now() - run.startedAt) / 1000 : 0;
+    const rate = run && elapsed > 0 ? (record.processed - run.processedAtStart) / elapsed : 0;
+    const remaining = Math.max(0, record.plan.events - record.processed);
+    return {
+      id,
+      status: record.status,
+      phase: run?.phase ?? (record.status === 'completed' ? 'done' : 'replaying'),
+      processed: record.processed,
+      total: record.plan.events,
+      skipped: record.skipped,
+      eventsPerSecond: Math.round(rate),
+      etaSeconds: rate > 0 ? Math.ceil(remaining / rate) : undefined,
+      reached: record.reached,
+      error: record.error,
+    };
+  }
+
+  /** A run left `running` by a process that died is, in truth, interrupted. */
+  markStaleRunsInterrupted(): void {
+    const unfinished = this.journal.unfinished();
+    if (unfinished && unfinished.status === 'running' && !this.active.has(unfinished.id)) {
+      this.journal.save({ ...unfinished, status: 'interrupted', updatedAt: this.options.now() });
+    }
+  }
+
+  private refuseIfUnfinished(): void {
+    this.markStaleRunsInterrupted();
+    const unfinished = this.journal.unfinished();
+    if (unfinished) throw new ReplayConflictError(unfinished);
+  }
+
+  private launch(record: ReplayRecord): void {
+    const run: ActiveRun = { cancelled: false, phase: 'copying', startedAt: this.options.now(), processedAtStart: record.processed, done: Promise.resolve() };
+    run.done = this.execute(record, run).finally(() => this.active.delete(record.id));
+    this.active.set(record.id, run);
+  }
+
+  private async execute(initial: ReplayRecord, run: ActiveRun): Promise<void> {
+    let record = initial;
+    const save = (changes: Partial<ReplayRecord>) => {
+      record = { ...record, ...changes, updatedAt: this.options.now() };
+      this.journal.save(record);
+    };
+    let paused = false;
+    try {
+      if (!record.copied) {
+        await createShadowTable(this.clickhouse);
+        if (record.plan.partial && record.plan.fromPosition !== undefined) {
+          await copyOutOfScope(this.clickhouse, record.request, record.plan.fromPosition);
+        }
+        save({ copied: true });
+      }
+      run.phase = 'replaying';
+      const reader = this.eventLog.openReader({ product: record.request.product, tag: record.request.tag });
+      const projection = new EventsProjection(this.clickhouse, SHADOW_EVENTS_TABLE);
+      const firstCursor = () => (record.reached !== undefined ? { after: record.reached } : record.plan.fromPosition !== undefined ? { from: record.plan.fromPosition } : undefined);
+
+      // Replays batches until the log has nothing more, or until `until` is reached.
+      const drain = async (until?: string): Promise<boolean> => {
+        for (;;) {
+          if (run.cancelled) return false;
+          const cursor = firstCursor() ?? { after: await reader.head() };
+          const records = await reader.read(cursor, this.options.batchSize);
+          if (records.length === 0) return true;
+          const first = records[0].position;
+          const last = records[records.length - 1].position;
+          const result = await projection.project(records, `replay:${record.id}:${first}-${last}`);
+          save({ reached: last, processed: record.processed + records.length, skipped: record.skipped + result.deadLetters.length });
+          if (until !== undefined && reader.compare(last, until) >= 0) return true;
+        }
+      };
+
+      if (!(await drain())) {
+        save({ status: 'interrupted' });
+        return;
+      }
+      run.phase = 'handing-over';
+      if (this.live) {
+        await this.live.pause();
+        paused = true;
+        const committed = await this.live.committedPosition();
+        const reachedCommitted = record.reached !== undefined && reader.compare(record.reached, committed) >= 0;
+        if (!reachedCommitted && !(await drain(committed))) {
+          save({ status: 'interrupted' });
+          return;
+        }
+      }
+      await swapShadowIn(this.clickhouse);
+      run.phase = 'done';
+      save({ status: 'completed' });
+      this.logger.log({ id: record.id, processed: record.processed, skipped: record.skipped }, 'replay completed; shadow table swapped in');
+    } catch (error) {
+      save({ status: 'failed', error: (error as Error).message });
+      this.logger.error({ err: error, id: record.id }, 'replay failed');
+    } finally {
+      if (paused) this.live?.resume();
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { CLICKHOUSE } from '@waymark/read-model';
+import { Journey, WaymarkClient } from '@waymark/sdk';
+import { RunningApi, TEST_KEY, startApi } from '../support/api-app';
+import { waitFor } from '../support/wait-for';
+
+const scope = { product: 'my-product-tag', env: 'snd', tag: 'session-tag' };
+const USERS = Array.from({ length: 12 }, (_, i) => `replay-user-${i}`);
+
+describe('replay: rebuild the read model from the log (embedded, through the service)', () => {
+  let api: RunningApi;
+  let waymark: WaymarkClient;
+  let clickhouse: ClickHouseClient;
+
+  beforeAll(async () => {
+    // Small batches so a replay takes long enough to interrupt.
+    api = await startApi({ PROJECTOR_BATCH_SIZE: '40' });
+    waymark = new WaymarkClient({ baseUrl: api.baseUrl, apiKey: TEST_KEY });
+    clickhouse = api.app.get(CLICKHOUSE);
+    for (const userId of USERS) {
+      const started = await waymark.sessions.start({ ...scope, data: { userId } });
+      await waymark.sessions.track({ ...scope, token: started.token, records: Array.from({ length: 20 }, (_, i) => ({ name: `step-${i % 5}`, latencyMs: i })) });
+      const refreshed = await waymark.sessions.refresh({ ...scope, refreshToken: started.refreshToken });
+      if (userId.endsWith('3')) await waymark.sessions.revoke({ ...scope, sessionId: refreshed.sessionId });
+    }
+    await waitFor(() => totalRows(), (rows) => rows >= USERS.length * 22);
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  async function totalRows(): Promise<number> {
+    const result = await clickhouse.query({ query: "SELECT uniqExact(event_id) AS n FROM events WHERE identifier != ''", format: 'JSONEachRow' });
+    return Number((await result.json<{ n: string }>())[0].n);
+  }
+
+  async function answers(): Promise<Journey[]> {
+    return Promise.all(USERS.map((identifier) => waymark.journeys.get({ ...scope, identifier })));
+  }
+
+  async function replayToEnd(from = 'beginning', extra: { product?: string; tag?: string } = {}) {
+    const started = await waymark.replays.start({ from, ...extra });
+    expect(started.id).toBeDefined();
+    return waitFor(() => waymark.replays.get(started.id!), (progress) => progress.status !== 'running', 20_000, 50);
+  }
+
+  it('plans without changing anything on --dry-run', async () => {
+    const plan = await waymark.replays.start({ dryRun: true });
+    expect(plan.dryRun).toBe(true);
+    expect(plan.plan.events).toBeGreaterThanOrEqual(USERS.length * 22);
+    expect(plan.description).toContain('from the beginning of the log');
+  });
+
+  it('after wiping the read model, a replay reproduces exactly the same answers', async () => {
+    const before = await answers();
+    await clickhouse.command({ query: 'TRUNCATE TABLE events' });
+    expect((await answers()).every((journey) => journey.events.length === 0)).toBe(true);
+
+    const progress = await replayToEnd();
+    expect(progress).toMatchObject({ status: 'completed', phase: 'done', skipped: 0 });
+    expect(progress.processed).toBeGreaterThanOrEqual(USERS.length * 22);
+    expect(await answers()).toEqual(before);
+  });
+
+  it('interrupted halfway and resumed, gives the same result', async () => {
+    const before = await answers();
+    const started = await waymark.replays.start({ from: 'beginning' });
+    await waitFor(() => waymark.replays.get(started.id!), (progress) => progress.processed >= 80, 10_000, 5);
+    await waymark.replays.cancel(started.id!);
+    const stopped = await waitFor(() => waymark.replays.get(started.id!), (progress) => progress.status !== 'running', 10_000, 20);
+    expect(stopped.status).toBe('interrupted');
+    expect(stopped.processed).toBeLessThan(stopped.total);
+
+    // Another replay may not start while this one is unfinished.
+    await expect(waymark.replays.start({ from: 'beginning' })).rejects.toMatchObject({ status: 409, code: 'REPLAY_CONFLICT' });
+
+    await waymark.replays.resume(started.id!);
+    const done = await waitFor(() => waymark.replays.get(started.id!), (progress) => progress.status !== 'running', 20_000, 50);
+    expect(done.status).toBe('completed');
+    expect(await answers()).toEqual(before);
+  });
+
+  it('loses none of the sessions that arrive while it runs', async () => {
+    const started = await waymark.replays.start({ from: 'beginning' });
+    const arrived: string[] = [];
+    let progress = await waymark.replays.get(started.id!);
+    while (progress.status === 'running') {
+      const session = await waymark.sessions.start({ ...scope, data: { userId: 'during-replay' } });
+      arrived.push(session.sessionId);
+      progress = await waymark.replays.get(started.id!);
+    }
+    expect(progress.status).toBe('completed');
+    expect(arrived.length).toBeGreaterThan(0);
+    const journey = await waitFor(() => waymark.journeys.get({ ...scope, identifier: 'during-replay' }), (j) => j.sessions.length >= arrived.length);
+    expect(journey.sessions.map((session) => session.sessionId).sort()).toEqual([...arrived].sort());
+    expect(new Set(journey.events.map((event) => event.id)).size).toBe(journey.events.length);
+  });
+
+  it('a partial replay (one product, from a time) keeps every row outside its scope', async () => {
+    const before = await answers();
+    const progress = await replayToEnd(new Date(Date.now() - 60_000).toISOString(), { product: 'my-product-tag', tag: 'session-tag' });
+    expect(progress.status).toBe('completed');
+    expect(await answers()).toEqual(before);
+  });
+
+  it('refuses a bad --from naming the field', async () => {
+    await expect(waymark.replays.start({ from: 'yesterday' })).rejects.toMatchObject({ status: 400, fieldErrors: [{ field: 'from' }] });
+  });
+});
