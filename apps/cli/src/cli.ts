@@ -5,9 +5,22 @@ import { apiKeysCreateCommand } from './commands/api-keys-create.command';
 import { keysGenerateCommand } from './commands/keys-generate.command';
 import { keysRotateCommand } from './commands/keys-rotate.command';
 import { replayCommand } from './commands/replay.command';
+import { dlqListCommand, dlqRedriveCommand, dlqShowCommand } from './commands/dlq.commands';
+import { eventsExportCommand, eventsTailCommand } from './commands/events.commands';
+import { lagCommand } from './commands/lag.command';
+import { migrateCommand } from './commands/migrate.command';
 import { specsApplyCommand } from './commands/specs-apply.command';
 
-export const COMMANDS: readonly CliCommand[] = [replayCommand, keysGenerateCommand, keysRotateCommand, apiKeysCreateCommand, specsApplyCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  replayCommand,
+  eventsTailCommand,
+  eventsExportCommand,
+  dlqListCommand,
+  dlqShowCommand,
+  dlqRedriveCommand,
+  lagCommand,
+  migrateCommand,
+  keysGenerateCommand, keysRotateCommand, apiKeysCreateCommand, specsApplyCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

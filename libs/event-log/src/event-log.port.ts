@@ -42,10 +42,15 @@ export interface LagReport {
 /** Where a reader starts: the whole log, the first event at or after a time, or a position. */
 export type ReadStart = { kind: 'beginning' } | { kind: 'time'; at: number } | { kind: 'position'; position: string };
 
-/** Limits a reader to one product, and optionally one tag within it. */
+/** Limits what a reader returns; every field narrows it further. */
 export interface ReadFilter {
   product?: string;
   tag?: string;
+  identifier?: string;
+  types?: string[];
+  /** On the events' own time (occurredAt), in Unix ms: [since, until). */
+  since?: number;
+  until?: number;
 }
 
 /**

@@ -81,4 +81,7 @@ export const EMBEDDED_MIGRATIONS: readonly string[] = [
     error       TEXT
   );
   `,
+  `
+  ALTER TABLE dead_letters ADD COLUMN redriven_at INTEGER;
+  `,
 ];

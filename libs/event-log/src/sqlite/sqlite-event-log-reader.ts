@@ -2,13 +2,13 @@ import { SqliteConnection } from '@waymark/sqlite';
 import { EventLogReader, LoggedRecord, ReadFilter, ReadStart } from '../event-log.port';
 
 /**
- * Reads the embedded log by position, optionally limited to a product and tag (the
- * filter runs in SQL on the indexed-free columns, which is a scan: fine for replay and
- * export, which read most of the log anyway).
+ * Reads the embedded log by position, optionally filtered (in SQL, on the log's own
+ * columns; a scan by position, which suits replay, export and tail: they read the log
+ * in order anyway).
  */
 export class SqliteEventLogReader implements EventLogReader {
   private readonly scope: string;
-  private readonly params: Record<string, string>;
+  private readonly params: Record<string, string | number>;
 
   constructor(
     private readonly db: SqliteConnection,
@@ -23,6 +23,25 @@ export class SqliteEventLogReader implements EventLogReader {
     if (filter.tag !== undefined) {
       clauses.push('tag = @tag');
       this.params.tag = filter.tag;
+    }
+    if (filter.identifier !== undefined) {
+      clauses.push('identifier = @identifier');
+      this.params.identifier = filter.identifier;
+    }
+    if (filter.types !== undefined && filter.types.length > 0) {
+      const names = filter.types.map((type, index) => {
+        this.params[`type${index}`] = type;
+        return `@type${index}`;
+      });
+      clauses.push(`type IN (${names.join(', ')})`);
+    }
+    if (filter.since !== undefined) {
+      clauses.push('occurred_at >= @since');
+      this.params.since = filter.since;
+    }
+    if (filter.until !== undefined) {
+      clauses.push('occurred_at < @until');
+      this.params.until = filter.until;
     }
     this.scope = clauses.length > 0 ? ` AND ${clauses.join(' AND ')}` : '';
   }

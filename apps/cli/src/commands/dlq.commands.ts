@@ -1,0 +1,108 @@
+import { checkEnvelope } from '@waymark/domain';
+import { CliCommand, EXIT, UsageError } from '../cli-command';
+import { openEmbeddedData } from '../embedded-data';
+
+interface DeadLetterRow {
+  id: number;
+  consumer: string;
+  position: number;
+  reason: string;
+  body: string;
+  recorded_at: number;
+  redriven_at: number | null;
+}
+
+const dataDir = { 'data-dir': { type: 'string' } } as const;
+
+export const dlqListCommand: CliCommand = {
+  name: 'dlq list',
+  summary: 'List dead letters (records a consumer could not process) with their reasons.',
+  usage: 'waymark dlq list [--data-dir DIR] [--all] [--json]\n\nShows dead letters not yet redriven (--all: every one). --json prints one JSON object per line.',
+  options: { ...dataDir, all: { type: 'boolean' }, json: { type: 'boolean' } },
+  async run(values, _positionals, io) {
+    const data = openEmbeddedData(values['data-dir'] as string | undefined, io.env);
+    try {
+      const rows = data.db
+        .prepare(`SELECT id, consumer, position, reason, recorded_at, redriven_at FROM dead_letters ${values.all ? '' : 'WHERE redriven_at IS NULL'} ORDER BY id`)
+        .all() as DeadLetterRow[];
+      for (const row of rows) {
+        const entry = { id: row.id, consumer: row.consumer, position: row.position, reason: row.reason, recordedAt: new Date(row.recorded_at).toISOString(), redrivenAt: row.redriven_at ? new Date(row.redriven_at).toISOString() : null };
+        io.out(values.json ? JSON.stringify(entry) : `${entry.id}\t${entry.consumer}\tposition ${entry.position}\t${entry.recordedAt}\t${entry.reason}${entry.redrivenAt ? `\t(redriven ${entry.redrivenAt})` : ''}`);
+      }
+      if (!values.json) io.err(`${rows.length} dead letter(s)`);
+      return EXIT.ok;
+    } finally {
+      data.close();
+    }
+  },
+};
+
+export const dlqShowCommand: CliCommand = {
+  name: 'dlq show',
+  summary: 'Show one dead letter: its reason and the record as it was in the log.',
+  usage: 'waymark dlq show ID [--data-dir DIR]',
+  options: dataDir,
+  async run(values, positionals, io) {
+    const id = Number(positionals[0]);
+    if (!Number.isInteger(id)) throw new UsageError('ID (a number from `waymark dlq list`) is required');
+    const data = openEmbeddedData(values['data-dir'] as string | undefined, io.env);
+    try {
+      const row = data.db.prepare('SELECT * FROM dead_letters WHERE id = ?').get(id) as DeadLetterRow | undefined;
+      if (!row) {
+        io.err(`no dead letter ${id}`);
+        return EXIT.failed;
+      }
+      io.out(JSON.stringify({ id: row.id, consumer: row.consumer, position: row.position, reason: row.reason, recordedAt: new Date(row.recorded_at).toISOString(), redrivenAt: row.redriven_at, record: row.body }, null, 2));
+      return EXIT.ok;
+    } finally {
+      data.close();
+    }
+  },
+};
+
+/**
+ * Sends dead letters back through the stream: each record is appended to the log again
+ * (after a fix or an upgrade that understands it), so the live projector tries it once
+ * more. Records that still fail the envelope check are left in place and reported:
+ * redriving them would only dead-letter them again.
+ */
+export const dlqRedriveCommand: CliCommand = {
+  name: 'dlq redrive',
+  summary: 'Append dead letters to the log again so the projector retries them.',
+  usage: 'waymark dlq redrive (ID... | --all) [--data-dir DIR] [--dry-run]',
+  options: { ...dataDir, all: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+  async run(values, positionals, io) {
+    if (!values.all && positionals.length === 0) throw new UsageError('give dead-letter IDs or --all');
+    const ids = positionals.map(Number);
+    if (ids.some((id) => !Number.isInteger(id))) throw new UsageError('IDs are numbers from `waymark dlq list`');
+    const data = openEmbeddedData(values['data-dir'] as string | undefined, io.env);
+    try {
+      const rows = (values.all
+        ? data.db.prepare('SELECT * FROM dead_letters WHERE redriven_at IS NULL ORDER BY id').all()
+        : ids.map((id) => data.db.prepare('SELECT * FROM dead_letters WHERE id = ?').get(id)).filter(Boolean)) as DeadLetterRow[];
+      let failed = 0;
+      for (const row of rows) {
+        if (row.redriven_at !== null) {
+          io.err(`${row.id}: already redriven`);
+          continue;
+        }
+        const check = checkEnvelope(row.body);
+        if (!check.ok) {
+          failed += 1;
+          io.err(`${row.id}: still not projectable (${check.reason}); left in place`);
+          continue;
+        }
+        if (!values['dry-run']) {
+          await data.writer.run(() => {
+            data.eventLog.appendWithin([check.event]);
+            data.db.prepare('UPDATE dead_letters SET redriven_at = ? WHERE id = ?').run(Date.now(), row.id);
+          });
+        }
+        io.out(`${values['dry-run'] ? 'would redrive' : 'redriven'} ${row.id} (${check.event.type} ${check.event.id})`);
+      }
+      return failed > 0 ? EXIT.failed : EXIT.ok;
+    } finally {
+      data.close();
+    }
+  },
+};

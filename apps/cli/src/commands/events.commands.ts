@@ -1,0 +1,115 @@
+import { ReadFilter } from '@waymark/event-log';
+import { createWriteStream } from 'node:fs';
+import { CliCommand, CliIo, EXIT, UsageError } from '../cli-command';
+import { openEmbeddedData } from '../embedded-data';
+import { ProgressLine } from '../progress-bar';
+
+const BATCH = 5000;
+
+const filterOptions = {
+  'data-dir': { type: 'string' },
+  product: { type: 'string' },
+  tag: { type: 'string' },
+  identifier: { type: 'string' },
+  type: { type: 'string' },
+} as const;
+
+function filterFrom(values: Record<string, string | boolean | undefined>): ReadFilter {
+  const time = (name: 'since' | 'until'): number | undefined => {
+    const raw = values[name] as string | undefined;
+    if (raw === undefined) return undefined;
+    const at = Date.parse(raw);
+    if (!Number.isFinite(at)) throw new UsageError(`--${name}: not an ISO-8601 time: ${raw}`);
+    return at;
+  };
+  return {
+    product: values.product as string | undefined,
+    tag: values.tag as string | undefined,
+    identifier: values.identifier as string | undefined,
+    types: values.type ? (values.type as string).split(',') : undefined,
+    since: time('since'),
+    until: time('until'),
+  };
+}
+
+/** NDJSON export of the log: one envelope per line, in log order. */
+export const eventsExportCommand: CliCommand = {
+  name: 'events export',
+  summary: 'Write events as NDJSON, filtered by time range, product, tag, identifier, type.',
+  usage: `waymark events export [--data-dir DIR] [--since ISO] [--until ISO] [--product P] [--tag T] [--identifier I] [--type T1,T2] [--out FILE]
+
+Reads the embedded log (safe while the service runs). Without --out, NDJSON goes to stdout;
+progress goes to stderr.`,
+  options: { ...filterOptions, since: { type: 'string' }, until: { type: 'string' }, out: { type: 'string' } },
+  async run(values, _positionals, io) {
+    const filter = filterFrom(values);
+    const data = openEmbeddedData(values['data-dir'] as string | undefined, io.env);
+    try {
+      const reader = data.eventLog.openReader(filter);
+      const head = await reader.head();
+      const first = await reader.resolveStart({ kind: 'beginning' });
+      const total = first === undefined ? 0 : await reader.count(first, head);
+      const file = values.out ? createWriteStream(values.out as string) : undefined;
+      const write = (text: string) => (file ? new Promise<void>((resolve) => (file.write(text) ? resolve() : file.once('drain', resolve))) : Promise.resolve(io.out(text.replace(/\n$/, ''))));
+      const line = new ProgressLine(io.progress ?? io.err, io.isTty ?? false);
+      let exported = 0;
+      let cursor: { after: string } | { from: string } | undefined = first === undefined ? undefined : { from: first };
+      while (cursor) {
+        const records = await reader.read(cursor, BATCH);
+        const inRange = records.filter((record) => reader.compare(record.position, head) <= 0);
+        if (inRange.length > 0) await write(inRange.map((record) => record.raw).join('\n') + '\n');
+        exported += inRange.length;
+        line.update(`exported ${exported.toLocaleString('en-US')}/${total.toLocaleString('en-US')} events`);
+        cursor = inRange.length === BATCH ? { after: inRange[inRange.length - 1].position } : undefined;
+      }
+      if (file) await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      line.finish(`exported ${exported.toLocaleString('en-US')} events${values.out ? ` to ${values.out}` : ''}`);
+      return EXIT.ok;
+    } finally {
+      data.close();
+    }
+  },
+};
+
+/** Follows the log: prints new events as NDJSON as they are appended, until Ctrl-C. */
+export const eventsTailCommand: CliCommand = {
+  name: 'events tail',
+  summary: 'Follow the log, printing new events (NDJSON) as they are appended.',
+  usage: `waymark events tail [--data-dir DIR] [--product P] [--tag T] [--identifier I] [--type T1,T2] [--last N] [--once]
+
+Starts at the end of the log (or N events before it with --last), then polls every 250 ms.
+--once prints what is there and exits.`,
+  options: { ...filterOptions, last: { type: 'string' }, once: { type: 'boolean' } },
+  async run(values, _positionals, io) {
+    const last = values.last === undefined ? 0 : Number(values.last);
+    if (!Number.isInteger(last) || last < 0) throw new UsageError('--last must be a whole number');
+    const data = openEmbeddedData(values['data-dir'] as string | undefined, io.env);
+    try {
+      return await tail(data.eventLog.openReader(filterFrom(values)), last, Boolean(values.once), io);
+    } finally {
+      data.close();
+    }
+  },
+};
+
+async function tail(reader: ReturnType<ReturnType<typeof openEmbeddedData>['eventLog']['openReader']>, last: number, once: boolean, io: CliIo): Promise<number> {
+  let stopped = false;
+  io.onInterrupt?.(() => (stopped = true));
+  const head = Number(await reader.head());
+  let after = String(Math.max(0, head - (last > 0 ? last * 50 : 0)));
+  if (last > 0) {
+    // Filters make "the last N" a search backwards; read a window and keep its tail.
+    const window = await reader.read({ after }, last * 50);
+    const kept = window.slice(-last);
+    for (const record of kept) io.out(record.raw);
+    after = String(head);
+  }
+  while (!stopped) {
+    const records = await reader.read({ after }, BATCH);
+    for (const record of records) io.out(record.raw);
+    if (records.length > 0) after = records[records.length - 1].position;
+    if (once && records.length < BATCH) break;
+    if (records.length < BATCH) await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return EXIT.ok;
+}
