@@ -29,6 +29,7 @@ export class ProjectorRunner implements OnApplicationBootstrap, BeforeApplicatio
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.projector.stop();
+    new Logger('projector').log({ ...this.projector.stats }, 'projector stopped; its last batch is committed');
   }
 }
 

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { buildOpenApiDocument } from './openapi.document';
 
@@ -21,7 +22,8 @@ const INIT = `window.ui = SwaggerUIBundle({ url: '/docs/openapi.json', dom_id: '
 @Controller('docs')
 export class DocsController {
   private readonly document = JSON.stringify(buildOpenApiDocument());
-  private readonly assetsDir = dirname(require.resolve('swagger-ui-dist/package.json'));
+  // createRequire, not require.resolve: webpack turns a bare require.resolve into a module id.
+  private readonly assetsDir = dirname(createRequire(__filename).resolve('swagger-ui-dist/package.json'));
 
   @Get()
   @Header('content-type', 'text/html; charset=utf-8')
