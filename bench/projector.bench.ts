@@ -14,6 +14,7 @@ interface DrainResult {
   batchSize: number;
   appendMs: number;
   projectMs: number;
+  cpuMs: number;
   stats: { batches: number; projected: number; deadLettered: number; failures: number };
   rows: number;
   unique: number;
@@ -64,6 +65,10 @@ export const projectorBenchmark: Benchmark = {
         { label: 'projected events/s', value: fmt.perSecond(rate) },
         { label: 'events / batches (batch size)', value: `${fmt.int(result.total)} / ${fmt.int(result.stats.batches)} (${fmt.int(result.batchSize)})` },
         { label: 'drain time', value: `${(result.projectMs / 1000).toFixed(2)} s` },
+        {
+          label: 'process CPU per event (user + sys, all threads) / cores busy',
+          value: `${((result.cpuMs * 1000) / result.total).toFixed(1)} µs / ${(result.cpuMs / result.projectMs).toFixed(2)}`,
+        },
         { label: 'append rate into the SQLite log (groups of 10,000)', value: fmt.perSecond((result.total * 1000) / result.appendMs) },
         { label: 'rows in ClickHouse (unique event ids)', value: `${fmt.int(result.rows)} (${fmt.int(result.unique)})` },
         { label: 'disk per million events: SQLite / ClickHouse / total', value: `${fmt.mib(perMillion(sqliteBytes))} / ${fmt.mib(perMillion(clickhouseBytes))} / ${fmt.mib(perMillion(sqliteBytes + clickhouseBytes))}` },

@@ -4,6 +4,7 @@ import { measured, startApiProcess } from './support/api-process';
 import { Benchmark, BenchmarkRun, atLeast, atMost, fmt, reported } from './support/benchmark';
 import { countDurableSessions } from './support/embedded-data';
 import { ProfileWindow } from './profile/cpu-profile';
+import { readCpuSeconds } from './support/proc-status';
 import { profileRequest, summariseProfile } from './support/profiles';
 import { seedSessionBody, startSessionLoad } from './support/seed';
 
@@ -29,6 +30,7 @@ export const startSessionBenchmark: Benchmark = {
     let ceiling: ClosedLoopResult;
     let s: ClosedLoopResult;
     let warmupOk = 0;
+    let cpuSeconds = 0;
     try {
       ceiling = await closedLoop(
         { url: `${api.url}/bench/ceiling`, connections: load.connections, durationS: context.quick ? 3 : 10, label: 'ceiling (GET /bench/ceiling)' },
@@ -42,12 +44,14 @@ export const startSessionBenchmark: Benchmark = {
       );
       warmupOk = warmup.ok;
       if (warmup.non2xx + warmup.errors > 0) failures.push(`warm-up: ${warmup.non2xx} non-2xx, ${warmup.errors} errors`);
+      const cpuBefore = readCpuSeconds(api.pid);
       const run = await measured(api, () =>
         closedLoop(
           { url: sessionsUrl, method: 'POST', body, connections: load.connections, durationS: load.durationS, label: 'start-session (POST /v1/sessions)' },
           context.progress,
         ),
       );
+      cpuSeconds = readCpuSeconds(api.pid) - cpuBefore;
       s = run.value;
       window = run.window;
     } finally {
@@ -74,6 +78,10 @@ export const startSessionBenchmark: Benchmark = {
         { label: 'latency p50 / p97.5 / p99 / max', value: `${s.p50Ms} / ${s.p97_5Ms} / ${s.p99Ms} / ${s.maxMs} ms` },
         { label: '201s / non-2xx / errors', value: `${fmt.int(s.ok)} / ${s.non2xx} / ${s.errors}` },
         { label: 'durable after stop (sessions / events)', value: `${fmt.int(durable.sessions)} / ${fmt.int(durable.events)} for ${fmt.int(answered)} answered 201` },
+        {
+          label: 'API process CPU per 201 (user + sys, all threads) / cores busy',
+          value: `${((cpuSeconds * 1e6) / s.ok).toFixed(0)} µs / ${(cpuSeconds / s.durationS).toFixed(2)}`,
+        },
         { label: 'ceiling: GET /bench/ceiling req/s', value: fmt.perSecond(ceiling.okPerSecond) },
         { label: 'ceiling latency p50 / p99', value: `${ceiling.p50Ms} / ${ceiling.p99Ms} ms` },
         { label: 'start-session / ceiling', value: fmt.ratio(ratio) },

@@ -41,3 +41,20 @@ export function sampleMemory(pid: number, intervalMs = 100): { stop: () => { sam
     },
   };
 }
+
+/** Clock ticks per second of /proc/<pid>/stat times; 100 on every Linux this runs on (USER_HZ). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds a process has used so far, user + system, all its threads (chDB's and
+ * libuv's included). Differences of it give CPU per request, which other jobs on a
+ * shared machine disturb far less than throughput.
+ */
+export function readCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at state (field 3).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return (utime + stime) / TICKS_PER_SECOND;
+}
