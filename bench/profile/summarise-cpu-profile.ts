@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatProfileTable, summariseCpuProfile } from './cpu-profile';
+import { windowFileFor } from '../support/profiles';
+import { ProfileWindow, formatProfileTable, summariseCpuProfile } from './cpu-profile';
 
 /**
  * `node -r ./bench/support/ts-register.js bench/profile/summarise-cpu-profile.ts <file> [--top N]`:
@@ -16,10 +18,13 @@ function main(argv: string[]): void {
   }
   const root = resolve(__dirname, '../..');
   for (const file of files) {
-    const summary = summariseCpuProfile(resolve(file), root);
+    // A profile written by `npm run bench -- --profile` has its measured window beside it.
+    const windowFile = windowFileFor(resolve(file));
+    const window = existsSync(windowFile) ? (JSON.parse(readFileSync(windowFile, 'utf8')) as ProfileWindow) : undefined;
+    const summary = summariseCpuProfile(resolve(file), root, window);
     process.stdout.write(
       [
-        `${file}: ${summary.windowMs.toFixed(0)} ms sampled, ${summary.busyMs.toFixed(0)} ms busy, ${summary.idleMs.toFixed(0)} ms idle`,
+        `${file}${window ? ' (measured window only)' : ''}: ${summary.windowMs.toFixed(0)} ms sampled, ${summary.busyMs.toFixed(0)} ms busy, ${summary.idleMs.toFixed(0)} ms idle`,
         formatProfileTable('by function (self time)', summary.byFunction, top),
         formatProfileTable('by function, inclusive (self + callees)', summary.byFunctionTotal, top),
         formatProfileTable('by file', summary.byFile, Math.min(top, 15)),

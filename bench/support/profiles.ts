@@ -15,6 +15,8 @@ export function summariseProfile(context: BenchmarkContext, request: ProfileRequ
   const file = join(request.dir, request.name);
   if (!existsSync(file)) return { file, summary: `no profile was written at ${file}` };
   const summary = summariseCpuProfile(file, context.root, window);
+  // Kept beside the profile so summarise-cpu-profile.ts cuts it to the same window later.
+  if (window) writeFileSync(windowFileFor(file), JSON.stringify(window) + '\n');
   const text = [
     `${summary.windowMs.toFixed(0)} ms in the measured window: ${summary.busyMs.toFixed(0)} ms busy on the main thread, ${summary.idleMs.toFixed(0)} ms idle`,
     formatProfileTable('by function (self time, share of busy time)', summary.byFunction, 25),
@@ -23,4 +25,8 @@ export function summariseProfile(context: BenchmarkContext, request: ProfileRequ
   ].join('\n\n');
   writeFileSync(file.replace(/\.cpuprofile$/, '.txt'), text + '\n');
   return { file, summary: text };
+}
+
+export function windowFileFor(profileFile: string): string {
+  return profileFile.replace(/\.cpuprofile$/, '.window.json');
 }
