@@ -34,10 +34,3 @@ export class Progress {
     this.lastLineAt = 0;
   }
 }
-
-/** Calls `tick(elapsedSeconds)` every second until the returned stop function is called. */
-export function everySecond(tick: (elapsedSeconds: number) => void): () => void {
-  const started = Date.now();
-  const timer = setInterval(() => tick((Date.now() - started) / 1000), 1000);
-  return () => clearInterval(timer);
-}
