@@ -16,8 +16,13 @@ export function openEmbeddedDatabase(path: string): SqliteConnection {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
-  // Checkpointing the WAL back into the main file is left to SQLite's default (every
-  // 1000 pages); a larger cache keeps the consumer's reads of fresh events in memory.
+  // Checkpoint the WAL back into the main file every 10,000 pages (~40 MB) instead of
+  // SQLite's default 1,000: the checkpoint runs inside a commit on the event loop, and
+  // pages written again and again (the identifier index, the tables' last pages) are
+  // copied once per checkpoint, so fewer, larger checkpoints cost less in total.
+  // Durability is unchanged (a commit is on disk when it returns, WAL or main file).
+  db.pragma('wal_autocheckpoint = 10000');
+  // A larger cache keeps the consumer's reads of fresh events in memory.
   db.pragma('cache_size = -65536');
   migrate(db);
   return db;

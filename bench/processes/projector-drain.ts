@@ -1,0 +1,107 @@
+import { SqliteEventLog } from '@waymark/event-log';
+import { PinoLoggerService, createPinoLogger } from '@waymark/logging';
+import { EventsProjection, Projector } from '@waymark/projection';
+import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
+import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
+import { join } from 'node:path';
+import { loadApiConfig } from '../../apps/api/src/config/api.config';
+import { syntheticSessionStarts } from '../support/synthetic-events';
+
+const APPEND_GROUP = 10_000;
+const USERS = 100_000;
+
+/**
+ * The projector benchmark's own process: appends BENCH_EVENTS events to a fresh
+ * embedded log through SqliteEventLog.append (large groups, as a busy API's group
+ * commits would), then times a Projector, configured as the API configures it, draining
+ * them into chDB. Reports over IPC; the runner measures the data directory afterwards.
+ */
+async function main(): Promise<void> {
+  const total = Number(process.env.BENCH_EVENTS);
+  const dataDir = String(process.env.BENCH_DATA_DIR);
+  const send = (message: Record<string, unknown>) => process.send?.(message);
+
+  const db = openEmbeddedDatabase(join(dataDir, 'waymark.db'));
+  const writer = new GroupCommitWriter(db);
+  const log = new SqliteEventLog(db, writer);
+  const stream = await syntheticSessionStarts(total, USERS, 5_000);
+  const appendStarted = performance.now();
+  for (let appended = 0; appended < total; ) {
+    const count = Math.min(APPEND_GROUP, total - appended);
+    await log.append(stream.next(count));
+    appended += count;
+    send({ type: 'progress', phase: 'append', done: appended, total });
+  }
+  const appendMs = performance.now() - appendStarted;
+
+  const client = createReadModelClient({ kind: 'chdb', path: join(dataDir, 'clickhouse') });
+  await migrateReadModel(client);
+  // The API's own settings: its batch size (PROJECTOR_BATCH_SIZE, read and checked the
+  // way the API reads it, default 10,000) and the options AppModule passes.
+  const { projectorBatchSize } = loadApiConfig({ PROJECTOR_BATCH_SIZE: process.env.PROJECTOR_BATCH_SIZE });
+  const projector = new Projector(log.openConsumer('read-model'), new EventsProjection(client), new PinoLoggerService(createPinoLogger('warn')), {
+    group: 'read-model',
+    maxBatch: projectorBatchSize,
+    maxWaitMs: 500,
+    retryBaseMs: 200,
+    retryMaxMs: 10_000,
+  });
+
+  const fromUs = Number(process.hrtime.bigint() / 1000n);
+  const cpuBefore = process.cpuUsage();
+  const projectStarted = performance.now();
+  projector.start();
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const done = projector.stats.projected + projector.stats.deadLettered;
+      send({ type: 'progress', phase: 'project', done, total });
+      if (done >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 20);
+  });
+  const projectMs = performance.now() - projectStarted;
+  const toUs = Number(process.hrtime.bigint() / 1000n);
+  // All threads of the process (chDB's included): CPU per event, steadier than events/s on a shared machine.
+  const cpu = process.cpuUsage(cpuBefore);
+  await projector.stop();
+
+  const count = await client.query({ query: 'SELECT count() AS rows, uniqExact(event_id) AS unique FROM events', format: 'JSONEachRow' });
+  const [rows] = await count.json<{ rows: string; unique: string }>();
+  await client.close();
+  writer.close();
+  db.close();
+  await sendAndFlush({
+    type: 'result',
+    total,
+    batchSize: projectorBatchSize,
+    appendMs,
+    projectMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    stats: projector.stats,
+    rows: Number(rows.rows),
+    unique: Number(rows.unique),
+    window: { fromUs, toUs },
+  });
+}
+
+/** Resolves once the message left, so exiting right after cannot drop it. */
+function sendAndFlush(message: Record<string, unknown>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!process.send) return resolve();
+    process.send(message, undefined, undefined, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'stop') process.exit(0);
+});
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.send?.({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    process.exit(1);
+  },
+);

@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import { ClosedLoopResult, closedLoop } from './load/closed-loop';
+import { measured, startApiProcess } from './support/api-process';
+import { Benchmark, BenchmarkRun, atLeast, atMost, fmt, reported } from './support/benchmark';
+import { countDurableSessions } from './support/embedded-data';
+import { ProfileWindow } from './profile/cpu-profile';
+import { readCpuSeconds } from './support/proc-status';
+import { profileRequest, summariseProfile } from './support/profiles';
+import { seedSessionBody, startSessionLoad } from './support/seed';
+
+const TARGET_RATE = 10_000;
+const TARGET_P99_MS = 20;
+
+/**
+ * POST /v1/sessions with the seed body at 50 connections against the embedded API, and
+ * in the same server a bare route answering a constant: the ceiling the HTTP stack
+ * alone allows here, so the ratio says how much the session path itself costs.
+ */
+export const startSessionBenchmark: Benchmark = {
+  name: 'start-session',
+  title: 'Start session (embedded, durable 201)',
+  layout: 'API in its own process (createApiApp, embedded: SQLite + in-process projector + chDB); autocannon in the runner process',
+  async run(context): Promise<BenchmarkRun> {
+    const load = startSessionLoad(context.quick);
+    const dataDir = join(context.workDir, 'start-session');
+    const profile = profileRequest(context, 'start-session');
+    const api = await startApiProcess(dataDir, profile);
+    const failures: string[] = [];
+    let window: ProfileWindow | undefined;
+    let ceiling: ClosedLoopResult;
+    let s: ClosedLoopResult;
+    let warmupOk = 0;
+    let cpuSeconds = 0;
+    try {
+      ceiling = await closedLoop(
+        { url: `${api.url}/bench/ceiling`, connections: load.connections, durationS: context.quick ? 3 : 10, label: 'ceiling (GET /bench/ceiling)' },
+        context.progress,
+      );
+      const body = seedSessionBody();
+      const sessionsUrl = `${api.url}/v1/sessions`;
+      const warmup = await closedLoop(
+        { url: sessionsUrl, method: 'POST', body, connections: load.connections, durationS: load.warmupS, label: 'warm-up (POST /v1/sessions)' },
+        context.progress,
+      );
+      warmupOk = warmup.ok;
+      if (warmup.non2xx + warmup.errors > 0) failures.push(`warm-up: ${warmup.non2xx} non-2xx, ${warmup.errors} errors`);
+      const cpuBefore = readCpuSeconds(api.pid);
+      const run = await measured(api, () =>
+        closedLoop(
+          { url: sessionsUrl, method: 'POST', body, connections: load.connections, durationS: load.durationS, label: 'start-session (POST /v1/sessions)' },
+          context.progress,
+        ),
+      );
+      cpuSeconds = readCpuSeconds(api.pid) - cpuBefore;
+      s = run.value;
+      window = run.window;
+    } finally {
+      await api.stop();
+    }
+
+    for (const [name, run] of [['ceiling', ceiling], ['start-session', s]] as const) {
+      if (run.non2xx > 0) failures.push(`${name}: ${run.non2xx} non-2xx answers ${JSON.stringify(run.statusCodes)}`);
+      if (run.errors > 0) failures.push(`${name}: ${run.errors} errors (${run.timeouts} timeouts)`);
+    }
+    // Every 201 must be durable: after the server stopped, the database holds at least
+    // as many sessions (and their events) as 201s were counted (a request cut off at
+    // the end of a run may have committed without its answer being counted).
+    const durable = countDurableSessions(dataDir);
+    const answered = warmupOk + s.ok;
+    if (durable.sessions < answered || durable.events < answered) {
+      failures.push(`only ${durable.sessions} sessions / ${durable.events} events durable for ${answered} answers 201`);
+    }
+
+    const ratio = s.okPerSecond / ceiling.okPerSecond;
+    return {
+      figures: [
+        { label: 'sessions/s (201)', value: fmt.perSecond(s.okPerSecond) },
+        { label: 'latency p50 / p97.5 / p99 / max', value: `${s.p50Ms} / ${s.p97_5Ms} / ${s.p99Ms} / ${s.maxMs} ms` },
+        { label: '201s / non-2xx / errors', value: `${fmt.int(s.ok)} / ${s.non2xx} / ${s.errors}` },
+        { label: 'durable after stop (sessions / events)', value: `${fmt.int(durable.sessions)} / ${fmt.int(durable.events)} for ${fmt.int(answered)} answered 201` },
+        {
+          label: 'API process CPU per 201 (user + sys, all threads) / cores busy',
+          value: `${((cpuSeconds * 1e6) / s.ok).toFixed(0)} µs / ${(cpuSeconds / s.durationS).toFixed(2)}`,
+        },
+        { label: 'ceiling: GET /bench/ceiling req/s', value: fmt.perSecond(ceiling.okPerSecond) },
+        { label: 'ceiling latency p50 / p99', value: `${ceiling.p50Ms} / ${ceiling.p99Ms} ms` },
+        { label: 'start-session / ceiling', value: fmt.ratio(ratio) },
+        { label: 'load', value: `${load.connections} connections, ${s.durationS} s measured after ${load.warmupS} s warm-up` },
+      ],
+      verdicts: [
+        atLeast(`≥ ${fmt.int(TARGET_RATE)} sessions/s`, s.okPerSecond, TARGET_RATE, fmt.perSecond),
+        atMost(`p99 ≤ ${TARGET_P99_MS} ms`, s.p99Ms, TARGET_P99_MS, fmt.ms),
+        reported('share of the ceiling', fmt.ratio(ratio)),
+      ],
+      failures,
+      profile: profile && summariseProfile(context, profile, window),
+    };
+  },
+};
