@@ -1,0 +1,161 @@
+import autocannon from 'autocannon';
+import { join } from 'node:path';
+import { closedLoop } from './load/closed-loop';
+import { measured, startApiProcess } from './support/api-process';
+import { Benchmark, BenchmarkRun, atLeast, fmt, reported } from './support/benchmark';
+import { readCpuSeconds } from './support/proc-status';
+import { profileRequest, summariseProfile } from './support/profiles';
+import { Progress } from './support/progress';
+import { SEED_KEY, seedSessionBody, startSessionLoad } from './support/seed';
+
+const VERIFY_TARGET = 20_000;
+const REFRESH_TARGET = 5_000;
+
+async function startSession(url: string, userId: string): Promise<{ token: string; refreshToken: string }> {
+  const response = await fetch(`${url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: seedSessionBody(userId) });
+  if (response.status !== 201) throw new Error(`could not start a session: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { token: string; refreshToken: string };
+}
+
+/**
+ * POST /v1/sessions/verify with one valid token at 50 connections: the path that must
+ * not touch the store (token decryption + the in-memory revocation list).
+ */
+export const verifyBenchmark: Benchmark = {
+  name: 'verify',
+  title: 'Verify a session token (embedded)',
+  layout: 'API in its own process (embedded); autocannon in the runner process',
+  async run(context): Promise<BenchmarkRun> {
+    const load = startSessionLoad(context.quick);
+    const profile = profileRequest(context, 'verify');
+    const api = await startApiProcess(join(context.workDir, 'verify'), profile);
+    const failures: string[] = [];
+    let run: Awaited<ReturnType<typeof closedLoop>>;
+    let window;
+    let cpuSeconds = 0;
+    try {
+      const session = await startSession(api.url, 'verify-bench');
+      const body = JSON.stringify({ ...SEED_KEY, token: session.token });
+      await closedLoop({ url: `${api.url}/v1/sessions/verify`, method: 'POST', body, connections: load.connections, durationS: load.warmupS, label: 'warm-up (verify)' }, context.progress);
+      const cpuBefore = readCpuSeconds(api.pid);
+      ({ value: run, window } = await measured(api, () =>
+        closedLoop({ url: `${api.url}/v1/sessions/verify`, method: 'POST', body, connections: load.connections, durationS: load.durationS, label: 'verify' }, context.progress),
+      ));
+      cpuSeconds = readCpuSeconds(api.pid) - cpuBefore;
+    } finally {
+      await api.stop();
+    }
+    if (run.non2xx > 0 || run.errors > 0) failures.push(`verify: ${run.non2xx} non-2xx, ${run.errors} errors`);
+    return {
+      figures: [
+        { label: 'verifies/s', value: fmt.perSecond(run.okPerSecond) },
+        { label: 'latency p50 / p99 / max', value: `${run.p50Ms} / ${run.p99Ms} / ${run.maxMs} ms` },
+        { label: 'API process CPU per verify', value: `${((cpuSeconds * 1e6) / run.ok).toFixed(0)} µs` },
+        { label: 'load', value: `${load.connections} connections, ${run.durationS} s after ${load.warmupS} s warm-up` },
+      ],
+      verdicts: [atLeast(`≥ ${fmt.int(VERIFY_TARGET)} verifies/s`, run.okPerSecond, VERIFY_TARGET, fmt.perSecond), reported('p99', fmt.ms(run.p99Ms))],
+      failures,
+      profile: profile && summariseProfile(context, profile, window),
+    };
+  },
+};
+
+/**
+ * Rolling refreshes: each of 50 connections owns a session and always presents the
+ * refresh token its previous answer gave it, so every request is a real rotation
+ * (compare-and-set, SessionRefreshed event, two tokens minted, answer sealed).
+ */
+export const refreshBenchmark: Benchmark = {
+  name: 'refresh',
+  title: 'Refresh with rotation (embedded, durable)',
+  layout: 'API in its own process (embedded); autocannon in the runner process',
+  async run(context): Promise<BenchmarkRun> {
+    const load = startSessionLoad(context.quick);
+    const profile = profileRequest(context, 'refresh');
+    const api = await startApiProcess(join(context.workDir, 'refresh'), profile);
+    const failures: string[] = [];
+    let run: RollingResult;
+    let window;
+    let cpuSeconds = 0;
+    try {
+      const pool = await Promise.all(Array.from({ length: load.connections }, (_, i) => startSession(api.url, `refresh-bench-${i}`)));
+      const cpuBefore = readCpuSeconds(api.pid);
+      ({ value: run, window } = await measured(api, () => rollingRefresh(api.url, pool.map((session) => session.refreshToken), load.connections, load.durationS, context.progress)));
+      cpuSeconds = readCpuSeconds(api.pid) - cpuBefore;
+    } finally {
+      await api.stop();
+    }
+    if (run.non2xx > 0 || run.errors > 0) failures.push(`refresh: ${run.non2xx} non-2xx ${JSON.stringify(run.statusCodes)}, ${run.errors} errors`);
+    return {
+      figures: [
+        { label: 'refreshes/s', value: fmt.perSecond(run.okPerSecond) },
+        { label: 'latency p50 / p99 / max', value: `${run.p50Ms} / ${run.p99Ms} / ${run.maxMs} ms` },
+        { label: 'API process CPU per refresh', value: `${((cpuSeconds * 1e6) / Math.max(1, run.ok)).toFixed(0)} µs` },
+        { label: 'load', value: `${load.connections} connections, each rotating its own session, ${run.durationS} s` },
+      ],
+      verdicts: [atLeast(`≥ ${fmt.int(REFRESH_TARGET)} refreshes/s`, run.okPerSecond, REFRESH_TARGET, fmt.perSecond), reported('p99', fmt.ms(run.p99Ms))],
+      failures,
+      profile: profile && summariseProfile(context, profile, window),
+    };
+  },
+};
+
+interface RollingResult {
+  okPerSecond: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  statusCodes: Record<string, number>;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  durationS: number;
+}
+
+function rollingRefresh(url: string, tokens: string[], connections: number, durationS: number, progress: Progress): Promise<RollingResult> {
+  let next = 0;
+  return new Promise((resolve, reject) => {
+    let seconds = 0;
+    const instance = autocannon(
+      {
+        url: `${url}/v1/sessions/refresh`,
+        connections,
+        duration: durationS,
+        timeout: 10,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            // Per connection: take a session from the pool once, then follow its rotations.
+            setupRequest: (request: Record<string, unknown>, context: Record<string, string>) => {
+              context.refreshToken ??= tokens[next++ % tokens.length];
+              return { ...request, body: JSON.stringify({ ...SEED_KEY, refreshToken: context.refreshToken }) };
+            },
+            onResponse: (status: number, body: string, context: Record<string, string>) => {
+              if (status === 200) context.refreshToken = (JSON.parse(body) as { refreshToken: string }).refreshToken;
+            },
+          },
+        ],
+      } as never,
+      (error: Error | null, result: autocannon.Result) => {
+        progress.clear();
+        if (error) return reject(error);
+        resolve({
+          okPerSecond: result['2xx'] / result.duration,
+          ok: result['2xx'],
+          non2xx: result.non2xx,
+          errors: result.errors,
+          statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stats]) => [code, stats.count])),
+          p50Ms: result.latency.p50,
+          p99Ms: result.latency.p99,
+          maxMs: result.latency.max,
+          durationS: result.duration,
+        });
+      },
+    );
+    instance.on('tick', ({ counter }: { counter: number }) => {
+      seconds += 1;
+      progress.update(`refresh: ${seconds}/${durationS} s, ${counter.toLocaleString('en-US')} answers in the last second`);
+    });
+  });
+}
