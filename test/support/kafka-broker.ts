@@ -1,3 +1,5 @@
+import { LoggerService } from '@nestjs/common';
+import { EventLogConsumer, KafkaEventLogOptions, LoggedRecord } from '@waymark/event-log';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,4 +86,55 @@ function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** Settings for a KafkaEventLog against the mock broker: no idempotence (no controller), short waits. */
+export function kafkaTestOptions(brokers: string[], topic: string, partitions: number): KafkaEventLogOptions {
+  return {
+    brokers,
+    clientId: 'waymark-test',
+    topic,
+    partitions,
+    idempotent: false,
+    lingerMs: 2,
+    // The mock holds a group that lost a member for a session timeout before it lets the
+    // next member in: short timeouts keep the tests quick.
+    consumer: { sessionTimeoutMs: 3000, rebalanceTimeoutMs: 3000, heartbeatIntervalMs: 200, fetchMaxWaitMs: 100 },
+  };
+}
+
+/** A logger that keeps warnings and errors for assertions and prints nothing. */
+export function recordingLogger(): LoggerService & { warnings: string[]; errors: string[] } {
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  const text = (args: unknown[]) => args.filter((arg) => typeof arg === 'string').join(' ');
+  return {
+    warnings,
+    errors,
+    log: () => undefined,
+    debug: () => undefined,
+    verbose: () => undefined,
+    warn: (...args: unknown[]) => void warnings.push(text(args)),
+    error: (...args: unknown[]) => void errors.push(text(args)),
+  };
+}
+
+/**
+ * Reads batches until `done` says so (or the time is up), committing each batch unless
+ * told not to; returns the records in the order they were handed out.
+ */
+export async function consumeUntil(
+  consumer: EventLogConsumer,
+  done: (records: LoggedRecord[]) => boolean,
+  { maxRecords = 100, timeoutMs = 30_000, commit = true }: { maxRecords?: number; timeoutMs?: number; commit?: boolean } = {},
+): Promise<LoggedRecord[]> {
+  const records: LoggedRecord[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (!done(records)) {
+    if (Date.now() > deadline) throw new Error(`consumer did not finish within ${timeoutMs} ms; ${records.length} records so far`);
+    const batch = await consumer.nextBatch(maxRecords, 200);
+    records.push(...batch.records);
+    if (commit) await batch.commit();
+  }
+  return records;
 }

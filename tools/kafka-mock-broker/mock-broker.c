@@ -11,7 +11,11 @@
  * the cluster.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <signal.h>
@@ -19,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static void usage(const char *self) {
@@ -32,6 +38,37 @@ static int parse_positive(const char *text, int *out) {
   if (errno != 0 || end == text || *end != '\0' || value < 1 || value > 100000) return -1;
   *out = (int)value;
   return 0;
+}
+
+/*
+ * Each topic change is a request to the mock cluster's own thread, which sometimes
+ * notices one only at its next one-second poll (librdkafka 2.0's mock wakes its thread
+ * once per burst of requests). New connections to a broker wake that poll too, so while
+ * the topics are set up this thread connects to the first broker every 2 ms: set-up
+ * takes milliseconds instead of about a second per few partitions.
+ */
+struct poker {
+  const char *bootstraps;
+  atomic_int stop;
+};
+
+static void *poke(void *arg) {
+  struct poker *poker = arg;
+  char host[256];
+  int port = 0;
+  if (sscanf(poker->bootstraps, "%255[^:]:%d", host, &port) != 2) return NULL;
+  struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  if (inet_pton(AF_INET, host, &address.sin_addr) != 1) return NULL;
+  while (!atomic_load(&poker->stop)) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd >= 0) {
+      connect(fd, (struct sockaddr *)&address, sizeof(address));
+      close(fd);
+    }
+    struct timespec pause = {.tv_sec = 0, .tv_nsec = 2 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+  }
+  return NULL;
 }
 
 int main(int argc, char **argv) {
@@ -77,6 +114,9 @@ int main(int argc, char **argv) {
 
   int replication = brokers < 3 ? brokers : 3;
   int status = 0;
+  struct poker poker = {.bootstraps = rd_kafka_mock_cluster_bootstraps(cluster), .stop = 0};
+  pthread_t poker_thread;
+  int poking = pthread_create(&poker_thread, NULL, poke, &poker) == 0;
   for (int i = 2; i < argc && status == 0; i++) {
     char *spec = argv[i];
     char *colon = strrchr(spec, ':');
@@ -97,6 +137,10 @@ int main(int argc, char **argv) {
       fprintf(stderr, "creating topic '%s' failed: %s\n", spec, rd_kafka_err2str(err));
       status = 1;
     }
+  }
+  if (poking) {
+    atomic_store(&poker.stop, 1);
+    pthread_join(poker_thread, NULL);
   }
 
   if (status == 0) {
