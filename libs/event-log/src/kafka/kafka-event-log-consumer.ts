@@ -73,6 +73,7 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
     private readonly options: ResolvedKafkaEventLogOptions,
     private readonly deadLetters: DeadLetterSink,
     private readonly logger: LoggerService,
+    private readonly onClosed: () => void = () => undefined,
   ) {
     this.consumer = kafka.consumer({
       groupId: group,
@@ -121,9 +122,13 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
       this.closing = true;
       if (this.delivery) this.settle(this.delivery);
       this.wakeDeliveryWaiters();
-      if (!this.started) return;
-      await this.started;
-      await this.consumer.disconnect();
+      try {
+        if (!this.started) return;
+        await this.started;
+        await this.consumer.disconnect();
+      } finally {
+        this.onClosed();
+      }
     })();
     return this.closed;
   }

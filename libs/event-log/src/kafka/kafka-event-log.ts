@@ -98,7 +98,14 @@ export class KafkaEventLog implements EventLog {
 
   openConsumer(group: string): KafkaEventLogConsumer {
     if (this.closing) throw new Error('the Kafka event log is closed');
-    const consumer = new KafkaEventLogConsumer(this.kafka, group, this.options, (topic, messages) => this.sendDeadLetters(topic, messages), this.logger);
+    const consumer: KafkaEventLogConsumer = new KafkaEventLogConsumer(
+      this.kafka,
+      group,
+      this.options,
+      (topic, messages) => this.sendDeadLetters(topic, messages),
+      this.logger,
+      () => this.consumers.delete(consumer),
+    );
     this.consumers.add(consumer);
     return consumer;
   }
