@@ -1,2 +1,5 @@
 export * from './event-log.port';
 export * from './sqlite/sqlite-event-log';
+export * from './kafka/kafka-event-log';
+export * from './kafka/kafka-event-log-consumer';
+export * from './kafka/kafka-event-log.options';

@@ -1,0 +1,266 @@
+import { LoggerService } from '@nestjs/common';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
+import { DeadLetter, EventBatch, EventLogConsumer, LoggedRecord } from '../event-log.port';
+import { ResolvedKafkaEventLogOptions } from './kafka-event-log.options';
+import { formatPosition, toDeadLetterMessage } from './kafka-records';
+
+/** One kafkajs batch (one partition) from the moment it is handed out until it is committed or given up. */
+interface Delivery {
+  partition: number;
+  /** The group generation, as we count joins, in which kafkajs handed the batch over. */
+  epoch: number;
+  /** Records not committed yet, in offset order. */
+  pending: KafkaMessage[];
+  done: boolean;
+  /** Why the group dropped us, thrown back to kafkajs so that it rejoins. */
+  failure?: unknown;
+  payload: EachBatchPayload;
+  wake: () => void;
+}
+
+/** Errors that mean this member's partitions, or its generation, are no longer its own. */
+const LOST_MEMBERSHIP = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR_FOR_GROUP']);
+
+const EMPTY_BATCH: EventBatch = { records: [], commit: async () => undefined };
+
+export type DeadLetterSink = (topic: string, messages: Message[]) => Promise<void>;
+
+/**
+ * The pull-style `EventLogConsumer` over kafkajs's push-style group consumer.
+ *
+ * Bridge: kafkajs calls `eachBatch` with one partition's fetched records; we hold that
+ * call open, hand its records out through `nextBatch` (at most `maxRecords` at a time),
+ * and let it return only once every record was committed, or given up. Offsets are
+ * resolved in kafkajs (which moves its fetch position) only together with our commit,
+ * so kafkajs never fetches past what was processed: after any rejoin, it restarts each
+ * partition from the committed offset, and nothing in between can be skipped. (A
+ * prefetch buffer with pause/resume would overlap fetching and processing, but it must
+ * resolve offsets before processing; a batch fetched before a rejoin and delivered after
+ * it would then move the new generation's fetch position past records nobody processed.)
+ * While a batch is out, the bridge heartbeats for the member, as kafkajs would between
+ * batches, and notices a rebalance that way.
+ *
+ * Each `EventBatch` holds records of one partition, contiguous. That is what lets the
+ * projector name a batch by its first and last position: two different batches can
+ * never share both. `commit()` commits offset+1 of the batch's last record for that
+ * partition. `nextBatch` without a commit hands out the same records again, like the
+ * SQLite consumer.
+ *
+ * Rebalances: when the group moves on (a heartbeat or the commit itself reports a
+ * rebalance, kafkajs rejoins, or the consumer stops), the batch in hand is given up.
+ * Its `commit()` then commits nothing and resolves: the records were not lost, they are
+ * delivered again, from the committed offset, to whichever member owns the partition
+ * now (at least once; the read model dedups by event id). A batch is committed only
+ * while its partition is in the assignment of the generation that handed it out, so a
+ * member never commits for a partition taken from it in a rejoin it has already seen.
+ */
+export class KafkaEventLogConsumer implements EventLogConsumer {
+  private readonly consumer: Consumer;
+  private started: Promise<void> | undefined;
+  private closed: Promise<void> | undefined;
+  private closing = false;
+  private failure: unknown;
+  private epoch = 0;
+  private assigned = new Set<number>();
+  private delivery: Delivery | undefined;
+  private deliveryWaiters: Array<() => void> = [];
+  /** Records of the batch handed out last, by position: dead letters keep their key and headers. */
+  private handedOut = new Map<string, KafkaMessage>();
+
+  constructor(
+    kafka: Kafka,
+    private readonly group: string,
+    private readonly options: ResolvedKafkaEventLogOptions,
+    private readonly deadLetters: DeadLetterSink,
+    private readonly logger: LoggerService,
+    private readonly onClosed: () => void = () => undefined,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: group,
+      sessionTimeout: options.consumer.sessionTimeoutMs,
+      rebalanceTimeout: options.consumer.rebalanceTimeoutMs,
+      heartbeatInterval: options.consumer.heartbeatIntervalMs,
+      maxWaitTimeInMs: options.consumer.fetchMaxWaitMs,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.onJoin(payload.memberAssignment[options.topic] ?? []));
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.failure ??= payload.error;
+      if (this.delivery) this.settle(this.delivery);
+      this.wakeDeliveryWaiters();
+    });
+  }
+
+  /** Partitions this member owns in the current generation (for diagnostics and tests). */
+  assignment(): number[] {
+    return [...this.assigned].sort((a, b) => a - b);
+  }
+
+  async nextBatch(maxRecords: number, maxWaitMs: number): Promise<EventBatch> {
+    if (this.closing) return EMPTY_BATCH;
+    this.start();
+    if (this.failure) throw this.failure;
+    const delivery = await this.awaitDelivery(maxWaitMs);
+    if (this.failure) throw this.failure;
+    if (!delivery || this.closing) return EMPTY_BATCH;
+    return this.batchOf(delivery, delivery.pending.slice(0, Math.max(1, maxRecords)));
+  }
+
+  async deadLetter(letters: DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    const at = new Date();
+    const messages = letters.map((letter) => {
+      const source = this.handedOut.get(letter.record.position);
+      return toDeadLetterMessage(letter, { topic: this.options.topic, group: this.group, key: source?.key ?? null, headers: source?.headers }, at);
+    });
+    await this.deadLetters(this.options.deadLetterTopic, messages);
+  }
+
+  /** Gives up the batch in hand (uncommitted records go to the next owner) and leaves the group. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.closing = true;
+      if (this.delivery) this.settle(this.delivery);
+      this.wakeDeliveryWaiters();
+      try {
+        if (!this.started) return;
+        await this.started;
+        await this.consumer.disconnect();
+      } finally {
+        this.onClosed();
+      }
+    })();
+    return this.closed;
+  }
+
+  private start(): void {
+    this.started ??= (async () => {
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (payload) => this.onBatch(payload),
+      });
+    })().catch((error: unknown) => {
+      this.failure ??= error;
+      this.wakeDeliveryWaiters();
+    });
+  }
+
+  private onJoin(partitions: number[]): void {
+    this.epoch += 1;
+    this.assigned = new Set(partitions);
+    // Reached only when kafkajs rejoined while a batch was out (it recovers some fetch
+    // errors that way). The batch's offsets were never resolved, so kafkajs fetches its
+    // records again from the committed offset if the partition is still ours.
+    if (this.delivery) this.settle(this.delivery);
+    this.logger.debug?.({ group: this.group, partitions: this.assignment() }, 'kafka consumer joined its group');
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (this.closing || !payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
+    const delivery: Delivery = {
+      partition: batch.partition,
+      epoch: this.epoch,
+      pending: batch.messages.slice(),
+      done: false,
+      payload,
+      wake: () => undefined,
+    };
+    this.delivery = delivery;
+    this.wakeDeliveryWaiters();
+    try {
+      while (!delivery.done) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.consumer.heartbeatIntervalMs);
+          delivery.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        if (delivery.done) break;
+        if (this.closing || !payload.isRunning() || delivery.epoch !== this.epoch) {
+          this.settle(delivery);
+          break;
+        }
+        try {
+          await payload.heartbeat();
+        } catch (error) {
+          this.settle(delivery);
+          throw error;
+        }
+      }
+    } finally {
+      if (this.delivery === delivery) this.delivery = undefined;
+    }
+    if (delivery.failure) throw delivery.failure;
+  }
+
+  private batchOf(delivery: Delivery, messages: KafkaMessage[]): EventBatch {
+    this.handedOut = new Map();
+    const records: LoggedRecord[] = messages.map((message) => {
+      const position = formatPosition(delivery.partition, message.offset);
+      this.handedOut.set(position, message);
+      return { position, raw: message.value?.toString('utf8') ?? '' };
+    });
+    const last = BigInt(messages[messages.length - 1].offset);
+    return { records, commit: () => this.commit(delivery, last) };
+  }
+
+  private async commit(delivery: Delivery, last: bigint): Promise<void> {
+    const alreadyCommitted = delivery.pending.length === 0 || BigInt(delivery.pending[0].offset) > last;
+    if (alreadyCommitted && delivery.done) return;
+    if (delivery.done || delivery.epoch !== this.epoch || !this.assigned.has(delivery.partition)) {
+      this.logger.warn(
+        { group: this.group, partition: delivery.partition, upTo: last.toString() },
+        'kafka batch not committed: the partition was reassigned or the consumer stopped; its records will be delivered again',
+      );
+      return;
+    }
+    if (alreadyCommitted) return;
+    try {
+      await delivery.payload.commitOffsetsIfNecessary({
+        topics: [{ topic: this.options.topic, partitions: [{ partition: delivery.partition, offset: (last + 1n).toString() }] }],
+      });
+    } catch (error) {
+      if (!LOST_MEMBERSHIP.has((error as { type?: string }).type ?? '')) throw error;
+      this.logger.warn(
+        { group: this.group, partition: delivery.partition, upTo: last.toString(), error: (error as Error).message },
+        'kafka batch not committed: the group is rebalancing; its records will be delivered again',
+      );
+      this.settle(delivery, error);
+      return;
+    }
+    delivery.payload.resolveOffset(last.toString());
+    delivery.pending = delivery.pending.filter((message) => BigInt(message.offset) > last);
+    if (delivery.pending.length === 0) this.settle(delivery);
+  }
+
+  private settle(delivery: Delivery, failure?: unknown): void {
+    if (delivery.done) return;
+    delivery.done = true;
+    delivery.failure = failure;
+    delivery.wake();
+  }
+
+  private awaitDelivery(maxWaitMs: number): Promise<Delivery | undefined> {
+    const current = () => (this.delivery && !this.delivery.done ? this.delivery : undefined);
+    if (current() || maxWaitMs <= 0) return Promise.resolve(current());
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.deliveryWaiters = this.deliveryWaiters.filter((waiter) => waiter !== finish);
+        resolve(current());
+      };
+      const timer = setTimeout(finish, maxWaitMs);
+      this.deliveryWaiters.push(finish);
+    });
+  }
+
+  private wakeDeliveryWaiters(): void {
+    for (const wake of [...this.deliveryWaiters]) wake();
+  }
+}

@@ -1,0 +1,39 @@
+import { resolveKafkaEventLogOptions } from './kafka-event-log.options';
+
+describe('resolveKafkaEventLogOptions', () => {
+  const minimal = { brokers: ['kafka:9092'], topic: 'waymark.events', partitions: 12 };
+
+  it('defaults to the production-safe settings: idempotent producer, a short linger, <topic>.dlq', () => {
+    expect(resolveKafkaEventLogOptions(minimal)).toEqual({
+      brokers: ['kafka:9092'],
+      clientId: 'waymark',
+      topic: 'waymark.events',
+      partitions: 12,
+      deadLetterTopic: 'waymark.events.dlq',
+      idempotent: true,
+      lingerMs: 2,
+      maxBatchRecords: 1000,
+      maxBatchBytes: 900_000,
+      consumer: { sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, heartbeatIntervalMs: 3000, fetchMaxWaitMs: 1000 },
+    });
+  });
+
+  it('keeps what is given', () => {
+    const resolved = resolveKafkaEventLogOptions({ ...minimal, idempotent: false, deadLetterTopic: 'dead', lingerMs: 0, consumer: { fetchMaxWaitMs: 100 } });
+    expect(resolved).toMatchObject({ idempotent: false, deadLetterTopic: 'dead', lingerMs: 0, consumer: { fetchMaxWaitMs: 100, sessionTimeoutMs: 30_000 } });
+  });
+
+  it.each([
+    [{ brokers: [] }, 'kafka.brokers must list at least one "host:port"'],
+    [{ brokers: ['kafka'] }, 'kafka.brokers must list at least one "host:port"'],
+    [{ topic: 'bad topic' }, 'kafka.topic must be 1-249 characters'],
+    [{ deadLetterTopic: 'waymark.events' }, 'kafka.deadLetterTopic must differ from kafka.topic'],
+    [{ partitions: 0 }, 'kafka.partitions must be an integer >= 1'],
+    [{ lingerMs: -1 }, 'kafka.lingerMs must be an integer >= 0'],
+    [{ maxBatchRecords: 1.5 }, 'kafka.maxBatchRecords must be an integer >= 1'],
+    [{ maxBatchBytes: 0 }, 'kafka.maxBatchBytes must be an integer >= 1'],
+    [{ consumer: { heartbeatIntervalMs: 30_000 } }, 'kafka.consumer.heartbeatIntervalMs must be below kafka.consumer.sessionTimeoutMs'],
+  ])('refuses %j, naming the option', (override, message) => {
+    expect(() => resolveKafkaEventLogOptions({ ...minimal, ...override })).toThrow(message);
+  });
+});

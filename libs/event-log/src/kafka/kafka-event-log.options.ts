@@ -1,0 +1,106 @@
+/**
+ * Settings of the Kafka event log: plain data, so the app's config maps its validated
+ * environment onto it and nothing here reads `process.env`.
+ */
+export interface KafkaEventLogOptions {
+  /** `host:port` of at least one broker. */
+  brokers: string[];
+  clientId?: string;
+  /** The event topic. Created by the deployment, not by this adapter. */
+  topic: string;
+  /**
+   * The event topic's partition count. `connect()` refuses to start when the topic has a
+   * different count: keys would then land on other partitions than the other producers
+   * put them on, and one user's events would stop being in one ordered partition.
+   */
+  partitions: number;
+  /** Where consumers put records they cannot process. Default `<topic>.dlq`. */
+  deadLetterTopic?: string;
+  /**
+   * Idempotent producer (default on): the broker drops a retried produce it already
+   * wrote, so retries neither duplicate nor reorder. Needs a broker that hands out
+   * producer ids (a controller); librdkafka's mock cluster cannot, so tests turn it off.
+   */
+  idempotent?: boolean;
+  /** How long an append may wait for others to share its produce request. Default 2 ms. */
+  lingerMs?: number;
+  /** Most events in one produce request. Default 1000. */
+  maxBatchRecords?: number;
+  /**
+   * Most bytes (keys, values, headers) in one produce request. Default 900 000, under
+   * the broker's default `message.max.bytes` (1 MiB) so that even a request whose
+   * events all go to one partition fits in one record batch.
+   */
+  maxBatchBytes?: number;
+  consumer?: KafkaConsumerOptions;
+}
+
+export interface KafkaConsumerOptions {
+  /** The group coordinator drops a member it has not heard from for this long. Default 30 000. */
+  sessionTimeoutMs?: number;
+  /** How long the coordinator waits for members to rejoin during a rebalance. Default 60 000. */
+  rebalanceTimeoutMs?: number;
+  /** Heartbeat period, also while a handed-out batch is being processed. Default 3000. */
+  heartbeatIntervalMs?: number;
+  /** Longest a fetch waits on the broker for new records. Default 1000. */
+  fetchMaxWaitMs?: number;
+}
+
+export type ResolvedKafkaEventLogOptions = Required<Omit<KafkaEventLogOptions, 'consumer'>> & {
+  consumer: Required<KafkaConsumerOptions>;
+};
+
+/** Applies defaults and checks every value; a bad one throws naming the option. */
+export function resolveKafkaEventLogOptions(options: KafkaEventLogOptions): ResolvedKafkaEventLogOptions {
+  const resolved: ResolvedKafkaEventLogOptions = {
+    brokers: options.brokers,
+    clientId: options.clientId ?? 'waymark',
+    topic: options.topic,
+    partitions: options.partitions,
+    deadLetterTopic: options.deadLetterTopic ?? `${options.topic}.dlq`,
+    idempotent: options.idempotent ?? true,
+    lingerMs: options.lingerMs ?? 2,
+    maxBatchRecords: options.maxBatchRecords ?? 1000,
+    maxBatchBytes: options.maxBatchBytes ?? 900_000,
+    consumer: {
+      sessionTimeoutMs: options.consumer?.sessionTimeoutMs ?? 30_000,
+      rebalanceTimeoutMs: options.consumer?.rebalanceTimeoutMs ?? 60_000,
+      heartbeatIntervalMs: options.consumer?.heartbeatIntervalMs ?? 3000,
+      fetchMaxWaitMs: options.consumer?.fetchMaxWaitMs ?? 1000,
+    },
+  };
+
+  if (!Array.isArray(resolved.brokers) || resolved.brokers.length === 0 || resolved.brokers.some((b) => !/^[^\s:]+:\d+$/.test(b))) {
+    throw new Error(`kafka.brokers must list at least one "host:port", got ${JSON.stringify(options.brokers)}`);
+  }
+  requireName('kafka.clientId', resolved.clientId);
+  requireName('kafka.topic', resolved.topic);
+  requireName('kafka.deadLetterTopic', resolved.deadLetterTopic);
+  if (resolved.deadLetterTopic === resolved.topic) throw new Error('kafka.deadLetterTopic must differ from kafka.topic');
+  if (typeof resolved.idempotent !== 'boolean') throw new Error(`kafka.idempotent must be a boolean, got ${JSON.stringify(options.idempotent)}`);
+  requireInteger('kafka.partitions', resolved.partitions, 1);
+  requireInteger('kafka.lingerMs', resolved.lingerMs, 0);
+  requireInteger('kafka.maxBatchRecords', resolved.maxBatchRecords, 1);
+  requireInteger('kafka.maxBatchBytes', resolved.maxBatchBytes, 1);
+  requireInteger('kafka.consumer.sessionTimeoutMs', resolved.consumer.sessionTimeoutMs, 1);
+  requireInteger('kafka.consumer.rebalanceTimeoutMs', resolved.consumer.rebalanceTimeoutMs, 1);
+  requireInteger('kafka.consumer.heartbeatIntervalMs', resolved.consumer.heartbeatIntervalMs, 1);
+  requireInteger('kafka.consumer.fetchMaxWaitMs', resolved.consumer.fetchMaxWaitMs, 0);
+  if (resolved.consumer.heartbeatIntervalMs >= resolved.consumer.sessionTimeoutMs) {
+    throw new Error('kafka.consumer.heartbeatIntervalMs must be below kafka.consumer.sessionTimeoutMs');
+  }
+  return resolved;
+}
+
+function requireName(name: string, value: unknown): void {
+  // Kafka's own rule for topic names; client ids are held to it too for readable logs.
+  if (typeof value !== 'string' || !/^[a-zA-Z0-9._-]{1,249}$/.test(value)) {
+    throw new Error(`${name} must be 1-249 characters of [a-zA-Z0-9._-], got ${JSON.stringify(value)}`);
+  }
+}
+
+function requireInteger(name: string, value: unknown, min: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  }
+}

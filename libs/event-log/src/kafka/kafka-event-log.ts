@@ -1,0 +1,165 @@
+import { LoggerService } from '@nestjs/common';
+import { EventEnvelope } from '@waymark/domain';
+import { Kafka, Message, Partitioners, Producer, logLevel } from 'kafkajs';
+import { EventLog } from '../event-log.port';
+import { KafkaEventLogConsumer } from './kafka-event-log-consumer';
+import { KafkaEventLogOptions, ResolvedKafkaEventLogOptions, resolveKafkaEventLogOptions } from './kafka-event-log.options';
+import { kafkajsLogCreator } from './kafkajs-log-bridge';
+import { messageBytes, toEventMessage } from './kafka-records';
+import { ProduceBatcher } from './produce-batcher';
+
+export interface KafkaEventLogStats {
+  /** `append` calls with at least one event. */
+  appends: number;
+  events: number;
+  /** Produce calls made by the batcher: each carries one or more appends. */
+  sends: number;
+  /** Produce requests on the wire (one per partition leader a send touches), dead letters included. */
+  produceRequests: number;
+}
+
+/**
+ * The event log on Kafka (kafkajs; every kafkajs import stays in this folder so another
+ * client can replace it behind the `EventLog` port).
+ *
+ * `append` resolves once the broker acknowledged every event with acks=-1 (all in-sync
+ * replicas). Concurrent appends share produce requests through the `ProduceBatcher`
+ * (linger, count and byte bounds), one request in flight at a time. Keys are
+ * `partitionKeyOf(event)` through kafkajs's Java-compatible murmur2 partitioner, so
+ * other clients put a user's events in the same partition.
+ *
+ * Idempotence: on by default, the broker drops a retried produce it already wrote. With
+ * it off (librdkafka's mock cluster has no controller to hand out producer ids), a retry
+ * after a lost acknowledgement writes the events again: a partition may then hold
+ * `a b c a b c`, never `b a`, because the batcher sends one request at a time and kafkajs
+ * retries it whole before the next (and `maxInFlightRequests: 1` keeps dead letters
+ * from overlapping it). The projector dedups on event id, so duplicates cost nothing
+ * but bytes. A rejected append may still have been written in part (one partition
+ * leader acknowledged, another did not): the caller learns "not durable", not "absent".
+ */
+export class KafkaEventLog implements EventLog {
+  readonly options: ResolvedKafkaEventLogOptions;
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly batcher: ProduceBatcher<Message>;
+  private readonly consumers = new Set<KafkaEventLogConsumer>();
+  private connecting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private produceRequests = 0;
+
+  constructor(
+    options: KafkaEventLogOptions,
+    private readonly logger: LoggerService,
+  ) {
+    this.options = resolveKafkaEventLogOptions(options);
+    this.kafka = new Kafka({
+      clientId: this.options.clientId,
+      brokers: this.options.brokers,
+      logLevel: logLevel.INFO,
+      logCreator: kafkajsLogCreator(logger),
+    });
+    this.producer = this.kafka.producer({
+      idempotent: this.options.idempotent,
+      maxInFlightRequests: 1,
+      // A topic auto-created by a produce would get the broker's default partition count.
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.producer.on(this.producer.events.REQUEST, ({ payload }) => {
+      if (payload.apiName === 'Produce') this.produceRequests += 1;
+    });
+    this.batcher = new ProduceBatcher((messages) => this.send(this.options.topic, messages), messageBytes, {
+      lingerMs: this.options.lingerMs,
+      maxBatchRecords: this.options.maxBatchRecords,
+      maxBatchBytes: this.options.maxBatchBytes,
+    });
+  }
+
+  /**
+   * Checks the topics and connects the producer. Call it at start-up to fail fast; the
+   * first append calls it too. Refuses an event topic whose partition count is not the
+   * configured one, and a missing topic (topics are the deployment's to create).
+   */
+  connect(): Promise<void> {
+    if (this.closing) return Promise.reject(new Error('the Kafka event log is closed'));
+    this.connecting ??= this.checkTopicsAndConnect().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  async append(events: readonly EventEnvelope[]): Promise<void> {
+    if (events.length === 0) return;
+    const messages = events.map(toEventMessage);
+    await this.connect();
+    await this.batcher.add(messages);
+  }
+
+  openConsumer(group: string): KafkaEventLogConsumer {
+    if (this.closing) throw new Error('the Kafka event log is closed');
+    const consumer: KafkaEventLogConsumer = new KafkaEventLogConsumer(
+      this.kafka,
+      group,
+      this.options,
+      (topic, messages) => this.sendDeadLetters(topic, messages),
+      this.logger,
+      () => this.consumers.delete(consumer),
+    );
+    this.consumers.add(consumer);
+    return consumer;
+  }
+
+  stats(): KafkaEventLogStats {
+    const { adds, items, sends } = this.batcher.stats;
+    return { appends: adds, events: items, sends, produceRequests: this.produceRequests };
+  }
+
+  /** Sends what is queued, closes the consumers (leaving their groups), disconnects. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.batcher.flush();
+      await Promise.all([...this.consumers].map((consumer) => consumer.close()));
+      await this.producer.disconnect();
+    })();
+    return this.closing;
+  }
+
+  private async sendDeadLetters(topic: string, messages: Message[]): Promise<void> {
+    await this.connect();
+    await this.send(topic, messages);
+  }
+
+  private async send(topic: string, messages: Message[]): Promise<void> {
+    await this.producer.send({ topic, acks: -1, messages });
+  }
+
+  private async checkTopicsAndConnect(): Promise<void> {
+    const { topic, deadLetterTopic, partitions } = this.options;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      let found;
+      try {
+        found = (await admin.fetchTopicMetadata({ topics: [topic, deadLetterTopic] })).topics;
+      } catch (error) {
+        throw new Error(
+          `cannot read the Kafka topics "${topic}" and "${deadLetterTopic}" (${(error as Error).message}); ` +
+            `create them before starting, "${topic}" with ${partitions} partitions`,
+          { cause: error },
+        );
+      }
+      const eventTopic = found.find((t) => t.name === topic);
+      const count = eventTopic?.partitions.length ?? 0;
+      if (count !== partitions) {
+        throw new Error(
+          `Kafka topic "${topic}" has ${count} partitions but kafka.partitions is ${partitions}: ` +
+            'keys would map to other partitions than the other producers use, breaking per-user order',
+        );
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    await this.producer.connect();
+  }
+}
