@@ -75,5 +75,13 @@ export interface EventLog {
   append(events: readonly EventEnvelope[]): Promise<void>;
   openConsumer(group: string): EventLogConsumer;
   describeLag(group: string): Promise<LagReport>;
+}
+
+/**
+ * A log that can also be read by position outside consumer groups (replay, export,
+ * tail). The embedded log is; the Kafka adapter is not yet (it would need a consumer
+ * that seeks per partition).
+ */
+export interface ReadableEventLog extends EventLog {
   openReader(filter?: ReadFilter): EventLogReader;
 }

@@ -1,6 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { LoggerService } from '@nestjs/common';
-import { EventLog } from '@waymark/event-log';
+import { ReadableEventLog } from '@waymark/event-log';
 import { EventsProjection } from '@waymark/projection';
 import { ReplayJournal, ReplayRecord } from './replay-journal';
 import { ReplayPlan, ReplayRequest } from './replay-plan';
@@ -65,7 +65,7 @@ export class ReplayRunner {
   private readonly active = new Map<string, ActiveRun>();
 
   constructor(
-    private readonly eventLog: EventLog,
+    private readonly eventLog: ReadableEventLog,
     private readonly clickhouse: ClickHouseClient,
     private readonly journal: ReplayJournal,
     private readonly logger: LoggerService,

@@ -79,7 +79,7 @@ export class StorageModule {
         },
         EmbeddedStorageLifecycle,
       ],
-      exports: [EVENT_LOG, SESSION_STORE, SPEC_STORE, CLICKHOUSE, GroupCommitWriter, EMBEDDED_DATABASE],
+      exports: [EVENT_LOG, SqliteEventLog, SESSION_STORE, SPEC_STORE, CLICKHOUSE, GroupCommitWriter, EMBEDDED_DATABASE],
     };
   }
 }

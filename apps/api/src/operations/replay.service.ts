@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Clock, IdGenerator } from '@waymark/domain';
-import { EVENT_LOG, EventLog } from '@waymark/event-log';
+import { SqliteEventLog } from '@waymark/event-log';
 import { ProjectorRunner, READ_MODEL_GROUP } from '@waymark/projection';
 import { CLICKHOUSE } from '@waymark/read-model';
 import { ReplayJournal, ReplayRunner } from '@waymark/replay';
@@ -15,7 +15,8 @@ import { CLOCK, ID_GENERATOR } from '../shared/domain.providers';
 @Injectable()
 export class ReplayService extends ReplayRunner implements OnApplicationBootstrap {
   constructor(
-    @Inject(EVENT_LOG) eventLog: EventLog,
+    // Replay reads the log by position, which the embedded log offers (see ReadableEventLog).
+    eventLog: SqliteEventLog,
     @Inject(CLICKHOUSE) clickhouse: ClickHouseClient,
     @Inject(EMBEDDED_DATABASE) db: SqliteConnection,
     projector: ProjectorRunner,

@@ -1,7 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import { EventEnvelope } from '@waymark/domain';
 import { Kafka, Message, Partitioners, Producer, logLevel } from 'kafkajs';
-import { EventLog } from '../event-log.port';
+import { EventLog, LagReport } from '../event-log.port';
 import { KafkaEventLogConsumer } from './kafka-event-log-consumer';
 import { KafkaEventLogOptions, ResolvedKafkaEventLogOptions, resolveKafkaEventLogOptions } from './kafka-event-log.options';
 import { kafkajsLogCreator } from './kafkajs-log-bridge';
@@ -108,6 +108,29 @@ export class KafkaEventLog implements EventLog {
     );
     this.consumers.add(consumer);
     return consumer;
+  }
+
+  /** Committed offsets of a group against the topic's high watermarks, per partition. */
+  async describeLag(group: string): Promise<LagReport> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [heads, committed] = await Promise.all([
+        admin.fetchTopicOffsets(this.options.topic),
+        admin.fetchOffsets({ groupId: group, topics: [this.options.topic] }),
+      ]);
+      const committedByPartition = new Map(committed.flatMap((entry) => entry.partitions).map((entry) => [entry.partition, entry.offset]));
+      const partitions = heads
+        .map(({ partition, high }) => {
+          // An offset of -1 means the group never committed on that partition: all of it is lag.
+          const done = Math.max(0, Number(committedByPartition.get(partition) ?? '-1'));
+          return { partition: String(partition), committed: String(done), head: high, lag: Math.max(0, Number(high) - done) };
+        })
+        .sort((a, b) => Number(a.partition) - Number(b.partition));
+      return { group, partitions, total: partitions.reduce((sum, entry) => sum + entry.lag, 0) };
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   stats(): KafkaEventLogStats {

@@ -1,6 +1,6 @@
 import { EventEnvelope } from '@waymark/domain';
 import { GroupCommitWriter, SqliteConnection } from '@waymark/sqlite';
-import { EventLog, EventLogConsumer, EventLogReader, LagReport, ReadFilter } from '../event-log.port';
+import { EventLogConsumer, EventLogReader, LagReport, ReadFilter, ReadableEventLog } from '../event-log.port';
 import { SqliteEventLogReader } from './sqlite-event-log-reader';
 import { SqliteEventLogConsumer } from './sqlite-event-log-consumer';
 
@@ -9,7 +9,7 @@ import { SqliteEventLogConsumer } from './sqlite-event-log-consumer';
  * through the group-commit writer; `appendWithin` lets another store (session state)
  * add events to its own job so both land in the same transaction.
  */
-export class SqliteEventLog implements EventLog {
+export class SqliteEventLog implements ReadableEventLog {
   private readonly insert;
   private readonly selectHead;
   private readonly selectCheckpoint;
