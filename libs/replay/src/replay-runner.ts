@@ -4,7 +4,7 @@ import { ReadableEventLog } from '@waymark/event-log';
 import { EventsProjection } from '@waymark/projection';
 import { ReplayJournal, ReplayRecord } from './replay-journal';
 import { ReplayPlan, ReplayRequest } from './replay-plan';
-import { SHADOW_EVENTS_TABLE, copyOutOfScope, createShadowTable, shadowTableExists, swapShadowIn } from './shadow-tables';
+import { SHADOW_EVENTS_TABLE, copyOutOfScope, createShadowTable, populateDerivedShadows, shadowTableExists, swapShadowIn } from './shadow-tables';
 
 /** The live projector, as a replay needs it for the hand-over. */
 export interface LiveProjection {
@@ -211,6 +211,7 @@ export class ReplayRunner {
           return;
         }
       }
+      await populateDerivedShadows(this.clickhouse);
       await swapShadowIn(this.clickhouse);
       run.phase = 'done';
       save({ status: 'completed' });

@@ -1,14 +1,27 @@
 import { ClickHouseClient } from '@clickhouse/client';
+import { DERIVED_TABLES, DerivedTable } from '@waymark/read-model';
 import { ReplayRequest } from './replay-plan';
 
 /** Fixed names: a replay builds into this table and swaps it with the live one. */
 export const LIVE_EVENTS_TABLE = 'events';
-export const SHADOW_EVENTS_TABLE = 'events__replay';
+export const SHADOW_EVENTS_TABLE = `${LIVE_EVENTS_TABLE}__replay`;
 
-/** Creates the shadow table with exactly the live table's structure, engine and settings. */
-export async function createShadowTable(client: ClickHouseClient): Promise<void> {
-  await client.command({ query: `DROP TABLE IF EXISTS ${SHADOW_EVENTS_TABLE} SYNC` });
-  await client.command({ query: `CREATE TABLE ${SHADOW_EVENTS_TABLE} AS ${LIVE_EVENTS_TABLE}` });
+const shadowOf = (table: string) => `${table}__replay`;
+
+/** Creates the shadow tables with exactly the live tables' structure, engine and settings. */
+export async function createShadowTable(client: ClickHouseClient, derived: readonly DerivedTable[] = DERIVED_TABLES): Promise<void> {
+  for (const table of [LIVE_EVENTS_TABLE, ...derived.map((entry) => entry.table)]) {
+    await client.command({ query: `DROP TABLE IF EXISTS ${shadowOf(table)} SYNC` });
+    await client.command({ query: `CREATE TABLE ${shadowOf(table)} AS ${table}` });
+  }
+}
+
+/** Fills the derived shadow tables from the finished shadow events (before the swap). */
+export async function populateDerivedShadows(client: ClickHouseClient, derived: readonly DerivedTable[] = DERIVED_TABLES): Promise<void> {
+  for (const entry of derived) {
+    await client.command({ query: `TRUNCATE TABLE ${shadowOf(entry.table)}` });
+    await client.command({ query: entry.populate(SHADOW_EVENTS_TABLE, shadowOf(entry.table)) });
+  }
 }
 
 /**
@@ -29,13 +42,20 @@ export async function copyOutOfScope(client: ClickHouseClient, request: ReplayRe
 }
 
 /**
- * Swaps the shadow table in with one `EXCHANGE TABLES` (atomic for one pair), then
- * drops the old data, now under the shadow name. Readers see the old table or the new
- * one, never a half-built one.
+ * Swaps each shadow table in with `EXCHANGE TABLES` (atomic per pair), then drops the
+ * old data, now under the shadow names. Readers see the old table or the new one,
+ * never a half-built one; between two pairs' swaps a reader joining them could see one
+ * old and one new (the live projector is paused, so both hold the same events).
+ * Materialized views name their source and target tables, so after the swap they feed
+ * the new tables.
  */
-export async function swapShadowIn(client: ClickHouseClient): Promise<void> {
-  await client.command({ query: `EXCHANGE TABLES ${SHADOW_EVENTS_TABLE} AND ${LIVE_EVENTS_TABLE}` });
-  await client.command({ query: `DROP TABLE IF EXISTS ${SHADOW_EVENTS_TABLE}` });
+export async function swapShadowIn(client: ClickHouseClient, derived: readonly DerivedTable[] = DERIVED_TABLES): Promise<void> {
+  for (const table of [LIVE_EVENTS_TABLE, ...derived.map((entry) => entry.table)]) {
+    await client.command({ query: `EXCHANGE TABLES ${shadowOf(table)} AND ${table}` });
+  }
+  for (const table of [LIVE_EVENTS_TABLE, ...derived.map((entry) => entry.table)]) {
+    await client.command({ query: `DROP TABLE IF EXISTS ${shadowOf(table)}` });
+  }
 }
 
 export async function shadowTableExists(client: ClickHouseClient): Promise<boolean> {

@@ -1,0 +1,14 @@
+/**
+ * Tables fed from `events` by materialized views. A replay rebuilds `events` into a
+ * shadow table, where no view fires, so each derived table is rebuilt beside it from
+ * the shadow events with the same SELECT its view runs, then swapped in with it.
+ * A new materialized view on `events` must be listed here, or a replay would leave its
+ * table as it was.
+ */
+export interface DerivedTable {
+  table: string;
+  /** `INSERT INTO <target> SELECT … FROM <source>`: the view's own query over another source. */
+  populate(source: string, target: string): string;
+}
+
+export const DERIVED_TABLES: readonly DerivedTable[] = [];
