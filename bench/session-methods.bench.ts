@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { join } from 'node:path';
-import { closedLoop } from './load/closed-loop';
+import { ClosedLoopResult, closedLoop, summariseResult } from './load/closed-loop';
 import { measured, startApiProcess } from './support/api-process';
 import { Benchmark, BenchmarkRun, atLeast, fmt, reported } from './support/benchmark';
 import { readCpuSeconds } from './support/proc-status';
@@ -74,7 +74,7 @@ export const refreshBenchmark: Benchmark = {
     const profile = profileRequest(context, 'refresh');
     const api = await startApiProcess(join(context.workDir, 'refresh'), profile);
     const failures: string[] = [];
-    let run: RollingResult;
+    let run: ClosedLoopResult;
     let window;
     let cpuSeconds = 0;
     try {
@@ -100,19 +100,7 @@ export const refreshBenchmark: Benchmark = {
   },
 };
 
-interface RollingResult {
-  okPerSecond: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  statusCodes: Record<string, number>;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  durationS: number;
-}
-
-function rollingRefresh(url: string, tokens: string[], connections: number, durationS: number, progress: Progress): Promise<RollingResult> {
+function rollingRefresh(url: string, tokens: string[], connections: number, durationS: number, progress: Progress): Promise<ClosedLoopResult> {
   let next = 0;
   return new Promise((resolve, reject) => {
     let seconds = 0;
@@ -140,17 +128,7 @@ function rollingRefresh(url: string, tokens: string[], connections: number, dura
       (error: Error | null, result: autocannon.Result) => {
         progress.clear();
         if (error) return reject(error);
-        resolve({
-          okPerSecond: result['2xx'] / result.duration,
-          ok: result['2xx'],
-          non2xx: result.non2xx,
-          errors: result.errors,
-          statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stats]) => [code, stats.count])),
-          p50Ms: result.latency.p50,
-          p99Ms: result.latency.p99,
-          maxMs: result.latency.max,
-          durationS: result.duration,
-        });
+        resolve(summariseResult(result));
       },
     );
     instance.on('tick', ({ counter }: { counter: number }) => {

@@ -48,20 +48,7 @@ export function closedLoop(options: ClosedLoopOptions, progress: Progress): Prom
       (error, result) => {
         progress.clear();
         if (error) return reject(error);
-        const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stats]) => [code, stats.count]));
-        resolve({
-          okPerSecond: result['2xx'] / result.duration,
-          ok: result['2xx'],
-          non2xx: result.non2xx,
-          errors: result.errors,
-          timeouts: result.timeouts,
-          statusCodes,
-          p50Ms: result.latency.p50,
-          p97_5Ms: result.latency.p97_5,
-          p99Ms: result.latency.p99,
-          maxMs: result.latency.max,
-          durationS: result.duration,
-        });
+        resolve(summariseResult(result));
       },
     );
     // 'tick' fires once a second with that second's count: cheaper than a listener per response.
@@ -70,4 +57,21 @@ export function closedLoop(options: ClosedLoopOptions, progress: Progress): Prom
       progress.update(`${options.label}: ${seconds}/${options.durationS} s, ${counter.toLocaleString('en-US')} answers in the last second`);
     });
   });
+}
+
+/** autocannon's result as the benchmarks report it. */
+export function summariseResult(result: autocannon.Result): ClosedLoopResult {
+  return {
+    okPerSecond: result['2xx'] / result.duration,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stats]) => [code, stats.count])),
+    p50Ms: result.latency.p50,
+    p97_5Ms: result.latency.p97_5,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    durationS: result.duration,
+  };
 }

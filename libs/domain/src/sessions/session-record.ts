@@ -46,3 +46,8 @@ export interface SessionRecord {
 export function isLive(record: SessionRecord, now: number): boolean {
   return record.status === 'active' && now < record.refreshExpiresAt;
 }
+
+/** Whether a session belongs to the product, env and tag a request names (else it is "not found" to it). */
+export function isInScope(record: SessionRecord, scope: { product: string; env: string; tag: string }): boolean {
+  return record.product === scope.product && record.env === scope.env && record.tag === scope.tag;
+}

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock, DomainError, IdGenerator, decideExtend, toIsoTimestamp } from '@waymark/domain';
+import { Clock, decideExtend, DomainError, IdGenerator, isInScope, toIsoTimestamp } from '@waymark/domain';
 import { SESSION_STORE, SessionStore } from '@waymark/session-store';
 import { CLOCK, ID_GENERATOR } from '../../../shared/domain.providers';
 import { ExtendSessionCommand, ExtendSessionResult } from './extend-session.command';
@@ -18,7 +18,7 @@ export class ExtendSessionHandler implements ICommandHandler<ExtendSessionComman
   async execute(command: ExtendSessionCommand): Promise<ExtendSessionResult> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       const record = await this.store.find(command.sessionId);
-      if (!record || record.product !== command.product || record.env !== command.env || record.tag !== command.tag) {
+      if (!record || !isInScope(record, command)) {
         throw DomainError.forField('SESSION_NOT_FOUND', 'sessionId', `no session ${command.sessionId} in this product, env and tag`);
       }
       const context = { now: this.clock(), eventId: this.newId(), meta: { requestId: command.requestId, source: 'api' } };

@@ -1,6 +1,6 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock, DomainError, IdGenerator, SessionRecord, decideRefresh, toIsoTimestamp } from '@waymark/domain';
+import { Clock, decideRefresh, DomainError, IdGenerator, isInScope, SessionRecord, toIsoTimestamp } from '@waymark/domain';
 import { SESSION_STORE, SessionStore } from '@waymark/session-store';
 import { DataSealer, SessionTokenService, hashRefreshSecret, issueRefreshToken, parseRefreshToken } from '@waymark/tokens';
 import { API_CONFIG } from '../../../config/api-config.provider';
@@ -40,7 +40,7 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSessionComm
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       const record = await this.store.find(presented.sessionId);
       // A token for another product, env or tag is as unknown as a forged one.
-      if (!record || record.product !== command.product || record.env !== command.env || record.tag !== command.tag) throw refused();
+      if (!record || !isInScope(record, command)) throw refused();
 
       const now = this.clock();
       const next = issueRefreshToken(record.sessionId);

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock, DomainError, IdGenerator, RevokeReason, SessionRecord, decideRevoke } from '@waymark/domain';
+import { Clock, decideRevoke, DomainError, IdGenerator, isInScope, RevokeReason, SessionRecord } from '@waymark/domain';
 import { SESSION_STORE, SessionStore } from '@waymark/session-store';
 import { CLOCK, ID_GENERATOR } from '../../../shared/domain.providers';
 import { RevokeSessionsCommand, RevokeSessionsResult } from './revoke-sessions.command';
@@ -20,7 +20,7 @@ export class RevokeSessionsHandler implements ICommandHandler<RevokeSessionsComm
     const { target } = command;
     if ('sessionId' in target) {
       const record = await this.store.find(target.sessionId);
-      if (!record || record.product !== command.product || record.env !== command.env || record.tag !== command.tag) {
+      if (!record || !isInScope(record, command)) {
         throw DomainError.forField('SESSION_NOT_FOUND', 'sessionId', `no session ${target.sessionId} in this product, env and tag`);
       }
       return { revoked: (await this.revoke(record, 'requested', command.requestId)) ? [record.sessionId] : [] };
