@@ -1,21 +1,32 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { WaymarkMetrics } from '@waymark/metrics';
 import { ProjectorModule, READ_MODEL_GROUP } from '@waymark/projection';
 import { StorageModule } from '@waymark/storage';
-import { ProjectorConfig } from './config/projector.config';
+import { PROJECTOR_CONFIG, ProjectorConfig } from './config/projector.config';
+import { ProjectorHealthController } from './projector-health.controller';
 
 /**
- * The projector on its own. In embedded mode the API already runs one in process;
- * this standalone form catches the read model up while the API is stopped (chDB's
+ * The projector as its own process. Distributed mode: a member of the Kafka consumer
+ * group writing into the ClickHouse server; run as many as the topic has partitions to
+ * share. Embedded mode: it catches the read model up while the API is stopped (chDB's
  * data directory can be open in one process at a time).
  */
 @Module({})
 export class ProjectorAppModule {
   static forRoot(config: ProjectorConfig): DynamicModule {
+    const storage = config.distributed
+      ? StorageModule.kafkaAndClickHouse({ kafka: config.distributed.kafka, clickhouseUrl: config.distributed.clickhouseUrl })
+      : StorageModule.embedded({ dataDir: config.dataDir });
     return {
       module: ProjectorAppModule,
       imports: [
-        StorageModule.embedded({ dataDir: config.dataDir }),
+        storage,
         ProjectorModule.forRoot({ group: READ_MODEL_GROUP, maxBatch: config.batchSize, maxWaitMs: 500, retryBaseMs: 200, retryMaxMs: 10_000 }),
+      ],
+      controllers: [ProjectorHealthController],
+      providers: [
+        { provide: PROJECTOR_CONFIG, useValue: config },
+        { provide: WaymarkMetrics, useValue: new WaymarkMetrics() },
       ],
     };
   }

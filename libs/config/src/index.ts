@@ -1,3 +1,4 @@
 export * from './env';
 export * from './load-waymark-config';
 export * from './waymark-config.schema';
+export * from './distributed-settings';

@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import { EVENT_LOG, SqliteEventLog } from '@waymark/event-log';
-import { CLICKHOUSE, createReadModelClient, migrateReadModel } from '@waymark/read-model';
+import { EVENT_LOG, KafkaEventLog, KafkaEventLogOptions, SqliteEventLog } from '@waymark/event-log';
+import { CLICKHOUSE, ReadModelConnection, createReadModelClient, migrateReadModel } from '@waymark/read-model';
 import { SESSION_STORE, SPEC_STORE, SqliteSessionStore, SqliteSpecStore } from '@waymark/session-store';
 import { GroupCommitWriter, SqliteConnection, openEmbeddedDatabase } from '@waymark/sqlite';
 import { join } from 'node:path';
@@ -39,9 +39,60 @@ class EmbeddedStorageLifecycle implements OnApplicationShutdown {
   }
 }
 
+export interface KafkaClickHouseOptions {
+  kafka: KafkaEventLogOptions;
+  clickhouseUrl: string;
+}
+
+async function migratedClient(connection: ReadModelConnection): Promise<ClickHouseClient> {
+  const client = createReadModelClient(connection);
+  const report = await migrateReadModel(client);
+  if (report.applied.length > 0) new Logger('read-model').log({ applied: report.applied, version: report.current }, 'migrations applied');
+  return client;
+}
+
+/** Flushes and leaves Kafka, closes the ClickHouse client: last, after the apps stopped. */
+@Injectable()
+class DistributedStorageLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_LOG) private readonly eventLog: KafkaEventLog,
+    @Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.eventLog.close();
+    await this.clickhouse.close();
+    new Logger('storage').log('Kafka and ClickHouse connections closed');
+  }
+}
+
 /** Provides the ports (event log, session store, read model client) for a mode. */
 @Module({})
 export class StorageModule {
+  /**
+   * Distributed mode's event log and read model: Kafka and a ClickHouse server. Connects
+   * to Kafka at start so a missing topic or a wrong partition count stops start-up.
+   */
+  static kafkaAndClickHouse(options: KafkaClickHouseOptions): DynamicModule {
+    return {
+      module: StorageModule,
+      global: true,
+      providers: [
+        {
+          provide: EVENT_LOG,
+          useFactory: async () => {
+            const log = new KafkaEventLog(options.kafka, new Logger('kafka'));
+            await log.connect();
+            return log;
+          },
+        },
+        { provide: CLICKHOUSE, useFactory: () => migratedClient({ kind: 'server', url: options.clickhouseUrl }) },
+        DistributedStorageLifecycle,
+      ],
+      exports: [EVENT_LOG, CLICKHOUSE],
+    };
+  }
+
   static embedded(options: EmbeddedStorageOptions): DynamicModule {
     const paths = embeddedPaths(options.dataDir);
     return {
@@ -66,17 +117,7 @@ export class StorageModule {
           useFactory: (db: SqliteConnection, writer: GroupCommitWriter, log: SqliteEventLog) => new SqliteSpecStore(db, writer, log),
           inject: [EMBEDDED_DATABASE, GroupCommitWriter, SqliteEventLog],
         },
-        {
-          provide: CLICKHOUSE,
-          useFactory: async () => {
-            const client = createReadModelClient({ kind: 'chdb', path: paths.clickhouse });
-            const report = await migrateReadModel(client);
-            if (report.applied.length > 0) {
-              new Logger('read-model').log({ applied: report.applied, version: report.current }, 'migrations applied');
-            }
-            return client;
-          },
-        },
+        { provide: CLICKHOUSE, useFactory: () => migratedClient({ kind: 'chdb', path: paths.clickhouse }) },
         EmbeddedStorageLifecycle,
       ],
       exports: [EVENT_LOG, SqliteEventLog, SESSION_STORE, SPEC_STORE, CLICKHOUSE, GroupCommitWriter, EMBEDDED_DATABASE],

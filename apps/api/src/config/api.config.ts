@@ -1,8 +1,8 @@
-import { ConfigError, optionalSetting, parseEnv, portSetting } from '@waymark/config';
+import { ConfigError, distributedEnvShape, optionalSetting, parseEnv, portSetting } from '@waymark/config';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-const apiEnvSchema = z.object({
+export const apiEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: portSetting.default(3000),
@@ -20,9 +20,7 @@ const apiEnvSchema = z.object({
   API_KEY_RATE_PER_SECOND: z.coerce.number().positive().default(10_000),
   API_KEY_RATE_BURST: z.coerce.number().int().positive().default(20_000),
   WAYMARK_BOOTSTRAP_KEY: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16, 'must be at least 16 characters').optional()),
-  KAFKA_BROKERS: optionalSetting,
-  CLICKHOUSE_URL: optionalSetting,
-  REDIS_URL: optionalSetting,
+  ...distributedEnvShape,
 });
 
 export interface ApiConfig {

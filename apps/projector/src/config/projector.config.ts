@@ -1,26 +1,41 @@
-import { ConfigError, optionalSetting, parseEnv } from '@waymark/config';
+import { ConfigError, DistributedSettings, distributedEnvShape, distributedSettingsFrom, parseEnv, portSetting } from '@waymark/config';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-const projectorEnvSchema = z.object({
+export const PROJECTOR_CONFIG = Symbol('PROJECTOR_CONFIG');
+
+export const projectorEnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: portSetting.default(3001),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
-  KAFKA_BROKERS: optionalSetting,
-  CLICKHOUSE_URL: optionalSetting,
+  READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(100_000),
+  ...distributedEnvShape,
 });
 
 export interface ProjectorConfig {
   dataDir: string;
+  host: string;
+  port: number;
   logLevel: z.infer<typeof projectorEnvSchema>['LOG_LEVEL'];
   batchSize: number;
+  readyMaxLagEvents: number;
+  /** Kafka and the ClickHouse server, when set; otherwise the embedded store under DATA_DIR. */
+  distributed: Pick<DistributedSettings, 'kafka' | 'clickhouseUrl'> | undefined;
 }
 
 export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): ProjectorConfig {
   const parsed = parseEnv(projectorEnvSchema, env);
-  const distributed = (['KAFKA_BROKERS', 'CLICKHOUSE_URL'] as const).filter((name) => parsed[name]);
-  if (distributed.length > 0) {
-    throw new ConfigError(`${distributed.join(', ')}: distributed mode is not available in this build; unset these to run embedded`);
-  }
-  return { dataDir: resolve(parsed.DATA_DIR), logLevel: parsed.LOG_LEVEL, batchSize: parsed.PROJECTOR_BATCH_SIZE };
+  if (parsed.REDIS_URL) throw new ConfigError('REDIS_URL: the projector does not use Redis; unset it for this process');
+  const distributed = distributedSettingsFrom(parsed, ['KAFKA_BROKERS', 'CLICKHOUSE_URL']);
+  return {
+    dataDir: resolve(parsed.DATA_DIR),
+    host: parsed.HOST,
+    port: parsed.PORT,
+    logLevel: parsed.LOG_LEVEL,
+    batchSize: parsed.PROJECTOR_BATCH_SIZE,
+    readyMaxLagEvents: parsed.READY_MAX_LAG_EVENTS,
+    distributed: distributed && { kafka: distributed.kafka, clickhouseUrl: distributed.clickhouseUrl },
+  };
 }

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { ConfigError, optionalSetting } from './env';
+
+/** Environment variables of distributed mode, shared by both apps. */
+export const distributedEnvShape = {
+  KAFKA_BROKERS: optionalSetting,
+  KAFKA_TOPIC: z.string().min(1).default('waymark.events'),
+  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(12),
+  KAFKA_DEAD_LETTER_TOPIC: optionalSetting,
+  KAFKA_CLIENT_ID: z.string().min(1).default('waymark'),
+  KAFKA_IDEMPOTENT: z.enum(['true', 'false']).default('true'),
+  KAFKA_LINGER_MS: z.coerce.number().min(0).max(1000).default(2),
+  CLICKHOUSE_URL: optionalSetting,
+  REDIS_URL: optionalSetting,
+  REDIS_KEY_PREFIX: z.string().min(1).default('waymark'),
+};
+
+const distributedEnvSchema = z.object(distributedEnvShape);
+type DistributedEnv = z.infer<typeof distributedEnvSchema>;
+
+export interface DistributedSettings {
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    topic: string;
+    partitions: number;
+    deadLetterTopic?: string;
+    idempotent: boolean;
+    lingerMs: number;
+  };
+  clickhouseUrl: string;
+  redisUrl: string;
+  redisKeyPrefix: string;
+}
+
+/**
+ * Distributed mode is on when its three services are named. Some but not all of them
+ * is a mistake worth stopping for: running embedded while the operator expects a
+ * cluster would be silent data loss for the cluster.
+ */
+export function distributedSettingsFrom(env: DistributedEnv, needs: ReadonlyArray<'KAFKA_BROKERS' | 'CLICKHOUSE_URL' | 'REDIS_URL'>): DistributedSettings | undefined {
+  const given = needs.filter((name) => env[name]);
+  if (given.length === 0) return undefined;
+  const missing = needs.filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new ConfigError(`${missing.join(', ')}: distributed mode needs ${needs.join(', ')}; only ${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set`);
+  }
+  return {
+    kafka: {
+      brokers: (env.KAFKA_BROKERS ?? '').split(',').map((broker) => broker.trim()).filter(Boolean),
+      clientId: env.KAFKA_CLIENT_ID,
+      topic: env.KAFKA_TOPIC,
+      partitions: env.KAFKA_PARTITIONS,
+      deadLetterTopic: env.KAFKA_DEAD_LETTER_TOPIC,
+      idempotent: env.KAFKA_IDEMPOTENT === 'true',
+      lingerMs: env.KAFKA_LINGER_MS,
+    },
+    clickhouseUrl: env.CLICKHOUSE_URL ?? '',
+    redisUrl: env.REDIS_URL ?? '',
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
+  };
+}
