@@ -209,6 +209,16 @@ describe('ClickHouse HTTP test front (chDB behind the ClickHouse HTTP interface)
     expect(await result.json()).toEqual([{ v: `from child ${stdout.trim()}` }]);
   });
 
+  it('answers the request in hand on SIGTERM, exits cleanly and opens the same data again', async () => {
+    const before = await count(client);
+    const slow = client.query({ query: 'SELECT sum(sleepEachRow(0.25)) AS slept FROM numbers(4)', format: 'JSONEachRow' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await server.stop({ keepData: true });
+    await expect(slow.then((result) => result.json())).resolves.toEqual([{ slept: 0 }]);
+    await server.restart();
+    expect(await count(client)).toBe(before);
+  });
+
   it('fails fast with a connection error once killed, and has the data again after a restart on the same directory', async () => {
     const before = await count(client);
     expect(before).toBeGreaterThan(0);

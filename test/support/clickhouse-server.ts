@@ -12,7 +12,10 @@ export interface ClickHouseTestServer {
   url: string;
   /** The chDB data directory behind the front. */
   path: string;
-  /** SIGTERM: the front finishes the request in hand and closes chDB. Removes the data directory unless `keepData`. */
+  /**
+   * SIGTERM: the front answers the requests it has taken and closes chDB; fails unless it
+   * exits with code 0 on its own. Removes the data directory unless `keepData`.
+   */
   stop: (options?: { keepData?: boolean }) => Promise<void>;
   /** SIGKILL, for fault tests: the server is gone at once, mid-request or not; the data directory stays. */
   kill: () => Promise<void>;
@@ -37,8 +40,9 @@ export async function startClickHouseServer(startTimeoutMs = 20_000): Promise<Cl
     url,
     path,
     stop: async ({ keepData = false } = {}) => {
-      await stopProcess(child.process);
+      const exit = await stopProcess(child.process);
       if (!keepData) dir.remove();
+      if (exit && exit.code !== 0) throw new Error(`ClickHouse test front did not stop cleanly on SIGTERM (code ${exit.code}, signal ${exit.signal}):\n${child.stderr()}`);
     },
     kill: () => killProcess(child.process),
     restart: async () => {
@@ -63,6 +67,7 @@ export async function startClickHouseServer(startTimeoutMs = 20_000): Promise<Cl
 interface RunningFront {
   process: ChildProcess;
   url: string;
+  stderr: () => string;
 }
 
 function spawnFront(path: string, port: number, timeoutMs: number): Promise<RunningFront> {
@@ -90,20 +95,26 @@ function spawnFront(path: string, port: number, timeoutMs: number): Promise<Runn
       // Keep draining both pipes so a chatty front never blocks on a full pipe.
       child.stdout?.resume();
       const ready = JSON.parse(stdout.slice(0, newline)) as FrontReadyLine;
-      resolve({ process: child, url: ready.url });
+      resolve({ process: child, url: ready.url, stderr: () => stderr });
     });
     child.once('error', (error) => fail(`could not start (${error.message})`));
     child.once('exit', (code, signal) => fail(`exited before listening (code ${code}, signal ${signal})`));
   });
 }
 
-function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** How the process ended on SIGTERM; undefined when it had already gone (killed by the test). */
+function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<Exit | undefined> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve();
+      resolve({ code, signal });
     });
     child.kill('SIGTERM');
   });

@@ -124,10 +124,21 @@ export class ClickHouseHttpFront {
   /** chDB is one engine with session-wide settings: requests run one after another. */
   private queue: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | undefined;
+  /** Requests being answered, each settled once its response is written out. */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly options: FrontOptions) {
     this.session = new Session(options.path);
-    this.server = createServer((request, response) => void this.handle(request, response));
+    this.server = createServer((request, response) => {
+      // Once closing, a request on a kept-alive socket meets what a stopped server gives: a reset.
+      if (this.closing) {
+        request.socket.destroy();
+        return;
+      }
+      const handled = this.handle(request, response);
+      this.inFlight.add(handled);
+      void handled.finally(() => this.inFlight.delete(handled));
+    });
     // The client keeps sockets alive for 2.5 s by default; a longer server-side idle
     // timeout (the server's default is 10 s) means the client, not we, closes them.
     this.server.keepAliveTimeout = 10_000;
@@ -142,12 +153,16 @@ export class ClickHouseHttpFront {
     return { url: `http://${this.options.host}:${port}` };
   }
 
-  /** Stops accepting, lets queued requests finish, then closes the chDB session. */
+  /**
+   * Stops accepting, answers the requests already taken, then closes the chDB session
+   * (closing it under a running query would abort the engine).
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
       this.server.closeIdleConnections();
-      await this.queue.catch(() => undefined);
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+      await this.queue;
       this.server.closeAllConnections();
       await stopped;
       this.session.close();
@@ -160,7 +175,7 @@ export class ClickHouseHttpFront {
     try {
       const url = new URL(request.url ?? '/', 'http://front');
       if (request.method === 'GET' && (url.pathname === '/ping' || (url.pathname === '/' && !url.searchParams.has('query')))) {
-        response.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8' }).end('Ok.\n');
+        await send(response.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8' }), 'Ok.\n');
         return;
       }
       if (url.pathname !== '/') throw new FrontError(NOT_IMPLEMENTED, 'NOT_IMPLEMENTED', `The test front serves / and /ping only, not ${url.pathname}`);
@@ -180,7 +195,7 @@ export class ClickHouseHttpFront {
         'X-ClickHouse-Summary': JSON.stringify(answer.summary),
         ...(encoding ? { 'Content-Encoding': encoding } : {}),
       });
-      response.end(encoding ? encode(encoding, answer.body) : answer.body);
+      await send(response, encoding ? encode(encoding, answer.body) : answer.body);
     } catch (error) {
       const failure = toFrontError(error);
       if (response.headersSent) {
@@ -192,7 +207,7 @@ export class ClickHouseHttpFront {
         'X-ClickHouse-Query-Id': queryId,
         'X-ClickHouse-Exception-Code': String(failure.code),
       });
-      response.end(`${failure.message}\n`);
+      await send(response, `${failure.message}\n`);
     }
   }
 
@@ -271,6 +286,14 @@ function toStatement(search: URLSearchParams, body: Buffer | undefined): Stateme
     }
   }
   return { sql, format: search.get('default_format') || DEFAULT_FORMAT, settings, params };
+}
+
+/** Ends the response; settles once it is written out or its connection is gone. */
+function send(response: ServerResponse, body: Buffer | string): Promise<void> {
+  return new Promise((resolve) => {
+    response.once('close', resolve);
+    response.end(body);
+  });
 }
 
 /** A ClickHouse string literal holding `value` verbatim. */
