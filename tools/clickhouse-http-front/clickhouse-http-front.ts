@@ -124,6 +124,8 @@ export class ClickHouseHttpFront {
   /** chDB is one engine with session-wide settings: requests run one after another. */
   private queue: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | undefined;
+  /** The engine's time zone, sent as X-ClickHouse-Timezone (the client reads DateTime text in it). */
+  private timezone = 'UTC';
   /** Requests being answered, each settled once its response is written out. */
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -145,6 +147,7 @@ export class ClickHouseHttpFront {
   }
 
   async listen(): Promise<FrontReadyLine> {
+    this.timezone = (await this.session.queryAsync('SELECT timezone()', { format: 'TabSeparatedRaw' })).text().trim();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.options.port, this.options.host, () => resolve());
@@ -191,7 +194,7 @@ export class ClickHouseHttpFront {
         'Content-Type': contentType(answer.format),
         'X-ClickHouse-Query-Id': id,
         'X-ClickHouse-Format': answer.format,
-        'X-ClickHouse-Timezone': 'UTC',
+        'X-ClickHouse-Timezone': this.timezone,
         'X-ClickHouse-Summary': JSON.stringify(answer.summary),
         ...(encoding ? { 'Content-Encoding': encoding } : {}),
       });
