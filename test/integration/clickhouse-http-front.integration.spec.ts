@@ -209,6 +209,18 @@ describe('ClickHouse HTTP test front (chDB behind the ClickHouse HTTP interface)
     expect(await result.json()).toEqual([{ v: `from child ${stdout.trim()}` }]);
   });
 
+  it('keeps serving after a client gives up on a running query, which runs to completion', async () => {
+    const controller = new AbortController();
+    const abandoned = client.query({ query: 'SELECT sum(sleepEachRow(0.25)) FROM numbers(2)', format: 'JSONEachRow', abort_signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    await expect(abandoned).rejects.toThrow();
+    const started = Date.now();
+    const next = await client.query({ query: 'SELECT {n:UInt8} AS n', query_params: { n: 7 }, format: 'JSONEachRow' });
+    expect(await next.json()).toEqual([{ n: 7 }]);
+    // No server-side cancellation: the next request waited for the abandoned query.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
   it('answers the request in hand on SIGTERM, exits cleanly and opens the same data again', async () => {
     const before = await count(client);
     const slow = client.query({ query: 'SELECT sum(sleepEachRow(0.25)) AS slept FROM numbers(4)', format: 'JSONEachRow' });

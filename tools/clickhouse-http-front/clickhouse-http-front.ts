@@ -291,10 +291,19 @@ function toStatement(search: URLSearchParams, body: Buffer | undefined): Stateme
   return { sql, format: search.get('default_format') || DEFAULT_FORMAT, settings, params };
 }
 
-/** Ends the response; settles once it is written out or its connection is gone. */
+/**
+ * Ends the response; settles once it is written out or its connection is gone. A client
+ * that gave up while its query ran has left a closed socket, whose 'close' has already
+ * fired: waiting for it would keep the request in flight, and SIGTERM waiting, forever.
+ */
 function send(response: ServerResponse, body: Buffer | string): Promise<void> {
   return new Promise((resolve) => {
-    response.once('close', resolve);
+    if (response.destroyed || !response.socket || response.socket.destroyed) {
+      resolve();
+      return;
+    }
+    response.once('close', () => resolve());
+    response.once('finish', () => resolve());
     response.end(body);
   });
 }
@@ -310,6 +319,9 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.once('end', () => resolve(Buffer.concat(chunks)));
     request.once('error', reject);
+    request.once('close', () => {
+      if (!request.complete) reject(new Error('the client closed the connection before sending the whole request'));
+    });
   });
 }
 
