@@ -174,9 +174,9 @@ export class ClickHouseHttpFront {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const queryId = request.headers['x-clickhouse-query-id']?.toString() || randomUUID();
+    const url = new URL(request.url ?? '/', 'http://front');
+    const queryId = url.searchParams.get('query_id') || randomUUID();
     try {
-      const url = new URL(request.url ?? '/', 'http://front');
       if (request.method === 'GET' && (url.pathname === '/ping' || (url.pathname === '/' && !url.searchParams.has('query')))) {
         await send(response.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8' }), 'Ok.\n');
         return;
@@ -187,12 +187,11 @@ export class ClickHouseHttpFront {
       }
       const body = decodeBody(request.headers['content-encoding'], await readBody(request));
       const statement = toStatement(url.searchParams, request.method === 'GET' ? undefined : body);
-      const id = url.searchParams.get('query_id') || queryId;
       const answer = await this.serialise(() => this.run(statement));
       const encoding = url.searchParams.get('enable_http_compression') === '1' ? pickEncoding(request.headers['accept-encoding']) : undefined;
       response.writeHead(200, {
         'Content-Type': contentType(answer.format),
-        'X-ClickHouse-Query-Id': id,
+        'X-ClickHouse-Query-Id': queryId,
         'X-ClickHouse-Format': answer.format,
         'X-ClickHouse-Timezone': this.timezone,
         'X-ClickHouse-Summary': JSON.stringify(answer.summary),
