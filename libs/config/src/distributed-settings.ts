@@ -10,6 +10,9 @@ export const distributedEnvShape = {
   KAFKA_CLIENT_ID: z.string().min(1).default('waymark'),
   KAFKA_IDEMPOTENT: z.enum(['true', 'false']).default('true'),
   KAFKA_LINGER_MS: z.coerce.number().min(0).max(1000).default(2),
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  KAFKA_REBALANCE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  KAFKA_HEARTBEAT_MS: z.coerce.number().int().min(100).default(3000),
   CLICKHOUSE_URL: optionalSetting,
   REDIS_URL: optionalSetting,
   REDIS_KEY_PREFIX: z.string().min(1).default('waymark'),
@@ -27,6 +30,7 @@ export interface DistributedSettings {
     deadLetterTopic?: string;
     idempotent: boolean;
     lingerMs: number;
+    consumer: { sessionTimeoutMs: number; rebalanceTimeoutMs: number; heartbeatIntervalMs: number };
   };
   clickhouseUrl: string;
   redisUrl: string;
@@ -54,6 +58,7 @@ export function distributedSettingsFrom(env: DistributedEnv, needs: ReadonlyArra
       deadLetterTopic: env.KAFKA_DEAD_LETTER_TOPIC,
       idempotent: env.KAFKA_IDEMPOTENT === 'true',
       lingerMs: env.KAFKA_LINGER_MS,
+      consumer: { sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS, rebalanceTimeoutMs: env.KAFKA_REBALANCE_TIMEOUT_MS, heartbeatIntervalMs: env.KAFKA_HEARTBEAT_MS },
     },
     clickhouseUrl: env.CLICKHOUSE_URL ?? '',
     redisUrl: env.REDIS_URL ?? '',
