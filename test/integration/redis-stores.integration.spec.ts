@@ -392,7 +392,7 @@ describe('Redis session and spec stores', () => {
     const rebuiltPrefix = nextPrefix();
     await clients[0].set(`${rebuiltPrefix}:session:stale`, 'left from before');
     const report = await rebuildRedisStores(sqliteLog.openReader(), clients[0], rebuiltPrefix, { now });
-    expect(report).toEqual({ events: 11, sessions: 4, specs: 2, ignored: 0 });
+    expect(report).toEqual({ events: 11, sessions: 4, specs: 2, ignored: 0, duplicates: 0 });
     expect(await clients[0].get(`${rebuiltPrefix}:session:stale`)).toBeNull();
 
     const rebuilt = await sessionStore(rebuiltPrefix);

@@ -83,12 +83,23 @@ describe('rebuilding store state from events', () => {
     const started = start('s-1', 'u-1', t0);
     const revoked = decideRevoke(started.record, 'requested', { now: t0 + MINUTE, eventId: 'e2', meta });
     if (!revoked) throw new Error('expected a revocation');
-    const orphan = { ...revoked.event, sessionId: 's-unknown' };
+    const orphan = { ...revoked.event, id: 'e-orphan', sessionId: 's-unknown' };
     const state = fold([orphan, started.event, revoked.event, { ...revoked.event, id: 'e3' }]);
     expect(state.sessions.size).toBe(1);
     expect(state.sessions.get('s-1')).toEqual(withoutSecrets(revoked.record));
     expect(state.ignored).toBe(2);
     expect(evolveSession(started.record, started.event)).toBeUndefined();
+  });
+
+  it('given an event delivered twice, then it is folded once and counted as a duplicate', () => {
+    const started = start('s-1', 'u-1', t0);
+    const extended = decideExtend(started.record, 60 * MINUTE, { now: t0 + MINUTE, eventId: 'e2', meta });
+    if (extended.kind !== 'extended') throw new Error(`expected an extension, got ${extended.kind}`);
+    const state = fold([started.event, extended.event, started.event, extended.event]);
+    expect(state.sessions.get('s-1')).toEqual(withoutSecrets(extended.record));
+    expect(state.sessions.get('s-1')?.version).toBe(1);
+    expect(state.duplicates).toBe(2);
+    expect(state.ignored).toBe(0);
   });
 
   it('given activity events, then the session state does not change', () => {

@@ -36,10 +36,17 @@ export interface RebuiltState {
   specs: Map<string, StoredSpec>;
   /** Events that changed nothing: about an unknown session, or unreadable. */
   ignored: number;
+  /**
+   * Ids of the state-changing events folded so far. The log delivers at least once (a
+   * retried Kafka produce can store an event twice), and folding a refresh twice would
+   * count its version twice: a repeated id is skipped.
+   */
+  folded: Set<string>;
+  duplicates: number;
 }
 
 export function emptyRebuiltState(): RebuiltState {
-  return { sessions: new Map(), specs: new Map(), ignored: 0 };
+  return { sessions: new Map(), specs: new Map(), ignored: 0, folded: new Set(), duplicates: 0 };
 }
 
 /**
@@ -130,6 +137,12 @@ const SESSION_EVENTS = new Set([SESSION_STARTED, SESSION_REFRESHED, SESSION_REVO
 
 /** Folds one event into the state; events that change no state (activity) pass through. */
 export function foldEvent(state: RebuiltState, event: EventEnvelope): RebuiltState {
+  if (!SPEC_EVENTS.has(event.type) && !SESSION_EVENTS.has(event.type)) return state;
+  if (state.folded.has(event.id)) {
+    state.duplicates += 1;
+    return state;
+  }
+  state.folded.add(event.id);
   if (SPEC_EVENTS.has(event.type)) {
     const field = specField(event.product, event.tag);
     const next = evolveSpec(state.specs.get(field), event);
@@ -155,6 +168,7 @@ export interface RebuildReport {
   sessions: number;
   specs: number;
   ignored: number;
+  duplicates: number;
 }
 
 const DEFAULT_RETAIN_MS = 24 * 60 * 60 * 1_000;
@@ -222,7 +236,7 @@ export async function rebuildRedisStores(reader: EventLogReader, redis: Redis, p
     pipeline.hset(keys.specs(), field, JSON.stringify(value));
   }
   await execOrThrow(pipeline);
-  return { events, sessions, specs: state.specs.size, ignored: state.ignored };
+  return { events, sessions, specs: state.specs.size, ignored: state.ignored, duplicates: state.duplicates };
 }
 
 async function clearPrefix(redis: Redis, pattern: string): Promise<void> {
