@@ -1,0 +1,38 @@
+/**
+ * Key layout of the Redis stores, in one place so the stores and the rebuild agree.
+ * Parts that come from callers (product, env, tag, identifier) are URI-encoded: a ':'
+ * inside an identifier must not make two different identifiers share an index key.
+ */
+export class RedisKeys {
+  constructor(private readonly prefix: string) {}
+
+  session(sessionId: string): string {
+    return `${this.prefix}:session:${encodeURIComponent(sessionId)}`;
+  }
+
+  identifier(product: string, env: string, tag: string, identifier: string): string {
+    return `${this.prefix}:ident:${[product, env, tag, identifier].map(encodeURIComponent).join(':')}`;
+  }
+
+  revoked(): string {
+    return `${this.prefix}:revoked`;
+  }
+
+  revocationChannel(): string {
+    return `${this.prefix}:revocations`;
+  }
+
+  specs(): string {
+    return `${this.prefix}:specs`;
+  }
+
+  /** Every key the stores write, for the rebuild to clear them first. */
+  pattern(): string {
+    return `${this.prefix}:*`;
+  }
+}
+
+/** Hash field of a spec: the unit separator cannot occur in a product or tag name. */
+export function specField(product: string, tag: string): string {
+  return `${product}\u001f${tag}`;
+}
