@@ -32,30 +32,38 @@ class CoreModule {
 }
 
 /**
- * Embedded mode: the API and the projector in one process over SQLite and chDB.
+ * Embedded mode: the API and the projector in one process over SQLite and chDB, with
+ * replay in process. Distributed mode: the API alone over Kafka, Redis and a ClickHouse
+ * server; the projector runs as its own processes (apps/projector).
  */
 @Module({})
 export class AppModule {
   static forRoot(config: ApiConfig, waymark: WaymarkConfig): DynamicModule {
+    const modeModules = config.distributed
+      ? [
+          StorageModule.distributed({
+            kafka: config.distributed.kafka,
+            clickhouseUrl: config.distributed.clickhouseUrl,
+            redisUrl: config.distributed.redisUrl,
+            redisKeyPrefix: config.distributed.redisKeyPrefix,
+          }),
+        ]
+      : [
+          StorageModule.embedded({ dataDir: config.dataDir }),
+          ProjectorModule.forRoot({ group: READ_MODEL_GROUP, maxBatch: config.projectorBatchSize, maxWaitMs: 500, retryBaseMs: 200, retryMaxMs: 10_000 }),
+          OperationsModule,
+        ];
     return {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
         CoreModule.forRoot(config, waymark),
-        StorageModule.embedded({ dataDir: config.dataDir }),
+        ...modeModules,
         TokensModule.forRoot({ keysFile: config.tokenKeysFile, keysJson: config.tokenKeysJson, mayCreate: config.mayCreateTokenKeys }),
-        ProjectorModule.forRoot({
-          group: READ_MODEL_GROUP,
-          maxBatch: config.projectorBatchSize,
-          maxWaitMs: 500,
-          retryBaseMs: 200,
-          retryMaxMs: 10_000,
-        }),
         SpecsModule,
         SessionsModule,
         JourneysModule,
         ObservabilityModule,
-        OperationsModule,
       ],
       controllers: [DocsController],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],

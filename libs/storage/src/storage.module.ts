@@ -1,8 +1,9 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import { EVENT_LOG, KafkaEventLog, KafkaEventLogOptions, SqliteEventLog } from '@waymark/event-log';
+import { EVENT_LOG, EventLog, KafkaEventLog, KafkaEventLogOptions, SqliteEventLog } from '@waymark/event-log';
 import { CLICKHOUSE, ReadModelConnection, createReadModelClient, migrateReadModel } from '@waymark/read-model';
-import { SESSION_STORE, SPEC_STORE, SqliteSessionStore, SqliteSpecStore } from '@waymark/session-store';
+import { RedisSessionStore, RedisSpecStore, SESSION_STORE, SPEC_STORE, SqliteSessionStore, SqliteSpecStore } from '@waymark/session-store';
+import Redis from 'ioredis';
 import { GroupCommitWriter, SqliteConnection, openEmbeddedDatabase } from '@waymark/sqlite';
 import { join } from 'node:path';
 
@@ -66,9 +67,62 @@ class DistributedStorageLifecycle implements OnApplicationShutdown {
   }
 }
 
+export const REDIS = Symbol('REDIS');
+
+export interface DistributedStorageOptions extends KafkaClickHouseOptions {
+  redisUrl: string;
+  redisKeyPrefix: string;
+}
+
+/** Closes the Redis stores (their subscriber connection and timers) and the client. */
+@Injectable()
+class RedisStorageLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(SESSION_STORE) private readonly sessions: RedisSessionStore,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.sessions.close();
+    await this.redis.quit();
+  }
+}
+
 /** Provides the ports (event log, session store, read model client) for a mode. */
 @Module({})
 export class StorageModule {
+  /** The API in distributed mode: Kafka, a ClickHouse server, and session state in Redis. */
+  static distributed(options: DistributedStorageOptions): DynamicModule {
+    const base = StorageModule.kafkaAndClickHouse(options);
+    return {
+      ...base,
+      providers: [
+        ...(base.providers ?? []),
+        {
+          provide: REDIS,
+          useFactory: async () => {
+            const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+            await redis.connect();
+            return redis;
+          },
+        },
+        {
+          provide: SESSION_STORE,
+          useFactory: (redis: Redis, eventLog: EventLog) =>
+            new RedisSessionStore(redis, eventLog, options.redisKeyPrefix, { clock: Date.now, logger: new Logger('redis-sessions') }),
+          inject: [REDIS, EVENT_LOG],
+        },
+        {
+          provide: SPEC_STORE,
+          useFactory: (redis: Redis, eventLog: EventLog) => new RedisSpecStore(redis, eventLog, options.redisKeyPrefix, new Logger('redis-specs')),
+          inject: [REDIS, EVENT_LOG],
+        },
+        RedisStorageLifecycle,
+      ],
+      exports: [...(base.exports ?? []), REDIS, SESSION_STORE, SPEC_STORE],
+    };
+  }
+
   /**
    * Distributed mode's event log and read model: Kafka and a ClickHouse server. Connects
    * to Kafka at start so a missing topic or a wrong partition count stops start-up.

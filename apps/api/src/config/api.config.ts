@@ -1,4 +1,4 @@
-import { ConfigError, distributedEnvShape, optionalSetting, parseEnv, portSetting } from '@waymark/config';
+import { ConfigError, DistributedSettings, distributedEnvShape, distributedSettingsFrom, optionalSetting, parseEnv, portSetting } from '@waymark/config';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -46,19 +46,14 @@ export interface ApiConfig {
   defaultRateLimit: { perSecond: number; burst: number };
   /** Development and tests only: accepted as a key with every role. */
   bootstrapKey: string | undefined;
+  /** Kafka, ClickHouse server and Redis when all three are set; embedded otherwise. */
+  distributed: DistributedSettings | undefined;
 }
 
 /** The API's whole configuration, read once from the environment at start-up. */
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const parsed = parseEnv(apiEnvSchema, env);
-  const distributed = (['KAFKA_BROKERS', 'CLICKHOUSE_URL', 'REDIS_URL'] as const).filter((name) => parsed[name]);
-  if (distributed.length > 0) {
-    // Distributed mode (Kafka, ClickHouse server, Redis) is not part of this build yet;
-    // refusing beats silently running embedded while the operator expects a cluster.
-    throw new ConfigError(
-      `${distributed.join(', ')}: distributed mode is not available in this build; unset these to run embedded`,
-    );
-  }
+  const distributed = distributedSettingsFrom(parsed, ['KAFKA_BROKERS', 'CLICKHOUSE_URL', 'REDIS_URL']);
   if (parsed.WAYMARK_BOOTSTRAP_KEY && parsed.NODE_ENV === 'production') {
     throw new ConfigError('WAYMARK_BOOTSTRAP_KEY: refused when NODE_ENV=production; create API keys with `waymark api-keys create`');
   }
@@ -81,5 +76,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     readyMaxLagEvents: parsed.READY_MAX_LAG_EVENTS,
     defaultRateLimit: { perSecond: parsed.API_KEY_RATE_PER_SECOND, burst: parsed.API_KEY_RATE_BURST },
     bootstrapKey: parsed.WAYMARK_BOOTSTRAP_KEY,
+    distributed,
   };
 }

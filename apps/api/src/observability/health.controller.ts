@@ -1,5 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
+import { REDIS } from '@waymark/storage';
+import Redis from 'ioredis';
 import { EVENT_LOG, EventLog } from '@waymark/event-log';
 import { ProjectorRunner, READ_MODEL_GROUP } from '@waymark/projection';
 import { CLICKHOUSE } from '@waymark/read-model';
@@ -32,8 +34,11 @@ export class HealthController {
   constructor(
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
     @Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient,
-    private readonly projector: ProjectorRunner,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
+    // Embedded mode: the projector runs here and its lag is this process's concern.
+    @Optional() private readonly projector?: ProjectorRunner,
+    // Distributed mode: session state is in Redis.
+    @Optional() @Inject(REDIS) private readonly redis?: Redis,
   ) {}
 
   @Get('live')
@@ -50,14 +55,22 @@ export class HealthController {
         if (!ping.success) throw ping.error;
       }),
     ]);
-    const lag = typeof eventLog.lag === 'number' ? eventLog.lag : undefined;
-    const projector: Check = {
-      ok: this.projector.projector.isRunning && lag !== undefined && lag <= this.config.readyMaxLagEvents,
-      running: this.projector.projector.isRunning,
-      lag,
-      maxLag: this.config.readyMaxLagEvents,
-    };
-    const checks = { eventLog, clickhouse, projector };
+    const checks: Record<string, Check> = { eventLog, clickhouse };
+    if (this.redis) {
+      const redis = this.redis;
+      checks.redis = await check(async () => {
+        await redis.ping();
+      });
+    }
+    if (this.projector) {
+      const lag = typeof eventLog.lag === 'number' ? eventLog.lag : undefined;
+      checks.projector = {
+        ok: this.projector.projector.isRunning && lag !== undefined && lag <= this.config.readyMaxLagEvents,
+        running: this.projector.projector.isRunning,
+        lag,
+        maxLag: this.config.readyMaxLagEvents,
+      };
+    }
     const ok = Object.values(checks).every((entry) => entry.ok);
     void reply.status(ok ? 200 : 503);
     return { status: ok ? 'ok' : 'unavailable', checks };

@@ -20,8 +20,9 @@ export class MetricsWiring implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
-    private readonly projector: ProjectorRunner,
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
+    // Embedded mode only: the projector runs in this process and writes go through SQLite.
+    @Optional() private readonly projector?: ProjectorRunner,
     @Optional() private readonly writer?: GroupCommitWriter,
   ) {}
 
@@ -41,7 +42,7 @@ export class MetricsWiring implements OnModuleInit {
       this.metrics.appendGroupSize.observe(jobs);
     });
 
-    this.projector.projector.observe({
+    this.projector?.projector.observe({
       batchProjected: ({ projected, deadLettered }) => {
         this.metrics.projectedBatchSize.observe(projected + deadLettered);
         this.metrics.projectedEvents.inc(projected);
