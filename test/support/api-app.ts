@@ -3,6 +3,11 @@ import { AddressInfo } from 'node:net';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { loadApiConfig } from '../../apps/api/src/config/api.config';
 import { makeTempDir } from './temp-dir';
+import { NestFactory } from '@nestjs/core';
+import { createFastifyAdapter } from '@waymark/http';
+import { loadProjectorConfig } from '../../apps/projector/src/config/projector.config';
+import { ProjectorAppModule } from '../../apps/projector/src/projector-app.module';
+import { startDistributedStack } from './distributed-stack';
 
 export interface RunningApi {
   app: NestFastifyApplication;
@@ -11,12 +16,16 @@ export interface RunningApi {
   close: () => Promise<void>;
 }
 
+/** `npm run test:distributed` sets this: the same specs then run on Kafka, Redis and a ClickHouse server. */
+export const TEST_MODE = process.env.WAYMARK_TEST_MODE === 'distributed' ? 'distributed' : 'embedded';
+
 /** Accepted with every role by apps started here (WAYMARK_BOOTSTRAP_KEY). */
 export const TEST_KEY = 'test-bootstrap-key-0123456789abcdef';
 export const AUTH = { authorization: `Bearer ${TEST_KEY}` };
 
 /** The shipped API app, embedded mode, on a free port with its own data directory. */
 export async function startApi(env: Record<string, string> = {}): Promise<RunningApi> {
+  if (TEST_MODE === 'distributed') return startDistributedApi(env);
   const dir = makeTempDir('api');
   const config = loadApiConfig({ DATA_DIR: dir.path, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, ...env });
   const app = await createApiApp(config);
@@ -57,4 +66,32 @@ export async function readJson(response: Response): Promise<any> {
 
 export async function getJson(url: string, headers: Record<string, string> = AUTH): Promise<Response> {
   return fetch(url, { headers });
+}
+
+/**
+ * Distributed mode for one test file: its own Kafka, Redis and ClickHouse front, the
+ * API, and a projector (in this process: chDB lives in the front's process).
+ */
+async function startDistributedApi(env: Record<string, string>): Promise<RunningApi> {
+  const stack = await startDistributedStack();
+  const dir = makeTempDir('api');
+  const base = { ...stack.env, DATA_DIR: dir.path, HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, ...env };
+  const app = await createApiApp(loadApiConfig({ ...base, PORT: '0' }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const { REDIS_URL: _projectorHasNoRedis, ...projectorStack } = stack.env;
+  const projectorEnv = { ...projectorStack, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
+  const projector = await NestFactory.create<NestFastifyApplication>(ProjectorAppModule.forRoot(loadProjectorConfig(projectorEnv)), createFastifyAdapter({ bodyLimitBytes: 1024 }), { logger: false, abortOnError: false });
+  await projector.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${port}`,
+    dataDir: dir.path,
+    close: async () => {
+      await app.close();
+      await projector.close();
+      await stack.stop();
+      dir.remove();
+    },
+  };
 }

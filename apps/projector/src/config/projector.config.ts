@@ -1,4 +1,4 @@
-import { ConfigError, DistributedSettings, distributedEnvShape, distributedSettingsFrom, parseEnv, portSetting } from '@waymark/config';
+import { DistributedSettings, distributedEnvShape, distributedSettingsFrom, parseEnv, portSetting } from '@waymark/config';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -27,7 +27,6 @@ export interface ProjectorConfig {
 
 export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): ProjectorConfig {
   const parsed = parseEnv(projectorEnvSchema, env);
-  if (parsed.REDIS_URL) throw new ConfigError('REDIS_URL: the projector does not use Redis; unset it for this process');
   const distributed = distributedSettingsFrom(parsed, ['KAFKA_BROKERS', 'CLICKHOUSE_URL']);
   return {
     dataDir: resolve(parsed.DATA_DIR),
