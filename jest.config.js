@@ -5,10 +5,9 @@ const aliases = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
 );
 
-module.exports = {
+const base = {
   rootDir: __dirname,
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
-  testRegex: '.*\\.(spec|test)\\.ts$',
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: {
     '^.+\\.ts$': [
@@ -25,5 +24,27 @@ module.exports = {
   },
   moduleNameMapper: aliases,
   testEnvironment: 'node',
+};
+
+/** Specs that run Waymark distributed: they start Kafka, Redis and ClickHouse themselves. */
+const DISTRIBUTED_ONLY = 'test/e2e/distributed[^/]*\\.spec\\.ts$';
+/** HTTP-only suites that run in both modes (WAYMARK_TEST_MODE picks the stack startApi builds). */
+const BOTH_MODES = 'test/e2e/(sdk|openapi)\\.e2e\\.spec\\.ts$';
+
+module.exports = {
   testTimeout: 30000,
+  projects: [
+    {
+      ...base,
+      displayName: 'embedded',
+      testRegex: '.*\\.(spec|test)\\.ts$',
+      testPathIgnorePatterns: ['/node_modules/', DISTRIBUTED_ONLY],
+    },
+    {
+      ...base,
+      displayName: 'distributed',
+      testRegex: [DISTRIBUTED_ONLY, BOTH_MODES],
+      setupFiles: ['<rootDir>/test/support/distributed-mode.setup.js'],
+    },
+  ],
 };

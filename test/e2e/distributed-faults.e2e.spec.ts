@@ -1,0 +1,84 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { KafkaEventLog } from '@waymark/event-log';
+import { createReadModelClient } from '@waymark/read-model';
+import { DistributedStack, TEST_PARTITIONS, TEST_TOPIC, startDistributedStack } from '../support/distributed-stack';
+import { sessionStarted } from '../support/events';
+import { kafkaTestOptions, recordingLogger } from '../support/kafka-broker';
+import { SpawnedProjector, spawnProjector } from '../support/spawned-projector';
+import { waitFor } from '../support/wait-for';
+
+/** Faults in distributed mode, on real processes: the built projector, Kafka's mock, the ClickHouse front. */
+describe('distributed mode under faults', () => {
+  let stack: DistributedStack;
+  let log: KafkaEventLog;
+  let clickhouse: ClickHouseClient;
+  const projectors: SpawnedProjector[] = [];
+
+  beforeAll(async () => {
+    stack = await startDistributedStack();
+    log = new KafkaEventLog(kafkaTestOptions(stack.broker.brokers, TEST_TOPIC, TEST_PARTITIONS), recordingLogger());
+    clickhouse = createReadModelClient({ kind: 'server', url: stack.clickhouse.url });
+  });
+
+  afterAll(async () => {
+    for (const projector of projectors) await projector.stop();
+    await clickhouse?.close();
+    await log?.close();
+    await stack?.stop();
+  });
+
+  const projectorEnv = () => {
+    const { REDIS_URL: _unused, ...env } = stack.env;
+    return { ...env, PROJECTOR_BATCH_SIZE: '50' };
+  };
+
+  async function counts(prefix: string): Promise<{ rows: number; unique: number }> {
+    const result = await clickhouse.query({
+      query: 'SELECT count() AS rows, uniqExact(event_id) AS unique FROM events WHERE startsWith(identifier, {prefix:String})',
+      query_params: { prefix },
+      format: 'JSONEachRow',
+    });
+    const [row] = await result.json<{ rows: string; unique: string }>();
+    return { rows: Number(row.rows), unique: Number(row.unique) };
+  }
+
+  async function append(prefix: string, count: number, start: number): Promise<void> {
+    for (let offset = 0; offset < count; offset += 200) {
+      const size = Math.min(200, count - offset);
+      await log.append(Array.from({ length: size }, (_, i) => sessionStarted(`${prefix}-${(offset + i) % 40}`, start + offset + i)));
+    }
+  }
+
+  it('two projectors share the partitions; one killed with kill -9 mid-stream loses nothing and counts nothing twice', async () => {
+    projectors.push(await spawnProjector(projectorEnv()), await spawnProjector(projectorEnv()));
+    await append('kill', 3000, Date.UTC(2026, 10, 1));
+    // Kill one while both are busy projecting.
+    await waitFor(() => counts('kill-'), (c) => c.unique >= 300, 20_000, 50);
+    const victim = projectors.shift() as SpawnedProjector;
+    victim.process.kill('SIGKILL');
+    await append('kill', 1000, Date.UTC(2026, 10, 2));
+
+    const final = await waitFor(() => counts('kill-'), (c) => c.unique === 4000, 60_000, 250);
+    expect(final.unique).toBe(4000);
+    // Re-delivered batches may have been written twice (the read model collapses them);
+    // every answer counts each event once.
+    const deduplicated = await clickhouse.query({ query: "SELECT count() AS n FROM (SELECT event_id FROM events WHERE startsWith(identifier, 'kill-') LIMIT 1 BY event_id)", format: 'JSONEachRow' });
+    expect(Number((await deduplicated.json<{ n: string }>())[0].n)).toBe(4000);
+  }, 120_000);
+
+  it('ClickHouse unreachable for 10 seconds: nothing lost, the projector catches up', async () => {
+    if (projectors.length === 0) projectors.push(await spawnProjector(projectorEnv()));
+    await append('outage', 500, Date.UTC(2026, 10, 3));
+    await waitFor(() => counts('outage-'), (c) => c.unique === 500, 20_000, 100);
+
+    await stack.clickhouse.kill();
+    await append('outage', 1000, Date.UTC(2026, 10, 4));
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    expect(projectors[0].process.exitCode).toBeNull();
+    await stack.clickhouse.restart();
+
+    const final = await waitFor(() => counts('outage-'), (c) => c.unique === 1500, 60_000, 250);
+    expect(final.unique).toBe(1500);
+    expect(projectors[0].output()).toContain('projection failed; retrying');
+  }, 120_000);
+});
