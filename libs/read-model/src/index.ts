@@ -3,3 +3,4 @@ export * from './event-rows';
 export * from './journeys/journey.repository';
 export * from './migrations';
 export * from './read-model-migrator';
+export * from './analytics';

@@ -1,0 +1,219 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import {
+  ACTIVITY,
+  AnalyticsScope,
+  BucketInterval,
+  QueryLimits,
+  RANGE_SQL,
+  SCOPE_SQL,
+  TimeRange,
+  bucketSql,
+  bucketStarts,
+  clickHouseTime,
+  fillBuckets,
+  rangeParams,
+  ratio,
+  runQuery,
+  scopeParams,
+} from './analytics-query';
+import { hoursOfDay } from './user-dashboard.repository';
+import { SESSION_LIVE_SQL, USER_STATUS_SQL, sessionsSubquery } from './user-status';
+
+export interface TagDashboardQuery {
+  scope: AnalyticsScope;
+  range: TimeRange;
+  interval: BucketInterval;
+  tz: string;
+  now: number;
+}
+
+export interface ActiveUsers {
+  current: number;
+  previous: number;
+  /** Percent change against the previous period; null when the previous period had no users. */
+  changePct: number | null;
+}
+
+export interface TagDashboard {
+  users: { total: number; active: number; inactive: number; expired: number; newToday: number; newThisWeek: number };
+  sessions: { inRange: number; active: number; averagePerUser: number };
+  /** Distinct users with an event in the last 1, 7 and 30 days before `to`, against the period before. */
+  dau: ActiveUsers;
+  wau: ActiveUsers;
+  mau: ActiveUsers;
+  sessionsOverTime: Array<{ at: string; sessions: number; users: number }>;
+  /** Activity per hour of the day (0–23) in the time zone. */
+  peakHours: Array<{ hour: number; count: number }>;
+  envs: Array<{ env: string; users: number; sessions: number; events: number }>;
+  /** Of sessions started in the range, from first to last event. */
+  sessionDurationMs: { p50: number; p90: number; p99: number; average: number };
+  activity: { total: number; success: number; errors: number; other: number; successRate: number; errorRate: number };
+  /** Session lifecycle events per bucket. Verify writes no event, so it cannot be counted. */
+  lifecycle: Array<{ at: string; start: number; refresh: number; revoke: number; extend: number }>;
+}
+
+interface EventCell {
+  at: number;
+  hour: number;
+  env: string;
+  type: string;
+  status: string;
+  events: number;
+}
+
+
+/**
+ * The tag dashboard in four reads: user statuses and first-seen from the sessions
+ * table; sessions in the range (counts, durations, series, per env) from the sessions
+ * table; DAU/WAU/MAU from the events' (user, day) pairs; and one pass over the events
+ * in the range, grouped by (bucket, hour of day, env, type, status) with `FINAL` so a
+ * duplicate not merged yet counts once, from which the panels are summed here.
+ */
+export class TagDashboardRepository {
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly limits: QueryLimits,
+  ) {}
+
+  async build(query: TagDashboardQuery): Promise<TagDashboard> {
+    const params = { ...scopeParams(query.scope), ...rangeParams(query.range), tz: query.tz, now: clickHouseTime(query.now), ref: clickHouseTime(query.range.to) };
+    const sessionScope = `product = {product:String} AND env IN {envs:Array(String)} AND tag = {tag:String}`;
+    const [users, sessions, sessionBuckets, actives, cells, starts] = await Promise.all([
+      runQuery<{ total: number; active: number; inactive: number; expired: number; new_today: number; new_week: number; live_sessions: number }>(
+        this.client,
+        `SELECT count() AS total, countIf(status = 'active') AS active, countIf(status = 'inactive') AS inactive,
+                countIf(status = 'expired') AS expired,
+                countIf(first_seen >= toStartOfDay({now:DateTime64(3, 'UTC')}, {tz:String})) AS new_today,
+                countIf(first_seen >= toDateTime(toMonday({now:DateTime64(3, 'UTC')}, {tz:String}), {tz:String})) AS new_week,
+                sum(live) AS live_sessions
+         FROM (
+           SELECT env, identifier, min(first_at) AS first_seen, ${USER_STATUS_SQL} AS status, countIf(${SESSION_LIVE_SQL}) AS live
+           FROM (${sessionsSubquery(sessionScope)})
+           GROUP BY env, identifier
+         )`,
+        params,
+        this.limits,
+      ),
+      runQuery<{ env: string; sessions: number; users: number; p50: number; p90: number; p99: number; average: number }>(
+        this.client,
+        `SELECT env, count() AS sessions, uniqExact(identifier) AS users,
+                quantilesExact(0.5, 0.9, 0.99)(duration)[1] AS p50, quantilesExact(0.5, 0.9, 0.99)(duration)[2] AS p90,
+                quantilesExact(0.5, 0.9, 0.99)(duration)[3] AS p99, avg(duration) AS average
+         FROM (
+           SELECT env, identifier, coalesce(started_at, first_at) AS started,
+                  toUnixTimestamp64Milli(last_at) - toUnixTimestamp64Milli(started) AS duration
+           FROM (${sessionsSubquery(sessionScope)})
+           WHERE started >= {from:DateTime64(3, 'UTC')} AND started < {to:DateTime64(3, 'UTC')}
+         )
+         GROUP BY GROUPING SETS ((env), ())
+         ORDER BY env`,
+        params,
+        this.limits,
+      ),
+      runQuery<{ at: number; sessions: number; users: number }>(
+        this.client,
+        `SELECT toUnixTimestamp(${bucketSql(query.interval, 'started')}) * 1000 AS at, count() AS sessions, uniqExact(env, identifier) AS users
+         FROM (SELECT env, identifier, coalesce(started_at, first_at) AS started FROM (${sessionsSubquery(sessionScope)}))
+         WHERE started >= {from:DateTime64(3, 'UTC')} AND started < {to:DateTime64(3, 'UTC')}
+         GROUP BY at ORDER BY at`,
+        params,
+        this.limits,
+      ),
+      runQuery<Record<'d' | 'd_prev' | 'w' | 'w_prev' | 'm' | 'm_prev', number>>(
+        this.client,
+        `SELECT uniqExactIf((env, identifier), occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(1)) AS d,
+                uniqExactIf((env, identifier), occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(1) AND occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(2)) AS d_prev,
+                uniqExactIf((env, identifier), occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(7)) AS w,
+                uniqExactIf((env, identifier), occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(7) AND occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(14)) AS w_prev,
+                uniqExactIf((env, identifier), occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(30)) AS m,
+                uniqExactIf((env, identifier), occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(30)) AS m_prev
+         FROM events
+         WHERE ${SCOPE_SQL} AND occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(60) AND occurred_at < {ref:DateTime64(3, 'UTC')}`,
+        params,
+        this.limits,
+      ),
+      runQuery<EventCell>(
+        this.client,
+        `SELECT toUnixTimestamp(${bucketSql(query.interval)}) * 1000 AS at, toHour(occurred_at, {tz:String}) AS hour,
+                env, type, status, count() AS events
+         FROM events FINAL
+         WHERE ${SCOPE_SQL} AND ${RANGE_SQL}
+         GROUP BY at, hour, env, type, status`,
+        params,
+        this.limits,
+      ),
+      bucketStarts(this.client, query.interval, query.range, query.tz, this.limits),
+    ]);
+    const [user] = users;
+    const total = sessions.find((row) => row.env === '') ?? { sessions: 0, users: 0, p50: 0, p90: 0, p99: 0, average: 0 };
+    const [active] = actives;
+
+    const lifecycle = new Map<number, { start: number; refresh: number; revoke: number; extend: number }>();
+    const hours: number[] = new Array(24).fill(0);
+    const eventsByEnv = new Map<string, number>();
+    const activity = { total: 0, success: 0, errors: 0 };
+    for (const cell of cells) {
+      const count = Number(cell.events);
+      const at = Number(cell.at);
+      eventsByEnv.set(cell.env, (eventsByEnv.get(cell.env) ?? 0) + count);
+      if (cell.type === ACTIVITY) {
+        hours[Number(cell.hour)] += count;
+        activity.total += count;
+        if (cell.status === 'success') activity.success += count;
+        if (cell.status === 'error') activity.errors += count;
+        continue;
+      }
+      const ops = lifecycle.get(at) ?? { start: 0, refresh: 0, revoke: 0, extend: 0 };
+      const op = LIFECYCLE_OPS[cell.type];
+      if (op) ops[op] += count;
+      lifecycle.set(at, ops);
+    }
+    const envs = [...new Set([...sessions.filter((row) => row.env !== '').map((row) => row.env), ...eventsByEnv.keys()])].sort();
+    return {
+      users: {
+        total: Number(user.total),
+        active: Number(user.active),
+        inactive: Number(user.inactive),
+        expired: Number(user.expired),
+        newToday: Number(user.new_today),
+        newThisWeek: Number(user.new_week),
+      },
+      sessions: {
+        inRange: Number(total.sessions),
+        active: Number(user.live_sessions),
+        averagePerUser: Number(total.users) > 0 ? Math.round((Number(total.sessions) / Number(total.users)) * 100) / 100 : 0,
+      },
+      dau: change(active.d, active.d_prev),
+      wau: change(active.w, active.w_prev),
+      mau: change(active.m, active.m_prev),
+      sessionsOverTime: fillBuckets(starts, sessionBuckets, (at, row) => ({ at: new Date(at).toISOString(), sessions: Number(row?.sessions ?? 0), users: Number(row?.users ?? 0) })),
+      peakHours: hoursOfDay(hours.map((count, hour) => ({ hour, count }))),
+      envs: envs.map((env) => {
+        const row = sessions.find((candidate) => candidate.env === env);
+        return { env, users: Number(row?.users ?? 0), sessions: Number(row?.sessions ?? 0), events: eventsByEnv.get(env) ?? 0 };
+      }),
+      sessionDurationMs: { p50: Number(total.p50), p90: Number(total.p90), p99: Number(total.p99), average: Math.round(Number(total.average) || 0) },
+      activity: {
+        ...activity,
+        other: activity.total - activity.success - activity.errors,
+        successRate: ratio(activity.success, activity.total),
+        errorRate: ratio(activity.errors, activity.total),
+      },
+      lifecycle: starts.map((at) => ({ at: new Date(at).toISOString(), ...(lifecycle.get(at) ?? { start: 0, refresh: 0, revoke: 0, extend: 0 }) })),
+    };
+  }
+}
+
+const LIFECYCLE_OPS: Record<string, 'start' | 'refresh' | 'revoke' | 'extend'> = {
+  SessionStarted: 'start',
+  SessionRefreshed: 'refresh',
+  SessionRevoked: 'revoke',
+  SessionExtended: 'extend',
+};
+
+function change(current: number, previous: number): ActiveUsers {
+  const now = Number(current);
+  const before = Number(previous);
+  return { current: now, previous: before, changePct: before > 0 ? Math.round(((now - before) / before) * 1000) / 10 : null };
+}
+
