@@ -74,7 +74,9 @@ export class UserJourneyRepository {
       `product = {product:String} AND env = {env:String} AND tag = {tag:String} AND identifier = {identifier:String}`,
       query.range ? `occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}` : '',
       query.after ? `(occurred_at, event_id) > ({afterAt:DateTime64(3, 'UTC')}, {afterId:UUID})` : '',
-      activityOnly ? `type = '${ACTIVITY}'` : query.kind === 'lifecycle' ? `type != '${ACTIVITY}'` : '',
+      activityOnly ? `type = '${ACTIVITY}'` : '',
+      // Lifecycle events carry no status, name or process id: asking for both matches nothing.
+      query.kind === 'lifecycle' ? `type != '${ACTIVITY}'` : '',
       query.status !== undefined ? 'status = {status:String}' : '',
       query.name !== undefined ? 'step = {name:String}' : '',
       query.processId !== undefined ? 'process_id = {processId:String}' : '',
