@@ -54,7 +54,8 @@ const SLICE: Record<'after' | 'before' | 'none', string> = {
  * consecutive repeats collapsed (which also folds a duplicated event into its
  * original: same time, same step), cut around the anchor, then counted as edges
  * between (depth, step) nodes. Paths that lead up to an anchor are right-aligned, so
- * the anchor is always at depth `steps`.
+ * the anchor is always at depth `steps`. Events of the same millisecond keep the
+ * order of their UUIDv7 ids (as text), i.e. the order they were reported in.
  */
 export class PathsRepository {
   constructor(
@@ -73,9 +74,9 @@ export class PathsRepository {
          FROM (
            SELECT arrayJoin(arrayFilter(p -> length(p) > 0, arrayMap(v -> ${slice}, visits))) AS p
            FROM (
-             SELECT arraySort(x -> x.1, groupArray((toUnixTimestamp64Milli(occurred_at), step))) AS ordered,
+             SELECT arraySort(x -> (x.1, x.2), groupArray((toUnixTimestamp64Milli(occurred_at), toString(event_id), step))) AS ordered,
                     arrayMap(x -> x.1, ordered) AS times,
-                    arraySplit((s, cut) -> cut, arrayMap(x -> x.2, ordered),
+                    arraySplit((s, cut) -> cut, arrayMap(x -> x.3, ordered),
                                arrayMap((t, i) -> i > 1 AND t - times[i - 1] > {gapMs:UInt64}, times, arrayEnumerate(times))) AS raw_visits,
                     arrayMap(v -> arrayFilter((s, i) -> i = 1 OR s != v[i - 1], v, arrayEnumerate(v)), raw_visits) AS visits
              FROM events

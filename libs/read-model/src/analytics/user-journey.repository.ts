@@ -60,7 +60,11 @@ interface Row {
  * position, not offset: the next page starts strictly after the last row returned, so
  * events that arrive meanwhile never shift or repeat rows of later pages (they show up
  * in their place in time). The user's events are contiguous in the sort key, so each
- * page reads a few granules; `LIMIT 1 BY event_id` drops duplicates not yet merged.
+ * page reads a few granules; `LIMIT 1 BY` drops duplicates not yet merged.
+ *
+ * Ties in time are broken by the event id as text: ids are UUIDv7, minted in order,
+ * so records reported in one call (same millisecond) keep the order they were given.
+ * ClickHouse's own UUID order compares the random half first and would not.
  */
 export class UserJourneyRepository {
   constructor(
@@ -73,7 +77,7 @@ export class UserJourneyRepository {
     const conditions = [
       `product = {product:String} AND env = {env:String} AND tag = {tag:String} AND identifier = {identifier:String}`,
       query.range ? `occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}` : '',
-      query.after ? `(occurred_at, event_id) > ({afterAt:DateTime64(3, 'UTC')}, {afterId:UUID})` : '',
+      query.after ? `(occurred_at, toString(event_id)) > ({afterAt:DateTime64(3, 'UTC')}, {afterId:String})` : '',
       activityOnly ? `type = '${ACTIVITY}'` : '',
       // Lifecycle events carry no status, name or process id: asking for both matches nothing.
       query.kind === 'lifecycle' ? `type != '${ACTIVITY}'` : '',
@@ -87,8 +91,8 @@ export class UserJourneyRepository {
               step, status, latency_ms, process_id, data
        FROM events
        WHERE ${conditions.join(' AND ')}
-       ORDER BY occurred_at, event_id
-       LIMIT 1 BY event_id
+       ORDER BY occurred_at, id
+       LIMIT 1 BY id
        LIMIT {limit:UInt32}`,
       {
         ...query.key,
