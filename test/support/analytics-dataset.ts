@@ -131,6 +131,7 @@ export async function openAnalyticsFixture(): Promise<AnalyticsFixture> {
   // every duplicate stays, so the answers prove that the readers deduplicate.
   await clickhouse.command({ query: 'SYSTEM STOP MERGES events' });
   await clickhouse.command({ query: 'SYSTEM STOP MERGES sessions' });
+  await clickhouse.command({ query: 'SYSTEM STOP MERGES events_by_time' });
   const events = handBuiltEvents();
   for (const group of events.appendOrder) await log.append(group);
   const projectors = ['read-model', 'read-model-replay'].map((group) => {

@@ -59,31 +59,31 @@ export function demoUser(index: number, random: SeededRandom): DemoUser {
 }
 
 /**
- * One user's events over the period, built with the domain's own decide functions so
- * that they are exactly what the API would have written: a start, activity records
- * walking the step catalogue (a few percent errors, skewed latencies, sometimes a long
- * pause that starts a new visit), a refresh when the session outlives its token, and
- * some revokes and extends.
+ * When one user's sessions start over the period: new users keep arriving (a third
+ * were already there on the first day), heavy users come back often, and returns thin
+ * out with time since the first visit (so retention decays).
  */
-export function demoUserEvents(user: DemoUser, sealedData: string, shape: DemoShape, random: SeededRandom): EventEnvelope[] {
+export function demoSessionStarts(shape: DemoShape, random: SeededRandom): number[] {
   const start = shape.end - shape.days * DAY;
-  // New users keep arriving; a third were already there on the first day.
   const firstDay = random.chance(0.3) ? 0 : random.int(0, shape.days - 1);
   const sessions = Math.max(1, Math.round(random.logNormal(shape.sessionsPerUser / Math.exp(0.405), 0.9)));
-  const sessionStarts: number[] = [];
+  const starts: number[] = [];
   for (let i = 0; i < sessions; i += 1) {
-    // Returns thin out with time since the first visit (so retention decays).
     const day = i === 0 ? firstDay : firstDay + Math.floor((shape.days - firstDay) * random.next() ** 2);
     const at = start + day * DAY + random.weighted(HOURLY) * HOUR + random.int(0, HOUR - 1);
-    if (at < shape.end) sessionStarts.push(at);
+    if (at < shape.end) starts.push(at);
   }
-  sessionStarts.sort((a, b) => a - b);
-  const events: EventEnvelope[] = [];
-  for (const at of sessionStarts) events.push(...sessionEvents(user, sealedData, shape, at, random));
-  return events;
+  return starts.sort((a, b) => a - b);
 }
 
-function sessionEvents(user: DemoUser, sealedData: string, shape: DemoShape, startAt: number, random: SeededRandom): EventEnvelope[] {
+/**
+ * One session's events, built with the domain's own decide functions so that they are
+ * exactly what the API would have written: a start, activity records walking the step
+ * catalogue (a few percent errors, skewed latencies, sometimes a long pause that
+ * starts a new visit), a refresh when the session outlives its token, and some
+ * revokes and extends.
+ */
+export function demoSessionEvents(user: DemoUser, sealedData: string, shape: DemoShape, startAt: number, random: SeededRandom): EventEnvelope[] {
   const meta: EventMeta = { source: 'seed-demo' };
   const sessionId = random.uuidV7(startAt);
   const started = decideStartSession({

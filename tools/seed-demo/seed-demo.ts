@@ -17,7 +17,7 @@ import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
 import { DataSealer, TokenKeyRing, loadOrCreateKeyFile } from '@waymark/tokens';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DemoShape, demoUser, demoUserEvents } from './demo-user';
+import { DemoShape, DemoUser, demoSessionEvents, demoSessionStarts, demoUser } from './demo-user';
 import { SeededRandom } from './seeded-random';
 
 const USAGE = `usage: npm run seed:demo -- --users N --days D [--seed S] [--data-dir DIR] [--end ISO]
@@ -40,7 +40,8 @@ const spec: SessionSpec = {
   name: 'Default session',
   selector: 'userId',
   expiry: { value: 1, unit: 'hours' },
-  refreshExpiry: { value: 30, unit: 'days' },
+  // A week, so that a month of history has users whose sessions all ran out.
+  refreshExpiry: { value: 7, unit: 'days' },
 };
 
 function fail(message: string): never {
@@ -109,29 +110,47 @@ async function main(): Promise<void> {
 
   process.stdout.write(`seeding ${users} users over ${days} days ending ${new Date(end).toISOString()} (seed ${seed}) into ${dataDir}\n`);
   const startedAt = Date.now();
+  // Plan every user's sessions first (one generator per user, derived from the seed, so
+  // a user's sessions do not depend on how many users come before it)...
+  const demoUsers: Array<{ user: DemoUser; sealed: string }> = [];
+  const planned: Array<{ at: number; user: number; index: number }> = [];
+  for (let index = 0; index < users; index += 1) {
+    const random = new SeededRandom(seed * 1_000_003 + index);
+    const user = demoUser(index, random);
+    demoUsers.push({ user, sealed: await sealer.seal(user.data) });
+    demoSessionStarts(shape, random).forEach((at, session) => planned.push({ at, user: index, index: session }));
+    if (index % 1000 === 0) progress('plan', index + 1, users, 'users', startedAt);
+  }
+  planned.sort((a, b) => a.at - b.at || a.user - b.user);
+  progress('plan', users, users, `users, ${planned.length.toLocaleString('en')} sessions`, startedAt);
+  process.stdout.write('\n');
+
+  // ...then write the sessions' events in time order, as a live system appends them:
+  // events of sessions still running wait in `pending` until no earlier event can come.
+  const logStart = Date.now();
   let pending: EventEnvelope[] = [];
   let written = 0;
   let lastReport = 0;
-  for (let index = 0; index < users; index += 1) {
-    // One generator per user, derived from the seed: a user's events do not depend on
-    // how many users come before it.
-    const random = new SeededRandom(seed * 1_000_003 + index);
-    const user = demoUser(index, random);
-    const events = demoUserEvents(user, await sealer.seal(user.data), shape, random);
-    for (const event of events) pending.push(event);
-    if (pending.length >= APPEND_GROUP) {
-      await log.append(pending);
-      written += pending.length;
-      pending = [];
-    }
+  const flushBefore = async (time: number) => {
+    pending.sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : 0));
+    const cut = time === Infinity ? pending.length : pending.findIndex((event) => Date.parse(event.occurredAt) >= time);
+    const ready = cut === -1 ? pending : pending.slice(0, cut);
+    pending = cut === -1 ? [] : pending.slice(cut);
+    for (let offset = 0; offset < ready.length; offset += APPEND_GROUP) await log.append(ready.slice(offset, offset + APPEND_GROUP));
+    written += ready.length;
+  };
+  for (let i = 0; i < planned.length; i += 1) {
+    const { at, user, index } = planned[i];
+    if (pending.length >= APPEND_GROUP * 2) await flushBefore(at);
+    const random = new SeededRandom((seed * 1_000_003 + user) * 131 + index);
+    for (const event of demoSessionEvents(demoUsers[user].user, demoUsers[user].sealed, shape, at, random)) pending.push(event);
     if (Date.now() - lastReport > 1000) {
       lastReport = Date.now();
-      progress('log', index + 1, users, `users, ${(written + pending.length).toLocaleString('en')} events`, startedAt);
+      progress('log', i + 1, planned.length, `sessions, ${(written + pending.length).toLocaleString('en')} events`, logStart);
     }
   }
-  await log.append(pending);
-  written += pending.length;
-  progress('log', users, users, `users, ${written.toLocaleString('en')} events`, startedAt);
+  await flushBefore(Infinity);
+  progress('log', planned.length, planned.length, `sessions, ${written.toLocaleString('en')} events`, logStart);
   process.stdout.write(`\nlog: ${written.toLocaleString('en')} events in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
 
   if (!values['no-project']) {

@@ -1,5 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { ACTIVITY, AnalyticsScope, QueryLimits, RANGE_SQL, SCOPE_SQL, TimeRange, rangeParams, ratio, runQuery, scopeParams } from './analytics-query';
+import { ACTIVITY, AnalyticsScope, QueryLimits, RANGE_SQL, TIME_SCOPE_SQL, TimeRange, rangeParams, ratio, runQuery, scopeParams } from './analytics-query';
 
 export const MAX_FUNNEL_STEPS = 10;
 
@@ -31,7 +31,8 @@ export interface Funnel {
  * Ordered funnels with ClickHouse's `windowFunnel`: per user, the furthest step reached
  * in order within the window. A duplicated event cannot raise that level, so no
  * deduplication is needed here. `windowFunnel` takes DateTime (seconds), not
- * DateTime64, hence `toDateTime(occurred_at)`. One condition per step: the SQL has
+ * DateTime64, hence `toDateTime(occurred_at)`. It reads `events_by_time` (sorted by
+ * time, users as 64-bit hashes), so a period is one range of the key. One condition per step: the SQL has
  * as many `{sN:String}` placeholders as steps, the names themselves are parameters.
  */
 export class FunnelRepository {
@@ -47,10 +48,10 @@ export class FunnelRepository {
       this.client,
       `SELECT level, count() AS users
        FROM (
-         SELECT env, identifier, windowFunnel({window:UInt64})(toDateTime(occurred_at), ${conditions}) AS level
-         FROM events
-         WHERE ${SCOPE_SQL} AND ${RANGE_SQL} AND type = '${ACTIVITY}' AND step IN {steps:Array(String)}
-         GROUP BY env, identifier
+         SELECT user_hash, windowFunnel({window:UInt64})(toDateTime(occurred_at), ${conditions}) AS level
+         FROM events_by_time
+         WHERE ${TIME_SCOPE_SQL} AND ${RANGE_SQL} AND type = '${ACTIVITY}' AND step IN {steps:Array(String)}
+         GROUP BY user_hash
        )
        WHERE level > 0
        GROUP BY level`,

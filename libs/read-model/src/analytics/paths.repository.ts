@@ -1,5 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { ACTIVITY, AnalyticsScope, QueryLimits, RANGE_SQL, SCOPE_SQL, TimeRange, rangeParams, runQuery, scopeParams } from './analytics-query';
+import { ACTIVITY, AnalyticsScope, QueryLimits, RANGE_SQL, TIME_SCOPE_SQL, TimeRange, rangeParams, runQuery, scopeParams } from './analytics-query';
 
 export const MAX_PATH_STEPS = 10;
 export const MAX_PATH_EDGES = 500;
@@ -55,7 +55,13 @@ const SLICE: Record<'after' | 'before' | 'none', string> = {
  * original: same time, same step), cut around the anchor, then counted as edges
  * between (depth, step) nodes. Paths that lead up to an anchor are right-aligned, so
  * the anchor is always at depth `steps`. Events of the same millisecond keep the
- * order of their UUIDv7 ids (as text), i.e. the order they were reported in.
+ * order of their UUIDv7 ids (`UUIDToNum`: the bytes in standard order), i.e. the order
+ * they were reported in.
+ *
+ * Neighbours are compared through shifted copies of the array (`arrayDifference`,
+ * `arrayPushFront(arrayPopBack(...))`) rather than `arr[i - 1]` inside a lambda: a
+ * lambda that captures an array copies it for every element, quadratic per user.
+ * It reads `events_by_time` (sorted by time, users as 64-bit hashes).
  */
 export class PathsRepository {
   constructor(
@@ -70,18 +76,17 @@ export class PathsRepository {
       this.client,
       `SELECT e.1 AS depth, e.2 AS source, e.3 AS target, count() AS visits
        FROM (
-         SELECT arrayJoin(arrayMap(i -> (i + ${offset}, p[i], if(i < length(p), p[i + 1], '${END}')), arrayEnumerate(p))) AS e
+         SELECT arrayJoin(arrayZip(arrayMap(i -> i + ${offset}, arrayEnumerate(p)), p, arrayPushBack(arrayPopFront(p), '${END}'))) AS e
          FROM (
            SELECT arrayJoin(arrayFilter(p -> length(p) > 0, arrayMap(v -> ${slice}, visits))) AS p
            FROM (
-             SELECT arraySort(x -> (x.1, x.2), groupArray((toUnixTimestamp64Milli(occurred_at), toString(event_id), step))) AS ordered,
-                    arrayMap(x -> x.1, ordered) AS times,
+             SELECT arraySort(groupArray((occurred_at, UUIDToNum(event_id), step))) AS ordered,
                     arraySplit((s, cut) -> cut, arrayMap(x -> x.3, ordered),
-                               arrayMap((t, i) -> i > 1 AND t - times[i - 1] > {gapMs:UInt64}, times, arrayEnumerate(times))) AS raw_visits,
-                    arrayMap(v -> arrayFilter((s, i) -> i = 1 OR s != v[i - 1], v, arrayEnumerate(v)), raw_visits) AS visits
-             FROM events
-             WHERE ${SCOPE_SQL} AND ${RANGE_SQL} AND type = '${ACTIVITY}'
-             GROUP BY env, identifier
+                               arrayMap(gap -> gap > {gapMs:Int64}, arrayDifference(arrayMap(x -> toUnixTimestamp64Milli(x.1), ordered)))) AS raw_visits,
+                    arrayMap(v -> arrayFilter((s, previous) -> s != previous, v, arrayPushFront(arrayPopBack(v), '${END}')), raw_visits) AS visits
+             FROM events_by_time
+             WHERE ${TIME_SCOPE_SQL} AND ${RANGE_SQL} AND type = '${ACTIVITY}'
+             GROUP BY user_hash
            )
          )
        )

@@ -1,5 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { AnalyticsScope, QueryLimits, SCOPE_SQL, TimeRange, clickHouseTime, rangeParams, ratio, runQuery, scopeParams } from './analytics-query';
+import { AnalyticsScope, QueryLimits, TIME_SCOPE_SQL, TimeRange, clickHouseTime, rangeParams, ratio, runQuery, scopeParams } from './analytics-query';
 
 /** `retention` takes at most 32 conditions: day 0 and up to 31 later days. */
 export const MAX_RETENTION_DAYS = 31;
@@ -58,22 +58,22 @@ export class RetentionRepository {
             toDate(least({to:DateTime64(3, 'UTC')} + toIntervalDay({days:UInt32}), {now:DateTime64(3, 'UTC')}) - toIntervalMillisecond(1), {tz:String}) AS data_end
        SELECT toString(f.cohort) AS cohort, count() AS users, sumForEach(r) AS returned, toString(any(data_end)) AS last_day
        FROM (
-         SELECT f.env, f.identifier, f.cohort, retention(${conditions}) AS r
+         SELECT f.user_hash, f.cohort, retention(${conditions}) AS r
          FROM (
-           SELECT env, identifier, toDate(min(first_at), {tz:String}) AS cohort
+           SELECT cityHash64(env, identifier) AS user_hash, toDate(min(first_at), {tz:String}) AS cohort
            FROM sessions
            WHERE product = {product:String} AND env IN {envs:Array(String)} AND tag = {tag:String}
            GROUP BY env, identifier
            HAVING cohort >= first_cohort AND cohort <= last_cohort
          ) AS f
          INNER JOIN (
-           SELECT DISTINCT env, identifier, toDate(occurred_at, {tz:String}) AS day
-           FROM events
-           WHERE ${SCOPE_SQL}
+           SELECT DISTINCT user_hash, toDate(occurred_at, {tz:String}) AS day
+           FROM events_by_time
+           WHERE ${TIME_SCOPE_SQL}
              AND occurred_at >= {from:DateTime64(3, 'UTC')} - toIntervalDay(1)
              AND occurred_at < {to:DateTime64(3, 'UTC')} + toIntervalDay({days:UInt32} + 1)
-         ) AS d ON d.env = f.env AND d.identifier = f.identifier
-         GROUP BY f.env, f.identifier, f.cohort
+         ) AS d ON d.user_hash = f.user_hash
+         GROUP BY f.user_hash, f.cohort
        ) AS f
        GROUP BY f.cohort
        ORDER BY f.cohort`,

@@ -5,7 +5,7 @@ import {
   BucketInterval,
   QueryLimits,
   RANGE_SQL,
-  SCOPE_SQL,
+  TIME_SCOPE_SQL,
   TimeRange,
   bucketSql,
   bucketStarts,
@@ -63,11 +63,12 @@ interface EventCell {
 
 
 /**
- * The tag dashboard in four reads: user statuses and first-seen from the sessions
- * table; sessions in the range (counts, durations, series, per env) from the sessions
- * table; DAU/WAU/MAU from the events' (user, day) pairs; and one pass over the events
- * in the range, grouped by (bucket, hour of day, env, type, status) with `FINAL` so a
- * duplicate not merged yet counts once, from which the panels are summed here.
+ * The tag dashboard in a few reads, none of them over the raw events: user statuses
+ * and first seen, sessions in the range (counts, durations, series, per env) from the
+ * sessions table; DAU/WAU/MAU as distinct user hashes in `events_by_time`; and one
+ * pass over `events_by_time` in the range, grouped by (bucket, hour of day, env, type,
+ * status) with `FINAL` so a duplicate not merged yet counts once, from which the
+ * remaining panels are summed here.
  */
 export class TagDashboardRepository {
   constructor(
@@ -121,14 +122,14 @@ export class TagDashboardRepository {
       ),
       runQuery<Record<'d' | 'd_prev' | 'w' | 'w_prev' | 'm' | 'm_prev', number>>(
         this.client,
-        `SELECT uniqExactIf((env, identifier), occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(1)) AS d,
-                uniqExactIf((env, identifier), occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(1) AND occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(2)) AS d_prev,
-                uniqExactIf((env, identifier), occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(7)) AS w,
-                uniqExactIf((env, identifier), occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(7) AND occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(14)) AS w_prev,
-                uniqExactIf((env, identifier), occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(30)) AS m,
-                uniqExactIf((env, identifier), occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(30)) AS m_prev
-         FROM events
-         WHERE ${SCOPE_SQL} AND occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(60) AND occurred_at < {ref:DateTime64(3, 'UTC')}`,
+        `SELECT uniqExactIf(user_hash, occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(1)) AS d,
+                uniqExactIf(user_hash, occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(1) AND occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(2)) AS d_prev,
+                uniqExactIf(user_hash, occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(7)) AS w,
+                uniqExactIf(user_hash, occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(7) AND occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(14)) AS w_prev,
+                uniqExactIf(user_hash, occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(30)) AS m,
+                uniqExactIf(user_hash, occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(30)) AS m_prev
+         FROM events_by_time
+         WHERE ${TIME_SCOPE_SQL} AND occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(60) AND occurred_at < {ref:DateTime64(3, 'UTC')}`,
         params,
         this.limits,
       ),
@@ -136,8 +137,8 @@ export class TagDashboardRepository {
         this.client,
         `SELECT toUnixTimestamp(${bucketSql(query.interval)}) * 1000 AS at, toHour(occurred_at, {tz:String}) AS hour,
                 env, type, status, count() AS events
-         FROM events FINAL
-         WHERE ${SCOPE_SQL} AND ${RANGE_SQL}
+         FROM events_by_time FINAL
+         WHERE ${TIME_SCOPE_SQL} AND ${RANGE_SQL}
          GROUP BY at, hour, env, type, status`,
         params,
         this.limits,

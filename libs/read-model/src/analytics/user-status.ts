@@ -9,16 +9,14 @@ export const USER_STATUSES = ['active', 'inactive', 'expired'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
 /**
- * One row per session from the `sessions` table, re-aggregated because rows of the
- * same session may not be merged yet. `where` is fixed SQL text from the callers.
+ * One row per session from the `sessions` table. `FINAL` merges the rows of a session
+ * that background merges have not combined yet (every column is a min or a max, so
+ * merging is exact). `where` is fixed SQL text from the callers.
  */
 export function sessionsSubquery(where: string): string {
-  return `SELECT env, identifier, session_id,
-                 min(first_at) AS first_at, max(last_at) AS last_at,
-                 min(started_at) AS started_at, max(ends_at) AS ends_at, min(revoked_at) AS revoked_at
-          FROM sessions
-          WHERE ${where}
-          GROUP BY env, identifier, session_id`;
+  return `SELECT env, identifier, session_id, first_at, last_at, started_at, ends_at, revoked_at
+          FROM sessions FINAL
+          WHERE ${where}`;
 }
 
 /** The status rules above as an aggregate over a user's sessions (rows of `sessionsSubquery`). */
