@@ -17,6 +17,7 @@ import {
   UserProfileRepository,
   UsersRepository,
   createReadModelClient,
+  migrateReadModel,
 } from '@waymark/read-model';
 import { ClickHouseClient } from '@clickhouse/client';
 import { existsSync } from 'node:fs';
@@ -50,11 +51,15 @@ async function time<T>(run: () => Promise<T>): Promise<number> {
 async function measure(name: string, runs: number, run: (index: number) => Promise<unknown>, target?: string): Promise<Measured> {
   await run(0); // warm-up: first use of a column, parts' marks
   const samples: number[] = [];
+  let shown = 0;
   for (let index = 0; index < runs; index += 1) {
     samples.push(await time(() => run(index)));
-    process.stdout.write(`\r  ${name}: ${index + 1}/${runs}   `);
+    if (Date.now() - shown > 500 || index === runs - 1) {
+      shown = Date.now();
+      process.stdout.write(`\r  ${name}: ${index + 1}/${runs}`.padEnd(100));
+    }
   }
-  process.stdout.write('\r' + ' '.repeat(80) + '\r');
+  process.stdout.write('\r' + ' '.repeat(100) + '\r');
   return { name, samples, target };
 }
 
@@ -80,7 +85,9 @@ async function main(): Promise<void> {
   const runs = Number(values.runs ?? 15);
   const product = values.product ?? 'my-product-tag';
   const tag = values.tag ?? 'session-tag';
-  const client = createReadModelClient({ kind: 'chdb', path: join(dataDir, 'clickhouse') }, 600_000);
+  const client = createReadModelClient({ kind: 'chdb', path: join(dataDir, 'clickhouse') });
+  // A data directory seeded before the latest migrations gets them (and their back-fills) first.
+  await migrateReadModel(client);
 
   const [{ events, users, first, last }] = await scalar<{ events: number; users: number; first: string; last: string }>(
     client,
