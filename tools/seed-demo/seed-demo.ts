@@ -129,6 +129,9 @@ async function main(): Promise<void> {
   // events of sessions still running wait in `pending` until no earlier event can come.
   const logStart = Date.now();
   let pending: EventEnvelope[] = [];
+  // Flush once another group's worth has piled up: the tails of long sessions stay
+  // pending, and flushing on size alone would re-sort them for every new session.
+  let flushAt = APPEND_GROUP * 2;
   let written = 0;
   let lastReport = 0;
   const flushBefore = async (time: number) => {
@@ -141,7 +144,10 @@ async function main(): Promise<void> {
   };
   for (let i = 0; i < planned.length; i += 1) {
     const { at, user, index } = planned[i];
-    if (pending.length >= APPEND_GROUP * 2) await flushBefore(at);
+    if (pending.length >= flushAt) {
+      await flushBefore(at);
+      flushAt = pending.length + APPEND_GROUP * 2;
+    }
     const random = new SeededRandom((seed * 1_000_003 + user) * 131 + index);
     for (const event of demoSessionEvents(demoUsers[user].user, demoUsers[user].sealed, shape, at, random)) pending.push(event);
     if (Date.now() - lastReport > 1000) {
