@@ -79,7 +79,7 @@ export class TagDashboardRepository {
   async build(query: TagDashboardQuery): Promise<TagDashboard> {
     const params = { ...scopeParams(query.scope), ...rangeParams(query.range), tz: query.tz, now: clickHouseTime(query.now), ref: clickHouseTime(query.range.to) };
     const sessionScope = `product = {product:String} AND env IN {envs:Array(String)} AND tag = {tag:String}`;
-    const [users, sessions, sessionBuckets, actives, cells, starts] = await Promise.all([
+    const [users, sessionRows, actives, cells, starts] = await Promise.all([
       runQuery<{ total: number; active: number; inactive: number; expired: number; new_today: number; new_week: number; live_sessions: number }>(
         this.client,
         `SELECT count() AS total, countIf(status = 'active') AS active, countIf(status = 'inactive') AS inactive,
@@ -95,41 +95,39 @@ export class TagDashboardRepository {
         params,
         this.limits,
       ),
-      runQuery<{ env: string; sessions: number; users: number; p50: number; p90: number; p99: number; average: number }>(
+      runQuery<{ env: string; at: number; sessions: number; users: number; p50: number; p90: number; p99: number; average: number }>(
         this.client,
-        `SELECT env, count() AS sessions, uniqExact(identifier) AS users,
+        // One pass, three groupings: per env (at = 0), the total (env = '', at = 0) and
+        // per bucket (env = ''). No env is empty and no bucket starts in 1970.
+        `SELECT env, at, count() AS sessions, uniqExact(env, identifier) AS users,
                 quantilesExact(0.5, 0.9, 0.99)(duration)[1] AS p50, quantilesExact(0.5, 0.9, 0.99)(duration)[2] AS p90,
                 quantilesExact(0.5, 0.9, 0.99)(duration)[3] AS p99, avg(duration) AS average
          FROM (
            SELECT env, identifier, coalesce(started_at, first_at) AS started,
+                  toUnixTimestamp(${bucketSql(query.interval, 'started')}) * 1000 AS at,
                   toUnixTimestamp64Milli(last_at) - toUnixTimestamp64Milli(started) AS duration
            FROM (${sessionsSubquery(sessionScope)})
            WHERE started >= {from:DateTime64(3, 'UTC')} AND started < {to:DateTime64(3, 'UTC')}
          )
-         GROUP BY GROUPING SETS ((env), ())
-         ORDER BY env`,
-        params,
-        this.limits,
-      ),
-      runQuery<{ at: number; sessions: number; users: number }>(
-        this.client,
-        `SELECT toUnixTimestamp(${bucketSql(query.interval, 'started')}) * 1000 AS at, count() AS sessions, uniqExact(env, identifier) AS users
-         FROM (SELECT env, identifier, coalesce(started_at, first_at) AS started FROM (${sessionsSubquery(sessionScope)}))
-         WHERE started >= {from:DateTime64(3, 'UTC')} AND started < {to:DateTime64(3, 'UTC')}
-         GROUP BY at ORDER BY at`,
+         GROUP BY GROUPING SETS ((env), (), (at))
+         ORDER BY env, at`,
         params,
         this.limits,
       ),
       runQuery<Record<'d' | 'd_prev' | 'w' | 'w_prev' | 'm' | 'm_prev', number>>(
         this.client,
-        `SELECT uniqExactIf(user_hash, occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(1)) AS d,
-                uniqExactIf(user_hash, occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(1) AND occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(2)) AS d_prev,
-                uniqExactIf(user_hash, occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(7)) AS w,
-                uniqExactIf(user_hash, occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(7) AND occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(14)) AS w_prev,
-                uniqExactIf(user_hash, occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(30)) AS m,
-                uniqExactIf(user_hash, occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(30)) AS m_prev
-         FROM events_by_time
-         WHERE ${TIME_SCOPE_SQL} AND occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(60) AND occurred_at < {ref:DateTime64(3, 'UTC')}`,
+        // Per user first (one hash table of users), then count the users in each window.
+        `SELECT countIf(last >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(1)) AS d, countIf(in_d_prev) AS d_prev,
+                countIf(last >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(7)) AS w, countIf(in_w_prev) AS w_prev,
+                countIf(last >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(30)) AS m, countIf(first < {ref:DateTime64(3, 'UTC')} - toIntervalDay(30)) AS m_prev
+         FROM (
+           SELECT user_hash, max(occurred_at) AS last, min(occurred_at) AS first,
+                  countIf(occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(2) AND occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(1)) > 0 AS in_d_prev,
+                  countIf(occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(14) AND occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(7)) > 0 AS in_w_prev
+           FROM events_by_time
+           WHERE ${TIME_SCOPE_SQL} AND occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(60) AND occurred_at < {ref:DateTime64(3, 'UTC')}
+           GROUP BY user_hash
+         )`,
         params,
         this.limits,
       ),
@@ -146,6 +144,8 @@ export class TagDashboardRepository {
       bucketStarts(this.client, query.interval, query.range, query.tz, this.limits),
     ]);
     const [user] = users;
+    const sessions = sessionRows.filter((row) => row.env !== '' || Number(row.at) === 0);
+    const sessionBuckets = sessionRows.filter((row) => row.env === '' && Number(row.at) !== 0);
     const total = sessions.find((row) => row.env === '') ?? { sessions: 0, users: 0, p50: 0, p90: 0, p99: 0, average: 0 };
     const [active] = actives;
 
