@@ -1,7 +1,7 @@
 import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { buildOpenApiDocument } from './openapi.document';
 
 /** Swagger UI's static files, from the swagger-ui-dist package: nothing is fetched at run time. */
@@ -21,7 +21,9 @@ const INIT = `window.ui = SwaggerUIBundle({ url: '/docs/openapi.json', dom_id: '
 @Controller('docs')
 export class DocsController {
   private readonly document = JSON.stringify(buildOpenApiDocument());
-  private readonly assetsDir = dirname(require.resolve('swagger-ui-dist/package.json'));
+  // The package says where it is: `require.resolve` would be rewritten to a module id by
+  // the webpack build (the built API then failed to start), a plain require stays external.
+  private readonly assetsDir = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
 
   @Get()
   @Header('content-type', 'text/html; charset=utf-8')
