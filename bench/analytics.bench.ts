@@ -89,6 +89,19 @@ async function main(): Promise<void> {
   // A data directory seeded before the latest migrations gets them (and their back-fills) first.
   await migrateReadModel(client);
 
+  // Measure the steady state of a running service, where background merges keep the
+  // part count low, not the burst of small parts the seeding left behind.
+  const settleStart = Date.now();
+  for (let quiet = 0; quiet < 3 && Date.now() - settleStart < 15 * 60_000; ) {
+    const [{ merges, parts }] = await scalar<{ merges: number; parts: number }>(
+      client,
+      `SELECT (SELECT count() FROM system.merges) AS merges, (SELECT count() FROM system.parts WHERE active AND database = currentDatabase()) AS parts`,
+    );
+    quiet = Number(merges) === 0 ? quiet + 1 : 0;
+    process.stdout.write(`\rwaiting for background merges to settle: ${merges} running, ${parts} active parts, ${((Date.now() - settleStart) / 1000).toFixed(0)} s`.padEnd(100));
+    await new Promise((done) => setTimeout(done, 2000));
+  }
+  process.stdout.write('\n');
   const [{ events, users, first, last }] = await scalar<{ events: number; users: number; first: string; last: string }>(
     client,
     `SELECT uniqExact(event_id) AS events, uniqExact(env, identifier) AS users, toString(min(occurred_at)) AS first, toString(max(occurred_at)) AS last FROM events WHERE identifier != ''`,
