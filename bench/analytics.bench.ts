@@ -28,7 +28,8 @@ const USAGE = `usage: npm run bench:analytics -- --data-dir DIR [--users N] [--r
 
   --data-dir DIR  a data directory filled by npm run seed:demo (its clickhouse/ is read)
   --users N       distinct users sampled for the per-user queries (default 500)
-  --runs N        runs of each tag-wide query (default 15)`;
+  --runs N        runs of each tag-wide query (default 15)
+  --only TEXT     only the queries whose name contains TEXT`;
 
 const limits = { ...DEFAULT_QUERY_LIMITS, maxExecutionSeconds: 120 };
 
@@ -48,7 +49,10 @@ async function time<T>(run: () => Promise<T>): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-async function measure(name: string, runs: number, run: (index: number) => Promise<unknown>, target?: string): Promise<Measured> {
+let only: string | undefined;
+
+async function measure(name: string, runs: number, run: (index: number) => Promise<unknown>, target?: string): Promise<Measured | undefined> {
+  if (only !== undefined && !name.includes(only)) return undefined;
   await run(0); // warm-up: first use of a column, parts' marks
   const samples: number[] = [];
   let shown = 0;
@@ -70,7 +74,7 @@ async function scalar<T>(client: ClickHouseClient, query: string): Promise<T[]> 
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { 'data-dir': { type: 'string' }, users: { type: 'string' }, runs: { type: 'string' }, product: { type: 'string' }, tag: { type: 'string' }, help: { type: 'boolean' } },
+    options: { 'data-dir': { type: 'string' }, users: { type: 'string' }, runs: { type: 'string' }, only: { type: 'string' }, product: { type: 'string' }, tag: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help || !values['data-dir']) {
     process.stdout.write(`${USAGE}\n`);
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${dataDir}/clickhouse does not exist: seed it first with npm run seed:demo\n`);
     process.exit(2);
   }
+  only = values.only;
   const userCount = Number(values.users ?? 500);
   const runs = Number(values.runs ?? 15);
   const product = values.product ?? 'my-product-tag';
@@ -128,7 +133,8 @@ async function main(): Promise<void> {
   const retention = new RetentionRepository(client, limits);
 
   process.stdout.write('measuring (warm: one untimed run first)\n');
-  const results: Measured[] = [];
+  const measured: Array<Measured | undefined> = [];
+  const results = { push: (result: Measured | undefined) => measured.push(result) };
   results.push(await measure("one user's journey, first page of 100", sample.length, (i) => journeys.page({ key: key(i), limit: 100 }), 'p50 ≤ 10 ms, p99 ≤ 50 ms'));
   results.push(await measure("one user's whole journey (≤ 1000 events)", sample.length, (i) => journeys.page({ key: key(i), limit: 1000 })));
   results.push(await measure("one user's profile", sample.length, (i) => profiles.find(key(i), end, 50)));
@@ -137,13 +143,15 @@ async function main(): Promise<void> {
   results.push(await measure('users of the tag, status=expired, search "00"', runs, () => usersList.list({ scope, now: end, status: 'expired', search: '00', sort: 'lastSeen', order: 'desc', page: 1, pageSize: 20 })));
   results.push(await measure('tag dashboard, 7 days by hour', runs, () => dashboards.build({ scope, range: last7, interval: 'hour', tz: 'Europe/Berlin', now: end }), '≤ 500 ms'));
   results.push(await measure('tag dashboard, 30 days by day', runs, () => dashboards.build({ scope, range: last30, interval: 'day', tz: 'Europe/Berlin', now: end }), '≤ 500 ms'));
+  results.push(await measure('paths, 7 days, from visit start, 5 steps', runs, () => paths.build({ scope, range: last7, steps: 5, edges: 50, visitGapMinutes: 30 }), '≤ 1 s'));
   results.push(await measure('paths, 30 days, from visit start, 5 steps', runs, () => paths.build({ scope, range: last30, steps: 5, edges: 50, visitGapMinutes: 30 }), '≤ 1 s'));
   results.push(await measure("paths, 30 days, after 'cart'", runs, () => paths.build({ scope, range: last30, anchor: { step: 'cart', direction: 'after' }, steps: 5, edges: 50, visitGapMinutes: 30 }), '≤ 1 s'));
+  results.push(await measure('funnel home→product→cart→checkout→pay, 7 days, 1 h window', runs, () => funnels.build({ scope, range: last7, steps: ['home', 'product', 'cart', 'checkout', 'pay'], windowSeconds: 3600 }), '≤ 1 s'));
   results.push(await measure('funnel home→product→cart→checkout→pay, 30 days, 1 h window', runs, () => funnels.build({ scope, range: last30, steps: ['home', 'product', 'cart', 'checkout', 'pay'], windowSeconds: 3600 }), '≤ 1 s'));
   results.push(await measure('retention, 14 daily cohorts × 7 days', runs, () => retention.build({ scope, range: { from: end - 14 * 86_400_000, to: end }, days: 7, tz: 'UTC', now: end }), '≤ 1 s'));
 
   process.stdout.write(`\n| query | runs | p50 ms | p99 ms | max ms | target |\n|---|---|---|---|---|---|\n`);
-  for (const result of results) {
+  for (const result of measured.filter((entry): entry is Measured => entry !== undefined)) {
     const sorted = [...result.samples].sort((a, b) => a - b);
     process.stdout.write(`| ${result.name} | ${sorted.length} | ${percentile(sorted, 50).toFixed(1)} | ${percentile(sorted, 99).toFixed(1)} | ${sorted[sorted.length - 1].toFixed(1)} | ${result.target ?? ''} |\n`);
   }
@@ -151,7 +159,7 @@ async function main(): Promise<void> {
   const storage = await scalar<{ table: string; rows: number; parts: number; disk: number; uncompressed: number }>(
     client,
     `SELECT table, sum(rows) AS rows, count() AS parts, sum(bytes_on_disk) AS disk, sum(data_uncompressed_bytes) AS uncompressed
-     FROM system.parts WHERE active AND database = currentDatabase() AND table IN ('events', 'sessions') GROUP BY table ORDER BY table`,
+     FROM system.parts WHERE active AND database = currentDatabase() AND table IN ('events', 'sessions', 'events_by_time') GROUP BY table ORDER BY table`,
   );
   const millions = events / 1e6;
   process.stdout.write(`\n| table | rows | parts | on disk | per million events | uncompressed |\n|---|---|---|---|---|---|\n`);

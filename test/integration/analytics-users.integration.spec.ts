@@ -113,6 +113,16 @@ describe('analytics over the read model: users (chDB)', () => {
     expect(start).toMatchObject({ type: 'SessionStarted', sessionId: fixture.events.sessions.a1.sessionId, data: { refreshExpiresAt: '2026-11-21T09:00:00.000Z' } });
     expect(start.data).not.toHaveProperty('sealedData');
     expect(home).toMatchObject({ type: 'SessionActivityRecorded', name: 'home', status: 'success', latencyMs: 100, processId: 'w2' });
+    // The data comes back whole, rebuilt from columns extracted at insert.
+    const pay = pages[1][1];
+    expect(pay.data).toEqual(fixture.events.alice1[6].data);
+    expect(pay.data).toEqual({ name: 'pay', parent: 'cart', child: 'card', status: 'success', latencyMs: 400, processId: 'w2', properties: { amount: 12.5, items: ['a', 'b'] } });
+    expect(home.data).toEqual({ name: 'home', status: 'success', latencyMs: 100, processId: 'w2' });
+    const carol = await journeys.page({ key: key('carol'), limit: 10, kind: 'lifecycle' });
+    expect(carol.items.map((item) => item.data)).toEqual([
+      { expiresAt: '2026-11-21T09:00:00.000Z', refreshExpiresAt: '2026-12-21T08:00:00.000Z' },
+      { reason: 'requested' },
+    ]);
   });
 
   it('keeps pages stable while events arrive: a later event lands at the end, a late one in its place in time', async () => {

@@ -63,7 +63,7 @@ export function handBuiltEvents() {
     activity(a1, '2026-11-20T09:03:00Z', 'product', 'error', 300, 'w1'),
     activity(a1, '2026-11-20T09:40:00Z', 'cart', 'success', 50),
     activity(a1, '2026-11-20T09:41:00Z', 'cart', 'success', 60),
-    activity(a1, '2026-11-20T09:42:00Z', 'pay', 'success', 400),
+    envelope(a1, 'SessionActivityRecorded', '2026-11-20T09:42:00Z', { name: 'pay', parent: 'cart', child: 'card', status: 'success', latencyMs: 400, processId: 'w2', properties: { amount: 12.5, items: ['a', 'b'] } }),
   ];
   const alice2 = [
     started(a2, '2026-11-22T10:00:00Z', '2026-12-22T10:00:00Z', 'latest-sealed-data-of-alice'),

@@ -133,10 +133,17 @@ export class TagDashboardRepository {
       ),
       runQuery<EventCell>(
         this.client,
-        `SELECT toUnixTimestamp(${bucketSql(query.interval)}) * 1000 AS at, toHour(occurred_at, {tz:String}) AS hour,
-                env, type, status, count() AS events
-         FROM events_by_time FINAL
-         WHERE ${TIME_SCOPE_SQL} AND ${RANGE_SQL}
+        // Counted per UTC quarter-hour first, then bucketed in the time zone: every zone's
+        // offset is a whole number of quarter-hours, so this is exact, and the costly
+        // time-zone arithmetic runs on a few thousand rows instead of every event.
+        `SELECT toUnixTimestamp(${bucketSql(query.interval, 'quarter')}) * 1000 AS at, toHour(quarter, {tz:String}) AS hour,
+                env, type, status, sum(events) AS events
+         FROM (
+           SELECT toStartOfFifteenMinutes(occurred_at) AS quarter, env, type, status, count() AS events
+           FROM events_by_time FINAL
+           WHERE ${TIME_SCOPE_SQL} AND ${RANGE_SQL}
+           GROUP BY quarter, env, type, status
+         )
          GROUP BY at, hour, env, type, status`,
         params,
         this.limits,

@@ -49,10 +49,13 @@ interface Row {
   occurred_at: string;
   session_id: string;
   step: string;
+  parent: string;
+  child: string;
   status: string;
   latency_ms: number | null;
   process_id: string;
-  data: string;
+  properties: string;
+  detail: string;
 }
 
 /**
@@ -88,7 +91,7 @@ export class UserJourneyRepository {
     const rows = await runQuery<Row>(
       this.client,
       `SELECT toString(event_id) AS id, type, occurred_at, toString(session_id) AS session_id,
-              step, status, latency_ms, process_id, data
+              step, parent, child, status, latency_ms, process_id, properties, detail
        FROM events
        WHERE ${conditions.join(' AND ')}
        ORDER BY occurred_at, id
@@ -112,15 +115,24 @@ export class UserJourneyRepository {
   }
 }
 
+/**
+ * An item from the columns extracted at insert (migrations 0002, 0005): the JSON `data`
+ * column is never read, which keeps a page to the small columns. Absent optional
+ * fields come back as '' (names are never empty) and are left out again.
+ */
 function toItem(row: Row): JourneyItem {
-  const data = JSON.parse(row.data) as Record<string, unknown>;
-  delete data.sealedData;
-  const item: JourneyItem = { id: row.id, type: row.type, occurredAt: isoOf(row.occurred_at)!, sessionId: row.session_id, data };
-  if (row.type === ACTIVITY) {
-    item.name = row.step;
-    item.status = row.status;
-    item.latencyMs = row.latency_ms === null ? null : Number(row.latency_ms);
-    item.processId = row.process_id;
+  const item: JourneyItem = { id: row.id, type: row.type, occurredAt: isoOf(row.occurred_at)!, sessionId: row.session_id, data: {} };
+  if (row.type !== ACTIVITY) {
+    item.data = row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : {};
+    return item;
   }
-  return item;
+  const latencyMs = row.latency_ms === null ? null : Number(row.latency_ms);
+  const data: Record<string, unknown> = { name: row.step };
+  if (row.parent) data.parent = row.parent;
+  if (row.child) data.child = row.child;
+  data.status = row.status;
+  if (latencyMs !== null) data.latencyMs = latencyMs;
+  if (row.process_id) data.processId = row.process_id;
+  if (row.properties) data.properties = JSON.parse(row.properties);
+  return { ...item, name: row.step, status: row.status, latencyMs, processId: row.process_id, data };
 }
