@@ -38,12 +38,9 @@ export function bucketSql(interval: BucketInterval, column = 'occurred_at'): str
 }
 
 /**
- * The scope as SQL over `events` or `sessions`: always the same text, values bound as
- * parameters. `identifier != ''` leaves out spec events, which concern no user.
+ * The scope over `events_by_time`, which holds user events only (spec events, with an
+ * empty identifier, are not copied there). Always the same text; values are parameters.
  */
-export const SCOPE_SQL = `product = {product:String} AND env IN {envs:Array(String)} AND tag = {tag:String} AND identifier != ''`;
-
-/** The scope over `events_by_time`, which holds user events only. */
 export const TIME_SCOPE_SQL = `product = {product:String} AND tag = {tag:String} AND env IN {envs:Array(String)}`;
 
 export const RANGE_SQL = `occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}`;

@@ -18,7 +18,7 @@ import { ReadModelMigration } from './read-model-migration';
  * The view sees rows inserted after it exists; the INSERT back-fills what `events`
  * already held (run twice, it only adds duplicates that FINAL and merges remove).
  */
-const COLUMNS = `product, env, tag, occurred_at, event_id, type, session_id, step, status,
+const COLUMNS = `product, env, tag, occurred_at, event_id, type, step, status,
   cityHash64(env, identifier) AS user_hash`;
 
 export const eventsByTimeMigration: ReadModelMigration = {
@@ -33,7 +33,6 @@ export const eventsByTimeMigration: ReadModelMigration = {
        occurred_at DateTime64(3, 'UTC') CODEC(DoubleDelta, ZSTD(1)),
        event_id    UUID,
        type        LowCardinality(String),
-       session_id  UUID,
        step        LowCardinality(String),
        status      LowCardinality(String),
        user_hash   UInt64
