@@ -1,3 +1,4 @@
+import { ClickHouseClient } from '@clickhouse/client';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CLICKHOUSE } from '@waymark/read-model';
 import { WaymarkClient } from '@waymark/sdk';
@@ -89,7 +90,7 @@ describe('distributed mode: several processes, one cluster', () => {
   });
 
   it('projects a burst appended straight to Kafka exactly once', async () => {
-    const clickhouse = apis[0].get(CLICKHOUSE);
+    const clickhouse: ClickHouseClient = apis[0].get(CLICKHOUSE);
     const events = Array.from({ length: 300 }, (_, i) => sessionStarted(`burst-${i % 20}`, Date.UTC(2026, 10, 26) + i));
     const kafka = new Kafka({ clientId: 'test-burst', brokers: stack.broker.brokers, logLevel: logLevel.NOTHING });
     const producer = kafka.producer();

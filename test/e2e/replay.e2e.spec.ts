@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { CLICKHOUSE } from '@waymark/read-model';
 import { Journey, WaymarkClient } from '@waymark/sdk';
-import { RunningApi, TEST_KEY, startApi } from '../support/api-app';
+import { RunningApi, TEST_KEY, getJson, readJson, startApi } from '../support/api-app';
 import { waitFor } from '../support/wait-for';
 
 const scope = { product: 'my-product-tag', env: 'snd', tag: 'session-tag' };
@@ -35,8 +35,36 @@ describe('replay: rebuild the read model from the log (embedded, through the ser
     return Number((await result.json<{ n: string }>())[0].n);
   }
 
-  async function answers(): Promise<Journey[]> {
-    return Promise.all(USERS.map((identifier) => waymark.journeys.get({ ...scope, identifier })));
+  /** Every read endpoint's answer: journeys, and each analytics query, for a sample of users. */
+  async function answers(): Promise<unknown[]> {
+    const journeys: Journey[] = await Promise.all(USERS.map((identifier) => waymark.journeys.get({ ...scope, identifier })));
+    const q = (params: Record<string, string>) => new URLSearchParams({ product: scope.product, tag: scope.tag, ...params }).toString();
+    const paths = [
+      `/v1/analytics/users?${q({ env: scope.env })}`,
+      `/v1/analytics/dashboard?${q({})}`,
+      `/v1/analytics/paths?${q({ start: 'step-0' })}`,
+      `/v1/analytics/funnel?${q({ steps: 'step-0,step-1,step-2' })}`,
+      `/v1/analytics/retention?${q({})}`,
+      ...USERS.slice(0, 4).flatMap((identifier) => [
+        `/v1/analytics/users/profile?${q({ env: scope.env, identifier })}`,
+        `/v1/analytics/users/journey?${q({ env: scope.env, identifier })}`,
+        `/v1/analytics/users/dashboard?${q({ env: scope.env, identifier })}`,
+      ]),
+    ];
+    const analytics = await Promise.all(
+      paths.map(async (path) => {
+        const response = await getJson(`${api.baseUrl}${path}`);
+        expect([path, response.status]).toEqual([path, 200]);
+        return { path, body: await readJson(response) };
+      }),
+    );
+    return [...journeys, ...analytics];
+  }
+
+  async function isEmpty(): Promise<boolean> {
+    const journeys = await Promise.all(USERS.map((identifier) => waymark.journeys.get({ ...scope, identifier })));
+    const users = await readJson(await getJson(`${api.baseUrl}/v1/analytics/users?product=${scope.product}&tag=${scope.tag}&env=${scope.env}`));
+    return journeys.every((journey) => journey.events.length === 0) && (users.total ?? users.users?.length ?? 0) === 0;
   }
 
   async function replayToEnd(from = 'beginning', extra: { product?: string; tag?: string } = {}) {
@@ -54,8 +82,8 @@ describe('replay: rebuild the read model from the log (embedded, through the ser
 
   it('after wiping the read model, a replay reproduces exactly the same answers', async () => {
     const before = await answers();
-    await clickhouse.command({ query: 'TRUNCATE TABLE events' });
-    expect((await answers()).every((journey) => journey.events.length === 0)).toBe(true);
+    for (const table of ['events', 'sessions', 'events_by_time']) await clickhouse.command({ query: `TRUNCATE TABLE ${table}` });
+    expect(await isEmpty()).toBe(true);
 
     const progress = await replayToEnd();
     expect(progress).toMatchObject({ status: 'completed', phase: 'done', skipped: 0 });
@@ -85,11 +113,13 @@ describe('replay: rebuild the read model from the log (embedded, through the ser
     const started = await waymark.replays.start({ from: 'beginning' });
     const arrived: string[] = [];
     let progress = await waymark.replays.get(started.id!);
-    while (progress.status === 'running') {
+    // Keep sessions arriving while it runs (bounded, so the journey stays within one page).
+    while (progress.status === 'running' && arrived.length < 300) {
       const session = await waymark.sessions.start({ ...scope, data: { userId: 'during-replay' } });
       arrived.push(session.sessionId);
       progress = await waymark.replays.get(started.id!);
     }
+    progress = await waitFor(() => waymark.replays.get(started.id!), (current) => current.status !== 'running', 20_000, 50);
     expect(progress.status).toBe('completed');
     expect(arrived.length).toBeGreaterThan(0);
     const journey = await waitFor(() => waymark.journeys.get({ ...scope, identifier: 'during-replay' }), (j) => j.sessions.length >= arrived.length);

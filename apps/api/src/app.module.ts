@@ -4,6 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { WaymarkConfig } from '@waymark/config';
 import { ProjectorModule, READ_MODEL_GROUP } from '@waymark/projection';
 import { StorageModule } from '@waymark/storage';
+import { AnalyticsModule } from './analytics/analytics.module';
 import { API_KEY_DEFAULT_RATE_LIMIT, ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRegistry } from './auth/api-key-registry';
 import { API_CONFIG } from './config/api-config.provider';
@@ -64,6 +65,7 @@ export class AppModule {
         SessionsModule,
         JourneysModule,
         ObservabilityModule,
+        AnalyticsModule,
       ],
       controllers: [DocsController],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],

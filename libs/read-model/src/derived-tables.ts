@@ -1,3 +1,6 @@
+import { selectSessionsFrom } from './migrations/0003-sessions.migration';
+import { selectEventsByTimeFrom } from './migrations/0004-events-by-time.migration';
+
 /**
  * Tables fed from `events` by materialized views. A replay rebuilds `events` into a
  * shadow table, where no view fires, so each derived table is rebuilt beside it from
@@ -11,4 +14,7 @@ export interface DerivedTable {
   populate(source: string, target: string): string;
 }
 
-export const DERIVED_TABLES: readonly DerivedTable[] = [];
+export const DERIVED_TABLES: readonly DerivedTable[] = [
+  { table: 'sessions', populate: (source, target) => `INSERT INTO ${target} ${selectSessionsFrom(source)}` },
+  { table: 'events_by_time', populate: (source, target) => `INSERT INTO ${target} ${selectEventsByTimeFrom(source)}` },
+];

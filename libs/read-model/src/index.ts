@@ -4,3 +4,4 @@ export * from './journeys/journey.repository';
 export * from './migrations';
 export * from './read-model-migrator';
 export * from './derived-tables';
+export * from './analytics';

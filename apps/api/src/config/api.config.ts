@@ -13,6 +13,8 @@ export const apiEnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
   JOURNEY_MAX_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  ANALYTICS_QUERY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+  ANALYTICS_MAX_RESULT_ROWS: z.coerce.number().int().min(1000).max(10_000_000).default(100_000),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
   REFRESH_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(100_000),
@@ -37,6 +39,10 @@ export interface ApiConfig {
   logLevel: z.infer<typeof apiEnvSchema>['LOG_LEVEL'];
   bodyLimitBytes: number;
   journeyMaxEvents: number;
+  /** ClickHouse stops an analytics query after this long (`max_execution_time`). */
+  analyticsQueryTimeoutSeconds: number;
+  /** ...or when its answer grows past this many rows (`max_result_rows`). */
+  analyticsMaxResultRows: number;
   projectorBatchSize: number;
   /** How long a just-spent refresh token still gets the answer it was given. */
   refreshGraceMs: number;
@@ -70,6 +76,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     logLevel: parsed.LOG_LEVEL,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
     journeyMaxEvents: parsed.JOURNEY_MAX_EVENTS,
+    analyticsQueryTimeoutSeconds: parsed.ANALYTICS_QUERY_TIMEOUT_SECONDS,
+    analyticsMaxResultRows: parsed.ANALYTICS_MAX_RESULT_ROWS,
     projectorBatchSize: parsed.PROJECTOR_BATCH_SIZE,
     refreshGraceMs: parsed.REFRESH_GRACE_MS,
     specReloadMs: parsed.SPEC_RELOAD_MS,

@@ -1,4 +1,14 @@
 import { z } from 'zod';
+import {
+  funnelQuerySchema,
+  listUsersQuerySchema,
+  pathsQuerySchema,
+  retentionQuerySchema,
+  tagDashboardQuerySchema,
+  userDashboardQuerySchema,
+  userJourneyQuerySchema,
+  userProfileQuerySchema,
+} from '../analytics/analytics.dto';
 import { getJourneyQuerySchema } from '../journeys/get-journey.dto';
 import {
   extendSessionBodySchema,
@@ -63,7 +73,7 @@ export function buildOpenApiDocument(): Json {
         'Event-sourced session analytics. Start sessions for your users, record what you do on their behalf, read their journeys. Errors are RFC 9457 problem details with a stable `code` and the fields at fault.',
     },
     security: [{ apiKey: [] }],
-    tags: [{ name: 'sessions', description: 'Secret keys (backends only)' }, { name: 'journeys', description: 'Read keys' }, { name: 'session specs', description: 'Admin keys' }, { name: 'health' }],
+    tags: [{ name: 'sessions', description: 'Secret keys (backends only)' }, { name: 'journeys', description: 'Read keys' }, { name: 'session specs', description: 'Admin keys' }, { name: 'analytics', description: 'Read keys: users, journeys, dashboards, paths, funnels, retention. Every query takes tz (IANA zone, default UTC) and from/to (ISO instant, or a date in tz; a date `to` includes its day); without env, every env the key may read.' }, { name: 'health' }],
     paths: {
       '/v1/sessions': {
         post: {
@@ -168,6 +178,139 @@ export function buildOpenApiDocument(): Json {
           responses: { '200': ok('Updated', { product: 'my-product-tag', revision: 2, spec: { ...spec, name: 'Checkout v2' } }), ...common, '409': problem(409, 'SESSION_SPEC_CONFLICT', 'spec is at revision 2, not 1', 'revision') },
         },
         delete: { tags: ['session specs'], summary: 'Delete a session spec (issued tokens stay valid until they expire)', responses: { '200': ok('Deleted', { product: 'my-product-tag', tag: 'checkout', revision: 3, deleted: true }), ...common } },
+      },
+      '/v1/analytics/users': {
+        get: {
+          tags: ['analytics'],
+          summary: 'Users of a tag: identifiers with first and last seen, sessions and status, paged and searchable',
+          description: 'Status at the time of the request: active (a session is live), inactive (none live, the latest was revoked), expired (none live, the latest ran past its end). With from/to: users seen within the range.',
+          parameters: queryParameters(listUsersQuerySchema),
+          responses: {
+            '200': ok('A page of users', { total: 2, page: 1, pageSize: 20, users: [{ identifier: '1919102009383', env: 'snd', firstSeen: '2026-11-20T09:00:00.000Z', lastSeen: '2026-11-22T10:05:00.000Z', sessions: 2, status: 'active' }, { identifier: 'bob', env: 'snd', firstSeen: '2026-11-20T14:00:00.000Z', lastSeen: '2026-11-20T14:03:00.000Z', sessions: 1, status: 'expired' }] }),
+            ...common,
+          },
+        },
+      },
+      '/v1/analytics/users/profile': {
+        get: {
+          tags: ['analytics'],
+          summary: "One user's profile: status, sessions (start, end, active, duration, event count) and the latest session's data",
+          description: 'The data is decrypted only for keys with the admin role; a read-only key gets `data: null, dataRedacted: true`.',
+          parameters: queryParameters(userProfileQuerySchema),
+          responses: {
+            '200': ok('The profile', { identifier: '1919102009383', env: 'snd', firstSeen: '2026-11-20T09:00:00.000Z', lastSeen: '2026-11-22T10:05:00.000Z', status: 'active', sessionCount: 2, sessions: [{ sessionId, startedAt: '2026-11-22T10:00:00.000Z', endsAt: '2026-12-22T10:00:00.000Z', revokedAt: null, lastEventAt: '2026-11-22T10:05:00.000Z', active: true, durationMs: 300000, eventCount: 6 }], data: seedData, dataRedacted: false }),
+            ...common,
+            '404': problem(404, 'SESSION_NOT_FOUND', "no sessions of 'nobody' in this product, env and tag", 'identifier'),
+          },
+        },
+      },
+      '/v1/analytics/users/journey': {
+        get: {
+          tags: ['analytics'],
+          summary: "One user's journey: lifecycle events and activity in time order, filterable, with cursor paging",
+          description: 'Pass `nextCursor` back as `cursor` for the next page. Pages are positions in (occurredAt, event id) order, so events arriving meanwhile never shift or repeat rows. status, name and processId match activity records only.',
+          parameters: queryParameters(userJourneyQuerySchema),
+          responses: {
+            '200': ok('A page of events', {
+              items: [
+                { id: '01a218e6-9256-7073-ac13-fb7d217bc58a', type: 'SessionStarted', occurredAt: '2026-11-22T10:00:00.000Z', sessionId, data: { expiresAt: '2026-11-22T11:00:00.000Z', refreshExpiresAt: '2026-12-22T10:00:00.000Z' } },
+                { id: '01a218e7-4a0a-7000-8000-000000000002', type: 'SessionActivityRecorded', occurredAt: '2026-11-22T10:01:00.000Z', sessionId, name: 'POST /checkout', status: 'error', latencyMs: 83, processId: 'worker-3', data: { name: 'POST /checkout', status: 'error', latencyMs: 83, processId: 'worker-3' } },
+              ],
+              nextCursor: 'eyJ0IjoxNzk1MzE1NjYwMDAwLCJpZCI6IjAxYTIxOGU3LTRhMGEtNzAwMC04MDAwLTAwMDAwMDAwMDAwMiJ9',
+            }),
+            ...common,
+          },
+        },
+      },
+      '/v1/analytics/users/dashboard': {
+        get: {
+          tags: ['analytics'],
+          summary: "One user's dashboard: activity, latency (p50/p95) and outcome timelines, peak hours, success rate",
+          parameters: queryParameters(userDashboardQuerySchema),
+          responses: {
+            '200': ok('The dashboard', {
+              totals: { events: 13, activities: 11, sessions: 2, success: 10, errors: 1, successRate: 0.9091, errorRate: 0.0909, latencyP50Ms: 50, latencyP95Ms: 400 },
+              activity: [{ at: '2026-11-20T00:00:00.000Z', count: 6 }, { at: '2026-11-21T00:00:00.000Z', count: 0 }],
+              latency: [{ at: '2026-11-20T00:00:00.000Z', p50Ms: 200, p95Ms: 400 }, { at: '2026-11-21T00:00:00.000Z', p50Ms: null, p95Ms: null }],
+              outcomes: [{ at: '2026-11-20T00:00:00.000Z', success: 5, error: 1, other: 0 }, { at: '2026-11-21T00:00:00.000Z', success: 0, error: 0, other: 0 }],
+              peakHours: [{ hour: 9, count: 6 }],
+            }),
+            ...common,
+          },
+        },
+      },
+      '/v1/analytics/dashboard': {
+        get: {
+          tags: ['analytics'],
+          summary: 'Tag dashboard: users, sessions, DAU/WAU/MAU with change, sessions over time, peak hours, envs, durations, outcomes, lifecycle operations',
+          description: 'Lifecycle operations count start, refresh, revoke and extend; verify writes no event, so it is not counted. DAU/WAU/MAU are distinct users in the 1, 7 and 30 days before `to`, against the period before.',
+          parameters: queryParameters(tagDashboardQuerySchema),
+          responses: {
+            '200': ok('The dashboard', {
+              users: { total: 4, active: 2, inactive: 1, expired: 1, newToday: 1, newThisWeek: 4 },
+              sessions: { inRange: 5, active: 2, averagePerUser: 1.25 },
+              dau: { current: 2, previous: 1, changePct: 100 },
+              wau: { current: 4, previous: 0, changePct: null },
+              mau: { current: 4, previous: 0, changePct: null },
+              sessionsOverTime: [{ at: '2026-11-20T00:00:00.000Z', sessions: 2, users: 2 }, { at: '2026-11-21T00:00:00.000Z', sessions: 1, users: 1 }],
+              peakHours: [{ hour: 9, count: 6 }, { hour: 10, count: 5 }],
+              envs: [{ env: 'prd', users: 1, sessions: 1, events: 5 }, { env: 'snd', users: 3, sessions: 4, events: 22 }],
+              sessionDurationMs: { p50: 1800000, p90: 2520000, p99: 2520000, average: 1440000 },
+              activity: { total: 19, success: 16, errors: 2, other: 1, successRate: 0.8421, errorRate: 0.1053 },
+              lifecycle: [{ at: '2026-11-20T00:00:00.000Z', start: 2, refresh: 0, revoke: 0, extend: 0 }, { at: '2026-11-21T00:00:00.000Z', start: 1, refresh: 0, revoke: 1, extend: 0 }],
+            }),
+            ...common,
+            '400': problem(400, 'INVALID_REQUEST', 'more than 1000 hour buckets in this range; use a longer interval or a shorter range', 'interval'),
+          },
+        },
+      },
+      '/v1/analytics/paths': {
+        get: {
+          tags: ['analytics'],
+          summary: 'Most common sequences of steps after `start` (or before `end`), as Sankey nodes and edges',
+          description: "Each user's activity in time order, split into visits at a `visitGapMinutes` pause (30), consecutive repeats collapsed, `steps` steps per path (5), the `edges` most frequent edges (50). Node ids are `<depth>_<step>`; paths before `end` are right-aligned so `end` is at depth `steps`.",
+          parameters: queryParameters(pathsQuerySchema),
+          responses: {
+            '200': ok('Nodes and edges', {
+              anchor: { step: 'home', direction: 'after' },
+              visits: 4,
+              nodes: [{ id: '1_home', step: 'home', depth: 1, visits: 4 }, { id: '2_search', step: 'search', depth: 2, visits: 2 }, { id: '2_product', step: 'product', depth: 2, visits: 1 }],
+              edges: [{ source: '1_home', target: '2_search', visits: 2 }, { source: '1_home', target: '2_product', visits: 1 }],
+            }),
+            ...common,
+          },
+        },
+      },
+      '/v1/analytics/funnel': {
+        get: {
+          tags: ['analytics'],
+          summary: 'Ordered funnel over activity names within a conversion window (windowFunnel)',
+          description: '`steps` as a comma-separated list (2 to 10); `window` in seconds from the first step (default 86400).',
+          parameters: queryParameters(funnelQuerySchema),
+          responses: {
+            '200': ok('Users per step', {
+              windowSeconds: 3600,
+              steps: [
+                { step: 'home', users: 3, conversionFromStart: 1, conversionFromPrevious: 1, dropOff: 0 },
+                { step: 'product', users: 1, conversionFromStart: 0.3333, conversionFromPrevious: 0.3333, dropOff: 2 },
+                { step: 'pay', users: 1, conversionFromStart: 0.3333, conversionFromPrevious: 1, dropOff: 0 },
+              ],
+            }),
+            ...common,
+          },
+        },
+      },
+      '/v1/analytics/retention': {
+        get: {
+          tags: ['analytics'],
+          summary: 'Retention: cohorts by first-session day, share returning on day N (retention)',
+          description: 'Cohorts are the days (in tz) within from/to (default: the last 14 days) of users’ first session; day N counts users with any event that day. Days not over yet are null.',
+          parameters: queryParameters(retentionQuerySchema),
+          responses: {
+            '200': ok('Cohorts', { days: 3, tz: 'UTC', cohorts: [{ cohort: '2026-11-20', users: 2, returned: [2, 0, 1, null], rates: [1, 0, 0.5, null] }, { cohort: '2026-11-21', users: 1, returned: [1, 0, null, null], rates: [1, 0, null, null] }] }),
+            ...common,
+          },
+        },
       },
       '/health/live': { get: { tags: ['health'], security: [], summary: 'Liveness', responses: { '200': ok('Alive', { status: 'ok' }) } } },
     },

@@ -1,7 +1,17 @@
 import { eventsMigration } from './0001-events.migration';
+import { eventColumnsMigration } from './0002-event-columns.migration';
+import { sessionsMigration } from './0003-sessions.migration';
+import { eventsByTimeMigration } from './0004-events-by-time.migration';
+import { journeyColumnsMigration } from './0005-journey-columns.migration';
 import { ReadModelMigration } from './read-model-migration';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
-export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [eventsMigration];
+export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
+  eventsMigration,
+  eventColumnsMigration,
+  sessionsMigration,
+  eventsByTimeMigration,
+  journeyColumnsMigration,
+];
 
 export type { ReadModelMigration };

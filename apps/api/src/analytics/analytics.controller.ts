@@ -1,0 +1,87 @@
+import { Controller, Get, Query, Req } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ZodValidationPipe } from '@waymark/http';
+import { Funnel, Paths, Retention, TagDashboard, UserDashboard, UserList } from '@waymark/read-model';
+import { AuthenticatedRequest } from '../auth/api-key.guard';
+import { RequireRole } from '../auth/require-role.decorator';
+import { AnalyticsAccess, accessOf } from './analytics-access';
+import {
+  FunnelParams,
+  ListUsersParams,
+  PathsParams,
+  RetentionParams,
+  TagDashboardParams,
+  UserDashboardParams,
+  UserJourneyParams,
+  UserProfileParams,
+  encodeCursor,
+  funnelQuerySchema,
+  listUsersQuerySchema,
+  pathsQuerySchema,
+  retentionQuerySchema,
+  tagDashboardQuerySchema,
+  userDashboardQuerySchema,
+  userJourneyQuerySchema,
+  userProfileQuerySchema,
+} from './analytics.dto';
+import { GetFunnelQuery } from './queries/get-funnel/get-funnel.query';
+import { GetPathsQuery } from './queries/get-paths/get-paths.query';
+import { GetRetentionQuery } from './queries/get-retention/get-retention.query';
+import { GetTagDashboardQuery } from './queries/get-tag-dashboard/get-tag-dashboard.query';
+import { GetUserDashboardQuery } from './queries/get-user-dashboard/get-user-dashboard.query';
+import { GetUserJourneyQuery } from './queries/get-user-journey/get-user-journey.query';
+import { GetUserProfileQuery, UserProfile } from './queries/get-user-profile/get-user-profile.query';
+import { ListUsersQuery } from './queries/list-users/list-users.query';
+
+/** What the guard left on the request: it runs before every `read` route. */
+function access(request: AuthenticatedRequest): AnalyticsAccess {
+  return accessOf(request.principal!);
+}
+
+/** Analysts' reads over the ClickHouse read model (read keys). */
+@Controller('v1/analytics')
+@RequireRole('read')
+export class AnalyticsController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get('users')
+  users(@Query(new ZodValidationPipe(listUsersQuerySchema, 'query')) params: ListUsersParams, @Req() request: AuthenticatedRequest): Promise<UserList> {
+    return this.queries.execute(new ListUsersQuery(params, access(request)));
+  }
+
+  @Get('users/profile')
+  profile(@Query(new ZodValidationPipe(userProfileQuerySchema, 'query')) params: UserProfileParams, @Req() request: AuthenticatedRequest): Promise<UserProfile> {
+    return this.queries.execute(new GetUserProfileQuery(params, access(request)));
+  }
+
+  @Get('users/journey')
+  async journey(@Query(new ZodValidationPipe(userJourneyQuerySchema, 'query')) params: UserJourneyParams, @Req() request: AuthenticatedRequest) {
+    const page = await this.queries.execute(new GetUserJourneyQuery(params, access(request)));
+    return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+  }
+
+  @Get('users/dashboard')
+  userDashboard(@Query(new ZodValidationPipe(userDashboardQuerySchema, 'query')) params: UserDashboardParams, @Req() request: AuthenticatedRequest): Promise<UserDashboard> {
+    return this.queries.execute(new GetUserDashboardQuery(params, access(request)));
+  }
+
+  @Get('dashboard')
+  dashboard(@Query(new ZodValidationPipe(tagDashboardQuerySchema, 'query')) params: TagDashboardParams, @Req() request: AuthenticatedRequest): Promise<TagDashboard> {
+    return this.queries.execute(new GetTagDashboardQuery(params, access(request)));
+  }
+
+  @Get('paths')
+  paths(@Query(new ZodValidationPipe(pathsQuerySchema, 'query')) params: PathsParams, @Req() request: AuthenticatedRequest): Promise<Paths> {
+    return this.queries.execute(new GetPathsQuery(params, access(request)));
+  }
+
+  @Get('funnel')
+  funnel(@Query(new ZodValidationPipe(funnelQuerySchema, 'query')) params: FunnelParams, @Req() request: AuthenticatedRequest): Promise<Funnel> {
+    return this.queries.execute(new GetFunnelQuery(params, access(request)));
+  }
+
+  @Get('retention')
+  retention(@Query(new ZodValidationPipe(retentionQuerySchema, 'query')) params: RetentionParams, @Req() request: AuthenticatedRequest): Promise<Retention> {
+    return this.queries.execute(new GetRetentionQuery(params, access(request)));
+  }
+}

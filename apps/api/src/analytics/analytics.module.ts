@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { QueryLimits } from '@waymark/read-model';
+import { API_CONFIG } from '../config/api-config.provider';
+import { ApiConfig } from '../config/api.config';
+import { ANALYTICS_LIMITS } from './analytics-limits';
+import { AnalyticsController } from './analytics.controller';
+import { GetFunnelHandler } from './queries/get-funnel/get-funnel.handler';
+import { GetPathsHandler } from './queries/get-paths/get-paths.handler';
+import { GetRetentionHandler } from './queries/get-retention/get-retention.handler';
+import { GetTagDashboardHandler } from './queries/get-tag-dashboard/get-tag-dashboard.handler';
+import { GetUserDashboardHandler } from './queries/get-user-dashboard/get-user-dashboard.handler';
+import { GetUserJourneyHandler } from './queries/get-user-journey/get-user-journey.handler';
+import { GetUserProfileHandler } from './queries/get-user-profile/get-user-profile.handler';
+import { ListUsersHandler } from './queries/list-users/list-users.handler';
+
+@Module({
+  controllers: [AnalyticsController],
+  providers: [
+    {
+      provide: ANALYTICS_LIMITS,
+      useFactory: (config: ApiConfig): QueryLimits => ({ maxExecutionSeconds: config.analyticsQueryTimeoutSeconds, maxResultRows: config.analyticsMaxResultRows }),
+      inject: [API_CONFIG],
+    },
+    ListUsersHandler,
+    GetUserProfileHandler,
+    GetUserJourneyHandler,
+    GetUserDashboardHandler,
+    GetTagDashboardHandler,
+    GetPathsHandler,
+    GetFunnelHandler,
+    GetRetentionHandler,
+  ],
+})
+export class AnalyticsModule {}

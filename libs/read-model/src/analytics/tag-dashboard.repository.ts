@@ -1,0 +1,227 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import {
+  ACTIVITY,
+  AnalyticsScope,
+  BucketInterval,
+  QueryLimits,
+  RANGE_SQL,
+  TIME_SCOPE_SQL,
+  TimeRange,
+  bucketSql,
+  bucketStarts,
+  clickHouseTime,
+  fillBuckets,
+  rangeParams,
+  ratio,
+  runQuery,
+  scopeParams,
+} from './analytics-query';
+import { hoursOfDay } from './user-dashboard.repository';
+import { SESSION_LIVE_SQL, USER_STATUS_SQL, sessionsSubquery } from './user-status';
+
+export interface TagDashboardQuery {
+  scope: AnalyticsScope;
+  range: TimeRange;
+  interval: BucketInterval;
+  tz: string;
+  now: number;
+}
+
+export interface ActiveUsers {
+  current: number;
+  previous: number;
+  /** Percent change against the previous period; null when the previous period had no users. */
+  changePct: number | null;
+}
+
+export interface TagDashboard {
+  users: { total: number; active: number; inactive: number; expired: number; newToday: number; newThisWeek: number };
+  sessions: { inRange: number; active: number; averagePerUser: number };
+  /** Distinct users with an event in the last 1, 7 and 30 days before `to`, against the period before. */
+  dau: ActiveUsers;
+  wau: ActiveUsers;
+  mau: ActiveUsers;
+  sessionsOverTime: Array<{ at: string; sessions: number; users: number }>;
+  /** Activity per hour of the day (0–23) in the time zone. */
+  peakHours: Array<{ hour: number; count: number }>;
+  envs: Array<{ env: string; users: number; sessions: number; events: number }>;
+  /** Of sessions started in the range, from first to last event. */
+  sessionDurationMs: { p50: number; p90: number; p99: number; average: number };
+  activity: { total: number; success: number; errors: number; other: number; successRate: number; errorRate: number };
+  /** Session lifecycle events per bucket. Verify writes no event, so it cannot be counted. */
+  lifecycle: Array<{ at: string; start: number; refresh: number; revoke: number; extend: number }>;
+}
+
+interface EventCell {
+  at: number;
+  hour: number;
+  env: string;
+  type: string;
+  status: string;
+  events: number;
+}
+
+
+/**
+ * The tag dashboard in a few reads, none of them over the raw events: user statuses
+ * and first seen, sessions in the range (counts, durations, series, per env) from the
+ * sessions table; DAU/WAU/MAU as distinct user hashes in `events_by_time`; and one
+ * pass over `events_by_time` in the range, grouped by (bucket, hour of day, env, type,
+ * status) with `FINAL` so a duplicate not merged yet counts once, from which the
+ * remaining panels are summed here.
+ */
+export class TagDashboardRepository {
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly limits: QueryLimits,
+  ) {}
+
+  async build(query: TagDashboardQuery): Promise<TagDashboard> {
+    const params = { ...scopeParams(query.scope), ...rangeParams(query.range), tz: query.tz, now: clickHouseTime(query.now), ref: clickHouseTime(query.range.to) };
+    const sessionScope = `product = {product:String} AND env IN {envs:Array(String)} AND tag = {tag:String}`;
+    const [users, sessionRows, actives, cells, starts] = await Promise.all([
+      runQuery<{ total: number; active: number; inactive: number; expired: number; new_today: number; new_week: number; live_sessions: number }>(
+        this.client,
+        `SELECT count() AS total, countIf(status = 'active') AS active, countIf(status = 'inactive') AS inactive,
+                countIf(status = 'expired') AS expired,
+                countIf(first_seen >= toStartOfDay({now:DateTime64(3, 'UTC')}, {tz:String})) AS new_today,
+                countIf(first_seen >= toDateTime(toMonday({now:DateTime64(3, 'UTC')}, {tz:String}), {tz:String})) AS new_week,
+                sum(live) AS live_sessions
+         FROM (
+           SELECT env, identifier, min(first_at) AS first_seen, ${USER_STATUS_SQL} AS status, countIf(${SESSION_LIVE_SQL}) AS live
+           FROM (${sessionsSubquery(sessionScope)})
+           GROUP BY env, identifier
+         )`,
+        params,
+        this.limits,
+      ),
+      runQuery<{ env: string; at: number; sessions: number; users: number; p50: number; p90: number; p99: number; average: number }>(
+        this.client,
+        // One pass, three groupings: per env (at = 0), the total (env = '', at = 0) and
+        // per bucket (env = ''). No env is empty and no bucket starts in 1970.
+        `SELECT env, at, count() AS sessions, uniqExact(env, identifier) AS users,
+                quantilesExact(0.5, 0.9, 0.99)(duration)[1] AS p50, quantilesExact(0.5, 0.9, 0.99)(duration)[2] AS p90,
+                quantilesExact(0.5, 0.9, 0.99)(duration)[3] AS p99, avg(duration) AS average
+         FROM (
+           SELECT env, identifier, coalesce(started_at, first_at) AS started,
+                  toUnixTimestamp(${bucketSql(query.interval, 'started')}) * 1000 AS at,
+                  toUnixTimestamp64Milli(last_at) - toUnixTimestamp64Milli(started) AS duration
+           FROM (${sessionsSubquery(sessionScope)})
+           WHERE started >= {from:DateTime64(3, 'UTC')} AND started < {to:DateTime64(3, 'UTC')}
+         )
+         GROUP BY GROUPING SETS ((env), (), (at))
+         ORDER BY env, at`,
+        params,
+        this.limits,
+      ),
+      runQuery<Record<'d' | 'd_prev' | 'w' | 'w_prev' | 'm' | 'm_prev', number>>(
+        this.client,
+        // Per user first (one hash table of users), then count the users in each window.
+        `SELECT countIf(last >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(1)) AS d, countIf(in_d_prev) AS d_prev,
+                countIf(last >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(7)) AS w, countIf(in_w_prev) AS w_prev,
+                countIf(last >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(30)) AS m, countIf(first < {ref:DateTime64(3, 'UTC')} - toIntervalDay(30)) AS m_prev
+         FROM (
+           SELECT user_hash, max(occurred_at) AS last, min(occurred_at) AS first,
+                  countIf(occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(2) AND occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(1)) > 0 AS in_d_prev,
+                  countIf(occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(14) AND occurred_at < {ref:DateTime64(3, 'UTC')} - toIntervalDay(7)) > 0 AS in_w_prev
+           FROM events_by_time
+           WHERE ${TIME_SCOPE_SQL} AND occurred_at >= {ref:DateTime64(3, 'UTC')} - toIntervalDay(60) AND occurred_at < {ref:DateTime64(3, 'UTC')}
+           GROUP BY user_hash
+         )`,
+        params,
+        this.limits,
+      ),
+      runQuery<EventCell>(
+        this.client,
+        // Counted per UTC quarter-hour first, then bucketed in the time zone: every zone's
+        // offset is a whole number of quarter-hours, so this is exact, and the costly
+        // time-zone arithmetic runs on a few thousand rows instead of every event.
+        `SELECT toUnixTimestamp(${bucketSql(query.interval, 'quarter')}) * 1000 AS at, toHour(quarter, {tz:String}) AS hour,
+                env, type, status, sum(events) AS events
+         FROM (
+           SELECT toStartOfFifteenMinutes(occurred_at) AS quarter, env, type, status, count() AS events
+           FROM events_by_time FINAL
+           WHERE ${TIME_SCOPE_SQL} AND ${RANGE_SQL}
+           GROUP BY quarter, env, type, status
+         )
+         GROUP BY at, hour, env, type, status`,
+        params,
+        this.limits,
+      ),
+      bucketStarts(this.client, query.interval, query.range, query.tz, this.limits),
+    ]);
+    const [user] = users;
+    const sessions = sessionRows.filter((row) => row.env !== '' || Number(row.at) === 0);
+    const sessionBuckets = sessionRows.filter((row) => row.env === '' && Number(row.at) !== 0);
+    const total = sessions.find((row) => row.env === '') ?? { sessions: 0, users: 0, p50: 0, p90: 0, p99: 0, average: 0 };
+    const [active] = actives;
+
+    const lifecycle = new Map<number, { start: number; refresh: number; revoke: number; extend: number }>();
+    const hours: number[] = new Array(24).fill(0);
+    const eventsByEnv = new Map<string, number>();
+    const activity = { total: 0, success: 0, errors: 0 };
+    for (const cell of cells) {
+      const count = Number(cell.events);
+      const at = Number(cell.at);
+      eventsByEnv.set(cell.env, (eventsByEnv.get(cell.env) ?? 0) + count);
+      if (cell.type === ACTIVITY) {
+        hours[Number(cell.hour)] += count;
+        activity.total += count;
+        if (cell.status === 'success') activity.success += count;
+        if (cell.status === 'error') activity.errors += count;
+        continue;
+      }
+      const ops = lifecycle.get(at) ?? { start: 0, refresh: 0, revoke: 0, extend: 0 };
+      const op = LIFECYCLE_OPS[cell.type];
+      if (op) ops[op] += count;
+      lifecycle.set(at, ops);
+    }
+    const envs = [...new Set([...sessions.filter((row) => row.env !== '').map((row) => row.env), ...eventsByEnv.keys()])].sort();
+    return {
+      users: {
+        total: Number(user.total),
+        active: Number(user.active),
+        inactive: Number(user.inactive),
+        expired: Number(user.expired),
+        newToday: Number(user.new_today),
+        newThisWeek: Number(user.new_week),
+      },
+      sessions: {
+        inRange: Number(total.sessions),
+        active: Number(user.live_sessions),
+        averagePerUser: Number(total.users) > 0 ? Math.round((Number(total.sessions) / Number(total.users)) * 100) / 100 : 0,
+      },
+      dau: change(active.d, active.d_prev),
+      wau: change(active.w, active.w_prev),
+      mau: change(active.m, active.m_prev),
+      sessionsOverTime: fillBuckets(starts, sessionBuckets, (at, row) => ({ at: new Date(at).toISOString(), sessions: Number(row?.sessions ?? 0), users: Number(row?.users ?? 0) })),
+      peakHours: hoursOfDay(hours.map((count, hour) => ({ hour, count }))),
+      envs: envs.map((env) => {
+        const row = sessions.find((candidate) => candidate.env === env);
+        return { env, users: Number(row?.users ?? 0), sessions: Number(row?.sessions ?? 0), events: eventsByEnv.get(env) ?? 0 };
+      }),
+      sessionDurationMs: { p50: Number(total.p50), p90: Number(total.p90), p99: Number(total.p99), average: Math.round(Number(total.average) || 0) },
+      activity: {
+        ...activity,
+        other: activity.total - activity.success - activity.errors,
+        successRate: ratio(activity.success, activity.total),
+        errorRate: ratio(activity.errors, activity.total),
+      },
+      lifecycle: starts.map((at) => ({ at: new Date(at).toISOString(), ...(lifecycle.get(at) ?? { start: 0, refresh: 0, revoke: 0, extend: 0 }) })),
+    };
+  }
+}
+
+const LIFECYCLE_OPS: Record<string, 'start' | 'refresh' | 'revoke' | 'extend'> = {
+  SessionStarted: 'start',
+  SessionRefreshed: 'refresh',
+  SessionRevoked: 'revoke',
+  SessionExtended: 'extend',
+};
+
+function change(current: number, previous: number): ActiveUsers {
+  const now = Number(current);
+  const before = Number(previous);
+  return { current: now, previous: before, changePct: before > 0 ? Math.round(((now - before) / before) * 1000) / 10 : null };
+}
+

@@ -1,0 +1,144 @@
+import { DEFAULT_QUERY_LIMITS, FunnelRepository, PathsRepository, RetentionRepository, TagDashboardRepository } from '@waymark/read-model';
+import { AnalyticsFixture, at, openAnalyticsFixture } from '../support/analytics-dataset';
+
+const scope = { product: 'my-product-tag', envs: ['snd', 'prd'], tag: 'session-tag' };
+const NOW = at('2026-11-22T21:00:00Z');
+const RANGE = { from: at('2026-11-20T00:00:00Z'), to: at('2026-11-23T00:00:00Z') };
+
+/**
+ * Tag dashboard, paths, funnels and retention against the hand-built dataset (see
+ * test/support/analytics-dataset.ts), where every row is stored at least twice.
+ */
+describe('analytics over the read model: aggregates (chDB)', () => {
+  let fixture: AnalyticsFixture;
+  let dashboards: TagDashboardRepository;
+  let paths: PathsRepository;
+  let funnels: FunnelRepository;
+  let retention: RetentionRepository;
+
+  beforeAll(async () => {
+    fixture = await openAnalyticsFixture();
+    dashboards = new TagDashboardRepository(fixture.clickhouse, DEFAULT_QUERY_LIMITS);
+    paths = new PathsRepository(fixture.clickhouse, DEFAULT_QUERY_LIMITS);
+    funnels = new FunnelRepository(fixture.clickhouse, DEFAULT_QUERY_LIMITS);
+    retention = new RetentionRepository(fixture.clickhouse, DEFAULT_QUERY_LIMITS);
+  });
+
+  afterAll(async () => {
+    await fixture.close();
+  });
+
+  it('builds the tag dashboard with exact counts', async () => {
+    const dashboard = await dashboards.build({ scope, range: RANGE, interval: 'day', tz: 'UTC', now: NOW });
+    expect(dashboard.users).toEqual({ total: 4, active: 2, inactive: 1, expired: 1, newToday: 1, newThisWeek: 4 });
+    expect(dashboard.sessions).toEqual({ inRange: 5, active: 2, averagePerUser: 1.25 });
+    expect(dashboard.dau).toEqual({ current: 2, previous: 1, changePct: 100 });
+    expect(dashboard.wau).toEqual({ current: 4, previous: 0, changePct: null });
+    expect(dashboard.mau).toEqual({ current: 4, previous: 0, changePct: null });
+    expect(dashboard.sessionsOverTime).toEqual([
+      { at: '2026-11-20T00:00:00.000Z', sessions: 2, users: 2 },
+      { at: '2026-11-21T00:00:00.000Z', sessions: 1, users: 1 },
+      { at: '2026-11-22T00:00:00.000Z', sessions: 2, users: 2 },
+    ]);
+    expect(dashboard.peakHours.filter((hour) => hour.count > 0)).toEqual([
+      { hour: 8, count: 3 },
+      { hour: 9, count: 6 },
+      { hour: 10, count: 5 },
+      { hour: 14, count: 3 },
+      { hour: 20, count: 2 },
+    ]);
+    expect(dashboard.envs).toEqual([
+      { env: 'prd', users: 1, sessions: 1, events: 5 },
+      { env: 'snd', users: 3, sessions: 4, events: 22 },
+    ]);
+    expect(dashboard.sessionDurationMs).toEqual({ p50: 1_800_000, p90: 2_520_000, p99: 2_520_000, average: 1_440_000 });
+    expect(dashboard.activity).toEqual({ total: 19, success: 16, errors: 2, other: 1, successRate: 0.8421, errorRate: 0.1053 });
+    expect(dashboard.lifecycle).toEqual([
+      { at: '2026-11-20T00:00:00.000Z', start: 2, refresh: 0, revoke: 0, extend: 0 },
+      { at: '2026-11-21T00:00:00.000Z', start: 1, refresh: 0, revoke: 1, extend: 0 },
+      { at: '2026-11-22T00:00:00.000Z', start: 2, refresh: 1, extend: 1, revoke: 0 },
+    ]);
+  });
+
+  it('buckets the tag dashboard by days of the time zone asked for, and keeps to the envs given', async () => {
+    const india = await dashboards.build({ scope, range: { from: at('2026-11-19T18:30:00Z'), to: at('2026-11-22T18:30:00Z') }, interval: 'day', tz: 'Asia/Kolkata', now: NOW });
+    // Dave's session (20:00Z on the 22nd) is already the 23rd in India.
+    expect(india.sessionsOverTime.map((bucket) => [bucket.at, bucket.sessions])).toEqual([
+      ['2026-11-19T18:30:00.000Z', 2],
+      ['2026-11-20T18:30:00.000Z', 1],
+      ['2026-11-21T18:30:00.000Z', 1],
+    ]);
+    const production = await dashboards.build({ scope: { ...scope, envs: ['prd'] }, range: RANGE, interval: 'day', tz: 'UTC', now: NOW });
+    expect(production.users).toEqual({ total: 1, active: 1, inactive: 0, expired: 0, newToday: 1, newThisWeek: 1 });
+    expect(production.activity.total).toBe(2);
+    expect(production.envs).toEqual([{ env: 'prd', users: 1, sessions: 1, events: 5 }]);
+  });
+
+  it('counts paths from visits split at 30-minute gaps with repeats collapsed, as Sankey nodes and edges', async () => {
+    const all = await paths.build({ scope, range: RANGE, steps: 5, edges: 50, visitGapMinutes: 30 });
+    expect(all.visits).toBe(6);
+    expect(all.edges).toEqual([
+      { source: '1_home', target: '2_search', visits: 2 },
+      { source: '2_product', target: '3_cart', visits: 2 },
+      { source: '1_cart', target: '2_pay', visits: 1 },
+      { source: '1_home', target: '2_pay', visits: 1 },
+      { source: '1_home', target: '2_product', visits: 1 },
+      { source: '1_search', target: '2_product', visits: 1 },
+      { source: '2_search', target: '3_home', visits: 1 },
+      { source: '2_search', target: '3_product', visits: 1 },
+      { source: '3_cart', target: '4_checkout', visits: 1 },
+      { source: '4_checkout', target: '5_pay', visits: 1 },
+    ]);
+    expect(all.nodes.map((node) => [node.id, node.visits])).toEqual([
+      ['1_home', 4], ['1_cart', 1], ['1_search', 1],
+      ['2_pay', 2], ['2_product', 2], ['2_search', 2],
+      ['3_cart', 2], ['3_home', 1], ['3_product', 1],
+      ['4_checkout', 1], ['5_pay', 1],
+    ]);
+    const top = await paths.build({ scope, range: RANGE, steps: 5, edges: 2, visitGapMinutes: 30 });
+    expect(top.edges.map((edge) => `${edge.source}>${edge.target}`)).toEqual(['1_home>2_search', '2_product>3_cart']);
+    expect(top.nodes.map((node) => node.id)).toEqual(['1_home', '2_product', '2_search', '3_cart']);
+    // A one-hour gap keeps alice's first session in one visit: five visits.
+    expect((await paths.build({ scope, range: RANGE, steps: 5, edges: 50, visitGapMinutes: 60 })).visits).toBe(5);
+  });
+
+  it('counts paths after a step and before a step', async () => {
+    const after = await paths.build({ scope, range: RANGE, anchor: { step: 'home', direction: 'after' }, steps: 5, edges: 50, visitGapMinutes: 30 });
+    expect(after.visits).toBe(4);
+    expect(after.edges.map((edge) => `${edge.source}>${edge.target}:${edge.visits}`)).toEqual([
+      '1_home>2_search:2', '1_home>2_pay:1', '1_home>2_product:1', '2_product>3_cart:1', '2_search>3_home:1', '2_search>3_product:1', '3_cart>4_checkout:1', '4_checkout>5_pay:1',
+    ]);
+    const before = await paths.build({ scope, range: RANGE, anchor: { step: 'pay', direction: 'before' }, steps: 3, edges: 50, visitGapMinutes: 30 });
+    expect(before.visits).toBe(3);
+    expect(before.edges.map((edge) => `${edge.source}>${edge.target}:${edge.visits}`)).toEqual(['1_cart>2_checkout:1', '2_cart>3_pay:1', '2_checkout>3_pay:1', '2_home>3_pay:1']);
+    expect(before.nodes.find((node) => node.id === '3_pay')).toEqual({ id: '3_pay', step: 'pay', depth: 3, visits: 3 });
+  });
+
+  it('computes an ordered funnel within a conversion window (windowFunnel)', async () => {
+    const funnel = await funnels.build({ scope, range: RANGE, steps: ['home', 'product', 'pay'], windowSeconds: 3600 });
+    expect(funnel).toEqual({
+      windowSeconds: 3600,
+      steps: [
+        { step: 'home', users: 3, conversionFromStart: 1, conversionFromPrevious: 1, dropOff: 0 },
+        { step: 'product', users: 1, conversionFromStart: 0.3333, conversionFromPrevious: 0.3333, dropOff: 2 },
+        { step: 'pay', users: 1, conversionFromStart: 0.3333, conversionFromPrevious: 1, dropOff: 0 },
+      ],
+    });
+    // Thirty seconds is too short for anyone's next step.
+    const tight = await funnels.build({ scope, range: RANGE, steps: ['home', 'product', 'pay'], windowSeconds: 30 });
+    expect(tight.steps.map((step) => step.users)).toEqual([3, 0, 0]);
+    const searchers = await funnels.build({ scope, range: RANGE, steps: ['search', 'product', 'cart'], windowSeconds: 3600 });
+    expect(searchers.steps.map((step) => step.users)).toEqual([3, 2, 2]);
+  });
+
+  it('computes retention cells for first-session-day cohorts (retention), leaving days not over yet empty', async () => {
+    const early = await retention.build({ scope, range: RANGE, days: 3, tz: 'UTC', now: NOW });
+    expect(early.cohorts).toEqual([
+      { cohort: '2026-11-20', users: 2, returned: [2, 0, 1, null], rates: [1, 0, 0.5, null] },
+      { cohort: '2026-11-21', users: 1, returned: [1, 0, null, null], rates: [1, 0, null, null] },
+      { cohort: '2026-11-22', users: 1, returned: [1, null, null, null], rates: [1, null, null, null] },
+    ]);
+    const later = await retention.build({ scope, range: RANGE, days: 3, tz: 'UTC', now: at('2026-11-30T00:00:00Z') });
+    expect(later.cohorts.map((cohort) => cohort.returned)).toEqual([[2, 0, 1, 0], [1, 0, 0, 0], [1, 0, 0, 0]]);
+  });
+});
