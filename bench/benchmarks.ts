@@ -1,7 +1,8 @@
 import { freshnessBenchmark } from './freshness.bench';
 import { memoryBenchmark } from './memory.bench';
 import { projectorBenchmark } from './projector.bench';
-import { refreshBenchmark, verifyBenchmark } from './session-methods.bench';
+import { replayBenchmark } from './replay.bench';
+import { activityBenchmark, refreshBenchmark, verifyBenchmark } from './session-methods.bench';
 import { startSessionBenchmark } from './start-session.bench';
 import { Benchmark } from './support/benchmark';
 
@@ -9,4 +10,4 @@ import { Benchmark } from './support/benchmark';
  * Every benchmark `npm run bench` runs, in this order. A new one is a `<name>.bench.ts`
  * module exporting a Benchmark (or two), added here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [startSessionBenchmark, verifyBenchmark, refreshBenchmark, projectorBenchmark, freshnessBenchmark, memoryBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [startSessionBenchmark, verifyBenchmark, refreshBenchmark, activityBenchmark, projectorBenchmark, replayBenchmark, freshnessBenchmark, memoryBenchmark];

@@ -137,3 +137,53 @@ function rollingRefresh(url: string, tokens: string[], connections: number, dura
     });
   });
 }
+
+const ACTIVITY_TARGET = 50_000;
+const ACTIVITY_BATCH = 500;
+
+/**
+ * POST /v1/sessions/activity with 500 records per request (the batch endpoint's maximum)
+ * at 50 connections, one valid session token: events/s is 500 × requests/s, each request
+ * durable (one group commit of 500 SessionActivityRecorded events) before its 201.
+ */
+export const activityBenchmark: Benchmark = {
+  name: 'activity',
+  title: 'Activity ingest through the batch endpoint (embedded, durable)',
+  layout: 'API in its own process (embedded, projector in process); autocannon in the runner process',
+  async run(context): Promise<BenchmarkRun> {
+    const load = startSessionLoad(context.quick);
+    const connections = 10;
+    const profile = profileRequest(context, 'activity');
+    const api = await startApiProcess(join(context.workDir, 'activity'), profile);
+    const failures: string[] = [];
+    let run: Awaited<ReturnType<typeof closedLoop>>;
+    let window;
+    let cpuSeconds = 0;
+    try {
+      const session = await startSession(api.url, 'activity-bench');
+      const records = Array.from({ length: ACTIVITY_BATCH }, (_, i) => ({ name: ['home', 'search', 'product', 'cart', 'checkout', 'pay'][i % 6], status: i % 25 === 0 ? 'error' : 'success', latencyMs: 5 + (i % 90), processId: 'bench' }));
+      const body = JSON.stringify({ ...SEED_KEY, token: session.token, records });
+      const cpuBefore = readCpuSeconds(api.pid);
+      ({ value: run, window } = await measured(api, () =>
+        closedLoop({ url: `${api.url}/v1/sessions/activity`, method: 'POST', body, connections, durationS: load.durationS, label: 'activity (500 records per request)' }, context.progress),
+      ));
+      cpuSeconds = readCpuSeconds(api.pid) - cpuBefore;
+    } finally {
+      await api.stop();
+    }
+    if (run.non2xx > 0 || run.errors > 0) failures.push(`activity: ${run.non2xx} non-2xx ${JSON.stringify(run.statusCodes)}, ${run.errors} errors`);
+    const eventsPerSecond = run.okPerSecond * ACTIVITY_BATCH;
+    return {
+      figures: [
+        { label: 'activity events/s (500 per request)', value: fmt.perSecond(eventsPerSecond) },
+        { label: 'requests/s', value: fmt.perSecond(run.okPerSecond) },
+        { label: 'latency p50 / p99 / max', value: `${run.p50Ms} / ${run.p99Ms} / ${run.maxMs} ms` },
+        { label: 'API process CPU per event', value: `${((cpuSeconds * 1e6) / Math.max(1, run.ok * ACTIVITY_BATCH)).toFixed(1)} µs` },
+        { label: 'load', value: `${connections} connections, ${run.durationS} s` },
+      ],
+      verdicts: [atLeast(`≥ ${fmt.int(ACTIVITY_TARGET)} events/s`, eventsPerSecond, ACTIVITY_TARGET, fmt.perSecond)],
+      failures,
+      profile: profile && summariseProfile(context, profile, window),
+    };
+  },
+};

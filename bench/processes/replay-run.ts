@@ -1,0 +1,75 @@
+import { SqliteEventLog } from '@waymark/event-log';
+import { PinoLoggerService, createPinoLogger } from '@waymark/logging';
+import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
+import { ReplayJournal, ReplayRunner } from '@waymark/replay';
+import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
+import { createUuidV7Generator } from '@waymark/domain';
+import { join } from 'node:path';
+import { syntheticSessionStarts } from '../support/synthetic-events';
+
+const APPEND_GROUP = 10_000;
+const USERS = 100_000;
+
+/**
+ * The replay benchmark's own process: appends BENCH_EVENTS events to a fresh embedded
+ * log, then times `waymark replay` from the beginning as the CLI runs it on a stopped
+ * service: shadow tables, every batch, the derived tables, the swap.
+ */
+async function main(): Promise<void> {
+  const total = Number(process.env.BENCH_EVENTS);
+  const dataDir = String(process.env.BENCH_DATA_DIR);
+  const send = (message: Record<string, unknown>) => process.send?.(message);
+
+  const db = openEmbeddedDatabase(join(dataDir, 'waymark.db'));
+  const writer = new GroupCommitWriter(db);
+  const log = new SqliteEventLog(db, writer);
+  const stream = await syntheticSessionStarts(total, USERS, 5_000);
+  for (let appended = 0; appended < total; ) {
+    const count = Math.min(APPEND_GROUP, total - appended);
+    await log.append(stream.next(count));
+    appended += count;
+    send({ type: 'progress', phase: 'append', done: appended, total });
+  }
+  const client = createReadModelClient({ kind: 'chdb', path: join(dataDir, 'clickhouse') });
+  await migrateReadModel(client);
+
+  const runner = new ReplayRunner(log, client, new ReplayJournal(db), new PinoLoggerService(createPinoLogger('warn')), {
+    batchSize: Number(process.env.PROJECTOR_BATCH_SIZE ?? 10_000),
+    newId: createUuidV7Generator(),
+    now: Date.now,
+  });
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const record = await runner.start({ start: { kind: 'beginning' } });
+  const ticker = setInterval(() => send({ type: 'progress', phase: 'replay', done: runner.progress(record.id)?.processed ?? 0, total }), 250);
+  const finished = await runner.wait(record.id);
+  clearInterval(ticker);
+  const replayMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const count = await client.query({ query: 'SELECT count() AS rows, uniqExact(event_id) AS unique FROM events', format: 'JSONEachRow' });
+  const [rows] = await count.json<{ rows: string; unique: string }>();
+  await client.close();
+  writer.close();
+  db.close();
+  await new Promise<void>((resolve, reject) => {
+    if (!process.send) return resolve();
+    process.send(
+      { type: 'result', total, status: finished?.status, processed: finished?.processed, replayMs, cpuMs: (cpu.user + cpu.system) / 1000, rows: Number(rows.rows), unique: Number(rows.unique) },
+      undefined,
+      undefined,
+      (error) => (error ? reject(error) : resolve()),
+    );
+  });
+}
+
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'stop') process.exit(0);
+});
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.send?.({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    process.exit(1);
+  },
+);
