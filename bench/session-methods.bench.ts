@@ -1,11 +1,10 @@
-import autocannon from 'autocannon';
 import { join } from 'node:path';
-import { ClosedLoopResult, closedLoop, summariseResult } from './load/closed-loop';
+import { closedLoop } from './load/closed-loop';
+import { RollingRefreshResult, rollingRefresh } from './load/rolling-refresh';
 import { measured, startApiProcess } from './support/api-process';
 import { Benchmark, BenchmarkRun, atLeast, fmt, reported } from './support/benchmark';
 import { readCpuSeconds } from './support/proc-status';
 import { profileRequest, summariseProfile } from './support/profiles';
-import { Progress } from './support/progress';
 import { SEED_KEY, seedSessionBody, startSessionLoad } from './support/seed';
 
 const VERIFY_TARGET = 20_000;
@@ -74,13 +73,15 @@ export const refreshBenchmark: Benchmark = {
     const profile = profileRequest(context, 'refresh');
     const api = await startApiProcess(join(context.workDir, 'refresh'), profile);
     const failures: string[] = [];
-    let run: ClosedLoopResult;
+    let run: RollingRefreshResult;
     let window;
     let cpuSeconds = 0;
     try {
       const pool = await Promise.all(Array.from({ length: load.connections }, (_, i) => startSession(api.url, `refresh-bench-${i}`)));
       const cpuBefore = readCpuSeconds(api.pid);
-      ({ value: run, window } = await measured(api, () => rollingRefresh(api.url, pool.map((session) => session.refreshToken), load.connections, load.durationS, context.progress)));
+      ({ value: run, window } = await measured(api, () =>
+        rollingRefresh(`${api.url}/v1/sessions/refresh`, (refreshToken) => JSON.stringify({ ...SEED_KEY, refreshToken }), pool.map((session) => session.refreshToken), load.durationS, context.progress),
+      ));
       cpuSeconds = readCpuSeconds(api.pid) - cpuBefore;
     } finally {
       await api.stop();
@@ -99,44 +100,6 @@ export const refreshBenchmark: Benchmark = {
     };
   },
 };
-
-function rollingRefresh(url: string, tokens: string[], connections: number, durationS: number, progress: Progress): Promise<ClosedLoopResult> {
-  let next = 0;
-  return new Promise((resolve, reject) => {
-    let seconds = 0;
-    const instance = autocannon(
-      {
-        url: `${url}/v1/sessions/refresh`,
-        connections,
-        duration: durationS,
-        timeout: 10,
-        requests: [
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            // Per connection: take a session from the pool once, then follow its rotations.
-            setupRequest: (request: Record<string, unknown>, context: Record<string, string>) => {
-              context.refreshToken ??= tokens[next++ % tokens.length];
-              return { ...request, body: JSON.stringify({ ...SEED_KEY, refreshToken: context.refreshToken }) };
-            },
-            onResponse: (status: number, body: string, context: Record<string, string>) => {
-              if (status === 200) context.refreshToken = (JSON.parse(body) as { refreshToken: string }).refreshToken;
-            },
-          },
-        ],
-      } as never,
-      (error: Error | null, result: autocannon.Result) => {
-        progress.clear();
-        if (error) return reject(error);
-        resolve(summariseResult(result));
-      },
-    );
-    instance.on('tick', ({ counter }: { counter: number }) => {
-      seconds += 1;
-      progress.update(`refresh: ${seconds}/${durationS} s, ${counter.toLocaleString('en-US')} answers in the last second`);
-    });
-  });
-}
 
 const ACTIVITY_TARGET = 50_000;
 const ACTIVITY_BATCH = 500;
