@@ -5,9 +5,8 @@ import { ReplayJournal, ReplayRunner } from '@waymark/replay';
 import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
 import { createUuidV7Generator } from '@waymark/domain';
 import { join } from 'node:path';
-import { syntheticSessionStarts } from '../support/synthetic-events';
+import { appendSyntheticLog } from '../support/synthetic-events';
 
-const APPEND_GROUP = 10_000;
 const USERS = 100_000;
 
 /**
@@ -23,13 +22,7 @@ async function main(): Promise<void> {
   const db = openEmbeddedDatabase(join(dataDir, 'waymark.db'));
   const writer = new GroupCommitWriter(db);
   const log = new SqliteEventLog(db, writer);
-  const stream = await syntheticSessionStarts(total, USERS, 5_000);
-  for (let appended = 0; appended < total; ) {
-    const count = Math.min(APPEND_GROUP, total - appended);
-    await log.append(stream.next(count));
-    appended += count;
-    send({ type: 'progress', phase: 'append', done: appended, total });
-  }
+  await appendSyntheticLog(log, total, USERS, (done) => send({ type: 'progress', phase: 'append', done, total }));
   const client = createReadModelClient({ kind: 'chdb', path: join(dataDir, 'clickhouse') });
   await migrateReadModel(client);
 

@@ -59,3 +59,25 @@ export async function syntheticSessionStarts(total: number, users: number, rateP
     },
   };
 }
+
+/**
+ * Fills an embedded log with `total` synthetic session starts in groups of 10,000 (as a
+ * busy API's group commits would), reporting progress; returns how long it took.
+ */
+export async function appendSyntheticLog(
+  log: { append(events: readonly SessionStarted[]): Promise<void> },
+  total: number,
+  users: number,
+  onProgress: (appended: number) => void,
+): Promise<number> {
+  const group = 10_000;
+  const stream = await syntheticSessionStarts(total, users, 5_000);
+  const started = performance.now();
+  for (let appended = 0; appended < total; ) {
+    const count = Math.min(group, total - appended);
+    await log.append(stream.next(count));
+    appended += count;
+    onProgress(appended);
+  }
+  return performance.now() - started;
+}
