@@ -1,33 +1,28 @@
-import { CompactEncrypt, compactDecrypt } from 'jose';
+import { CompactJwe } from './compact-jwe';
 import { TokenKeyRing } from './token-key-ring';
 
 const SEALED_DATA_TYPE = 'wm-data';
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /**
  * Encrypts session data before it is written to the event log, so the log, Kafka and
- * the read model hold user details only as ciphertext (compact JWE).
+ * the read model hold user details only as ciphertext (compact JWE, `dir` + `A256GCM`).
  */
 export class DataSealer {
-  constructor(private readonly keys: TokenKeyRing) {}
+  private readonly jwe: CompactJwe;
 
-  seal(data: Record<string, unknown>): Promise<string> {
-    return new CompactEncrypt(encoder.encode(JSON.stringify(data)))
-      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: this.keys.activeKid, typ: SEALED_DATA_TYPE })
-      .encrypt(this.keys.activeKey);
+  constructor(keys: TokenKeyRing) {
+    this.jwe = new CompactJwe(keys, SEALED_DATA_TYPE);
+  }
+
+  async seal(data: Record<string, unknown>): Promise<string> {
+    return this.jwe.encrypt(JSON.stringify(data));
   }
 
   async open(sealed: string): Promise<Record<string, unknown>> {
-    const { plaintext } = await compactDecrypt(
-      sealed,
-      (header) => {
-        const key = this.keys.keyFor(header.kid);
-        if (!key) throw new Error('sealed data was encrypted with a key that is not in the key ring');
-        return key;
-      },
-      { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] },
-    );
-    return JSON.parse(decoder.decode(plaintext)) as Record<string, unknown>;
+    const plaintext = this.jwe.decrypt(sealed);
+    if (plaintext === undefined) {
+      throw new Error('sealed data could not be opened: not sealed by Waymark, tampered, or sealed with a key no longer in the key ring');
+    }
+    return JSON.parse(plaintext) as Record<string, unknown>;
   }
 }

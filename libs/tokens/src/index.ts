@@ -3,3 +3,4 @@ export * from './refresh-token';
 export * from './session-token.service';
 export * from './token-key-ring';
 export * from './api-key-credentials';
+export * from './compact-jwe';

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { takeRandomBytes } from './random-pool';
 
 const PREFIX = 'wmr1';
 const SECRET_BYTES = 32;
@@ -21,7 +22,7 @@ export interface ParsedRefreshToken {
  * hash suffices (no slow KDF) because the secret has full entropy.
  */
 export function issueRefreshToken(sessionId: string): IssuedRefreshToken {
-  const secret = randomBytes(SECRET_BYTES).toString('base64url');
+  const secret = takeRandomBytes(SECRET_BYTES).toString('base64url');
   return { token: `${PREFIX}.${sessionId}.${secret}`, hash: hashRefreshSecret(secret) };
 }
 

@@ -1,4 +1,4 @@
-import { EncryptJWT, jwtDecrypt, errors as joseErrors } from 'jose';
+import { CompactJwe } from './compact-jwe';
 import { TokenKeyRing } from './token-key-ring';
 
 export const TOKEN_ISSUER = 'waymark';
@@ -25,62 +25,93 @@ export function audienceOf(product: string, env: string): string {
   return `${product}:${env}`;
 }
 
+/** The JWT claims set inside a session token (RFC 7519 names; `sid`, `tag`, `data` ours). */
+interface SessionTokenPayload {
+  sid: string;
+  tag: string;
+  data: Record<string, unknown>;
+  sub: string;
+  iss: string;
+  aud: string;
+  iat: number;
+  exp: number;
+}
+
 /**
  * Session tokens are JWE (`dir` + `A256GCM`): the user's data travels inside, and
  * without the key nothing of it is readable. Encryption also authenticates, so a
  * tampered token fails to decrypt. No compression before encryption (RFC 8725 §3.6).
+ * The header allow-list (alg, enc, typ, kid) is enforced by CompactJwe; the claims
+ * (iss, aud, exp, and the ones we need present) are checked here.
  */
 export class SessionTokenService {
-  constructor(private readonly keys: TokenKeyRing) {}
+  private readonly jwe: CompactJwe;
+
+  constructor(keys: TokenKeyRing) {
+    this.jwe = new CompactJwe(keys, SESSION_TOKEN_TYPE);
+  }
 
   async issue(claims: SessionTokenClaims): Promise<string> {
-    return new EncryptJWT({
+    const payload: SessionTokenPayload = {
       sid: claims.sessionId,
       tag: claims.tag,
       data: claims.data,
-    })
-      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: this.keys.activeKid, typ: SESSION_TOKEN_TYPE })
-      .setSubject(claims.identifier)
-      .setIssuer(TOKEN_ISSUER)
-      .setAudience(audienceOf(claims.product, claims.env))
-      .setIssuedAt(Math.floor(claims.issuedAt / 1000))
-      .setExpirationTime(Math.floor(claims.expiresAt / 1000))
-      .encrypt(this.keys.activeKey);
+      sub: claims.identifier,
+      iss: TOKEN_ISSUER,
+      aud: audienceOf(claims.product, claims.env),
+      iat: Math.floor(claims.issuedAt / 1000),
+      exp: Math.floor(claims.expiresAt / 1000),
+    };
+    return this.jwe.encrypt(JSON.stringify(payload));
   }
 
   async check(token: string, product: string, env: string, now: number): Promise<TokenCheck> {
-    try {
-      const { payload } = await jwtDecrypt(token, (header) => this.resolveKey(header.kid), {
-        issuer: TOKEN_ISSUER,
-        audience: audienceOf(product, env),
-        typ: SESSION_TOKEN_TYPE,
-        keyManagementAlgorithms: ['dir'],
-        contentEncryptionAlgorithms: ['A256GCM'],
-        currentDate: new Date(now),
-        requiredClaims: ['exp', 'iat', 'sub', 'sid'],
-      });
-      return {
-        valid: true,
-        claims: {
-          sessionId: String(payload.sid),
-          product,
-          env,
-          tag: String(payload.tag),
-          identifier: String(payload.sub),
-          data: (payload.data ?? {}) as Record<string, unknown>,
-          expiresAt: (payload.exp as number) * 1000,
-          issuedAt: (payload.iat as number) * 1000,
-        },
-      };
-    } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) return { valid: false, reason: 'expired' };
-      return { valid: false, reason: 'invalid' };
-    }
+    const plaintext = this.jwe.decrypt(token);
+    if (plaintext === undefined) return { valid: false, reason: 'invalid' };
+    const payload = parsePayload(plaintext);
+    if (!payload || payload.iss !== TOKEN_ISSUER || payload.aud !== audienceOf(product, env)) return { valid: false, reason: 'invalid' };
+    // RFC 7519 §4.1.4: not accepted on or after exp (no leeway: both ends are our clock).
+    if (Math.floor(now / 1000) >= payload.exp) return { valid: false, reason: 'expired' };
+    return {
+      valid: true,
+      claims: {
+        sessionId: payload.sid,
+        product,
+        env,
+        tag: payload.tag,
+        identifier: payload.sub,
+        data: payload.data,
+        expiresAt: payload.exp * 1000,
+        issuedAt: payload.iat * 1000,
+      },
+    };
   }
+}
 
-  private resolveKey(kid: unknown) {
-    const key = this.keys.keyFor(kid);
-    if (!key) throw new joseErrors.JWEDecryptionFailed();
-    return key;
+/** The claims, when every one we rely on is present with its type; otherwise undefined. */
+function parsePayload(plaintext: string): SessionTokenPayload | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(plaintext);
+  } catch {
+    return undefined;
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const claims = value as Record<string, unknown>;
+  const data = claims.data ?? {};
+  if (
+    typeof claims.sid !== 'string' ||
+    typeof claims.tag !== 'string' ||
+    typeof claims.sub !== 'string' ||
+    typeof claims.iss !== 'string' ||
+    typeof claims.aud !== 'string' ||
+    !Number.isFinite(claims.iat) ||
+    !Number.isFinite(claims.exp) ||
+    typeof data !== 'object' ||
+    data === null ||
+    Array.isArray(data)
+  ) {
+    return undefined;
+  }
+  return { ...(claims as unknown as SessionTokenPayload), data: data as Record<string, unknown> };
 }

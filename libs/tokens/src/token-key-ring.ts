@@ -18,7 +18,7 @@ export interface KeyFile {
 
 /**
  * The keys tokens and sealed data are encrypted with. Imported once into KeyObjects
- * (jose is several times faster with KeyObjects than with raw bytes per call) and
+ * (node:crypto is faster with KeyObjects than with raw bytes per call) and
  * looked up by `kid` from our own list only: a token never names where to fetch a key.
  */
 export class TokenKeyRing {
@@ -52,6 +52,11 @@ export class TokenKeyRing {
 
   keyFor(kid: unknown): KeyObject | undefined {
     return typeof kid === 'string' ? this.byKid.get(kid) : undefined;
+  }
+
+  /** Every kid that still decrypts, the active one first. */
+  kids(): readonly string[] {
+    return [...this.byKid.keys()];
   }
 }
 
