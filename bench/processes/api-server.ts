@@ -6,8 +6,9 @@ import { loadApiConfig } from '../../apps/api/src/config/api.config';
 /**
  * The shipped API (createApiApp, the same factory main.ts uses), configured from the
  * environment like main.ts, plus one bench-only route registered here on the Fastify
- * instance: `GET /bench/ceiling` answers a constant through the same hooks (request id,
- * access log), which measures what the HTTP stack alone allows in this process.
+ * instance: `GET` and `POST /bench/ceiling` answer a constant through the same hooks
+ * (request id, access log; the POST through the JSON body parser too), which measures
+ * what the HTTP stack alone allows in this process.
  */
 async function main(): Promise<void> {
   const config = loadApiConfig();
@@ -16,6 +17,9 @@ async function main(): Promise<void> {
     .getHttpAdapter()
     .getInstance()
     .get('/bench/ceiling', (_request, reply) => {
+      void reply.send({ ok: true });
+    })
+    .post('/bench/ceiling', (_request, reply) => {
       void reply.send({ ok: true });
     });
   await app.listen({ port: config.port, host: config.host });
