@@ -3,6 +3,7 @@ import { closedLoop } from './load/closed-loop';
 import { RollingRefreshResult, rollingRefresh } from './load/rolling-refresh';
 import { measured, startApiProcess } from './support/api-process';
 import { Benchmark, BenchmarkRun, atLeast, fmt, reported } from './support/benchmark';
+import { CeilingRun, measureCeiling } from './support/ceiling';
 import { readCpuSeconds } from './support/proc-status';
 import { profileRequest, summariseProfile } from './support/profiles';
 import { SEED_KEY, seedSessionBody, startSessionLoad } from './support/seed';
@@ -30,20 +31,15 @@ export const verifyBenchmark: Benchmark = {
     const api = await startApiProcess(join(context.workDir, 'verify'), profile);
     const failures: string[] = [];
     let run: Awaited<ReturnType<typeof closedLoop>>;
-    let ceiling: Awaited<ReturnType<typeof closedLoop>>;
+    let ceiling: CeilingRun;
     let window;
     let cpuSeconds = 0;
-    let ceilingCpuSeconds = 0;
     try {
       const session = await startSession(api.url, 'verify-bench');
       const body = JSON.stringify({ ...SEED_KEY, token: session.token });
-      // The floor under any POST here: a bare Fastify route (bench-only, answers a
-      // constant) fed the same body through the same hooks and JSON parser.
-      const ceilingLoad = { url: `${api.url}/bench/ceiling`, method: 'POST' as const, body, connections: load.connections };
-      await closedLoop({ ...ceilingLoad, durationS: load.warmupS, label: 'warm-up (POST /bench/ceiling)' }, context.progress);
-      const ceilingCpuBefore = readCpuSeconds(api.pid);
-      ceiling = await closedLoop({ ...ceilingLoad, durationS: context.quick ? 3 : 10, label: 'ceiling (POST /bench/ceiling)' }, context.progress);
-      ceilingCpuSeconds = readCpuSeconds(api.pid) - ceilingCpuBefore;
+      // The floor under any POST here: the bare route fed the same body.
+      await measureCeiling(api, { method: 'POST', body }, { connections: load.connections, durationS: load.warmupS }, context.progress);
+      ceiling = await measureCeiling(api, { method: 'POST', body }, { connections: load.connections, durationS: context.quick ? 3 : 10 }, context.progress);
       await closedLoop({ url: `${api.url}/v1/sessions/verify`, method: 'POST', body, connections: load.connections, durationS: load.warmupS, label: 'warm-up (verify)' }, context.progress);
       const cpuBefore = readCpuSeconds(api.pid);
       ({ value: run, window } = await measured(api, () =>
@@ -54,16 +50,16 @@ export const verifyBenchmark: Benchmark = {
       await api.stop();
     }
     if (run.non2xx > 0 || run.errors > 0) failures.push(`verify: ${run.non2xx} non-2xx, ${run.errors} errors`);
-    if (ceiling.non2xx > 0 || ceiling.errors > 0) failures.push(`ceiling: ${ceiling.non2xx} non-2xx, ${ceiling.errors} errors`);
+    if (ceiling.result.non2xx > 0 || ceiling.result.errors > 0) failures.push(`ceiling: ${ceiling.result.non2xx} non-2xx, ${ceiling.result.errors} errors`);
     const perRequestUs = (seconds: number, answers: number) => `${((seconds * 1e6) / answers).toFixed(0)} µs`;
     return {
       figures: [
         { label: 'verifies/s', value: fmt.perSecond(run.okPerSecond) },
         { label: 'latency p50 / p99 / max', value: `${run.p50Ms} / ${run.p99Ms} / ${run.maxMs} ms` },
         { label: 'API process CPU per verify', value: perRequestUs(cpuSeconds, run.ok) },
-        { label: 'ceiling: bare POST /bench/ceiling, same body, req/s', value: fmt.perSecond(ceiling.okPerSecond) },
-        { label: 'ceiling: API process CPU per bare POST', value: perRequestUs(ceilingCpuSeconds, ceiling.ok) },
-        { label: 'verify / ceiling', value: fmt.ratio(run.okPerSecond / ceiling.okPerSecond) },
+        { label: 'ceiling: bare POST /bench/ceiling, same body, req/s', value: fmt.perSecond(ceiling.result.okPerSecond) },
+        { label: 'ceiling: API process CPU per bare POST', value: `${ceiling.cpuUsPerRequest.toFixed(0)} µs` },
+        { label: 'verify / ceiling', value: fmt.ratio(run.okPerSecond / ceiling.result.okPerSecond) },
         { label: 'load', value: `${load.connections} connections, ${run.durationS} s after ${load.warmupS} s warm-up` },
       ],
       verdicts: [atLeast(`≥ ${fmt.int(VERIFY_TARGET)} verifies/s`, run.okPerSecond, VERIFY_TARGET, fmt.perSecond), reported('p99', fmt.ms(run.p99Ms))],
