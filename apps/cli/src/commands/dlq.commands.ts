@@ -1,6 +1,9 @@
 import { checkEnvelope } from '@waymark/domain';
 import { CliCommand, EXIT, UsageError } from '../cli-command';
 import { openEmbeddedData } from '../embedded-data';
+import { openKafkaLog } from '../kafka-data';
+import { LOG_CHOICE } from './events.commands';
+import { describeKafkaDeadLetter, readKafkaDeadLetters, redriveKafkaDeadLetters } from './kafka-tools';
 
 interface DeadLetterRow {
   id: number;
@@ -17,9 +20,24 @@ const dataDir = { 'data-dir': { type: 'string' } } as const;
 export const dlqListCommand: CliCommand = {
   name: 'dlq list',
   summary: 'List dead letters (records a consumer could not process) with their reasons.',
-  usage: 'waymark dlq list [--data-dir DIR] [--all] [--json]\n\nShows dead letters not yet redriven (--all: every one). --json prints one JSON object per line.',
+  usage: `waymark dlq list [--data-dir DIR] [--all] [--json]
+
+${LOG_CHOICE.replace('event topic', 'dead-letter topic')}
+Shows dead letters not yet redriven (--all: every one; on Kafka every one is shown, a
+record on a topic cannot be marked). --json prints one JSON object per line.`,
   options: { ...dataDir, all: { type: 'boolean' }, json: { type: 'boolean' } },
   async run(values, _positionals, io) {
+    const kafka = openKafkaLog(values['data-dir'] as string | undefined, io);
+    if (kafka) {
+      try {
+        const letters = (await readKafkaDeadLetters(kafka)).map(describeKafkaDeadLetter);
+        for (const entry of letters) io.out(values.json ? JSON.stringify(entry) : `${entry.id}\t${entry.consumer}\tsource ${entry.source}\t${entry.recordedAt}\t${entry.reason}`);
+        if (!values.json) io.err(`${letters.length} dead letter(s)`);
+        return EXIT.ok;
+      } finally {
+        await kafka.close();
+      }
+    }
     const data = openEmbeddedData(values['data-dir'] as string | undefined, io.env);
     try {
       const rows = data.db
@@ -40,9 +58,26 @@ export const dlqListCommand: CliCommand = {
 export const dlqShowCommand: CliCommand = {
   name: 'dlq show',
   summary: 'Show one dead letter: its reason and the record as it was in the log.',
-  usage: 'waymark dlq show ID [--data-dir DIR]',
+  usage: `waymark dlq show ID [--data-dir DIR]
+
+ID is the first column of \`waymark dlq list\` (on Kafka, <partition>:<offset> on the dead-letter topic).`,
   options: dataDir,
   async run(values, positionals, io) {
+    const kafka = openKafkaLog(values['data-dir'] as string | undefined, io);
+    if (kafka) {
+      if (positionals[0] === undefined) throw new UsageError('ID (<partition>:<offset> from `waymark dlq list`) is required');
+      try {
+        const letter = (await readKafkaDeadLetters(kafka)).find((candidate) => candidate.id === positionals[0]);
+        if (!letter) {
+          io.err(`no dead letter ${positionals[0]}`);
+          return EXIT.failed;
+        }
+        io.out(JSON.stringify({ ...describeKafkaDeadLetter(letter), record: letter.record.raw }, null, 2));
+        return EXIT.ok;
+      } finally {
+        await kafka.close();
+      }
+    }
     const id = Number(positionals[0]);
     if (!Number.isInteger(id)) throw new UsageError('ID (a number from `waymark dlq list`) is required');
     const data = openEmbeddedData(values['data-dir'] as string | undefined, io.env);
@@ -69,10 +104,22 @@ export const dlqShowCommand: CliCommand = {
 export const dlqRedriveCommand: CliCommand = {
   name: 'dlq redrive',
   summary: 'Append dead letters to the log again so the projector retries them.',
-  usage: 'waymark dlq redrive (ID... | --all) [--data-dir DIR] [--dry-run]',
+  usage: `waymark dlq redrive (ID... | --all) [--data-dir DIR] [--dry-run]
+
+On Kafka the records go back to the event topic with their original keys; the dead letters
+stay on their topic, so redriving again sends them again (the read model counts an event
+once by its id).`,
   options: { ...dataDir, all: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
   async run(values, positionals, io) {
     if (!values.all && positionals.length === 0) throw new UsageError('give dead-letter IDs or --all');
+    const kafka = openKafkaLog(values['data-dir'] as string | undefined, io);
+    if (kafka) {
+      try {
+        return await redriveKafkaDeadLetters(kafka, values.all ? 'all' : positionals, Boolean(values['dry-run']), io);
+      } finally {
+        await kafka.close();
+      }
+    }
     const ids = positionals.map(Number);
     if (ids.some((id) => !Number.isInteger(id))) throw new UsageError('IDs are numbers from `waymark dlq list`');
     const data = openEmbeddedData(values['data-dir'] as string | undefined, io.env);

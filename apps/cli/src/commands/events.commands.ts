@@ -2,9 +2,16 @@ import { ReadFilter } from '@waymark/event-log';
 import { createWriteStream } from 'node:fs';
 import { CliCommand, CliIo, EXIT, UsageError } from '../cli-command';
 import { openEmbeddedData } from '../embedded-data';
+import { openKafkaLog } from '../kafka-data';
+import { exportFromKafka, tailFromKafka } from './kafka-tools';
 import { ProgressLine } from '../progress-bar';
 
 const BATCH = 5000;
+
+/** Which log the event tools read, said in each one's --help. */
+export const LOG_CHOICE = `Reads the embedded log in --data-dir (default $DATA_DIR or ./data; safe while the service
+runs), or, when KAFKA_BROKERS is set and --data-dir is not given, the Kafka event topic of a
+distributed deployment (KAFKA_TOPIC and the other KAFKA_* settings as the apps use them).`;
 
 const filterOptions = {
   'data-dir': { type: 'string' },
@@ -38,19 +45,31 @@ export const eventsExportCommand: CliCommand = {
   summary: 'Write events as NDJSON, filtered by time range, product, tag, identifier, type.',
   usage: `waymark events export [--data-dir DIR] [--since ISO] [--until ISO] [--product P] [--tag T] [--identifier I] [--type T1,T2] [--out FILE]
 
-Reads the embedded log (safe while the service runs). Without --out, NDJSON goes to stdout;
-progress goes to stderr.`,
+${LOG_CHOICE}
+Without --out, NDJSON goes to stdout; progress goes to stderr. On Kafka: the topic as it is
+when the export starts, in offset order within each partition.`,
   options: { ...filterOptions, since: { type: 'string' }, until: { type: 'string' }, out: { type: 'string' } },
   async run(values, _positionals, io) {
     const filter = filterFrom(values);
+    const file = values.out ? createWriteStream(values.out as string) : undefined;
+    const write = (text: string) => (file ? new Promise<void>((resolve) => (file.write(text) ? resolve() : file.once('drain', resolve))) : Promise.resolve(io.out(text.replace(/\n$/, ''))));
+    const closeFile = () => (file ? new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve()))) : Promise.resolve());
+    const kafka = openKafkaLog(values['data-dir'] as string | undefined, io);
+    if (kafka) {
+      try {
+        await exportFromKafka(kafka, filter, write, io);
+        await closeFile();
+        return EXIT.ok;
+      } finally {
+        await kafka.close();
+      }
+    }
     const data = openEmbeddedData(values['data-dir'] as string | undefined, io.env);
     try {
       const reader = data.eventLog.openReader(filter);
       const head = await reader.head();
       const first = await reader.resolveStart({ kind: 'beginning' });
       const total = first === undefined ? 0 : await reader.count(first, head);
-      const file = values.out ? createWriteStream(values.out as string) : undefined;
-      const write = (text: string) => (file ? new Promise<void>((resolve) => (file.write(text) ? resolve() : file.once('drain', resolve))) : Promise.resolve(io.out(text.replace(/\n$/, ''))));
       const line = new ProgressLine(io.progress ?? io.err, io.isTty ?? false);
       let exported = 0;
       let cursor: { after: string } | { from: string } | undefined = first === undefined ? undefined : { from: first };
@@ -62,7 +81,7 @@ progress goes to stderr.`,
         line.update(`exported ${exported.toLocaleString('en-US')}/${total.toLocaleString('en-US')} events`);
         cursor = inRange.length === BATCH ? { after: inRange[inRange.length - 1].position } : undefined;
       }
-      if (file) await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      await closeFile();
       line.finish(`exported ${exported.toLocaleString('en-US')} events${values.out ? ` to ${values.out}` : ''}`);
       return EXIT.ok;
     } finally {
@@ -77,12 +96,22 @@ export const eventsTailCommand: CliCommand = {
   summary: 'Follow the log, printing new events (NDJSON) as they are appended.',
   usage: `waymark events tail [--data-dir DIR] [--product P] [--tag T] [--identifier I] [--type T1,T2] [--last N] [--once]
 
-Starts at the end of the log (or N events before it with --last), then polls every 250 ms.
---once prints what is there and exits.`,
+${LOG_CHOICE}
+Starts at the end of the log (or N events before it with --last; on Kafka, N records before
+the end of each partition), then follows new events until Ctrl-C (embedded: polls every
+250 ms). --once prints what is there and exits.`,
   options: { ...filterOptions, last: { type: 'string' }, once: { type: 'boolean' } },
   async run(values, _positionals, io) {
     const last = values.last === undefined ? 0 : Number(values.last);
     if (!Number.isInteger(last) || last < 0) throw new UsageError('--last must be a whole number');
+    const kafka = openKafkaLog(values['data-dir'] as string | undefined, io);
+    if (kafka) {
+      try {
+        return await tailFromKafka(kafka, filterFrom(values), last, Boolean(values.once), io);
+      } finally {
+        await kafka.close();
+      }
+    }
     const data = openEmbeddedData(values['data-dir'] as string | undefined, io.env);
     try {
       return await tail(data.eventLog.openReader(filterFrom(values)), last, Boolean(values.once), io);

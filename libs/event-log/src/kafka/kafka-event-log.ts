@@ -5,7 +5,8 @@ import { EventLog, LagReport } from '../event-log.port';
 import { KafkaEventLogConsumer } from './kafka-event-log-consumer';
 import { KafkaEventLogOptions, ResolvedKafkaEventLogOptions, resolveKafkaEventLogOptions } from './kafka-event-log.options';
 import { kafkajsLogCreator } from './kafkajs-log-bridge';
-import { messageBytes, toEventMessage } from './kafka-records';
+import { messageBytes, toEventMessage, toRedrivenMessage } from './kafka-records';
+import { KafkaTopicScanner, ScanOptions, ScanSummary, ScannedRecord } from './kafka-topic-scanner';
 import { ProduceBatcher } from './produce-batcher';
 
 export interface KafkaEventLogStats {
@@ -131,6 +132,22 @@ export class KafkaEventLog implements EventLog {
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /**
+   * Reads the event topic or the dead-letter topic from chosen offsets, outside every
+   * consumer group (export, tail, dead-letter listing); see KafkaTopicScanner.
+   */
+  scan(which: 'events' | 'dead-letters', options: ScanOptions): Promise<ScanSummary> {
+    const topic = which === 'events' ? this.options.topic : this.options.deadLetterTopic;
+    return new KafkaTopicScanner(this.kafka, this.logger).scan(topic, options);
+  }
+
+  /** Sends dead letters back to the event topic (acks = -1), so the projectors try them again. */
+  async redrive(letters: readonly ScannedRecord[]): Promise<void> {
+    if (letters.length === 0) return;
+    await this.connect();
+    await this.send(this.options.topic, letters.map(toRedrivenMessage));
   }
 
   stats(): KafkaEventLogStats {

@@ -59,6 +59,24 @@ export function toDeadLetterMessage(
   };
 }
 
+/**
+ * A dead letter sent back to the event topic: its original key (so it lands in its
+ * user's partition again), value and headers, without the dead-letter ones, and the
+ * event's own time as timestamp when the value still names one.
+ */
+export function toRedrivenMessage(letter: { key: Buffer | null; raw: string; headers: Record<string, string> }): Message {
+  const deadLetterHeaders = new Set<string>([HEADERS.deadLetterReason, HEADERS.deadLetterGroup, HEADERS.deadLetterSource, HEADERS.deadLetterAt]);
+  const headers = Object.fromEntries(Object.entries(letter.headers).filter(([name]) => !deadLetterHeaders.has(name)));
+  let timestamp: string | undefined;
+  try {
+    const at = Date.parse((JSON.parse(letter.raw) as { occurredAt?: unknown }).occurredAt as string);
+    if (Number.isFinite(at)) timestamp = String(at);
+  } catch {
+    // Not JSON: the broker stamps it with the time of the redrive.
+  }
+  return { key: letter.key, value: letter.raw, headers, ...(timestamp ? { timestamp } : {}) };
+}
+
 /** Positions are `<partition>:<offset>`: ordered within a partition, opaque across them. */
 export function formatPosition(partition: number, offset: string): string {
   return `${partition}:${offset}`;
