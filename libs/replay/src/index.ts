@@ -2,3 +2,4 @@ export * from './replay-journal';
 export * from './replay-plan';
 export * from './replay-runner';
 export * from './shadow-tables';
+export * from './kafka-replay';

@@ -1,13 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { createUuidV7Generator } from '@waymark/domain';
-import { SqliteEventLog } from '@waymark/event-log';
+import { KafkaEventLog, SqliteEventLog } from '@waymark/event-log';
 import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
-import { ReplayJournal, ReplayRequest, ReplayRunner, describePlan } from '@waymark/replay';
+import { ReplayJournal, ReplayRequest, ReplayRunner, describePlan, replayFromKafka } from '@waymark/replay';
 import { ReplayProgress, WaymarkClient } from '@waymark/sdk';
 import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
 import { embeddedPaths } from '@waymark/storage';
 import { existsSync } from 'node:fs';
 import { CliCommand, CliIo, EXIT, UsageError } from '../cli-command';
+import { openKafkaLog } from '../kafka-data';
 import { ProgressLine, renderProgress } from '../progress-bar';
 
 const POLL_MS = 500;
@@ -37,7 +38,13 @@ Against a running service (--url, default $WAYMARK_URL or http://localhost:3000;
 $WAYMARK_API_KEY, an admin key). With --data-dir, runs on the data of a STOPPED embedded
 service instead (chDB's data directory can be open in one process at a time).
 --dry-run prints the plan (how many events, from where) and changes nothing.
-Ctrl-C interrupts after the batch in hand; run again with --resume ID to continue.`,
+Ctrl-C interrupts after the batch in hand; run again with --resume ID to continue.
+
+Distributed mode (KAFKA_BROKERS and CLICKHOUSE_URL set, no --url or --data-dir): runs
+here, reading the Kafka event topic into shadow tables on the ClickHouse server while
+the projectors keep running, swaps them in, then projects what arrived meanwhile. The
+whole topic only (no --from, --product, --tag or --resume); Ctrl-C before the swap leaves
+the live tables as they were.`,
   options: {
     from: { type: 'string' },
     product: { type: 'string' },
@@ -53,6 +60,14 @@ Ctrl-C interrupts after the batch in hand; run again with --resume ID to continu
     const request: ReplayRequest = { start: parseFrom(values.from as string | undefined), product: values.product as string | undefined, tag: values.tag as string | undefined };
     const line = new ProgressLine(io.progress ?? io.err, io.isTty ?? false);
     if (values['data-dir']) return runLocally(values['data-dir'] as string, request, values, io, line);
+    const kafka = values.url === undefined ? openKafkaLog(undefined, io) : undefined;
+    if (kafka) {
+      try {
+        return await runOnKafka(kafka, values, io, line);
+      } finally {
+        await kafka.close();
+      }
+    }
     return runRemotely(request, values, io, line);
   },
 };
@@ -123,6 +138,45 @@ async function runLocally(dataDir: string, request: ReplayRequest, values: Recor
   } finally {
     await clickhouse.close();
     db.close();
+  }
+}
+
+async function runOnKafka(kafka: KafkaEventLog, values: Record<string, string | boolean | undefined>, io: CliIo, line: ProgressLine): Promise<number> {
+  const unsupported = ['product', 'tag', 'resume'].filter((name) => values[name] !== undefined);
+  if ((values.from !== undefined && values.from !== 'beginning') || unsupported.length > 0) {
+    throw new UsageError(`a replay from Kafka rebuilds the whole topic: drop ${[...(values.from !== undefined && values.from !== 'beginning' ? ['--from'] : []), ...unsupported.map((name) => `--${name}`)].join(', ')}`);
+  }
+  const planned = await kafka.measure('events', { kind: 'beginning' });
+  io.out(`replay from the Kafka topic ${kafka.options.topic}: ${planned.toLocaleString('en-US')} records from the oldest kept to the head now, then what arrives until the swap`);
+  if (values['dry-run']) return EXIT.ok;
+  const clickhouseUrl = io.env.CLICKHOUSE_URL;
+  if (!clickhouseUrl) throw new UsageError('CLICKHOUSE_URL is required for a replay from Kafka');
+  const clickhouse = createReadModelClient({ kind: 'server', url: clickhouseUrl });
+  const stop = new AbortController();
+  io.onInterrupt?.(() => stop.abort());
+  const started = Date.now();
+  try {
+    await migrateReadModel(clickhouse);
+    const result = await replayFromKafka(kafka, clickhouse, {
+      runId: createUuidV7Generator()(),
+      batchSize: 10_000,
+      signal: stop.signal,
+      onProgress: (progress) => {
+        const seconds = (Date.now() - started) / 1000;
+        const rate = Math.round(progress.processed / Math.max(seconds, 0.001));
+        const left = progress.planned - progress.processed;
+        line.update(renderProgress({ processed: progress.processed, total: progress.planned, eventsPerSecond: rate, etaSeconds: rate > 0 ? Math.ceil(left / rate) : undefined, phase: progress.phase }));
+      },
+    });
+    if (result.interrupted) {
+      line.finish(`interrupted after ${result.replayed.toLocaleString('en-US')} records; the live read model is unchanged`);
+      return EXIT.failed;
+    }
+    line.finish(`replayed ${result.replayed.toLocaleString('en-US')} records, caught up ${result.caughtUp.toLocaleString('en-US')}${result.skipped ? `, ${result.skipped} skipped as malformed` : ''}`);
+    io.out('replay completed; the new read model is live');
+    return EXIT.ok;
+  } finally {
+    await clickhouse.close();
   }
 }
 

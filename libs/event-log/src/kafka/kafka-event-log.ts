@@ -6,7 +6,7 @@ import { KafkaEventLogConsumer } from './kafka-event-log-consumer';
 import { KafkaEventLogOptions, ResolvedKafkaEventLogOptions, resolveKafkaEventLogOptions } from './kafka-event-log.options';
 import { kafkajsLogCreator } from './kafkajs-log-bridge';
 import { messageBytes, toEventMessage, toRedrivenMessage } from './kafka-records';
-import { KafkaTopicScanner, ScanOptions, ScanSummary, ScannedRecord } from './kafka-topic-scanner';
+import { KafkaTopicScanner, ScanOptions, ScanStart, ScanSummary, ScannedRecord } from './kafka-topic-scanner';
 import { ProduceBatcher } from './produce-batcher';
 
 export interface KafkaEventLogStats {
@@ -141,6 +141,13 @@ export class KafkaEventLog implements EventLog {
   scan(which: 'events' | 'dead-letters', options: ScanOptions): Promise<ScanSummary> {
     const topic = which === 'events' ? this.options.topic : this.options.deadLetterTopic;
     return new KafkaTopicScanner(this.kafka, this.logger).scan(topic, options);
+  }
+
+  /** How many records a scan from `start` would read now (a dry run's plan). */
+  async measure(which: 'events' | 'dead-letters', start: ScanStart): Promise<number> {
+    const topic = which === 'events' ? this.options.topic : this.options.deadLetterTopic;
+    const { starts, ends } = await new KafkaTopicScanner(this.kafka, this.logger).plan(topic, start);
+    return [...starts].reduce((sum, [partition, offset]) => sum + Math.max(0, Number(ends.get(partition)) - Number(offset)), 0);
   }
 
   /** Sends dead letters back to the event topic (acks = -1), so the projectors try them again. */

@@ -19,7 +19,7 @@ export interface ScannedRecord {
 /** Where a scan starts on every partition. */
 // No start by time: librdkafka's mock broker answers a ListOffsets by timestamp with
 // nothing, so such a seek could not be tested here; export filters on event time instead.
-export type ScanStart = { kind: 'beginning' } | { kind: 'end'; minus?: number };
+export type ScanStart = { kind: 'beginning' } | { kind: 'end'; minus?: number } | { kind: 'offsets'; offsets: ReadonlyMap<number, string> };
 
 export interface ScanOptions {
   start: ScanStart;
@@ -29,6 +29,8 @@ export interface ScanOptions {
    */
   follow: boolean;
   signal?: AbortSignal;
+  /** Told, before the first record, how many records lie between the starts and the snapshot's end. */
+  onPlan?: (plan: { planned: number; starts: ReadonlyMap<number, string>; ends: ReadonlyMap<number, string> }) => void;
   /** Called with each fetched run of records of one partition, in offset order. */
   onRecords: (records: ScannedRecord[]) => Promise<void> | void;
 }
@@ -38,6 +40,8 @@ export interface ScanSummary {
   records: number;
   /** Records between the start and the snapshot's end on every partition (without follow). */
   planned: number;
+  /** The snapshot's end: each partition's high watermark when the scan began. */
+  ends: ReadonlyMap<number, string>;
 }
 
 /**
@@ -57,8 +61,9 @@ export class KafkaTopicScanner {
   async scan(topic: string, options: ScanOptions): Promise<ScanSummary> {
     const { starts, ends } = await this.plan(topic, options.start);
     const planned = [...starts].reduce((sum, [partition, start]) => sum + Math.max(0, Number(ends.get(partition)) - Number(start)), 0);
+    options.onPlan?.({ planned, starts, ends });
     const pending = new Set([...starts].filter(([partition, start]) => options.follow || BigInt(start) < BigInt(ends.get(partition) as string)).map(([partition]) => partition));
-    if (pending.size === 0) return { records: 0, planned };
+    if (pending.size === 0) return { records: 0, planned, ends };
 
     const consumer = this.kafka.consumer({ groupId: `waymark-scan-${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
     let handed = 0;
@@ -98,14 +103,14 @@ export class KafkaTopicScanner {
       });
       for (const [partition, offset] of starts) consumer.seek({ topic, partition, offset });
       await finished;
-      return { records: handed, planned };
+      return { records: handed, planned, ends };
     } finally {
       await consumer.disconnect().catch((error: unknown) => this.logger.warn({ err: error }, 'scan consumer did not disconnect cleanly'));
     }
   }
 
   /** Start offsets per partition, and the high watermarks now (the snapshot's end). */
-  private async plan(topic: string, start: ScanStart): Promise<{ starts: Map<number, string>; ends: Map<number, string> }> {
+  async plan(topic: string, start: ScanStart): Promise<{ starts: Map<number, string>; ends: Map<number, string> }> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -114,7 +119,11 @@ export class KafkaTopicScanner {
       const lows = new Map(offsets.map(({ partition, low }) => [partition, low]));
       const clampToLow = (partition: number, offset: bigint) => String(offset < BigInt(lows.get(partition) as string) ? BigInt(lows.get(partition) as string) : offset);
       const starts =
-        start.kind === 'beginning' ? new Map(lows) : new Map(offsets.map(({ partition, high }) => [partition, clampToLow(partition, BigInt(high) - BigInt(start.minus ?? 0))]));
+        start.kind === 'beginning'
+          ? new Map(lows)
+          : start.kind === 'end'
+            ? new Map(offsets.map(({ partition, high }) => [partition, clampToLow(partition, BigInt(high) - BigInt(start.minus ?? 0))]))
+            : new Map(offsets.map(({ partition }) => [partition, clampToLow(partition, BigInt(start.offsets.get(partition) ?? '0'))]));
       return { starts, ends };
     } finally {
       await admin.disconnect();
