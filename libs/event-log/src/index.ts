@@ -3,3 +3,4 @@ export * from './sqlite/sqlite-event-log';
 export * from './kafka/kafka-event-log';
 export * from './kafka/kafka-event-log-consumer';
 export * from './kafka/kafka-event-log.options';
+export * from './kafka/kafka-log-scan';
