@@ -1,5 +1,5 @@
 import { LoggerService } from '@nestjs/common';
-import { EventEnvelope } from '@waymark/domain';
+import { DomainError, EventEnvelope } from '@waymark/domain';
 import { Kafka, Message, Partitioners, Producer, logLevel } from 'kafkajs';
 import { EventLog, LagReport } from '../event-log.port';
 import { KafkaEventLogConsumer } from './kafka-event-log-consumer';
@@ -92,8 +92,17 @@ export class KafkaEventLog implements EventLog {
   async append(events: readonly EventEnvelope[]): Promise<void> {
     if (events.length === 0) return;
     const messages = events.map(toEventMessage);
-    await this.connect();
-    await this.batcher.add(messages);
+    try {
+      await this.connect();
+      await this.batcher.add(messages);
+    } catch (error) {
+      // Kafka not acknowledging (down, unreachable, out of retries) is the service being
+      // unavailable, not a bug: callers get STORE_UNAVAILABLE (503 with Retry-After over
+      // HTTP). "Not durable" rather than "absent": a failed produce may have been written
+      // in part (see the class comment).
+      this.logger.error({ err: error, events: events.length }, 'kafka append failed');
+      throw new DomainError('STORE_UNAVAILABLE', 'the event log did not acknowledge the events; retry later');
+    }
   }
 
   openConsumer(group: string): KafkaEventLogConsumer {
