@@ -1,4 +1,5 @@
 import { KafkaEventLog } from '@waymark/event-log';
+import { Kafka, logLevel } from 'kafkajs';
 import { join } from 'node:path';
 import { recordingLogger, startKafkaBroker } from '../test/support/kafka-broker';
 import { ProfileWindow } from './profile/cpu-profile';
@@ -9,7 +10,15 @@ import { ProfileRequest, startTsProcess } from './support/ts-process';
 
 const TARGET_RATE = 100_000;
 const TOPIC = 'bench.events';
-const PARTITIONS = 4;
+/**
+ * librdkafka's mock keeps at most 5 MiB (or 100,000 record batches) per partition and
+ * silently drops the oldest beyond that. 200,000 synthetic events are about 180 MiB, so
+ * they need at least 36 partitions to all still be there when the drain starts; 64
+ * leaves room. (With 4 partitions the drain saw only the last 24,102 events and the run
+ * looked like a consumer stall.)
+ */
+const PARTITIONS = 64;
+const MOCK_PARTITION_BYTES = 5 * 1024 * 1024;
 const USERS = 100_000;
 
 interface Drained {
@@ -27,6 +36,18 @@ interface Drained {
 interface KafkaDrained extends Drained {
   joinMs: number;
   lagAfter: number;
+}
+
+/** Records still in the topic (high - low per partition): what the mock did not drop. */
+async function retainedRecords(brokers: string[]): Promise<number> {
+  const admin = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(TOPIC);
+    return offsets.reduce((sum, entry) => sum + Number(entry.high) - Number(entry.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Runs a drain process to its result, relaying its progress. */
@@ -61,7 +82,7 @@ function drainFailures(mode: string, result: Drained): string[] {
 export const kafkaProjectorBenchmark: Benchmark = {
   name: 'kafka-projector',
   title: 'Projector: Kafka topic → chDB, beside SQLite log → chDB',
-  layout: `runner produces into the mock broker (1 broker, ${PARTITIONS} partitions); the Kafka projector in its own process (KafkaEventLogConsumer, one group member, chDB in process); then the embedded projector drain in its own process`,
+  layout: `runner produces into the mock broker (1 broker, ${PARTITIONS} partitions: the mock keeps 5 MiB per partition) and checks every event is still there; the Kafka projector in its own process (KafkaEventLogConsumer, one group member, chDB in process); then the embedded projector drain in its own process`,
   async run(context): Promise<BenchmarkRun> {
     const total = context.quick ? 20_000 : 200_000;
     const profile = profileRequest(context, 'kafka-projector');
@@ -74,6 +95,12 @@ export const kafkaProjectorBenchmark: Benchmark = {
         produceMs = await appendSyntheticLog(log, total, USERS, (done) => context.progress.update(`kafka-projector: produce ${fmt.int(done)} / ${fmt.int(total)} events`));
       } finally {
         await log.close();
+      }
+      const retained = await retainedRecords(broker.brokers);
+      if (retained !== total) {
+        throw new Error(
+          `the mock broker holds ${retained} of the ${total} events produced: it keeps ${MOCK_PARTITION_BYTES / 1024 / 1024} MiB per partition and dropped the rest; use more partitions or fewer events`,
+        );
       }
       kafka = await drain<KafkaDrained>(
         context,

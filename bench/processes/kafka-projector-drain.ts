@@ -13,6 +13,8 @@ import { loadProjectorConfig } from '../../apps/projector/src/config/projector.c
  * partitions (librdkafka's mock holds a new group's first join about 3 s), and stops
  * when every event was projected and committed.
  */
+const STALL_MS = 60_000;
+
 async function main(): Promise<void> {
   const total = Number(process.env.BENCH_EVENTS);
   const dataDir = String(process.env.BENCH_DATA_DIR);
@@ -44,9 +46,14 @@ async function main(): Promise<void> {
   const fromUs = Number(process.hrtime.bigint() / 1000n);
   const cpuBefore = process.cpuUsage();
   const projectStarted = performance.now();
+  let lastDone = -1;
+  let lastChange = performance.now();
   await poll(20, () => {
     const done = projector.stats.projected + projector.stats.deadLettered;
     send({ type: 'progress', phase: 'project', done, total });
+    if (done !== lastDone) [lastDone, lastChange] = [done, performance.now()];
+    // A drain that stops moving is a failed run, not a wait for the runner's 30-minute limit.
+    if (performance.now() - lastChange > STALL_MS) throw new Error(`no event projected for ${STALL_MS / 1000} s at ${done} of ${total}`);
     return done >= total;
   });
   const projectMs = performance.now() - projectStarted;
