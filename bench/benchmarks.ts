@@ -1,4 +1,6 @@
 import { freshnessBenchmark } from './freshness.bench';
+import { kafkaProjectorBenchmark } from './kafka-projector.bench';
+import { kafkaStartSessionBenchmark } from './kafka-start-session.bench';
 import { memoryBenchmark } from './memory.bench';
 import { projectorBenchmark } from './projector.bench';
 import { replayBenchmark } from './replay.bench';
@@ -10,4 +12,4 @@ import { Benchmark } from './support/benchmark';
  * Every benchmark `npm run bench` runs, in this order. A new one is a `<name>.bench.ts`
  * module exporting a Benchmark (or two), added here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [startSessionBenchmark, verifyBenchmark, refreshBenchmark, activityBenchmark, projectorBenchmark, replayBenchmark, freshnessBenchmark, memoryBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [startSessionBenchmark, verifyBenchmark, refreshBenchmark, activityBenchmark, projectorBenchmark, replayBenchmark, freshnessBenchmark, memoryBenchmark, kafkaStartSessionBenchmark, kafkaProjectorBenchmark];

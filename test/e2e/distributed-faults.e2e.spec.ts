@@ -42,6 +42,13 @@ describe('distributed mode under faults', () => {
     return { rows: Number(row.rows), unique: Number(row.unique) };
   }
 
+  /** Events a projector process says it wrote (its own metrics endpoint). */
+  async function projectedBy(projector: SpawnedProjector): Promise<number> {
+    const text = await (await fetch(`${projector.healthUrl}/metrics`)).text();
+    const line = text.split('\n').find((entry) => entry.startsWith('waymark_projector_events_total'));
+    return Number(line?.split(' ')[1] ?? 0);
+  }
+
   async function append(prefix: string, count: number, start: number): Promise<void> {
     for (let offset = 0; offset < count; offset += 200) {
       const size = Math.min(200, count - offset);
@@ -52,14 +59,17 @@ describe('distributed mode under faults', () => {
   it('two projectors share the partitions; one killed with kill -9 mid-stream loses nothing and counts nothing twice', async () => {
     projectors.push(await spawnProjector(projectorEnv()), await spawnProjector(projectorEnv()));
     await append('kill', 3000, Date.UTC(2026, 10, 1));
-    // Kill one while both are busy projecting.
+    // Kill one while both are busy projecting: both alive, each has written events.
     await waitFor(() => counts('kill-'), (c) => c.unique >= 300, 20_000, 50);
+    await waitFor(() => Promise.all(projectors.map(projectedBy)), (written) => written.every((count) => count > 0), 20_000, 50);
+    expect(projectors.map((projector) => projector.process.exitCode)).toEqual([null, null]);
     const victim = projectors.shift() as SpawnedProjector;
     victim.process.kill('SIGKILL');
     await append('kill', 1000, Date.UTC(2026, 10, 2));
 
     const final = await waitFor(() => counts('kill-'), (c) => c.unique === 4000, 60_000, 250);
     expect(final.unique).toBe(4000);
+    expect(projectors[0].process.exitCode).toBeNull();
     // Re-delivered batches may have been written twice (the read model collapses them);
     // every answer counts each event once.
     const deduplicated = await clickhouse.query({ query: "SELECT count() AS n FROM (SELECT event_id FROM events WHERE startsWith(identifier, 'kill-') LIMIT 1 BY event_id)", format: 'JSONEachRow' });

@@ -9,6 +9,7 @@ import { dlqListCommand, dlqRedriveCommand, dlqShowCommand } from './commands/dl
 import { eventsExportCommand, eventsTailCommand } from './commands/events.commands';
 import { lagCommand } from './commands/lag.command';
 import { migrateCommand } from './commands/migrate.command';
+import { rebuildRedisCommand } from './commands/rebuild-redis.command';
 import { specsApplyCommand } from './commands/specs-apply.command';
 
 export const COMMANDS: readonly CliCommand[] = [
@@ -20,6 +21,7 @@ export const COMMANDS: readonly CliCommand[] = [
   dlqRedriveCommand,
   lagCommand,
   migrateCommand,
+  rebuildRedisCommand,
   keysGenerateCommand, keysRotateCommand, apiKeysCreateCommand, specsApplyCommand];
 
 function overview(): string {

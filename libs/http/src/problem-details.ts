@@ -14,6 +14,9 @@ export interface ProblemDetails {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+/** What 503 answers put in Retry-After: long enough for a Redis or Kafka restart to be noticed. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 /** The one place domain codes become HTTP statuses. */
 const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   INVALID_REQUEST: 400,
@@ -81,7 +84,7 @@ function problem(status: number, code: string, detail: string, errors?: FieldErr
 
 /**
  * Maps anything thrown while serving a request to a problem, with any headers the
- * status calls for (`Retry-After` on 429, `WWW-Authenticate` on a missing key).
+ * status calls for (`Retry-After` on 429 and 503, `WWW-Authenticate` on a missing key).
  */
 export interface ProblemOutcome {
   problem: ProblemDetails;
@@ -99,8 +102,15 @@ export function toProblem(error: unknown): ProblemOutcome {
     };
   }
   if (error instanceof DomainError) {
-    const headers = error.code === 'UNAUTHORIZED' ? { 'www-authenticate': 'Bearer realm="waymark"' } : undefined;
-    return { headers, problem: problem(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message, error.fieldErrors), internal: false };
+    const status = STATUS_BY_CODE[error.code] ?? 400;
+    const headers: Record<string, string> | undefined =
+      error.code === 'UNAUTHORIZED'
+        ? { 'www-authenticate': 'Bearer realm="waymark"' }
+        : // A store or log that did not answer: the same request may well succeed shortly.
+          status === 503
+          ? { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) }
+          : undefined;
+    return { headers, problem: problem(status, error.code, error.message, error.fieldErrors), internal: false };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();

@@ -23,6 +23,10 @@ const LOST_MEMBERSHIP = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 
 
 const EMPTY_BATCH: EventBatch = { records: [], commit: async () => undefined };
 
+/** Backoff between rejoins after crashes kafkajs does not recover from itself. */
+const REJOIN_FIRST_DELAY_MS = 500;
+const REJOIN_MAX_DELAY_MS = 30_000;
+
 export type DeadLetterSink = (topic: string, messages: Message[]) => Promise<void>;
 
 /**
@@ -53,6 +57,14 @@ export type DeadLetterSink = (topic: string, messages: Message[]) => Promise<voi
  * now (at least once; the read model dedups by event id). A batch is committed only
  * while its partition is in the assignment of the generation that handed it out, so a
  * member never commits for a partition taken from it in a rejoin it has already seen.
+ *
+ * Crashes: kafkajs restarts its consumer itself after errors it deems retriable. After
+ * any other crash it stops for good, which for a long-running projector means a member
+ * that consumes nothing while its process looks alive. So the bridge rejoins the group
+ * itself, with backoff, logging each crash as an error. (librdkafka's mock coordinator
+ * answers INVALID_REQUEST to a member whose SyncGroup arrives after the leader's, where
+ * a real broker hands out the assignment; kafkajs counts that as fatal. Two projector
+ * processes starting together met it often enough to look like a consumer stall.)
  */
 export class KafkaEventLogConsumer implements EventLogConsumer {
   private readonly consumer: Consumer;
@@ -60,6 +72,9 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
   private closed: Promise<void> | undefined;
   private closing = false;
   private failure: unknown;
+  private rejoinTimer: NodeJS.Timeout | undefined;
+  private rejoining: Promise<void> | undefined;
+  private crashesInARow = 0;
   private epoch = 0;
   private assigned = new Set<number>();
   private delivery: Delivery | undefined;
@@ -85,9 +100,10 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.onJoin(payload.memberAssignment[options.topic] ?? []));
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.failure ??= payload.error;
       if (this.delivery) this.settle(this.delivery);
       this.wakeDeliveryWaiters();
+      // kafkajs emits CRASH after it disconnected; with `restart` it comes back by itself.
+      if (!payload.restart) this.scheduleRejoin(payload.error);
     });
   }
 
@@ -120,11 +136,13 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
   close(): Promise<void> {
     this.closed ??= (async () => {
       this.closing = true;
+      clearTimeout(this.rejoinTimer);
       if (this.delivery) this.settle(this.delivery);
       this.wakeDeliveryWaiters();
       try {
         if (!this.started) return;
         await this.started;
+        await this.rejoining;
         await this.consumer.disconnect();
       } finally {
         this.onClosed();
@@ -134,22 +152,43 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
   }
 
   private start(): void {
-    this.started ??= (async () => {
-      await this.consumer.connect();
-      await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
-      await this.consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: (payload) => this.onBatch(payload),
-      });
-    })().catch((error: unknown) => {
+    this.started ??= this.connectAndRun().catch((error: unknown) => {
       this.failure ??= error;
       this.wakeDeliveryWaiters();
     });
   }
 
+  private async connectAndRun(): Promise<void> {
+    await this.consumer.connect();
+    // After a crash kafkajs keeps the subscription; subscribing again is harmless.
+    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  /** Joins the group again after a crash kafkajs gave up on (see the class comment). */
+  private scheduleRejoin(error: unknown): void {
+    if (this.closing) return;
+    const delayMs = Math.min(REJOIN_MAX_DELAY_MS, REJOIN_FIRST_DELAY_MS * 2 ** Math.min(this.crashesInARow, 10));
+    this.crashesInARow += 1;
+    this.assigned = new Set();
+    this.logger.error(
+      { group: this.group, error: (error as Error)?.message ?? String(error), crashesInARow: this.crashesInARow, rejoinInMs: delayMs },
+      'kafka consumer crashed with an error kafkajs does not retry; rejoining the group',
+    );
+    clearTimeout(this.rejoinTimer);
+    this.rejoinTimer = setTimeout(() => {
+      if (this.closing) return;
+      this.rejoining = this.connectAndRun().catch((failure: unknown) => this.scheduleRejoin(failure));
+    }, delayMs);
+  }
+
   private onJoin(partitions: number[]): void {
+    this.crashesInARow = 0;
     this.epoch += 1;
     this.assigned = new Set(partitions);
     // Reached only when kafkajs rejoined while a batch was out (it recovers some fetch

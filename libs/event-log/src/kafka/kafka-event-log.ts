@@ -1,5 +1,5 @@
 import { LoggerService } from '@nestjs/common';
-import { EventEnvelope } from '@waymark/domain';
+import { DomainError, EventEnvelope } from '@waymark/domain';
 import { Kafka, Message, Partitioners, Producer, logLevel } from 'kafkajs';
 import { EventLog, LagReport } from '../event-log.port';
 import { KafkaEventLogConsumer } from './kafka-event-log-consumer';
@@ -93,8 +93,17 @@ export class KafkaEventLog implements EventLog {
   async append(events: readonly EventEnvelope[]): Promise<void> {
     if (events.length === 0) return;
     const messages = events.map(toEventMessage);
-    await this.connect();
-    await this.batcher.add(messages);
+    try {
+      await this.connect();
+      await this.batcher.add(messages);
+    } catch (error) {
+      // Kafka not acknowledging (down, unreachable, out of retries) is the service being
+      // unavailable, not a bug: callers get STORE_UNAVAILABLE (503 with Retry-After over
+      // HTTP). "Not durable" rather than "absent": a failed produce may have been written
+      // in part (see the class comment).
+      this.logger.error({ err: error, events: events.length }, 'kafka append failed');
+      throw new DomainError('STORE_UNAVAILABLE', 'the event log did not acknowledge the events; retry later');
+    }
   }
 
   openConsumer(group: string): KafkaEventLogConsumer {
@@ -140,13 +149,13 @@ export class KafkaEventLog implements EventLog {
    */
   scan(which: 'events' | 'dead-letters', options: ScanOptions): Promise<ScanSummary> {
     const topic = which === 'events' ? this.options.topic : this.options.deadLetterTopic;
-    return new KafkaTopicScanner(this.kafka, this.logger).scan(topic, options);
+    return new KafkaTopicScanner(this.kafka, this.logger, this.options.consumer).scan(topic, options);
   }
 
   /** How many records a scan from `start` would read now (a dry run's plan). */
   async measure(which: 'events' | 'dead-letters', start: ScanStart): Promise<number> {
     const topic = which === 'events' ? this.options.topic : this.options.deadLetterTopic;
-    const { starts, ends } = await new KafkaTopicScanner(this.kafka, this.logger).plan(topic, start);
+    const { starts, ends } = await new KafkaTopicScanner(this.kafka, this.logger, this.options.consumer).plan(topic, start);
     return [...starts].reduce((sum, [partition, offset]) => sum + Math.max(0, Number(ends.get(partition)) - Number(offset)), 0);
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LoggerService } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
+import { ResolvedKafkaEventLogOptions } from './kafka-event-log.options';
 import { formatPosition } from './kafka-records';
 
 /** One record as read from a topic, outside any consumer group's progress. */
@@ -56,6 +57,8 @@ export class KafkaTopicScanner {
   constructor(
     private readonly kafka: Kafka,
     private readonly logger: LoggerService,
+    /** The group timings of the deployment (the mock broker needs short ones); kafkajs's defaults otherwise. */
+    private readonly timings?: Pick<ResolvedKafkaEventLogOptions['consumer'], 'sessionTimeoutMs' | 'rebalanceTimeoutMs' | 'heartbeatIntervalMs'>,
   ) {}
 
   async scan(topic: string, options: ScanOptions): Promise<ScanSummary> {
@@ -65,36 +68,51 @@ export class KafkaTopicScanner {
     const pending = new Set([...starts].filter(([partition, start]) => options.follow || BigInt(start) < BigInt(ends.get(partition) as string)).map(([partition]) => partition));
     if (pending.size === 0) return { records: 0, planned, ends };
 
-    const consumer = this.kafka.consumer({ groupId: `waymark-scan-${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
+    const consumer = this.kafka.consumer({
+      groupId: `waymark-scan-${randomUUID()}`,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 250,
+      ...(this.timings && { sessionTimeout: this.timings.sessionTimeoutMs, rebalanceTimeout: this.timings.rebalanceTimeoutMs, heartbeatInterval: this.timings.heartbeatIntervalMs }),
+    });
     let handed = 0;
+    // Per partition, the next offset to hand out: each record goes to onRecords once.
+    const next = new Map([...starts].map(([partition, offset]) => [partition, BigInt(offset)]));
     try {
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       let done!: () => void;
       let fail!: (error: unknown) => void;
       const finished = new Promise<void>((resolve, reject) => ((done = resolve), (fail = reject)));
-      // A failing onRecords (or a broker error kafkajs gives up on) crashes the consumer.
-      consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
+      // A failing onRecords, or a broker error kafkajs gives up on, crashes the consumer;
+      // a crash kafkajs restarts from itself is not the end of the scan.
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) fail(payload.error);
+      });
       options.signal?.addEventListener('abort', () => done(), { once: true });
       if (options.signal?.aborted) done();
       // Resolves once this member joined its group and fetching started.
       await consumer.run({
         autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          const start = BigInt(starts.get(batch.partition) ?? '0');
+        eachBatch: async ({ batch, heartbeat }) => {
+          const from = next.get(batch.partition) ?? 0n;
           const end = options.follow ? undefined : BigInt(ends.get(batch.partition) ?? '0');
           const records: ScannedRecord[] = [];
           for (const message of batch.messages) {
             const offset = BigInt(message.offset);
-            // Fetched from the group's default start before the seek below took effect.
-            if (offset < start) continue;
+            // Below `from`: fetched before the seek took effect, or again after kafkajs
+            // restarted the consumer from the group's (never committed) start.
+            if (offset < from) continue;
             if (end !== undefined && offset >= end) break;
             records.push(toScannedRecord(batch.partition, message));
           }
           if (records.length > 0) {
             await options.onRecords(records);
+            // Only once handed over: a batch whose onRecords threw is fetched and offered again.
+            next.set(batch.partition, BigInt(records[records.length - 1].offset) + 1n);
             handed += records.length;
           }
+          // onRecords may take a while (a ClickHouse insert): stay in the group meanwhile.
+          await heartbeat();
           if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end && pending.delete(batch.partition)) {
             consumer.pause([{ topic, partitions: [batch.partition] }]);
             if (pending.size === 0) done();

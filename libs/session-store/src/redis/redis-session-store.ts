@@ -1,5 +1,5 @@
 import { LoggerService } from '@nestjs/common';
-import { Clock, EventEnvelope, SessionRecord, systemClock } from '@waymark/domain';
+import { Clock, DomainError, EventEnvelope, SessionRecord, systemClock } from '@waymark/domain';
 import { EventLog } from '@waymark/event-log';
 import type { Redis } from 'ioredis';
 import { IdentifierSessionsQuery, RevokedSession, SessionStore } from '../session-store.port';
@@ -119,14 +119,14 @@ export class RedisSessionStore implements SessionStore {
    * leaves nothing behind.
    */
   async create(record: SessionRecord, events: readonly EventEnvelope[]): Promise<void> {
-    const created = await CREATE.run(this.redis, this.keysOf(record), [
+    const created = await this.redisCall(() => CREATE.run(this.redis, this.keysOf(record), [
       JSON.stringify(record),
       this.expireAtOf(record),
       record.startedAt,
       record.sessionId,
       record.status,
       record.refreshExpiresAt,
-    ]);
+    ]));
     if (created !== 1) throw new Error(`session ${record.sessionId} already exists`);
     try {
       await this.eventLog.append(events);
@@ -137,7 +137,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async find(sessionId: string): Promise<SessionRecord | undefined> {
-    const json = await this.redis.get(this.keys.session(sessionId));
+    const json = await this.redisCall(() => this.redis.get(this.keys.session(sessionId)));
     return json === null ? undefined : (JSON.parse(json) as SessionRecord);
   }
 
@@ -148,14 +148,14 @@ export class RedisSessionStore implements SessionStore {
    */
   async update(record: SessionRecord, expectedVersion: number, events: readonly EventEnvelope[]): Promise<boolean> {
     const keys = this.keysOf(record);
-    const previousJson = await COMPARE_AND_SET.run(this.redis, keys, [
+    const previousJson = await this.redisCall(() => COMPARE_AND_SET.run(this.redis, keys, [
       expectedVersion,
       JSON.stringify(record),
       this.expireAtOf(record),
       record.sessionId,
       record.status,
       record.refreshExpiresAt,
-    ]);
+    ]));
     if (typeof previousJson !== 'string') return false;
     try {
       await this.eventLog.append(events);
@@ -195,8 +195,10 @@ export class RedisSessionStore implements SessionStore {
    */
   async listByIdentifier(query: IdentifierSessionsQuery): Promise<{ total: number; records: SessionRecord[] }> {
     const indexKey = this.keys.identifier(query.product, query.env, query.tag, query.identifier);
-    const ids = await this.redis.zrange(indexKey, '0', '-1');
-    const records = await this.readSessions(ids, (missing) => this.redis.zrem(indexKey, ...missing));
+    const records = await this.redisCall(async () => {
+      const ids = await this.redis.zrange(indexKey, '0', '-1');
+      return this.readSessions(ids, (missing) => this.redis.zrem(indexKey, ...missing));
+    });
     const { liveAt } = query;
     const matching = liveAt === undefined ? records : records.filter((r) => r.status === 'active' && r.refreshExpiresAt > liveAt);
     matching.sort((a, b) => b.startedAt - a.startedAt || (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
@@ -205,10 +207,12 @@ export class RedisSessionStore implements SessionStore {
 
   async listRevoked(now: number): Promise<RevokedSession[]> {
     const revokedKey = this.keys.revoked();
-    // Past its end a revoked session has no token left that could pass verification.
-    await this.redis.zremrangebyscore(revokedKey, '-inf', String(this.clock()));
-    const ids = await this.redis.zrangebyscore(revokedKey, `(${now}`, '+inf');
-    const records = await this.readSessions(ids, (missing) => this.redis.zrem(revokedKey, ...missing));
+    const records = await this.redisCall(async () => {
+      // Past its end a revoked session has no token left that could pass verification.
+      await this.redis.zremrangebyscore(revokedKey, '-inf', String(this.clock()));
+      const ids = await this.redis.zrangebyscore(revokedKey, `(${now}`, '+inf');
+      return this.readSessions(ids, (missing) => this.redis.zrem(revokedKey, ...missing));
+    });
     return records
       .filter((r) => r.status === 'revoked' && r.revokedAt !== null && r.refreshExpiresAt > now)
       .map((r) => ({ sessionId: r.sessionId, revokedAt: r.revokedAt as number, refreshExpiresAt: r.refreshExpiresAt }));
@@ -296,6 +300,21 @@ export class RedisSessionStore implements SessionStore {
     const missing = ids.filter((_, index) => values[index] === null);
     if (missing.length > 0) await prune(missing);
     return values.filter((value): value is string => value !== null).map((value) => JSON.parse(value) as SessionRecord);
+  }
+
+  /**
+   * Redis failing (down, unreachable, out of retries) is the service being unavailable,
+   * not a bug: callers get STORE_UNAVAILABLE (503 with Retry-After over HTTP). Nothing
+   * was appended to the log when this throws: every append comes after a Redis write
+   * that succeeded.
+   */
+  private async redisCall<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      this.logger?.error(`redis call failed: ${describe(error)}`);
+      throw new DomainError('STORE_UNAVAILABLE', 'the session store is unavailable; nothing was changed, retry later');
+    }
   }
 
   private keysOf(record: SessionRecord): string[] {

@@ -17,7 +17,7 @@ import {
   StoredSpec,
   toWholeSecond,
 } from '@waymark/domain';
-import { EventLogReader } from '@waymark/event-log';
+import { EventLogReader, LoggedRecord } from '@waymark/event-log';
 import type { Redis } from 'ioredis';
 import { RedisKeys, specField } from './redis-keys';
 import { RedisSpecValue } from './redis-spec-store';
@@ -174,12 +174,39 @@ export interface RebuildReport {
 const DEFAULT_RETAIN_MS = 24 * 60 * 60 * 1_000;
 
 /**
+ * Where the records come from: hands every record of the log to `onRecords`, in log
+ * order within a partition (one user's events share a partition), and resolves at the
+ * end. A log read at least once is fine: the fold skips repeated event ids.
+ */
+export type RecordSource = (onRecords: (records: LoggedRecord[]) => Promise<void> | void) => Promise<void>;
+
+/** The whole log through an `EventLogReader` (the embedded log), `batchSize` records at a time. */
+export function readerSource(reader: EventLogReader, batchSize = 1_000): RecordSource {
+  return async (onRecords) => {
+    const start = await reader.resolveStart({ kind: 'beginning' });
+    if (start === undefined) return;
+    let cursor: { from: string } | { after: string } = { from: start };
+    for (;;) {
+      const records = await reader.read(cursor, batchSize);
+      if (records.length === 0) return;
+      await onRecords(records);
+      cursor = { after: records[records.length - 1].position };
+    }
+  };
+}
+
+/**
  * Rebuilds the Redis session and spec stores from the event log: clears every key under
  * `prefix`, reads the whole log in order, folds it and writes the result. Meant for a
  * Redis that lost its data, with the API stopped (changes made during the rebuild would
  * be cleared). The whole state is held in memory while folding.
  */
-export async function rebuildRedisStores(reader: EventLogReader, redis: Redis, prefix: string, options: RebuildOptions = {}): Promise<RebuildReport> {
+export async function rebuildRedisStores(
+  source: EventLogReader | RecordSource,
+  redis: Redis,
+  prefix: string,
+  options: RebuildOptions & { onProgress?: (eventsRead: number) => void } = {},
+): Promise<RebuildReport> {
   const keys = new RedisKeys(prefix);
   const now = options.now ?? Date.now();
   const retainMs = options.retainMs ?? DEFAULT_RETAIN_MS;
@@ -187,26 +214,21 @@ export async function rebuildRedisStores(reader: EventLogReader, redis: Redis, p
 
   const state = emptyRebuiltState();
   let events = 0;
-  const start = await reader.resolveStart({ kind: 'beginning' });
-  if (start !== undefined) {
-    let cursor: { from: string } | { after: string } = { from: start };
-    for (;;) {
-      const records = await reader.read(cursor, batchSize);
-      if (records.length === 0) break;
-      for (const record of records) {
-        events += 1;
-        let event: EventEnvelope;
-        try {
-          event = JSON.parse(record.raw) as EventEnvelope;
-        } catch {
-          state.ignored += 1;
-          continue;
-        }
-        foldEvent(state, event);
+  const read = typeof source === 'function' ? source : readerSource(source, batchSize);
+  await read((records) => {
+    for (const record of records) {
+      events += 1;
+      let event: EventEnvelope;
+      try {
+        event = JSON.parse(record.raw) as EventEnvelope;
+      } catch {
+        state.ignored += 1;
+        continue;
       }
-      cursor = { after: records[records.length - 1].position };
+      foldEvent(state, event);
     }
-  }
+    options.onProgress?.(events);
+  });
 
   await clearPrefix(redis, keys.pattern());
 
