@@ -179,4 +179,20 @@ describe('event log → projector → ClickHouse (chDB)', () => {
     expect(await countRows('chunked-')).toEqual({ rows: 29, unique: 29 });
     expect(projector.stats).toMatchObject({ projected: 29, deadLettered: 1, failures: 1 });
   });
+
+  it('keeps going when reading the log fails for a while, instead of ending its loop', async () => {
+    await log.append([sessionStarted('read-fails', Date.UTC(2026, 10, 19))]);
+    const consumer = log.openConsumer('read-fails');
+    let failuresLeft = 3;
+    const flaky = {
+      nextBatch: (max: number, wait: number) => (failuresLeft-- > 0 ? Promise.reject(new Error('log unreachable')) : consumer.nextBatch(max, wait)),
+      deadLetter: (letters: Parameters<typeof consumer.deadLetter>[0]) => consumer.deadLetter(letters),
+      close: () => consumer.close(),
+    };
+    const projector = new Projector(flaky, new EventsProjection(clickhouse), silent, { ...options, group: 'read-fails' });
+    projector.start();
+    await waitFor(() => journeys.find({ ...key, identifier: 'read-fails' }, 10), (j) => j.events.length === 1);
+    await projector.stop();
+    expect(projector.stats.failures).toBe(3);
+  });
 });

@@ -93,10 +93,31 @@ export class Projector {
         await this.pauseRequest.released;
         continue;
       }
-      const batch = await this.consumer.nextBatch(this.options.maxBatch, this.options.maxWaitMs);
-      if (batch.records.length === 0) continue;
+      const batch = await this.nextBatchWithRetry();
+      if (!batch || batch.records.length === 0) continue;
       await this.processWithRetry(batch);
     }
+  }
+
+  /**
+   * The consumer's next batch; when reading fails (the log unreachable, a consumer that
+   * has to rejoin), waits with backoff and tries again instead of ending the loop.
+   * Undefined when stopping interrupted the wait.
+   */
+  private async nextBatchWithRetry(): Promise<EventBatch | undefined> {
+    for (let attempt = 0; !this.stopping; attempt += 1) {
+      try {
+        return await this.consumer.nextBatch(this.options.maxBatch, this.options.maxWaitMs);
+      } catch (error) {
+        if (this.stopping) return undefined;
+        this.stats.failures += 1;
+        for (const observer of this.observers) observer.attemptFailed();
+        const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(attempt, 10));
+        this.logger.warn({ err: error, attempt: attempt + 1, retryInMs: delay }, 'reading the next batch failed; retrying');
+        await this.backoff(delay);
+      }
+    }
+    return undefined;
   }
 
   private async processWithRetry(batch: EventBatch): Promise<void> {
