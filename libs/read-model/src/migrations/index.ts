@@ -3,6 +3,7 @@ import { eventColumnsMigration } from './0002-event-columns.migration';
 import { sessionsMigration } from './0003-sessions.migration';
 import { eventsByTimeMigration } from './0004-events-by-time.migration';
 import { journeyColumnsMigration } from './0005-journey-columns.migration';
+import { journeyEventsMigration } from './0006-journey-events.migration';
 import { ReadModelMigration } from './read-model-migration';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
@@ -12,6 +13,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   sessionsMigration,
   eventsByTimeMigration,
   journeyColumnsMigration,
+  journeyEventsMigration,
 ];
 
 export type { ReadModelMigration };

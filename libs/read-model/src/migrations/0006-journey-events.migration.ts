@@ -1,0 +1,71 @@
+import { ReadModelMigration } from './read-model-migration';
+
+/**
+ * One user's journey, ready to serve: a copy of every user event, sorted by user like
+ * `events` but built for a point read.
+ *
+ * - No partitions and 256-row granules (`events` has monthly partitions and 8192-row
+ *   granules, fixed at creation): a page reads one or two small granules in each of a
+ *   few parts instead of an 8192-row granule of a dozen columns in every part.
+ * - The key columns are plain `String`s: reading a `LowCardinality` column from the
+ *   middle of a part also reads its dictionary, which measured as the largest single
+ *   cost of a page. Constant runs compress to almost nothing either way.
+ * - `item` is the page's JSON for the event (what `/v1/analytics/users/journey` answers
+ *   per item), made by ClickHouse at insert from the columns of migrations 0002 and
+ *   0005, so a page reads one payload column and the API parses it instead of
+ *   assembling it from a dozen columns. `type`, `step`, `status` and `process_id` stay
+ *   as columns for the journey's filters.
+ *
+ * Deduplication as in `events`: ReplacingMergeTree on a key that ends in event_id, and
+ * the reader keeps one row per event (`LIMIT 1 BY`). Fed by a materialized view; the
+ * INSERT back-fills an existing database (run twice it only adds duplicates that the
+ * reader and merges drop).
+ */
+export const JOURNEY_EVENTS_COLUMNS = `product, env, tag, identifier, occurred_at, event_id, type, step, status, process_id,
+  concat(
+    '{"id":"', toString(event_id), '","type":', toJSONString(toString(type)),
+    ',"occurredAt":"', replaceOne(toString(occurred_at), ' ', 'T'), 'Z","sessionId":"', toString(session_id), '"',
+    if(type = 'SessionActivityRecorded',
+      concat(
+        ',"name":', toJSONString(toString(step)), ',"status":', toJSONString(toString(status)),
+        ',"latencyMs":', if(latency_ms IS NULL, 'null', toJSONString(assumeNotNull(latency_ms))),
+        ',"processId":', toJSONString(process_id),
+        ',"data":{"name":', toJSONString(toString(step)),
+        if(parent != '', concat(',"parent":', toJSONString(parent)), ''),
+        if(child != '', concat(',"child":', toJSONString(child)), ''),
+        ',"status":', toJSONString(toString(status)),
+        if(latency_ms IS NULL, '', concat(',"latencyMs":', toJSONString(assumeNotNull(latency_ms)))),
+        if(process_id != '', concat(',"processId":', toJSONString(process_id)), ''),
+        if(properties != '', concat(',"properties":', properties), ''),
+        '}'),
+      concat(',"data":', if(detail = '', '{}', detail))),
+    '}') AS item`;
+
+/** The view's query over another events table: a replay rebuilds `journey_events` with it. */
+export const selectJourneyEventsFrom = (events: string) => `SELECT ${JOURNEY_EVENTS_COLUMNS} FROM ${events} WHERE identifier != ''`;
+
+export const journeyEventsMigration: ReadModelMigration = {
+  version: 6,
+  name: 'journey-events',
+  statements: [
+    `CREATE TABLE IF NOT EXISTS journey_events
+     (
+       product     String,
+       env         String,
+       tag         String,
+       identifier  String,
+       occurred_at DateTime64(3, 'UTC'),
+       event_id    UUID,
+       type        String,
+       step        String,
+       status      String,
+       process_id  String,
+       item        String CODEC(ZSTD(1))
+     )
+     ENGINE = ReplacingMergeTree
+     ORDER BY (product, env, tag, identifier, occurred_at, event_id)
+     SETTINGS index_granularity = 256`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS journey_events_mv TO journey_events AS ${selectJourneyEventsFrom('events')}`,
+    `INSERT INTO journey_events ${selectJourneyEventsFrom('events')}`,
+  ],
+};
