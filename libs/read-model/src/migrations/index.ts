@@ -4,6 +4,7 @@ import { sessionsMigration } from './0003-sessions.migration';
 import { eventsByTimeMigration } from './0004-events-by-time.migration';
 import { journeyColumnsMigration } from './0005-journey-columns.migration';
 import { journeyEventsMigration } from './0006-journey-events.migration';
+import { userDaysMigration } from './0007-user-days.migration';
 import { ReadModelMigration } from './read-model-migration';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
@@ -14,6 +15,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   eventsByTimeMigration,
   journeyColumnsMigration,
   journeyEventsMigration,
+  userDaysMigration,
 ];
 
 export type { ReadModelMigration };
