@@ -113,7 +113,7 @@ describe('analytics over the read model: users (chDB)', () => {
     expect(start).toMatchObject({ type: 'SessionStarted', sessionId: fixture.events.sessions.a1.sessionId, data: { refreshExpiresAt: '2026-11-21T09:00:00.000Z' } });
     expect(start.data).not.toHaveProperty('sealedData');
     expect(home).toMatchObject({ type: 'SessionActivityRecorded', name: 'home', status: 'success', latencyMs: 100, processId: 'w2' });
-    // Exactly these fields: the item is JSON made by ClickHouse at insert (migration 0006).
+    // Exactly these fields: data is JSON made by ClickHouse at insert (migration 0006).
     const homeEvent = fixture.events.alice1[1];
     expect(home).toEqual({
       id: homeEvent.id,

@@ -1,5 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { ACTIVITY, QueryLimits, TimeRange, clickHouseTime, rangeParams, runQuery } from './analytics-query';
+import { ACTIVITY, QueryLimits, TimeRange, clickHouseTime, isoOf, rangeParams, runQuery } from './analytics-query';
 import { UserKey } from './user-profile.repository';
 
 /** Where the previous page ended: the last row's position in (occurred_at, event_id) order. */
@@ -43,9 +43,13 @@ export interface JourneyPage {
   next: JourneyCursor | null;
 }
 
-/** One page row: the item's JSON, made by ClickHouse at insert (migration 0006). */
+/** One page row; `data` is the item's data as JSON, made by ClickHouse at insert (migration 0006). */
 interface Row {
-  item: string;
+  id: string;
+  type: string;
+  occurred_at: string;
+  session_id: string;
+  data: string;
 }
 
 /**
@@ -81,11 +85,11 @@ export class UserJourneyRepository {
     ].filter(Boolean);
     const rows = await runQuery<Row>(
       this.client,
-      `SELECT item
+      `SELECT toString(event_id) AS id, type, occurred_at, toString(session_id) AS session_id, data
        FROM journey_events
        WHERE ${conditions.join(' AND ')}
-       ORDER BY occurred_at, toString(event_id)
-       LIMIT 1 BY event_id
+       ORDER BY occurred_at, id
+       LIMIT 1 BY id
        LIMIT {limit:UInt32}`,
       {
         ...query.key,
@@ -99,8 +103,26 @@ export class UserJourneyRepository {
       },
       this.limits,
     );
-    const items = rows.slice(0, query.limit).map((row) => JSON.parse(row.item) as JourneyItem);
+    const items = rows.slice(0, query.limit).map(toItem);
     const last = items[items.length - 1];
     return { items, next: rows.length > query.limit ? { occurredAt: Date.parse(last.occurredAt), eventId: last.id } : null };
   }
+}
+
+/**
+ * An item from its row: the activity fields shown beside `data` are `data`'s own
+ * (absent ones as null and '', as the columns of migration 0002 give them).
+ */
+function toItem(row: Row): JourneyItem {
+  const data = JSON.parse(row.data) as Record<string, unknown>;
+  const item: JourneyItem = { id: row.id, type: row.type, occurredAt: isoOf(row.occurred_at)!, sessionId: row.session_id, data };
+  if (row.type !== ACTIVITY) return item;
+  return {
+    ...item,
+    name: data.name as string,
+    status: data.status as string,
+    latencyMs: (data.latencyMs as number | undefined) ?? null,
+    processId: (data.processId as string | undefined) ?? '',
+    data,
+  };
 }

@@ -10,36 +10,30 @@ import { ReadModelMigration } from './read-model-migration';
  * - The key columns are plain `String`s: reading a `LowCardinality` column from the
  *   middle of a part also reads its dictionary, which measured as the largest single
  *   cost of a page. Constant runs compress to almost nothing either way.
- * - `item` is the page's JSON for the event (what `/v1/analytics/users/journey` answers
- *   per item), made by ClickHouse at insert from the columns of migrations 0002 and
- *   0005, so a page reads one payload column and the API parses it instead of
- *   assembling it from a dozen columns. `type`, `step`, `status` and `process_id` stay
- *   as columns for the journey's filters.
+ * - `data` is the item's data as the journey answers it, as JSON made by ClickHouse at
+ *   insert from the columns of migrations 0002 and 0005 (an activity record's fields;
+ *   a lifecycle event's small data, a start's without its sealed user data): a page
+ *   reads five columns instead of twelve. Ids stay binary UUID columns (as JSON text
+ *   their random half does not compress). `step`, `status` and `process_id` are only
+ *   read by the journey's filters.
  *
  * Deduplication as in `events`: ReplacingMergeTree on a key that ends in event_id, and
  * the reader keeps one row per event (`LIMIT 1 BY`). Fed by a materialized view; the
  * INSERT back-fills an existing database (run twice it only adds duplicates that the
  * reader and merges drop).
  */
-export const JOURNEY_EVENTS_COLUMNS = `product, env, tag, identifier, occurred_at, event_id, type, step, status, process_id,
-  concat(
-    '{"id":"', toString(event_id), '","type":', toJSONString(toString(type)),
-    ',"occurredAt":"', replaceOne(toString(occurred_at), ' ', 'T'), 'Z","sessionId":"', toString(session_id), '"',
-    if(type = 'SessionActivityRecorded',
-      concat(
-        ',"name":', toJSONString(toString(step)), ',"status":', toJSONString(toString(status)),
-        ',"latencyMs":', if(latency_ms IS NULL, 'null', toJSONString(assumeNotNull(latency_ms))),
-        ',"processId":', toJSONString(process_id),
-        ',"data":{"name":', toJSONString(toString(step)),
-        if(parent != '', concat(',"parent":', toJSONString(parent)), ''),
-        if(child != '', concat(',"child":', toJSONString(child)), ''),
-        ',"status":', toJSONString(toString(status)),
-        if(latency_ms IS NULL, '', concat(',"latencyMs":', toJSONString(assumeNotNull(latency_ms)))),
-        if(process_id != '', concat(',"processId":', toJSONString(process_id)), ''),
-        if(properties != '', concat(',"properties":', properties), ''),
-        '}'),
-      concat(',"data":', if(detail = '', '{}', detail))),
-    '}') AS item`;
+export const JOURNEY_EVENTS_COLUMNS = `product, env, tag, identifier, occurred_at, event_id, type, session_id, step, status, process_id,
+  if(type = 'SessionActivityRecorded',
+    concat(
+      '{"name":', toJSONString(toString(step)),
+      if(parent != '', concat(',"parent":', toJSONString(parent)), ''),
+      if(child != '', concat(',"child":', toJSONString(child)), ''),
+      ',"status":', toJSONString(toString(status)),
+      if(latency_ms IS NULL, '', concat(',"latencyMs":', toJSONString(assumeNotNull(latency_ms)))),
+      if(process_id != '', concat(',"processId":', toJSONString(process_id)), ''),
+      if(properties != '', concat(',"properties":', properties), ''),
+      '}'),
+    if(detail = '', '{}', detail)) AS data`;
 
 /** The view's query over another events table: a replay rebuilds `journey_events` with it. */
 export const selectJourneyEventsFrom = (events: string) => `SELECT ${JOURNEY_EVENTS_COLUMNS} FROM ${events} WHERE identifier != ''`;
@@ -57,10 +51,11 @@ export const journeyEventsMigration: ReadModelMigration = {
        occurred_at DateTime64(3, 'UTC'),
        event_id    UUID,
        type        String,
+       session_id  UUID,
        step        String,
        status      String,
        process_id  String,
-       item        String CODEC(ZSTD(1))
+       data        String CODEC(ZSTD(1))
      )
      ENGINE = ReplacingMergeTree
      ORDER BY (product, env, tag, identifier, occurred_at, event_id)
