@@ -15,7 +15,7 @@ import { ReadModelMigration } from './read-model-migration';
  *   a lifecycle event's small data, a start's without its sealed user data): a page
  *   reads five columns instead of twelve. Ids stay binary UUID columns (as JSON text
  *   their random half does not compress). `step`, `status` and `process_id` are only
- *   read by the journey's filters.
+ *   read by the journey's filters, so they can be the smaller `LowCardinality`.
  *
  * Deduplication as in `events`: ReplacingMergeTree on a key that ends in event_id, and
  * the reader keeps one row per event (`LIMIT 1 BY`). Fed by a materialized view; the
@@ -48,13 +48,13 @@ export const journeyEventsMigration: ReadModelMigration = {
        env         String,
        tag         String,
        identifier  String,
-       occurred_at DateTime64(3, 'UTC'),
-       event_id    UUID,
-       type        String,
-       session_id  UUID,
-       step        String,
-       status      String,
-       process_id  String,
+       occurred_at DateTime64(3, 'UTC') CODEC(DoubleDelta, ZSTD(1)),
+       event_id    UUID CODEC(ZSTD(1)),
+       type        String CODEC(ZSTD(1)),
+       session_id  UUID CODEC(ZSTD(1)),
+       step        LowCardinality(String),
+       status      LowCardinality(String),
+       process_id  String CODEC(ZSTD(1)),
        data        String CODEC(ZSTD(1))
      )
      ENGINE = ReplacingMergeTree
