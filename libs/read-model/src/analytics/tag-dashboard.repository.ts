@@ -1,6 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import {
-  ACTIVITY,
   AnalyticsScope,
   BucketInterval,
   QueryLimits,
@@ -16,6 +15,7 @@ import {
   runQuery,
   scopeParams,
 } from './analytics-query';
+import { EVENT_KINDS } from '../migrations/0008-event-kind.migration';
 import { hoursOfDay } from './user-dashboard.repository';
 import { SESSION_LIVE_SQL, USER_STATUS_SQL } from './user-status';
 
@@ -56,8 +56,8 @@ interface EventCell {
   at: number;
   hour: number;
   env: string;
-  type: string;
-  status: string;
+  /** `events_by_time.kind` (migration 0008). */
+  kind: number;
   events: number;
 }
 
@@ -66,8 +66,8 @@ interface EventCell {
  * The tag dashboard in a few reads, none of them over the raw events: user statuses
  * and first seen, sessions in the range (counts, durations, series, per env) from the
  * sessions table; DAU/WAU/MAU from `user_days` (migration 0007); and one
- * pass over `events_by_time` in the range, grouped by (bucket, hour of day, env, type,
- * status) with `FINAL` so a duplicate not merged yet counts once, from which the
+ * pass over `events_by_time` in the range, grouped by (bucket, hour of day, env, kind
+ * of event) with `FINAL` so a duplicate not merged yet counts once, from which the
  * remaining panels are summed here.
  */
 export class TagDashboardRepository {
@@ -135,14 +135,14 @@ export class TagDashboardRepository {
         // offset is a whole number of quarter-hours, so this is exact, and the costly
         // time-zone arithmetic runs on a few thousand rows instead of every event.
         `SELECT toUnixTimestamp(${bucketSql(query.interval, 'quarter')}) * 1000 AS at, toHour(quarter, {tz:String}) AS hour,
-                env, type, status, sum(events) AS events
+                env, kind, sum(events) AS events
          FROM (
-           SELECT toStartOfFifteenMinutes(occurred_at) AS quarter, env, type, status, count() AS events
+           SELECT toStartOfFifteenMinutes(occurred_at) AS quarter, env, kind, count() AS events
            FROM events_by_time FINAL
            WHERE ${TIME_SCOPE_SQL} AND ${RANGE_SQL}
-           GROUP BY quarter, env, type, status
+           GROUP BY quarter, env, kind
          )
-         GROUP BY at, hour, env, type, status`,
+         GROUP BY at, hour, env, kind`,
         params,
         this.limits,
       ),
@@ -162,15 +162,16 @@ export class TagDashboardRepository {
       const count = Number(cell.events);
       const at = Number(cell.at);
       eventsByEnv.set(cell.env, (eventsByEnv.get(cell.env) ?? 0) + count);
-      if (cell.type === ACTIVITY) {
+      const kind = Number(cell.kind);
+      if (kind === EVENT_KINDS.success || kind === EVENT_KINDS.error || kind === EVENT_KINDS.otherActivity) {
         hours[Number(cell.hour)] += count;
         activity.total += count;
-        if (cell.status === 'success') activity.success += count;
-        if (cell.status === 'error') activity.errors += count;
+        if (kind === EVENT_KINDS.success) activity.success += count;
+        if (kind === EVENT_KINDS.error) activity.errors += count;
         continue;
       }
       const ops = lifecycle.get(at) ?? { start: 0, refresh: 0, revoke: 0, extend: 0 };
-      const op = LIFECYCLE_OPS[cell.type];
+      const op = LIFECYCLE_OPS[kind];
       if (op) ops[op] += count;
       lifecycle.set(at, ops);
     }
@@ -248,11 +249,11 @@ function dayHasEventIn(fromDays: number, toDays: number): string {
   return `((first_at >= ${start} AND first_at < ${end}) OR (last_at >= ${start} AND last_at < ${end}))`;
 }
 
-const LIFECYCLE_OPS: Record<string, 'start' | 'refresh' | 'revoke' | 'extend'> = {
-  SessionStarted: 'start',
-  SessionRefreshed: 'refresh',
-  SessionRevoked: 'revoke',
-  SessionExtended: 'extend',
+const LIFECYCLE_OPS: Record<number, 'start' | 'refresh' | 'revoke' | 'extend'> = {
+  [EVENT_KINDS.start]: 'start',
+  [EVENT_KINDS.refresh]: 'refresh',
+  [EVENT_KINDS.revoke]: 'revoke',
+  [EVENT_KINDS.extend]: 'extend',
 };
 
 function change(current: number, previous: number): ActiveUsers {

@@ -5,6 +5,7 @@ import { eventsByTimeMigration } from './0004-events-by-time.migration';
 import { journeyColumnsMigration } from './0005-journey-columns.migration';
 import { journeyEventsMigration } from './0006-journey-events.migration';
 import { userDaysMigration } from './0007-user-days.migration';
+import { eventKindMigration } from './0008-event-kind.migration';
 import { ReadModelMigration } from './read-model-migration';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
@@ -16,6 +17,8 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   journeyColumnsMigration,
   journeyEventsMigration,
   userDaysMigration,
+  eventKindMigration,
 ];
 
 export type { ReadModelMigration };
+export { EVENT_KINDS } from './0008-event-kind.migration';
