@@ -9,7 +9,10 @@
  * Then, unless `--no-http`, the journey once more over HTTP: the API app (embedded mode,
  * as `npm start` builds it) opened on the same data directory, a read key, the first
  * page of 100 for users not sampled before, so the figure includes Fastify, Nest, the
- * key check, validation and JSON beside the SQL.
+ * key check, validation and JSON beside the SQL. Like `npm start` on that directory, the
+ * app opens (or creates) its `waymark.db` and records the bench's product spec in it
+ * (one spec event, projected into `events` with an empty identifier, which no
+ * analytics query reads).
  */
 import {
   DEFAULT_QUERY_LIMITS,
