@@ -5,6 +5,14 @@
  *
  *   npm run seed:demo -- --users 100000 --days 30 --activities-per-session 13 --data-dir /tmp/bench
  *   npm run bench:analytics -- --data-dir /tmp/bench [--users 500] [--runs 15]
+ *
+ * Then, unless `--no-http`, the journey once more over HTTP: the API app (embedded mode,
+ * as `npm start` builds it) opened on the same data directory, a read key, the first
+ * page of 100 for users not sampled before, so the figure includes Fastify, Nest, the
+ * key check, validation and JSON beside the SQL. Like `npm start` on that directory, the
+ * app opens (or creates) its `waymark.db` and records the bench's product spec in it
+ * (one spec event, projected into `events` with an empty identifier, which no
+ * analytics query reads).
  */
 import {
   DEFAULT_QUERY_LIMITS,
@@ -20,8 +28,13 @@ import {
   migrateReadModel,
 } from '@waymark/read-model';
 import { ClickHouseClient } from '@clickhouse/client';
-import { existsSync } from 'node:fs';
+import { mintApiKey } from '@waymark/tokens';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createApiApp } from '../apps/api/src/bootstrap';
+import { loadApiConfig } from '../apps/api/src/config/api.config';
 import { parseArgs } from 'node:util';
 
 const USAGE = `usage: npm run bench:analytics -- --data-dir DIR [--users N] [--runs N] [--product P] [--tag T]
@@ -29,7 +42,8 @@ const USAGE = `usage: npm run bench:analytics -- --data-dir DIR [--users N] [--r
   --data-dir DIR  a data directory filled by npm run seed:demo (its clickhouse/ is read)
   --users N       distinct users sampled for the per-user queries (default 500)
   --runs N        runs of each tag-wide query (default 15)
-  --only TEXT     only the queries whose name contains TEXT`;
+  --only TEXT     only the queries whose name contains TEXT
+  --no-http       skip the journey over HTTP (it opens the API app on the data directory)`;
 
 const limits = { ...DEFAULT_QUERY_LIMITS, maxExecutionSeconds: 120 };
 
@@ -74,7 +88,7 @@ async function scalar<T>(client: ClickHouseClient, query: string): Promise<T[]> 
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { 'data-dir': { type: 'string' }, users: { type: 'string' }, runs: { type: 'string' }, only: { type: 'string' }, product: { type: 'string' }, tag: { type: 'string' }, help: { type: 'boolean' } },
+    options: { 'data-dir': { type: 'string' }, users: { type: 'string' }, runs: { type: 'string' }, only: { type: 'string' }, product: { type: 'string' }, tag: { type: 'string' }, help: { type: 'boolean' }, 'no-http': { type: 'boolean' } },
   });
   if (values.help || !values['data-dir']) {
     process.stdout.write(`${USAGE}\n`);
@@ -115,10 +129,13 @@ async function main(): Promise<void> {
   const envs = (await scalar<{ env: string }>(client, `SELECT DISTINCT env FROM sessions ORDER BY env`)).map((row) => row.env);
   const scope = { product, envs, tag };
   process.stdout.write(`dataset: ${events.toLocaleString('en')} events, ${users.toLocaleString('en')} users, ${first} – ${last} UTC, envs ${envs.join(',')}\n`);
-  const sample = await scalar<{ env: string; identifier: string }>(
+  const sampled = await scalar<{ env: string; identifier: string }>(
     client,
-    `SELECT env, identifier FROM sessions GROUP BY env, identifier ORDER BY cityHash64(identifier) LIMIT ${Math.max(1, Math.floor(userCount))}`,
+    `SELECT env, identifier FROM sessions GROUP BY env, identifier ORDER BY cityHash64(identifier) LIMIT ${2 * Math.max(1, Math.floor(userCount))}`,
   );
+  // The first half for the in-process queries, the second for HTTP: no user is read twice.
+  const sample = sampled.slice(0, Math.max(1, Math.floor(userCount)));
+  const httpSample = sampled.slice(sample.length);
   const key = (index: number) => ({ product, tag, env: sample[index % sample.length].env, identifier: sample[index % sample.length].identifier });
 
   const last7 = { from: end - 7 * 86_400_000, to: end };
@@ -150,23 +167,73 @@ async function main(): Promise<void> {
   results.push(await measure('funnel home→product→cart→checkout→pay, 30 days, 1 h window', runs, () => funnels.build({ scope, range: last30, steps: ['home', 'product', 'cart', 'checkout', 'pay'], windowSeconds: 3600 }), '≤ 1 s'));
   results.push(await measure('retention, 14 daily cohorts × 7 days', runs, () => retention.build({ scope, range: { from: end - 14 * 86_400_000, to: end }, days: 7, tz: 'UTC', now: end }), '≤ 1 s'));
 
+  const storage = await scalar<{ table: string; rows: number; parts: number; disk: number; uncompressed: number }>(
+    client,
+    `SELECT table, sum(rows) AS rows, count() AS parts, sum(bytes_on_disk) AS disk, sum(data_uncompressed_bytes) AS uncompressed
+     FROM system.parts WHERE active AND database = currentDatabase() AND table IN ('events', 'sessions', 'events_by_time', 'journey_events', 'user_days')
+     GROUP BY table ORDER BY table`,
+  );
+  await client.close();
+
+  if (!values['no-http'] && httpSample.length > 0 && (only === undefined || "one user's journey over HTTP".includes(only))) {
+    measured.push(await measureJourneyOverHttp(dataDir, product, tag, envs, httpSample));
+  }
+
   process.stdout.write(`\n| query | runs | p50 ms | p99 ms | max ms | target |\n|---|---|---|---|---|---|\n`);
   for (const result of measured.filter((entry): entry is Measured => entry !== undefined)) {
     const sorted = [...result.samples].sort((a, b) => a - b);
     process.stdout.write(`| ${result.name} | ${sorted.length} | ${percentile(sorted, 50).toFixed(1)} | ${percentile(sorted, 99).toFixed(1)} | ${sorted[sorted.length - 1].toFixed(1)} | ${result.target ?? ''} |\n`);
   }
 
-  const storage = await scalar<{ table: string; rows: number; parts: number; disk: number; uncompressed: number }>(
-    client,
-    `SELECT table, sum(rows) AS rows, count() AS parts, sum(bytes_on_disk) AS disk, sum(data_uncompressed_bytes) AS uncompressed
-     FROM system.parts WHERE active AND database = currentDatabase() AND table IN ('events', 'sessions', 'events_by_time') GROUP BY table ORDER BY table`,
-  );
   const millions = events / 1e6;
   process.stdout.write(`\n| table | rows | parts | on disk | per million events | uncompressed |\n|---|---|---|---|---|---|\n`);
   for (const row of storage) {
     process.stdout.write(`| ${row.table} | ${Number(row.rows).toLocaleString('en')} | ${row.parts} | ${(row.disk / 2 ** 20).toFixed(1)} MiB | ${(row.disk / 2 ** 20 / millions).toFixed(1)} MiB | ${(row.uncompressed / 2 ** 20).toFixed(1)} MiB |\n`);
   }
-  await client.close();
+  const total = storage.reduce((sum, row) => sum + Number(row.disk), 0);
+  process.stdout.write(`| read model | | | ${(total / 2 ** 20).toFixed(1)} MiB | ${(total / 2 ** 20 / millions).toFixed(1)} MiB | |\n`);
+}
+
+/**
+ * The first page of a journey through the shipped API app (embedded mode) on this data
+ * directory, with a read key: the in-process figure plus routing, the key check,
+ * validation and JSON both ways. The directory is the bench's (chDB locks it), so the
+ * bench's own client is closed first.
+ */
+async function measureJourneyOverHttp(
+  dataDir: string,
+  product: string,
+  tag: string,
+  envs: string[],
+  users: Array<{ env: string; identifier: string }>,
+): Promise<Measured> {
+  const configDir = mkdtempSync(join(tmpdir(), 'analytics-bench-'));
+  const key = mintApiKey();
+  const configFile = join(configDir, 'waymark.config.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      products: [{ tag: product, name: product, envs, sessions: [{ tag, name: tag, selector: 'userId' }] }],
+      apiKeys: [{ id: key.id, name: 'bench', product, envs: ['*'], roles: ['read'], secretHash: key.secretHash, rateLimit: { perSecond: 100_000, burst: 100_000 } }],
+    }),
+  );
+  const app = await createApiApp(loadApiConfig({ DATA_DIR: dataDir, WAYMARK_CONFIG: configFile, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test' }));
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const headers = { authorization: `Bearer ${key.key}` };
+    const url = (user: { env: string; identifier: string }) =>
+      `http://127.0.0.1:${port}/v1/analytics/users/journey?${new URLSearchParams({ product, tag, env: user.env, identifier: user.identifier, limit: '100' })}`;
+    const result = await measure("one user's journey over HTTP, first page of 100", users.length, async (index) => {
+      const response = await fetch(url(users[index % users.length]), { headers });
+      if (response.status !== 200) throw new Error(`journey over HTTP answered ${response.status}: ${await response.text()}`);
+      await response.json();
+    }, 'p50 ≤ 10 ms, p99 ≤ 50 ms');
+    return result!;
+  } finally {
+    await app.close();
+    rmSync(configDir, { recursive: true, force: true });
+  }
 }
 
 main().catch((error) => {

@@ -1,4 +1,4 @@
-import { DEFAULT_QUERY_LIMITS, FunnelRepository, PathsRepository, RetentionRepository, TagDashboardRepository } from '@waymark/read-model';
+import { DEFAULT_QUERY_LIMITS, FunnelRepository, PathsRepository, RetentionRepository, TagDashboardRepository, runQuery } from '@waymark/read-model';
 import { AnalyticsFixture, at, openAnalyticsFixture } from '../support/analytics-dataset';
 
 const scope = { product: 'my-product-tag', envs: ['snd', 'prd'], tag: 'session-tag' };
@@ -140,5 +140,10 @@ describe('analytics over the read model: aggregates (chDB)', () => {
     ]);
     const later = await retention.build({ scope, range: RANGE, days: 3, tz: 'UTC', now: at('2026-11-30T00:00:00Z') });
     expect(later.cohorts.map((cohort) => cohort.returned)).toEqual([[2, 0, 1, 0], [1, 0, 0, 0], [1, 0, 0, 0]]);
+  });
+
+  it('stops a query at the row guard and answers STORE_UNAVAILABLE', async () => {
+    await expect(runQuery(fixture.clickhouse, 'SELECT number FROM numbers(5)', {}, { ...DEFAULT_QUERY_LIMITS, maxResultRows: 3 })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await expect(runQuery(fixture.clickhouse, 'SELECT number FROM numbers(3)', {}, { ...DEFAULT_QUERY_LIMITS, maxResultRows: 3 })).resolves.toHaveLength(3);
   });
 });

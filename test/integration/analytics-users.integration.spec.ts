@@ -113,6 +113,26 @@ describe('analytics over the read model: users (chDB)', () => {
     expect(start).toMatchObject({ type: 'SessionStarted', sessionId: fixture.events.sessions.a1.sessionId, data: { refreshExpiresAt: '2026-11-21T09:00:00.000Z' } });
     expect(start.data).not.toHaveProperty('sealedData');
     expect(home).toMatchObject({ type: 'SessionActivityRecorded', name: 'home', status: 'success', latencyMs: 100, processId: 'w2' });
+    // Exactly these fields: data is JSON made by ClickHouse at insert (migration 0006).
+    const homeEvent = fixture.events.alice1[1];
+    expect(home).toEqual({
+      id: homeEvent.id,
+      type: 'SessionActivityRecorded',
+      occurredAt: '2026-11-20T09:01:00.000Z',
+      sessionId: homeEvent.sessionId,
+      name: 'home',
+      status: 'success',
+      latencyMs: 100,
+      processId: 'w2',
+      data: { name: 'home', status: 'success', latencyMs: 100, processId: 'w2' },
+    });
+    expect(start).toEqual({
+      id: fixture.events.alice1[0].id,
+      type: 'SessionStarted',
+      occurredAt: '2026-11-20T09:00:00.000Z',
+      sessionId: fixture.events.sessions.a1.sessionId,
+      data: { expiresAt: '2026-11-20T10:00:00.000Z', refreshExpiresAt: '2026-11-21T09:00:00.000Z' },
+    });
     // The data comes back whole, rebuilt from columns extracted at insert.
     const pay = pages[1][1];
     expect(pay.data).toEqual(fixture.events.alice1[6].data);

@@ -1,5 +1,7 @@
 import { selectSessionsFrom } from './migrations/0003-sessions.migration';
 import { selectEventsByTimeFrom } from './migrations/0004-events-by-time.migration';
+import { selectJourneyEventsFrom } from './migrations/0006-journey-events.migration';
+import { selectUserDaysFrom } from './migrations/0007-user-days.migration';
 
 /**
  * Tables fed from `events` by materialized views. A replay rebuilds `events` into a
@@ -17,4 +19,6 @@ export interface DerivedTable {
 export const DERIVED_TABLES: readonly DerivedTable[] = [
   { table: 'sessions', populate: (source, target) => `INSERT INTO ${target} ${selectSessionsFrom(source)}` },
   { table: 'events_by_time', populate: (source, target) => `INSERT INTO ${target} ${selectEventsByTimeFrom(source)}` },
+  { table: 'journey_events', populate: (source, target) => `INSERT INTO ${target} ${selectJourneyEventsFrom(source)}` },
+  { table: 'user_days', populate: (source, target) => `INSERT INTO ${target} ${selectUserDaysFrom(source)}` },
 ];

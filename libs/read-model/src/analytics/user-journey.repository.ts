@@ -43,19 +43,13 @@ export interface JourneyPage {
   next: JourneyCursor | null;
 }
 
+/** One page row; `data` is the item's data as JSON, made by ClickHouse at insert (migration 0006). */
 interface Row {
   id: string;
   type: string;
   occurred_at: string;
   session_id: string;
-  step: string;
-  parent: string;
-  child: string;
-  status: string;
-  latency_ms: number | null;
-  process_id: string;
-  properties: string;
-  detail: string;
+  data: string;
 }
 
 /**
@@ -63,7 +57,8 @@ interface Row {
  * position, not offset: the next page starts strictly after the last row returned, so
  * events that arrive meanwhile never shift or repeat rows of later pages (they show up
  * in their place in time). The user's events are contiguous in the sort key, so each
- * page reads a few granules; `LIMIT 1 BY` drops duplicates not yet merged.
+ * page reads a few granules of `journey_events` (migration 0006: no partitions, 256-row
+ * granules, the item prebuilt as JSON); `LIMIT 1 BY` drops duplicates not yet merged.
  *
  * Ties in time are broken by the event id as text: ids are UUIDv7, minted in order,
  * so records reported in one call (same millisecond) keep the order they were given.
@@ -90,9 +85,8 @@ export class UserJourneyRepository {
     ].filter(Boolean);
     const rows = await runQuery<Row>(
       this.client,
-      `SELECT toString(event_id) AS id, type, occurred_at, toString(session_id) AS session_id,
-              step, parent, child, status, latency_ms, process_id, properties, detail
-       FROM events
+      `SELECT toString(event_id) AS id, type, occurred_at, toString(session_id) AS session_id, data
+       FROM journey_events
        WHERE ${conditions.join(' AND ')}
        ORDER BY occurred_at, id
        LIMIT 1 BY id
@@ -116,23 +110,19 @@ export class UserJourneyRepository {
 }
 
 /**
- * An item from the columns extracted at insert (migrations 0002, 0005): the JSON `data`
- * column is never read, which keeps a page to the small columns. Absent optional
- * fields come back as '' (names are never empty) and are left out again.
+ * An item from its row: the activity fields shown beside `data` are `data`'s own
+ * (absent ones as null and '', as the columns of migration 0002 give them).
  */
 function toItem(row: Row): JourneyItem {
-  const item: JourneyItem = { id: row.id, type: row.type, occurredAt: isoOf(row.occurred_at)!, sessionId: row.session_id, data: {} };
-  if (row.type !== ACTIVITY) {
-    item.data = row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : {};
-    return item;
-  }
-  const latencyMs = row.latency_ms === null ? null : Number(row.latency_ms);
-  const data: Record<string, unknown> = { name: row.step };
-  if (row.parent) data.parent = row.parent;
-  if (row.child) data.child = row.child;
-  data.status = row.status;
-  if (latencyMs !== null) data.latencyMs = latencyMs;
-  if (row.process_id) data.processId = row.process_id;
-  if (row.properties) data.properties = JSON.parse(row.properties);
-  return { ...item, name: row.step, status: row.status, latencyMs, processId: row.process_id, data };
+  const data = JSON.parse(row.data) as Record<string, unknown>;
+  const item: JourneyItem = { id: row.id, type: row.type, occurredAt: isoOf(row.occurred_at)!, sessionId: row.session_id, data };
+  if (row.type !== ACTIVITY) return item;
+  return {
+    ...item,
+    name: data.name as string,
+    status: data.status as string,
+    latencyMs: (data.latencyMs as number | undefined) ?? null,
+    processId: (data.processId as string | undefined) ?? '',
+    data,
+  };
 }

@@ -3,6 +3,9 @@ import { eventColumnsMigration } from './0002-event-columns.migration';
 import { sessionsMigration } from './0003-sessions.migration';
 import { eventsByTimeMigration } from './0004-events-by-time.migration';
 import { journeyColumnsMigration } from './0005-journey-columns.migration';
+import { journeyEventsMigration } from './0006-journey-events.migration';
+import { userDaysMigration } from './0007-user-days.migration';
+import { eventKindMigration } from './0008-event-kind.migration';
 import { ReadModelMigration } from './read-model-migration';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
@@ -12,6 +15,10 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   sessionsMigration,
   eventsByTimeMigration,
   journeyColumnsMigration,
+  journeyEventsMigration,
+  userDaysMigration,
+  eventKindMigration,
 ];
 
 export type { ReadModelMigration };
+export { EVENT_KINDS } from './0008-event-kind.migration';
