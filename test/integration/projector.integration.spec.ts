@@ -142,44 +142,6 @@ describe('event log → projector → ClickHouse (chDB)', () => {
     expect(projector.stats.failures).toBe(3);
   });
 
-  it('inserts a batch in chunks and, when a chunk fails after earlier ones landed, the retried batch counts each event once', async () => {
-    // A log of its own, so the batch holds exactly these 30 records.
-    const ownDb = openEmbeddedDatabase(join(dir.path, 'chunked.db'));
-    const ownLog = new SqliteEventLog(ownDb, new GroupCommitWriter(ownDb));
-    await ownLog.append(Array.from({ length: 23 }, (_, i) => sessionStarted(`chunked-${i % 4}`, Date.UTC(2026, 10, 21) + i)));
-    // A poison record in the middle of a chunk: dead-lettered, the chunk still inserted.
-    ownDb.prepare(`INSERT INTO events (event_id, type, occurred_at, product, env, tag, identifier, body) VALUES ('z', 'SessionStarted', 0, 'p', 'e', 't', 'i', 'not json')`).run();
-    await ownLog.append(Array.from({ length: 6 }, (_, i) => sessionStarted(`chunked-${i % 4}`, Date.UTC(2026, 10, 21, 1) + i)));
-
-    const inserts: string[] = [];
-    let failThirdChunkOnce = true;
-    const recording = new Proxy(clickhouse, {
-      get(target, property, receiver) {
-        if (property !== 'insert') return Reflect.get(target, property, receiver);
-        return async (params: Parameters<ClickHouseClient['insert']>[0]) => {
-          const token = String(params.clickhouse_settings?.insert_deduplication_token);
-          inserts.push(token);
-          if (token.endsWith('#2') && failThirdChunkOnce) {
-            failThirdChunkOnce = false;
-            throw new Error('ClickHouse went away mid-batch');
-          }
-          return target.insert(params);
-        };
-      },
-    });
-    const projector = new Projector(ownLog.openConsumer('chunked'), new EventsProjection(recording, 'events', 5), silent, { ...options, group: 'chunked' });
-    projector.start();
-    await waitFor(() => countRows('chunked-'), (count) => count.unique === 29);
-    await projector.stop();
-    ownDb.close();
-
-    // 30 records, 5 per chunk: 6 chunks; the batch was tried twice, chunks 0–2 the first time.
-    const firstToken = inserts[0].replace(/#0$/, '');
-    expect(inserts).toEqual([0, 1, 2, 0, 1, 2, 3, 4, 5].map((chunk) => `${firstToken}#${chunk}`));
-    expect(await countRows('chunked-')).toEqual({ rows: 29, unique: 29 });
-    expect(projector.stats).toMatchObject({ projected: 29, deadLettered: 1, failures: 1 });
-  });
-
   it('keeps going when reading the log fails for a while, instead of ending its loop', async () => {
     await log.append([sessionStarted('read-fails', Date.UTC(2026, 10, 19))]);
     const consumer = log.openConsumer('read-fails');

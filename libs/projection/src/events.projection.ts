@@ -9,53 +9,38 @@ export interface ProjectionResult {
 }
 
 /**
- * Rows per INSERT. A batch is cut into chunks of this size so that JavaScript encodes
- * chunk n+1 while ClickHouse (chDB's own threads, or a server) inserts chunk n: one
- * after the other, each waited for the other (projector profile, docs/benchmarks.md).
- */
-export const DEFAULT_INSERT_CHUNK_ROWS = 5_000;
-
-/**
  * Writes a batch of log records into the raw events table. Records that fail the
  * envelope check are returned as dead letters instead of stopping the stream.
- * `dedupToken` names the batch; each chunk's INSERT carries `<dedupToken>#<chunk>`, and
- * the chunks of a batch are always cut the same way, so ClickHouse drops the chunks
- * of a retried batch it already has (non_replicated_deduplication_window).
+ * `dedupToken` names the batch so that ClickHouse drops an identical retried insert.
+ *
+ * One INSERT per batch: cutting a batch into smaller INSERTs so that JavaScript encodes
+ * one while ClickHouse inserts the other was measured slower here (more parts, and every
+ * materialized view runs per INSERT): bench/micro/projection.micro.ts, docs/benchmarks.md.
  */
 export class EventsProjection {
   constructor(
     private readonly client: ClickHouseClient,
     /** The live `events` table, or a replay's shadow table. */
     private readonly table = 'events',
-    private readonly chunkRows = DEFAULT_INSERT_CHUNK_ROWS,
   ) {}
 
   async project(records: readonly LoggedRecord[], dedupToken: string): Promise<ProjectionResult> {
+    const rows: EventRow[] = [];
     const deadLetters: DeadLetter[] = [];
-    let projected = 0;
-    let inFlight: Promise<unknown> | undefined;
-    for (let chunk = 0, from = 0; from < records.length; chunk += 1, from += this.chunkRows) {
-      const rows: EventRow[] = [];
-      for (const record of records.slice(from, from + this.chunkRows)) {
-        const check = checkEnvelope(record.raw);
-        if (check.ok) rows.push(toEventRow(check.event, record.position));
-        else deadLetters.push({ record, reason: check.reason });
-      }
-      await inFlight;
-      inFlight = rows.length > 0 ? this.insert(rows, `${dedupToken}#${chunk}`) : undefined;
-      projected += rows.length;
+    for (const record of records) {
+      const check = checkEnvelope(record.raw);
+      if (check.ok) rows.push(toEventRow(check.event, record.position));
+      else deadLetters.push({ record, reason: check.reason });
     }
-    await inFlight;
-    return { projected, deadLetters };
-  }
-
-  private insert(rows: EventRow[], dedupToken: string): Promise<unknown> {
-    return this.client.insert({
-      table: this.table,
-      columns: [...EVENT_COLUMNS],
-      values: rows,
-      format: 'JSONCompactEachRow',
-      clickhouse_settings: { insert_deduplication_token: dedupToken },
-    });
+    if (rows.length > 0) {
+      await this.client.insert({
+        table: this.table,
+        columns: [...EVENT_COLUMNS],
+        values: rows,
+        format: 'JSONCompactEachRow',
+        clickhouse_settings: { insert_deduplication_token: dedupToken },
+      });
+    }
+    return { projected: rows.length, deadLetters };
   }
 }
