@@ -1,5 +1,4 @@
 import { KafkaEventLog } from '@waymark/event-log';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DistributedStack, TEST_PARTITIONS, TEST_TOPIC, startDistributedStack } from '../test/support/distributed-stack';
 import { kafkaTestOptions, recordingLogger } from '../test/support/kafka-broker';
@@ -11,7 +10,7 @@ import { countDurableSessions } from './support/embedded-data';
 import { readCpuSeconds } from './support/proc-status';
 import { profileRequest, summariseProfile } from './support/profiles';
 import { seedSessionBody, startSessionLoad } from './support/seed';
-import { ProfileRequest, startTsProcess } from './support/ts-process';
+import { ProfileRequest } from './support/ts-process';
 
 const TARGET_RATE = 10_000;
 const TARGET_P99_MS = 30;
@@ -29,24 +28,8 @@ interface ModeResult {
  * REDIS_URL point at the test stack, so the API appends to Kafka and keeps sessions in
  * Redis; it runs no projector (that is apps/projector's job in this mode).
  */
-export async function startDistributedApiProcess(stack: DistributedStack, dataDir: string, profile?: ProfileRequest): Promise<ApiProcess> {
-  mkdirSync(dataDir, { recursive: true });
-  if (profile) mkdirSync(profile.dir, { recursive: true });
-  const managed = startTsProcess(join(__dirname, 'processes/api-server.ts'), {
-    env: { ...stack.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' },
-    profile,
-  });
-  const ready = await managed.waitFor<{ type: 'ready'; url: string; pid: number }>('ready');
-  return {
-    url: ready.url,
-    pid: ready.pid,
-    process: managed,
-    mark: async () => (await managed.request<{ type: 'marked'; us: number }>({ type: 'mark' }, 'marked')).us,
-    stop: async () => {
-      const code = await managed.stop();
-      if (code !== 0) throw new Error(`the API process exited with ${code}\n${managed.log}`);
-    },
-  };
+export function startDistributedApiProcess(stack: DistributedStack, dataDir: string, profile?: ProfileRequest): Promise<ApiProcess> {
+  return startApiProcess(dataDir, profile, stack.env);
 }
 
 /** Warm-up, then the measured closed loop, as the start-session benchmark runs them. */

@@ -4,6 +4,7 @@ import { EventsProjection, Projector } from '@waymark/projection';
 import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
 import { join } from 'node:path';
 import { loadProjectorConfig } from '../../apps/projector/src/config/projector.config';
+import { runAsChild, sendAndFlush } from '../support/child-process';
 
 /**
  * The kafka-projector benchmark's own process: a Projector, with the projector app's
@@ -85,22 +86,4 @@ async function poll(intervalMs: number, done: () => boolean): Promise<void> {
   while (!done()) await new Promise((resolve) => setTimeout(resolve, intervalMs));
 }
 
-/** Resolves once the message left, so exiting right after cannot drop it. */
-function sendAndFlush(message: Record<string, unknown>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (!process.send) return resolve();
-    process.send(message, undefined, undefined, (error) => (error ? reject(error) : resolve()));
-  });
-}
-
-process.on('message', (message: { type: string }) => {
-  if (message.type === 'stop') process.exit(0);
-});
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.send?.({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    process.exit(1);
-  },
-);
+runAsChild(main);

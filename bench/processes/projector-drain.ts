@@ -6,6 +6,7 @@ import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
 import { join } from 'node:path';
 import { loadApiConfig } from '../../apps/api/src/config/api.config';
 import { appendSyntheticLog } from '../support/synthetic-events';
+import { runAsChild, sendAndFlush } from '../support/child-process';
 
 const USERS = 100_000;
 
@@ -77,22 +78,4 @@ async function main(): Promise<void> {
   });
 }
 
-/** Resolves once the message left, so exiting right after cannot drop it. */
-function sendAndFlush(message: Record<string, unknown>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (!process.send) return resolve();
-    process.send(message, undefined, undefined, (error) => (error ? reject(error) : resolve()));
-  });
-}
-
-process.on('message', (message: { type: string }) => {
-  if (message.type === 'stop') process.exit(0);
-});
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.send?.({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    process.exit(1);
-  },
-);
+runAsChild(main);

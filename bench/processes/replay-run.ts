@@ -6,6 +6,7 @@ import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
 import { createUuidV7Generator } from '@waymark/domain';
 import { join } from 'node:path';
 import { appendSyntheticLog } from '../support/synthetic-events';
+import { runAsChild, sendAndFlush } from '../support/child-process';
 
 const USERS = 100_000;
 
@@ -44,25 +45,7 @@ async function main(): Promise<void> {
   await client.close();
   writer.close();
   db.close();
-  await new Promise<void>((resolve, reject) => {
-    if (!process.send) return resolve();
-    process.send(
-      { type: 'result', total, status: finished?.status, processed: finished?.processed, replayMs, cpuMs: (cpu.user + cpu.system) / 1000, rows: Number(rows.rows), unique: Number(rows.unique) },
-      undefined,
-      undefined,
-      (error) => (error ? reject(error) : resolve()),
-    );
-  });
+  await sendAndFlush({ type: 'result', total, status: finished?.status, processed: finished?.processed, replayMs, cpuMs: (cpu.user + cpu.system) / 1000, rows: Number(rows.rows), unique: Number(rows.unique) });
 }
 
-process.on('message', (message: { type: string }) => {
-  if (message.type === 'stop') process.exit(0);
-});
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.send?.({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    process.exit(1);
-  },
-);
+runAsChild(main);

@@ -17,11 +17,11 @@ export interface ApiProcess {
  * shipped defaults (LOG_LEVEL info: 2xx requests are not logged). Only the address,
  * the data directory and, when profiling, --cpu-prof differ from `npm start`.
  */
-export async function startApiProcess(dataDir: string, profile?: ProfileRequest): Promise<ApiProcess> {
+export async function startApiProcess(dataDir: string, profile?: ProfileRequest, extraEnv: NodeJS.ProcessEnv = {}): Promise<ApiProcess> {
   mkdirSync(dataDir, { recursive: true });
   if (profile) mkdirSync(profile.dir, { recursive: true });
   const managed = startTsProcess(join(__dirname, '../processes/api-server.ts'), {
-    env: { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' },
+    env: { ...extraEnv, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' },
     profile,
   });
   const ready = await managed.waitFor<{ type: 'ready'; url: string; pid: number }>('ready');
