@@ -1,14 +1,8 @@
-import { SqliteEventLog } from '@waymark/event-log';
 import { PinoLoggerService, createPinoLogger } from '@waymark/logging';
 import { EventsProjection, Projector } from '@waymark/projection';
-import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
-import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
-import { join } from 'node:path';
 import { loadApiConfig } from '../../apps/api/src/config/api.config';
-import { appendSyntheticLog } from '../support/synthetic-events';
+import { fillEmbeddedStore } from '../support/filled-store';
 import { runAsChild, sendAndFlush } from '../support/child-process';
-
-const USERS = 100_000;
 
 /**
  * The projector benchmark's own process: appends BENCH_EVENTS events to a fresh
@@ -21,13 +15,8 @@ async function main(): Promise<void> {
   const dataDir = String(process.env.BENCH_DATA_DIR);
   const send = (message: Record<string, unknown>) => process.send?.(message);
 
-  const db = openEmbeddedDatabase(join(dataDir, 'waymark.db'));
-  const writer = new GroupCommitWriter(db);
-  const log = new SqliteEventLog(db, writer);
-  const appendMs = await appendSyntheticLog(log, total, USERS, (done) => send({ type: 'progress', phase: 'append', done, total }));
-
-  const client = createReadModelClient({ kind: 'chdb', path: join(dataDir, 'clickhouse') });
-  await migrateReadModel(client);
+  const store = await fillEmbeddedStore(dataDir, total, (done) => send({ type: 'progress', phase: 'append', done, total }));
+  const { log, clickhouse: client, appendMs } = store;
   // The API's own settings: its batch size (PROJECTOR_BATCH_SIZE, read and checked the
   // way the API reads it, default 10,000) and the options AppModule passes.
   const { projectorBatchSize } = loadApiConfig({ PROJECTOR_BATCH_SIZE: process.env.PROJECTOR_BATCH_SIZE });
@@ -61,9 +50,7 @@ async function main(): Promise<void> {
 
   const count = await client.query({ query: 'SELECT count() AS rows, uniqExact(event_id) AS unique FROM events', format: 'JSONEachRow' });
   const [rows] = await count.json<{ rows: string; unique: string }>();
-  await client.close();
-  writer.close();
-  db.close();
+  await store.close();
   await sendAndFlush({
     type: 'result',
     total,

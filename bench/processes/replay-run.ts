@@ -1,14 +1,8 @@
-import { SqliteEventLog } from '@waymark/event-log';
 import { PinoLoggerService, createPinoLogger } from '@waymark/logging';
-import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
 import { ReplayJournal, ReplayRunner } from '@waymark/replay';
-import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
 import { createUuidV7Generator } from '@waymark/domain';
-import { join } from 'node:path';
-import { appendSyntheticLog } from '../support/synthetic-events';
+import { fillEmbeddedStore } from '../support/filled-store';
 import { runAsChild, sendAndFlush } from '../support/child-process';
-
-const USERS = 100_000;
 
 /**
  * The replay benchmark's own process: appends BENCH_EVENTS events to a fresh embedded
@@ -20,12 +14,8 @@ async function main(): Promise<void> {
   const dataDir = String(process.env.BENCH_DATA_DIR);
   const send = (message: Record<string, unknown>) => process.send?.(message);
 
-  const db = openEmbeddedDatabase(join(dataDir, 'waymark.db'));
-  const writer = new GroupCommitWriter(db);
-  const log = new SqliteEventLog(db, writer);
-  await appendSyntheticLog(log, total, USERS, (done) => send({ type: 'progress', phase: 'append', done, total }));
-  const client = createReadModelClient({ kind: 'chdb', path: join(dataDir, 'clickhouse') });
-  await migrateReadModel(client);
+  const store = await fillEmbeddedStore(dataDir, total, (done) => send({ type: 'progress', phase: 'append', done, total }));
+  const { db, log, clickhouse: client } = store;
 
   const runner = new ReplayRunner(log, client, new ReplayJournal(db), new PinoLoggerService(createPinoLogger('warn')), {
     batchSize: Number(process.env.PROJECTOR_BATCH_SIZE ?? 10_000),
@@ -42,9 +32,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpuBefore);
   const count = await client.query({ query: 'SELECT count() AS rows, uniqExact(event_id) AS unique FROM events', format: 'JSONEachRow' });
   const [rows] = await count.json<{ rows: string; unique: string }>();
-  await client.close();
-  writer.close();
-  db.close();
+  await store.close();
   await sendAndFlush({ type: 'result', total, status: finished?.status, processed: finished?.processed, replayMs, cpuMs: (cpu.user + cpu.system) / 1000, rows: Number(rows.rows), unique: Number(rows.unique) });
 }
 

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { FrontReadyLine } from '../../tools/clickhouse-http-front/clickhouse-http-front';
+import { readFirstLine, stopProcess } from './service-process';
 import { makeTempDir } from './temp-dir';
 
 const ROOT = join(__dirname, '../..');
@@ -40,7 +41,7 @@ export async function startClickHouseServer(startTimeoutMs = 20_000): Promise<Cl
     url,
     path,
     stop: async ({ keepData = false } = {}) => {
-      const exit = await stopProcess(child.process);
+      const exit = await stopProcess(child.process, 10_000);
       if (!keepData) dir.remove();
       if (exit && exit.code !== 0) throw new Error(`ClickHouse test front did not stop cleanly on SIGTERM (code ${exit.code}, signal ${exit.signal}):\n${child.stderr()}`);
     },
@@ -75,48 +76,9 @@ function spawnFront(path: string, port: number, timeoutMs: number): Promise<Runn
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    const fail = (reason: string) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`ClickHouse test front ${reason}${stderr ? `:\n${stderr}` : ''}`));
-    };
-    const timer = setTimeout(() => fail(`printed no ready line within ${timeoutMs} ms`), timeoutMs);
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const newline = stdout.indexOf('\n');
-      if (newline < 0) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      child.stdout?.removeAllListeners('data');
-      // Keep draining both pipes so a chatty front never blocks on a full pipe.
-      child.stdout?.resume();
-      const ready = JSON.parse(stdout.slice(0, newline)) as FrontReadyLine;
-      resolve({ process: child, url: ready.url, stderr: () => stderr });
-    });
-    child.once('error', (error) => fail(`could not start (${error.message})`));
-    child.once('exit', (code, signal) => fail(`exited before listening (code ${code}, signal ${signal})`));
-  });
-}
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-/** How the process ended on SIGTERM; undefined when it had already gone (killed by the test). */
-function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<Exit | undefined> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    });
-    child.kill('SIGTERM');
+  return readFirstLine(child, 'ClickHouse test front', timeoutMs).then(({ line, stderr }) => {
+    const ready = JSON.parse(line) as FrontReadyLine;
+    return { process: child, url: ready.url, stderr };
   });
 }
 

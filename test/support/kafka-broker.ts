@@ -1,8 +1,9 @@
 import { LoggerService } from '@nestjs/common';
 import { EventLogConsumer, KafkaEventLogOptions, LoggedRecord } from '@waymark/event-log';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { readFirstLine, stopProcess } from './service-process';
 
 const TOOL_DIR = join(__dirname, '../../tools/kafka-mock-broker');
 const SOURCE = join(TOOL_DIR, 'mock-broker.c');
@@ -32,10 +33,10 @@ export async function startKafkaBroker(options: KafkaTestBrokerOptions): Promise
   buildWhenStale();
   const args = [String(options.brokerCount ?? 3), ...Object.entries(options.topics).map(([name, partitions]) => `${name}:${partitions}`)];
   const child = spawn(BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const bootstrap = await readBootstrapLine(child, options.startTimeoutMs ?? 10_000);
+  const { line: bootstrap } = await readFirstLine(child, 'Kafka mock broker', options.startTimeoutMs ?? 10_000);
   return {
     brokers: bootstrap.split(','),
-    stop: () => stopProcess(child),
+    stop: async () => void (await stopProcess(child)),
   };
 }
 
@@ -50,42 +51,6 @@ function buildWhenStale(): void {
         'The Kafka integration tests need librdkafka-dev and a C compiler: apt-get install -y librdkafka-dev build-essential (.ci/run does this).',
     );
   }
-}
-
-function readBootstrapLine(child: ChildProcess, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    const fail = (reason: string) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`Kafka mock broker ${reason}${stderr ? `:\n${stderr}` : ''}`));
-    };
-    const timer = setTimeout(() => fail(`printed no bootstrap line within ${timeoutMs} ms`), timeoutMs);
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const newline = stdout.indexOf('\n');
-      if (newline < 0) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      resolve(stdout.slice(0, newline).trim());
-    });
-    child.once('error', (error) => fail(`could not start (${error.message})`));
-    child.once('exit', (code, signal) => fail(`exited before listening (code ${code}, signal ${signal})`));
-  });
-}
-
-function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 /** Settings for a KafkaEventLog against the mock broker: no idempotence (no controller), short waits. */

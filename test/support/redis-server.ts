@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
+import { stopProcess } from './service-process';
 
 export interface RedisTestServer {
   /** `redis://127.0.0.1:<port>` */
@@ -22,7 +23,7 @@ export async function startRedisServer(startTimeoutMs = 10_000): Promise<RedisTe
     const port = await freeLoopbackPort();
     try {
       const child = await spawnRedis(port, startTimeoutMs);
-      return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopProcess(child) };
+      return { url: `redis://127.0.0.1:${port}`, port, stop: async () => void (await stopProcess(child)) };
     } catch (error) {
       lastError = error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') break;
@@ -95,14 +96,3 @@ function pingOnce(port: number): Promise<void> {
   });
 }
 
-function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}

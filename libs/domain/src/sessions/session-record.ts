@@ -51,3 +51,11 @@ export function isLive(record: SessionRecord, now: number): boolean {
 export function isInScope(record: SessionRecord, scope: { product: string; env: string; tag: string }): boolean {
   return record.product === scope.product && record.env === scope.env && record.tag === scope.tag;
 }
+
+/** A session's state before anything happened to it: live, never rotated, never revoked. */
+export function initialSessionState(): Pick<
+  SessionRecord,
+  'status' | 'spentRefreshTokenHashes' | 'rotatedAt' | 'lastRefreshSealed' | 'generation' | 'version' | 'revokedAt' | 'revokeReason'
+> {
+  return { status: 'active', spentRefreshTokenHashes: [], rotatedAt: null, lastRefreshSealed: null, generation: 0, version: 0, revokedAt: null, revokeReason: null };
+}

@@ -3,7 +3,7 @@ import { SESSION_STARTED, SessionStarted } from '../events/session-events';
 import { durationToMs } from '../specs/duration';
 import { SessionSpec } from '../specs/session-spec';
 import { toIsoTimestamp, toWholeSecond } from '../time/clock';
-import { SessionRecord } from './session-record';
+import { SessionRecord, initialSessionState } from './session-record';
 
 export interface StartSessionInput {
   product: string;
@@ -40,7 +40,7 @@ export function decideStartSession(input: StartSessionInput): { record: SessionR
     env: input.env,
     tag: input.tag,
     identifier: input.identifier,
-    status: 'active',
+    ...initialSessionState(),
     startedAt: input.now,
     expiresAt,
     refreshExpiresAt,
@@ -48,13 +48,6 @@ export function decideStartSession(input: StartSessionInput): { record: SessionR
     refreshTtlMs: durationToMs(input.spec.refreshExpiry),
     sealedData: input.sealedData,
     refreshTokenHash: input.refreshTokenHash,
-    spentRefreshTokenHashes: [],
-    rotatedAt: null,
-    lastRefreshSealed: null,
-    generation: 0,
-    version: 0,
-    revokedAt: null,
-    revokeReason: null,
   };
   const event: SessionStarted = {
     id: input.eventId,

@@ -8,6 +8,7 @@ import {
   SESSION_SPEC_UPDATED,
   SESSION_STARTED,
   SessionExtendedData,
+  initialSessionState,
   SessionRecord,
   SessionRefreshedData,
   SessionRevokedData,
@@ -69,7 +70,7 @@ export function evolveSession(record: SessionRecord | undefined, event: EventEnv
         env: event.env,
         tag: event.tag,
         identifier: event.identifier,
-        status: 'active',
+        ...initialSessionState(),
         startedAt: occurredAt,
         expiresAt,
         refreshExpiresAt,
@@ -77,13 +78,6 @@ export function evolveSession(record: SessionRecord | undefined, event: EventEnv
         refreshTtlMs: refreshExpiresAt - toWholeSecond(occurredAt),
         sealedData: data.sealedData,
         refreshTokenHash: REBUILT_REFRESH_TOKEN_HASH,
-        spentRefreshTokenHashes: [],
-        rotatedAt: null,
-        lastRefreshSealed: null,
-        generation: 0,
-        version: 0,
-        revokedAt: null,
-        revokeReason: null,
       };
     }
     case SESSION_REFRESHED: {
