@@ -3,6 +3,12 @@ import { checkEnvelope } from '@waymark/domain';
 import { DeadLetter, LoggedRecord } from '@waymark/event-log';
 import { EVENT_COLUMNS, EventRow, toEventRow } from '@waymark/read-model';
 
+/** A batch checked and turned into rows, not inserted yet. */
+export interface PreparedBatch {
+  rows: EventRow[];
+  deadLetters: DeadLetter[];
+}
+
 export interface ProjectionResult {
   projected: number;
   deadLetters: DeadLetter[];
@@ -25,6 +31,17 @@ export class EventsProjection {
   ) {}
 
   async project(records: readonly LoggedRecord[], dedupToken: string): Promise<ProjectionResult> {
+    const prepared = this.prepare(records);
+    await this.insert(prepared, dedupToken);
+    return { projected: prepared.rows.length, deadLetters: prepared.deadLetters };
+  }
+
+  /**
+   * The JavaScript half of `project`: checks each envelope and builds its row. Split out
+   * so that a reader with no checkpoint to keep (replay) can prepare batch n+1 while
+   * ClickHouse inserts batch n.
+   */
+  prepare(records: readonly LoggedRecord[]): PreparedBatch {
     const rows: EventRow[] = [];
     const deadLetters: DeadLetter[] = [];
     for (const record of records) {
@@ -32,15 +49,18 @@ export class EventsProjection {
       if (check.ok) rows.push(toEventRow(check.event, record.position));
       else deadLetters.push({ record, reason: check.reason });
     }
-    if (rows.length > 0) {
-      await this.client.insert({
-        table: this.table,
-        columns: [...EVENT_COLUMNS],
-        values: rows,
-        format: 'JSONCompactEachRow',
-        clickhouse_settings: { insert_deduplication_token: dedupToken },
-      });
-    }
-    return { projected: rows.length, deadLetters };
+    return { rows, deadLetters };
+  }
+
+  /** The ClickHouse half of `project`: one INSERT of the batch's rows. */
+  async insert(prepared: PreparedBatch, dedupToken: string): Promise<void> {
+    if (prepared.rows.length === 0) return;
+    await this.client.insert({
+      table: this.table,
+      columns: [...EVENT_COLUMNS],
+      values: prepared.rows,
+      format: 'JSONCompactEachRow',
+      clickhouse_settings: { insert_deduplication_token: dedupToken },
+    });
   }
 }

@@ -182,17 +182,38 @@ export class ReplayRunner {
       const firstCursor = () => (record.reached !== undefined ? { after: record.reached } : record.plan.fromPosition !== undefined ? { from: record.plan.fromPosition } : undefined);
 
       // Replays batches until the log has nothing more, or until `until` is reached.
+      // Pipelined: batch n+1 is read and checked while ClickHouse inserts batch n (a
+      // replay keeps no consumer checkpoint, so reading ahead is free). `reached` is
+      // saved only once a batch's insert is done, so a resume never skips a batch.
       const drain = async (until?: string): Promise<boolean> => {
-        for (;;) {
-          if (run.cancelled) return false;
-          const cursor = firstCursor() ?? { after: await reader.head() };
-          const records = await reader.read(cursor, this.options.batchSize);
-          if (records.length === 0) return true;
-          const first = records[0].position;
-          const last = records[records.length - 1].position;
-          const result = await projection.project(records, `replay:${record.id}:${first}-${last}`);
-          save({ reached: last, processed: record.processed + records.length, skipped: record.skipped + result.deadLetters.length });
-          if (until !== undefined && reader.compare(last, until) >= 0) return true;
+        let cursor = firstCursor() ?? { after: await reader.head() };
+        let inserting: Promise<void> | undefined;
+        try {
+          for (;;) {
+            if (run.cancelled) break;
+            const records = await reader.read(cursor, this.options.batchSize);
+            if (records.length === 0) {
+              await inserting;
+              return true;
+            }
+            const first = records[0].position;
+            const last = records[records.length - 1].position;
+            cursor = { after: last };
+            const prepared = projection.prepare(records);
+            await inserting;
+            inserting = projection.insert(prepared, `replay:${record.id}:${first}-${last}`).then(() =>
+              save({ reached: last, processed: record.processed + records.length, skipped: record.skipped + prepared.deadLetters.length }),
+            );
+            if (until !== undefined && reader.compare(last, until) >= 0) {
+              await inserting;
+              return true;
+            }
+          }
+          await inserting;
+          return false;
+        } catch (error) {
+          await inserting?.catch(() => undefined);
+          throw error;
         }
       };
 
