@@ -1,5 +1,6 @@
 import { ClickHouseClient, createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
+import { scopeSettingsPerCall } from './chdb-scoped-settings';
 
 /** Nest injection token for the read model's ClickHouse client. */
 export const CLICKHOUSE = Symbol('CLICKHOUSE');
@@ -19,7 +20,7 @@ export function createReadModelClient(connection: ReadModelConnection, requestTi
   if (connection.kind === 'chdb') {
     // chdb types its connection against @clickhouse/client-common, which the client
     // bundles a structurally identical copy of; the cast bridges the two declarations.
-    const chdb = createChdbConnection({ path: connection.path }) as unknown as ClientConnection;
+    const chdb = scopeSettingsPerCall(createChdbConnection({ path: connection.path })) as unknown as ClientConnection;
     return createClient({ connection: chdb, request_timeout: requestTimeoutMs });
   }
   return createClient({ url: connection.url, request_timeout: requestTimeoutMs });
