@@ -1,9 +1,11 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { EventEnvelope } from '@waymark/domain';
+import { EVENT_COLUMNS } from '@waymark/read-model';
 import { KafkaEventLog } from '@waymark/event-log';
 import { EventsProjection, Projector } from '@waymark/projection';
 import { JourneyRepository, createReadModelClient, migrateReadModel } from '@waymark/read-model';
-import { KafkaReplayProgress, replayFromKafka } from '@waymark/replay';
+import { KafkaReplay, KafkaReplayJournal, KafkaReplayOptions, KafkaReplayProgress } from '@waymark/replay';
+import { createUuidV7Generator } from '@waymark/domain';
 import { join } from 'node:path';
 import { runCli } from '../../apps/cli/src/cli';
 import { sessionStarted } from '../support/events';
@@ -29,6 +31,8 @@ describe('replay from Kafka beside a running projector', () => {
   let clickhouse: ClickHouseClient;
   let projector: Projector;
   const appended: EventEnvelope[] = [];
+  /** The product test's live-only row of another product, which the positions test then sees rebuilt away. */
+  let keptOther = '';
   let clock = Date.UTC(2026, 10, 1);
 
   const nextEvents = (count: number) => Array.from({ length: count }, (_, i) => sessionStarted(`replay-user-${(appended.length + i) % 25}`, (clock += 1000)));
@@ -47,6 +51,49 @@ describe('replay from Kafka beside a running projector', () => {
     });
     const [row] = await result.json<{ rows: string; unique: string; sessions: string }>();
     return { rows: Number(row.rows), unique: Number(row.unique), sessions: Number(row.sessions) };
+  }
+
+  function kafkaReplay(options: Partial<KafkaReplayOptions> = {}): KafkaReplay {
+    return new KafkaReplay(log, clickhouse, new KafkaReplayJournal(clickhouse), recordingLogger(), {
+      batchSize: 64,
+      newId: createUuidV7Generator(),
+      now: Date.now,
+      projectorGroup: 'read-model',
+      ...options,
+    });
+  }
+
+  /** Appends `count` events every 50 ms until the returned stop is awaited. */
+  function keepAppending(): () => Promise<void> {
+    let appending = true;
+    const appender = (async () => {
+      while (appending) {
+        await append(10);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    return async () => {
+      appending = false;
+      await appender;
+    };
+  }
+
+  /** A row only the live table has (no such event in Kafka): tells copied rows from replayed ones. */
+  async function insertLiveOnlyRow(product: string, position: string): Promise<string> {
+    const event = sessionStarted('live-only', (clock += 1000), { product });
+    await clickhouse.insert({
+      table: 'events',
+      columns: [...EVENT_COLUMNS],
+      values: [[event.id, event.type, event.version, event.occurredAt.slice(0, 10) + ' ' + event.occurredAt.slice(11, 23), event.product, event.env, event.tag, event.identifier, event.sessionId, JSON.stringify(event.data), JSON.stringify(event.meta), position]],
+      format: 'JSONCompactEachRow',
+    });
+    return event.id;
+  }
+
+  async function hasEvent(id: string): Promise<boolean> {
+    const result = await clickhouse.query({ query: 'SELECT count() AS n FROM events WHERE event_id = {id:UUID}', query_params: { id }, format: 'JSONEachRow' });
+    const [row] = await result.json<{ n: string }>();
+    return Number(row.n) > 0;
   }
 
   beforeAll(async () => {
@@ -75,22 +122,16 @@ describe('replay from Kafka beside a running projector', () => {
     expect((await readModel()).unique).toBe(0);
 
     // Appends go on during the whole replay, and the projector keeps projecting them.
-    let appending = true;
-    const appender = (async () => {
-      while (appending) {
-        await append(10);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    })();
+    const stopAppending = keepAppending();
     const phases: KafkaReplayProgress[] = [];
-    const result = await replayFromKafka(log, clickhouse, { runId: 'test-1', batchSize: 64, onProgress: (progress) => phases.push(progress) });
-    appending = false;
-    await appender;
+    const result = await kafkaReplay({ onProgress: (progress) => phases.push(progress) }).start({ start: { kind: 'beginning' } });
+    await stopAppending();
 
+    expect(result.status).toBe('completed');
     expect(result.replayed).toBeGreaterThanOrEqual(400);
     expect(result.skipped).toBe(0);
     expect(phases.map((progress) => progress.phase)).toEqual(expect.arrayContaining(['replaying', 'swapping', 'catching-up', 'done']));
-    expect(phases[phases.length - 1]).toMatchObject({ phase: 'done', processed: result.replayed + result.caughtUp });
+    expect(phases[phases.length - 1]).toMatchObject({ phase: 'done', status: 'completed', processed: result.processed });
 
     const total = appended.length;
     const model = await waitFor(readModel, (current) => current.unique === total && current.sessions === total, 60_000, 200);
@@ -102,14 +143,80 @@ describe('replay from Kafka beside a running projector', () => {
     expect(journey.events.map((event) => event.id).sort()).toEqual(appended.filter((event) => event.identifier === user).map((event) => event.id).sort());
   });
 
-  it('plans with --dry-run from the CLI and refuses what the Kafka replay does not do', async () => {
+  it('is interrupted before the swap without touching the live tables, and resumes to the same read model', async () => {
+    const total = appended.length;
+    await waitFor(readModel, (model) => model.unique === total, 60_000, 200);
+    await clickhouse.command({ query: 'TRUNCATE TABLE events' });
+    const stop = new AbortController();
+    const interrupted = await kafkaReplay({
+      signal: stop.signal,
+      onProgress: (progress) => {
+        if (progress.replayed > 0) stop.abort();
+      },
+    }).start({ start: { kind: 'beginning' } });
+    expect(interrupted.status).toBe('interrupted');
+    expect(interrupted.replayed).toBeGreaterThan(0);
+    expect(interrupted.replayed).toBeLessThan(total);
+    // The live table is as it was (wiped); the shadow holds what was replayed.
+    expect((await readModel()).unique).toBe(0);
+    await expect(kafkaReplay().start({ start: { kind: 'beginning' } })).rejects.toThrow(/interrupted; resume or finish it first/);
+
+    const resumed = await kafkaReplay().resume(interrupted.id);
+    expect(resumed).toMatchObject({ status: 'completed', phase: 'done', attempt: 2 });
+    expect(resumed.replayed).toBeGreaterThanOrEqual(total);
+    const model = await waitFor(readModel, (current) => current.unique === total, 60_000, 200);
+    expect(model.sessions).toBe(total);
+    await expect(kafkaReplay().resume(interrupted.id)).rejects.toThrow(/completed/);
+  });
+
+  it('rebuilds one product only, keeping every other product\'s live rows as they are, while events arrive', async () => {
+    const other = 'other-product';
+    const events = Array.from({ length: 40 }, (_, i) => sessionStarted(`other-user-${i % 5}`, (clock += 1000), { product: other }));
+    await log.append(events);
+    appended.push(...events);
+    await waitFor(readModel, (model) => model.unique === appended.length, 60_000, 200);
+    keptOther = await insertLiveOnlyRow(other, '0:999999');
+    const droppedMine = await insertLiveOnlyRow(key.product, '0:999998');
+    // The product's rows are lost from the live table; the other product's are not.
+    await clickhouse.command({ query: 'ALTER TABLE events DELETE WHERE product = {product:String}', query_params: { product: key.product }, clickhouse_settings: { mutations_sync: '2' } });
+
+    const stopAppending = keepAppending();
+    const result = await kafkaReplay().start({ start: { kind: 'beginning' }, product: key.product });
+    await stopAppending();
+    expect(result.status).toBe('completed');
+
+    const expected = appended.length;
+    await waitFor(readModel, (current) => current.unique === expected + 1, 60_000, 200);
+    expect(await hasEvent(keptOther)).toBe(true); // copied from the live table, out of scope
+    expect(await hasEvent(droppedMine)).toBe(false); // in scope, and not in the log
+    const journeys = new JourneyRepository(clickhouse);
+    const journey = await journeys.find({ ...key, identifier: 'replay-user-3' }, 1000);
+    expect(journey.events.map((event) => event.id).sort()).toEqual(appended.filter((event) => event.product === key.product && event.identifier === 'replay-user-3').map((event) => event.id).sort());
+  });
+
+  it('replays from given partition offsets: rows before them are copied, partitions not named are rebuilt whole', async () => {
+    const before = appended.length;
+    await waitFor(readModel, (model) => model.unique >= before, 60_000, 200);
+    const kept = await insertLiveOnlyRow(key.product, '2:0');
+    const rebuilt = await insertLiveOnlyRow(key.product, '1:0');
+    const result = await kafkaReplay().start({ start: { kind: 'position', position: '2:1,3:0' } });
+    expect(result.status).toBe('completed');
+    expect(await hasEvent(kept)).toBe(true);
+    expect(await hasEvent(rebuilt)).toBe(false);
+    expect(await hasEvent(keptOther)).toBe(false); // partition 0 is not named: rebuilt whole, and this row is not in the log
+    expect((await readModel()).unique).toBe(appended.length + 1);
+  });
+
+  it('plans with --dry-run from the CLI, scoped and from partition offsets, and refuses a malformed position', async () => {
     const out: string[] = [];
     const err: string[] = [];
     const env = { KAFKA_BROKERS: broker.brokers.join(','), KAFKA_TOPIC: TOPIC, KAFKA_PARTITIONS: String(PARTITIONS), KAFKA_IDEMPOTENT: 'false', CLICKHOUSE_URL: 'http://127.0.0.1:1' };
     const io = { out: (text: string) => out.push(text), err: (text: string) => err.push(text), progress: () => undefined, isTty: false, env };
     expect(await runCli(['replay', '--dry-run'], io)).toBe(0);
     expect(out.join('\n')).toContain(`${appended.length.toLocaleString('en-US')} records`);
-    expect(await runCli(['replay', '--product', 'my-product-tag'], io)).toBe(2);
-    expect(err.join('\n')).toContain('whole topic');
+    expect(await runCli(['replay', '--dry-run', '--product', 'my-product-tag', '--from', 'position:0:3,2:1'], io)).toBe(0);
+    expect(out.join('\n')).toContain('product my-product-tag from partition offsets 0:3,2:1');
+    expect(await runCli(['replay', '--from', 'position:12'], io)).toBe(2);
+    expect(err.join('\n')).toContain('<partition>:<offset>');
   });
 });

@@ -1,134 +1,227 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { KafkaEventLog, LoggedRecord, ScannedRecord } from '@waymark/event-log';
+import { LoggerService } from '@nestjs/common';
+import { KafkaEventLog, ScanStart, ScannedRecord } from '@waymark/event-log';
 import { EventsProjection } from '@waymark/projection';
-import { LIVE_EVENTS_TABLE, SHADOW_EVENTS_TABLE, createShadowTable, populateDerivedShadows, swapShadowIn } from './shadow-tables';
+import { KafkaReplayJournal, KafkaReplayRecord } from './kafka-replay-journal';
+import { KafkaReplayScope, fromPartitionOffsets, kafkaReplayScope, toPartitionOffsets } from './kafka-replay-scope';
+import { ReplayRequest, describeStart } from './replay-plan';
+import { ReplayConflictError } from './replay-runner';
+import { LIVE_EVENTS_TABLE, SHADOW_EVENTS_TABLE, copyLiveRowsOutside, createShadowTable, populateDerivedShadows, shadowTableExists, swapShadowIn } from './shadow-tables';
 
 export interface KafkaReplayProgress {
-  phase: 'planning' | 'replaying' | 'swapping' | 'catching-up' | 'done';
+  id: string;
+  phase: 'replaying' | 'swapping' | 'catching-up' | 'done';
+  status: KafkaReplayRecord['status'];
+  /** Records scanned so far (every phase and run), against those planned. */
   processed: number;
   planned: number;
+  /** Of the scanned records: those written, and those no projection could read. */
+  replayed: number;
   skipped: number;
 }
 
 export interface KafkaReplayOptions {
-  /** Names the run in the insert dedup tokens. */
-  runId: string;
   batchSize: number;
+  newId: () => string;
+  now: () => number;
+  /** The live projectors' consumer group: a partial replay catches up from its committed offsets. */
+  projectorGroup: string;
   onProgress?: (progress: KafkaReplayProgress) => void;
   /**
-   * Stops the run while it fills the shadow tables (the live ones stay untouched). Once
-   * the swap began it is not heeded: the catch-up after the swap is what makes the new
-   * tables whole, so it always runs to its end.
+   * Interrupts the run while it fills the shadow tables (the live ones stay untouched;
+   * `resume` continues it). Once the swap began it is not heeded: the catch-up after the
+   * swap is what makes the new tables whole (a catch-up cut short by a crash is resumed
+   * the same way).
    */
   signal?: AbortSignal;
 }
 
-export interface KafkaReplayResult {
-  /** True when `signal` stopped the run before the swap: nothing live changed. */
-  interrupted: boolean;
-  /** Records read into the shadow tables, and then projected after the swap. */
-  replayed: number;
-  caughtUp: number;
-  /** Records no projection could read (the live projectors dead-letter them). */
-  skipped: number;
-}
-
 /**
- * Rebuilds the whole read model from the Kafka event topic while the projectors (other
+ * Rebuilds the read model from the Kafka event topic while the projectors (other
  * processes) keep running, with no pause and no gap:
  *
- * 1. Read the topic from its oldest record up to the high watermarks *H* taken at the
- *    start into the shadow tables (the live tables stay as they are; queries see them).
- * 2. Fill the derived shadow tables from the shadow events and swap every table in
- *    (`EXCHANGE TABLES`, atomic per pair).
- * 3. Read the high watermarks again, *H2*, and project `[H, H2)` into the live (new)
- *    tables. Every event a projector wrote into the old tables before the swap lies
- *    below *H2*, so none is missing from the new ones; events from *H2* on are the
- *    projectors' as usual. An event both the catch-up and a projector wrote is one event
- *    id, which the events table and every reader count once (the derived tables are
- *    min/max or replacing by design, so re-inserts change nothing).
+ * 1. Scan the topic from the scope's starts up to the high watermarks *H* read when the
+ *    scan began, writing the records in scope into the shadow tables (queries keep
+ *    seeing the live ones). The journal (`replay_runs`) keeps each partition's next
+ *    offset after every batch, so an interrupted run resumes where it stopped.
+ * 2. A partial replay (a product, a tag, a start other than the beginning) then copies
+ *    the live rows outside its scope into the shadow table. It first reads the live
+ *    projectors' committed offsets *C*: every event below *C* is in the live table, so
+ *    the copy holds it; events from *C* on are left to step 3.
+ * 3. Fill the derived shadow tables, swap every table in (`EXCHANGE TABLES`).
+ * 4. Catch up: project every record from min(*C*, *H*) (a whole replay: *H*) to the high
+ *    watermarks *H2* read after the swap into the live (new) tables. Whatever a projector
+ *    wrote into the old tables lies below *H2*; events from *H2* on are the projectors'.
+ *    An event both replayed (or copied) and caught up, or caught up and projected, is one
+ *    event id, which the events table and every reader count once, and the derived
+ *    tables are min/max or replacing by design.
  *
- * An interrupted run leaves the live tables untouched; run it again from the start
- * (the shadow tables are recreated; no resume). Scope: the whole topic (no start
- * position, product or tag: the shadow tables would need the out-of-scope rows copied
- * by per-partition positions, which is not built).
+ * Dedup tokens name the run, its attempt (first run or resume) and the batch, so a
+ * retried insert is dropped but no other batch ever shares a token.
  */
-export async function replayFromKafka(log: KafkaEventLog, clickhouse: ClickHouseClient, options: KafkaReplayOptions): Promise<KafkaReplayResult> {
-  const progress: KafkaReplayProgress = { phase: 'planning', processed: 0, planned: 0, skipped: 0 };
-  const report = () => options.onProgress?.({ ...progress });
-
-  await createShadowTable(clickhouse);
-  const shadow = new BatchedProjection(new EventsProjection(clickhouse, SHADOW_EVENTS_TABLE), `kafka-replay:${options.runId}:shadow`, options.batchSize, (projected, skipped) => {
-    progress.processed += projected + skipped;
-    progress.skipped += skipped;
-    report();
-  });
-  const first = await log.scan('events', {
-    start: { kind: 'beginning' },
-    follow: false,
-    onPlan: ({ planned }) => {
-      progress.phase = 'replaying';
-      progress.planned = planned;
-      report();
-    },
-    signal: options.signal,
-    onRecords: (records) => shadow.add(records),
-  });
-  if (options.signal?.aborted) return { interrupted: true, replayed: progress.processed, caughtUp: 0, skipped: progress.skipped };
-  await shadow.flush();
-
-  progress.phase = 'swapping';
-  report();
-  await populateDerivedShadows(clickhouse);
-  await swapShadowIn(clickhouse);
-
-  progress.phase = 'catching-up';
-  report();
-  const live = new BatchedProjection(new EventsProjection(clickhouse, LIVE_EVENTS_TABLE), `kafka-replay:${options.runId}:catch-up`, options.batchSize, (projected, skipped) => {
-    progress.skipped += skipped;
-    progress.processed += projected + skipped;
-    report();
-  });
-  const catchUp = await log.scan('events', {
-    start: { kind: 'offsets', offsets: first.ends },
-    follow: false,
-    onPlan: ({ planned }) => {
-      progress.planned += planned;
-      report();
-    },
-    onRecords: (records) => live.add(records),
-  });
-  await live.flush();
-
-  progress.phase = 'done';
-  report();
-  return { interrupted: false, replayed: first.records, caughtUp: catchUp.records, skipped: progress.skipped };
-}
-
-/** Collects scanned records into batches of `size` and projects each. */
-class BatchedProjection {
-  private pending: LoggedRecord[] = [];
-  private batches = 0;
-
+export class KafkaReplay {
   constructor(
-    private readonly projection: EventsProjection,
-    private readonly tokenPrefix: string,
-    private readonly size: number,
-    private readonly onBatch: (projected: number, skipped: number) => void,
+    private readonly log: KafkaEventLog,
+    private readonly clickhouse: ClickHouseClient,
+    private readonly journal: KafkaReplayJournal,
+    private readonly logger: LoggerService,
+    private readonly options: KafkaReplayOptions,
   ) {}
 
-  async add(records: readonly ScannedRecord[]): Promise<void> {
-    for (const record of records) this.pending.push({ position: record.position, raw: record.raw });
-    while (this.pending.length >= this.size) await this.project(this.pending.splice(0, this.size));
+  /** What a replay would read (a dry run): the records between the scan's starts and the head now. */
+  async plan(request: ReplayRequest): Promise<{ planned: number; description: string }> {
+    const scope = kafkaReplayScope(request);
+    const planned = await this.log.measure('events', scanStart(scope.scanStarts));
+    const what = request.product ? `the events of product ${request.product}${request.tag ? `, tag ${request.tag}` : ''}` : 'every event';
+    const from = request.start.kind === 'position' ? `partition offsets ${request.start.position}` : describeStart(request.start).replace('log', 'topic');
+    return {
+      planned,
+      description:
+        `replay from the Kafka topic ${this.log.options.topic}: ${what} from ${from}; scans ${planned.toLocaleString('en-US')} records now in the topic, ` +
+        `then what arrives until the swap${scope.partial ? '; live rows outside that scope are copied over unchanged' : ''}`,
+    };
   }
 
-  async flush(): Promise<void> {
-    if (this.pending.length > 0) await this.project(this.pending.splice(0));
+  /** Starts a replay and runs it to its end (or its interruption). Refused while another is unfinished. */
+  async start(request: ReplayRequest): Promise<KafkaReplayRecord> {
+    const scope = kafkaReplayScope(request);
+    const unfinished = await this.journal.unfinished();
+    if (unfinished) throw new ReplayConflictError(unfinished);
+    const now = this.options.now();
+    const record: KafkaReplayRecord = {
+      id: this.options.newId(),
+      createdAt: now,
+      updatedAt: now,
+      status: 'running',
+      request,
+      phase: 'replaying',
+      attempt: 0,
+      next: toPartitionOffsets(scope.scanStarts),
+      processed: 0,
+      replayed: 0,
+      skipped: 0,
+      planned: 0,
+      error: undefined,
+    };
+    await createShadowTable(this.clickhouse);
+    await this.journal.save(record);
+    return this.execute(record, scope);
   }
 
-  private async project(records: LoggedRecord[]): Promise<void> {
-    this.batches += 1;
-    const result = await this.projection.project(records, `${this.tokenPrefix}:${this.batches}`);
-    this.onBatch(result.projected, result.deadLetters.length);
+  /** Continues an interrupted or failed replay from the offsets it last wrote. */
+  async resume(id: string): Promise<KafkaReplayRecord> {
+    const record = await this.journal.find(id);
+    if (!record) throw new Error(`no replay ${id}`);
+    if (record.status === 'completed') throw new Error(`replay ${id} is completed; it cannot be resumed`);
+    if (record.phase === 'replaying' && !(await shadowTableExists(this.clickhouse))) throw new Error(`the shadow table ${SHADOW_EVENTS_TABLE} is gone; start a new replay`);
+    return this.execute(record, kafkaReplayScope(record.request));
+  }
+
+  private async execute(initial: KafkaReplayRecord, scope: KafkaReplayScope): Promise<KafkaReplayRecord> {
+    let record: KafkaReplayRecord = { ...initial, status: 'running', attempt: initial.attempt + 1, error: undefined };
+    const remember = (changes: Partial<KafkaReplayRecord>) => {
+      record = { ...record, ...changes, updatedAt: this.options.now() };
+    };
+    const save = async (changes: Partial<KafkaReplayRecord>) => {
+      remember(changes);
+      await this.journal.save(record);
+    };
+    const report = (phase: KafkaReplayProgress['phase']) =>
+      this.options.onProgress?.({ id: record.id, phase, status: record.status, processed: record.processed, planned: record.planned, replayed: record.replayed, skipped: record.skipped });
+    const run: RunContext = { current: () => record, remember, save, report };
+    try {
+      await save({});
+      if (record.phase === 'replaying') {
+        report('replaying');
+        const ends = await this.scanInto(run, SHADOW_EVENTS_TABLE, scope, 'replaying', this.options.signal);
+        if (this.options.signal?.aborted) {
+          await save({ status: 'interrupted' });
+          report('replaying');
+          return record;
+        }
+        report('swapping');
+        let catchUpFrom = ends;
+        if (scope.sql) {
+          const lag = await this.log.describeLag(this.options.projectorGroup);
+          const committed = new Map(lag.partitions.map((entry) => [Number(entry.partition), BigInt(entry.committed)]));
+          catchUpFrom = new Map([...ends].map(([partition, end]) => [partition, String(minOf(BigInt(end), committed.get(partition) ?? 0n))]));
+          await copyLiveRowsOutside(this.clickhouse, scope.sql.where, scope.sql.params);
+        }
+        await populateDerivedShadows(this.clickhouse);
+        await swapShadowIn(this.clickhouse);
+        await save({ phase: 'catching-up', next: toPartitionOffsets(catchUpFrom) });
+        this.logger.log({ id: record.id, replayed: record.replayed }, 'replay: shadow tables swapped in; catching up');
+      }
+      report('catching-up');
+      await this.scanInto(run, LIVE_EVENTS_TABLE, undefined, 'catching-up', undefined);
+      await save({ phase: 'done', status: 'completed' });
+      report('done');
+      this.logger.log({ id: record.id, processed: record.processed, replayed: record.replayed, skipped: record.skipped }, 'replay from Kafka completed');
+      return record;
+    } catch (error) {
+      await save({ status: 'failed', error: (error as Error).message }).catch(() => undefined);
+      this.logger.error({ err: error, id: record.id }, 'replay from Kafka failed; it can be resumed');
+      throw error;
+    }
+  }
+
+  /**
+   * Scans from the record's `next` offsets to the high watermarks now, writing the rows
+   * in `scope` (all when undefined) into `table` a batch at a time; after each batch the
+   * journal holds the next offset of every partition. Returns the scan's end offsets.
+   */
+  private async scanInto(run: RunContext, table: string, scope: KafkaReplayScope | undefined, phase: 'replaying' | 'catching-up', signal: AbortSignal | undefined): Promise<Map<number, string>> {
+    const { current, remember, save, report } = run;
+    const projection = new EventsProjection(this.clickhouse, table);
+    const { id, attempt } = current();
+    let pending: ScannedRecord[] = [];
+    let batches = 0;
+    const flush = async () => {
+      if (pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      const prepared = projection.prepare(batch);
+      const rows = scope ? prepared.rows.filter((row) => scope.covers(row)) : prepared.rows;
+      batches += 1;
+      await projection.insert({ rows, deadLetters: prepared.deadLetters }, `kafka-replay:${id}:${attempt}:${phase}:${batches}`);
+      const next = fromPartitionOffsets(current().next);
+      for (const scanned of batch) {
+        const after = BigInt(scanned.offset) + 1n;
+        if (after > BigInt(next.get(scanned.partition) ?? '0')) next.set(scanned.partition, after.toString());
+      }
+      const record = current();
+      await save({ next: toPartitionOffsets(next), processed: record.processed + batch.length, replayed: record.replayed + rows.length, skipped: record.skipped + prepared.deadLetters.length });
+      report(phase);
+    };
+    const summary = await this.log.scan('events', {
+      start: scanStart(fromPartitionOffsets(current().next)),
+      follow: false,
+      signal,
+      onPlan: ({ planned }) => {
+        remember({ planned: current().processed + planned });
+        report(phase);
+      },
+      onRecords: async (records) => {
+        pending.push(...records);
+        if (pending.length >= this.options.batchSize) await flush();
+      },
+    });
+    if (!signal?.aborted) await flush();
+    return new Map(summary.ends);
   }
 }
+
+/** The run in hand, as the scans see it: its record, how to change it and tell progress. */
+interface RunContext {
+  current(): KafkaReplayRecord;
+  /** Changes the record in memory; the next save persists it. */
+  remember(changes: Partial<KafkaReplayRecord>): void;
+  save(changes: Partial<KafkaReplayRecord>): Promise<void>;
+  report(phase: KafkaReplayProgress['phase']): void;
+}
+
+function scanStart(offsets: ReadonlyMap<number, string>): ScanStart {
+  return offsets.size > 0 ? { kind: 'offsets', offsets } : { kind: 'beginning' };
+}
+
+const minOf = (a: bigint, b: bigint) => (a < b ? a : b);

@@ -37,7 +37,7 @@ export interface ReplayRunnerOptions {
 }
 
 export class ReplayConflictError extends Error {
-  constructor(readonly unfinished: ReplayRecord) {
+  constructor(readonly unfinished: Pick<ReplayRecord, 'id' | 'status'>) {
     super(`replay ${unfinished.id} is ${unfinished.status}; resume or finish it first`);
     this.name = 'ReplayConflictError';
   }

@@ -35,9 +35,14 @@ export async function copyOutOfScope(client: ClickHouseClient, request: ReplayRe
     request.tag !== undefined ? 'tag = {tag:String}' : '1',
     'toUInt64OrZero(log_position) >= {from:UInt64}',
   ].join(' AND ');
+  await copyLiveRowsOutside(client, inScope, { product: request.product ?? '', tag: request.tag ?? '', from: fromPosition });
+}
+
+/** Copies the live events for which `inScope` (SQL over `events`, with its parameters) is false into the shadow table. */
+export async function copyLiveRowsOutside(client: ClickHouseClient, inScope: string, params: Record<string, unknown>): Promise<void> {
   await client.command({
     query: `INSERT INTO ${SHADOW_EVENTS_TABLE} SELECT * FROM ${LIVE_EVENTS_TABLE} WHERE NOT (${inScope})`,
-    query_params: { product: request.product ?? '', tag: request.tag ?? '', from: fromPosition },
+    query_params: params,
   });
 }
 

@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { createUuidV7Generator } from '@waymark/domain';
 import { KafkaEventLog, SqliteEventLog } from '@waymark/event-log';
 import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
-import { ReplayJournal, ReplayRequest, ReplayRunner, describePlan, replayFromKafka } from '@waymark/replay';
+import { READ_MODEL_GROUP } from '@waymark/projection';
+import { KafkaReplay, KafkaReplayJournal, KafkaReplayRecord, ReplayJournal, ReplayRequest, ReplayRunner, describePlan, parseKafkaPositions } from '@waymark/replay';
 import { ReplayProgress, WaymarkClient } from '@waymark/sdk';
 import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
 import { embeddedPaths } from '@waymark/storage';
@@ -31,7 +32,7 @@ function parseFrom(value: string | undefined): ReplayRequest['start'] {
 export const replayCommand: CliCommand = {
   name: 'replay',
   summary: 'Rebuild the read model from the event log (shadow tables, atomic swap).',
-  usage: `waymark replay [--from beginning|<ISO time>|position:<n>] [--product P [--tag T]] [--dry-run]
+  usage: `waymark replay [--from beginning|<ISO time>|position:<position>] [--product P [--tag T]] [--dry-run]
                [--resume ID] [--url URL --key KEY | --data-dir DIR]
 
 Against a running service (--url, default $WAYMARK_URL or http://localhost:3000; --key or
@@ -40,11 +41,15 @@ service instead (chDB's data directory can be open in one process at a time).
 --dry-run prints the plan (how many events, from where) and changes nothing.
 Ctrl-C interrupts after the batch in hand; run again with --resume ID to continue.
 
+Positions: the embedded log's are numbers (position:1200); Kafka's name partitions
+and offsets (position:0:120,3:4000; partitions not named are replayed whole).
+
 Distributed mode (KAFKA_BROKERS and CLICKHOUSE_URL set, no --url or --data-dir): runs
 here, reading the Kafka event topic into shadow tables on the ClickHouse server while
-the projectors keep running, swaps them in, then projects what arrived meanwhile. The
-whole topic only (no --from, --product, --tag or --resume); Ctrl-C before the swap leaves
-the live tables as they were.`,
+the projectors keep running, swaps them in, then projects what arrived meanwhile. A
+start by time keeps the events whose own time is at or after it (the topic is scanned
+whole). Ctrl-C before the swap leaves the live tables as they were; --resume ID
+continues the run (its state is in ClickHouse's replay_runs table).`,
   options: {
     from: { type: 'string' },
     product: { type: 'string' },
@@ -63,7 +68,7 @@ the live tables as they were.`,
     const kafka = values.url === undefined ? openKafkaLog(undefined, io) : undefined;
     if (kafka) {
       try {
-        return await runOnKafka(kafka, values, io, line);
+        return await runOnKafka(kafka, request, values, io, line);
       } finally {
         await kafka.close();
       }
@@ -141,39 +146,57 @@ async function runLocally(dataDir: string, request: ReplayRequest, values: Recor
   }
 }
 
-async function runOnKafka(kafka: KafkaEventLog, values: Record<string, string | boolean | undefined>, io: CliIo, line: ProgressLine): Promise<number> {
-  const unsupported = ['product', 'tag', 'resume'].filter((name) => values[name] !== undefined);
-  if ((values.from !== undefined && values.from !== 'beginning') || unsupported.length > 0) {
-    throw new UsageError(`a replay from Kafka rebuilds the whole topic: drop ${[...(values.from !== undefined && values.from !== 'beginning' ? ['--from'] : []), ...unsupported.map((name) => `--${name}`)].join(', ')}`);
+async function runOnKafka(kafka: KafkaEventLog, request: ReplayRequest, values: Record<string, string | boolean | undefined>, io: CliIo, line: ProgressLine): Promise<number> {
+  if (request.start.kind === 'position') {
+    try {
+      parseKafkaPositions(request.start.position);
+    } catch (error) {
+      throw new UsageError(`--from: ${(error as Error).message}`);
+    }
   }
-  const planned = await kafka.measure('events', { kind: 'beginning' });
-  io.out(`replay from the Kafka topic ${kafka.options.topic}: ${planned.toLocaleString('en-US')} records from the oldest kept to the head now, then what arrives until the swap`);
-  if (values['dry-run']) return EXIT.ok;
   const clickhouseUrl = io.env.CLICKHOUSE_URL;
   if (!clickhouseUrl) throw new UsageError('CLICKHOUSE_URL is required for a replay from Kafka');
   const clickhouse = createReadModelClient({ kind: 'server', url: clickhouseUrl });
   const stop = new AbortController();
   io.onInterrupt?.(() => stop.abort());
   const started = Date.now();
+  let processedAtStart: number | undefined;
   try {
-    await migrateReadModel(clickhouse);
-    const result = await replayFromKafka(kafka, clickhouse, {
-      runId: createUuidV7Generator()(),
+    const replay = new KafkaReplay(kafka, clickhouse, new KafkaReplayJournal(clickhouse), new Logger('replay'), {
       batchSize: 10_000,
+      newId: createUuidV7Generator(),
+      now: Date.now,
+      projectorGroup: READ_MODEL_GROUP,
       signal: stop.signal,
       onProgress: (progress) => {
+        processedAtStart ??= progress.processed;
         const seconds = (Date.now() - started) / 1000;
-        const rate = Math.round(progress.processed / Math.max(seconds, 0.001));
+        const rate = Math.round((progress.processed - processedAtStart) / Math.max(seconds, 0.001));
         const left = progress.planned - progress.processed;
         line.update(renderProgress({ processed: progress.processed, total: progress.planned, eventsPerSecond: rate, etaSeconds: rate > 0 ? Math.ceil(left / rate) : undefined, phase: progress.phase }));
       },
     });
-    if (result.interrupted) {
-      line.finish(`interrupted after ${result.replayed.toLocaleString('en-US')} records; the live read model is unchanged`);
+    if (values['dry-run']) {
+      io.out((await replay.plan(request)).description);
+      return EXIT.ok;
+    }
+    await migrateReadModel(clickhouse);
+    let record: KafkaReplayRecord;
+    if (values.resume) {
+      record = await replay.resume(values.resume as string);
+    } else {
+      const plan = await replay.plan(request);
+      io.out(plan.description);
+      record = await replay.start(request);
+    }
+    const counts = `${record.replayed.toLocaleString('en-US')} events written of ${record.processed.toLocaleString('en-US')} records scanned${record.skipped ? `, ${record.skipped} skipped as malformed` : ''}`;
+    if (record.status === 'interrupted') {
+      line.finish(`interrupted: ${counts}; the live read model is unchanged`);
+      io.err(`replay ${record.id} interrupted; continue with: waymark replay --resume ${record.id}`);
       return EXIT.failed;
     }
-    line.finish(`replayed ${result.replayed.toLocaleString('en-US')} records, caught up ${result.caughtUp.toLocaleString('en-US')}${result.skipped ? `, ${result.skipped} skipped as malformed` : ''}`);
-    io.out('replay completed; the new read model is live');
+    line.finish(counts);
+    io.out(`replay ${record.id} completed; the new read model is live`);
     return EXIT.ok;
   } finally {
     await clickhouse.close();

@@ -1,0 +1,70 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { toClickHouseDateTime } from '@waymark/read-model';
+import { ReplayRequest } from './replay-plan';
+import { ReplayStatus } from './replay-journal';
+
+/** Offsets per partition, as JSON keeps them (partition number as text → offset as text). */
+export type PartitionOffsets = Record<string, string>;
+
+/** What a replay from Kafka remembers between its steps, so that another run can resume it. */
+export interface KafkaReplayRecord {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+  status: ReplayStatus;
+  request: ReplayRequest;
+  /**
+   * `replaying`: filling the shadow tables; `catching-up`: the new tables are live and
+   * what arrived since the shadow's snapshot is being projected into them.
+   */
+  phase: 'replaying' | 'catching-up' | 'done';
+  /** Counts every run of this replay (its first and each resume): part of the insert dedup tokens. */
+  attempt: number;
+  /** Next offset to read per partition in the current phase (everything below is written). */
+  next: PartitionOffsets;
+  /** Records scanned, and those projected of them (the rest out of scope or malformed). */
+  processed: number;
+  replayed: number;
+  skipped: number;
+  /** Records the scans of the current phase planned to read, for progress and ETA. */
+  planned: number;
+  error: string | undefined;
+}
+
+/**
+ * Replay runs from Kafka in the `replay_runs` table (migration 0009). Every save is a
+ * new row with a higher revision; a read takes the newest (FINAL), so saves from
+ * different processes need no coordination beyond one writer per run.
+ */
+export class KafkaReplayJournal {
+  private revision = BigInt(Date.now()) * 1000n;
+
+  constructor(private readonly clickhouse: ClickHouseClient) {}
+
+  async save(record: KafkaReplayRecord): Promise<void> {
+    // Strictly increasing within this process, and above any earlier process's (time-based).
+    const byTime = BigInt(record.updatedAt) * 1000n;
+    this.revision = byTime > this.revision ? byTime : this.revision + 1n;
+    await this.clickhouse.insert({
+      table: 'replay_runs',
+      values: [{ id: record.id, revision: this.revision.toString(), status: record.status, created_at: toClickHouseDateTime(new Date(record.createdAt).toISOString()), record: JSON.stringify(record) }],
+      format: 'JSONEachRow',
+    });
+  }
+
+  async find(id: string): Promise<KafkaReplayRecord | undefined> {
+    const [record] = await this.select('WHERE id = {id:String}', { id });
+    return record;
+  }
+
+  /** The newest run that did not end (running or interrupted), if any. */
+  async unfinished(): Promise<KafkaReplayRecord | undefined> {
+    const [record] = await this.select("WHERE status IN ('running', 'interrupted') ORDER BY created_at DESC LIMIT 1", {});
+    return record;
+  }
+
+  private async select(where: string, params: Record<string, string>): Promise<KafkaReplayRecord[]> {
+    const result = await this.clickhouse.query({ query: `SELECT record FROM replay_runs FINAL ${where}`, query_params: params, format: 'JSONEachRow' });
+    return (await result.json<{ record: string }>()).map((row) => JSON.parse(row.record) as KafkaReplayRecord);
+  }
+}
