@@ -28,7 +28,7 @@ describe('distributed mode: several processes, one cluster', () => {
     stack = await startDistributedStack();
     const clients: WaymarkClient[] = [];
     for (const dir of dirs) {
-      const app = await createApiApp(loadApiConfig({ ...stack.env, DATA_DIR: dir.path, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, TOKEN_KEYS_FILE: `${dirs[0].path}/token-keys.json` }));
+      const app = await createApiApp(loadApiConfig({ ...stack.env, DATA_DIR: dir.path, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, PROJECTOR_BATCH_SIZE: '20', TOKEN_KEYS_FILE: `${dirs[0].path}/token-keys.json` }));
       await app.listen({ port: 0, host: '127.0.0.1' });
       apis.push(app);
       clients.push(new WaymarkClient({ baseUrl: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`, apiKey: TEST_KEY }));
@@ -107,5 +107,36 @@ describe('distributed mode: several processes, one cluster', () => {
       200,
     );
     expect(counts).toBe(300);
+  });
+
+  it('replays through the admin API of either instance: started on A, cancelled and resumed on B, every event once', async () => {
+    const clickhouse: ClickHouseClient = apis[0].get(CLICKHOUSE);
+    const uniqueEvents = async () => {
+      const result = await clickhouse.query({ query: 'SELECT uniqExact(event_id) AS n, (SELECT uniqExact(session_id) FROM sessions) AS sessions FROM events', format: 'JSONEachRow' });
+      const [row] = await result.json<{ n: string; sessions: string }>();
+      return { events: Number(row.n), sessions: Number(row.sessions) };
+    };
+    for (let i = 0; i < 200; i += 1) await a.sessions.start({ ...scope, data: { userId: `replay-api-${i % 10}` } });
+    // Every record in the topic is one event, but the malformed one of the dead-letter test.
+    const plan = await b.replays.start({ dryRun: true });
+    expect(plan.description).toContain('replay from the Kafka topic');
+    const expected = plan.plan.events - 1;
+    const live = await waitFor(uniqueEvents, (model) => model.events === expected, 30_000, 200);
+
+    await clickhouse.command({ query: 'TRUNCATE TABLE events' });
+    await clickhouse.command({ query: 'TRUNCATE TABLE sessions' });
+    const started = await a.replays.start({});
+    expect(started.progress).toMatchObject({ status: 'running', phase: 'replaying' });
+    expect(await b.replays.cancel(started.id!)).toMatchObject({ cancelling: true });
+    const interrupted = await waitFor(() => b.replays.get(started.id!), (progress) => progress.status !== 'running', 30_000, 50);
+    expect(interrupted).toMatchObject({ status: 'interrupted', phase: 'replaying' });
+    expect(interrupted.processed).toBeLessThan(plan.plan.events);
+    expect((await uniqueEvents()).events).toBe(0); // the live tables are untouched until the swap
+    await expect(b.replays.start({})).rejects.toMatchObject({ status: 409, code: 'REPLAY_CONFLICT' });
+
+    expect(await b.replays.resume(started.id!)).toMatchObject({ status: 'running' });
+    const completed = await waitFor(() => a.replays.get(started.id!), (progress) => progress.status !== 'running', 60_000, 100);
+    expect(completed).toMatchObject({ status: 'completed', phase: 'done', skipped: 1 });
+    expect(await uniqueEvents()).toEqual(live);
   });
 });

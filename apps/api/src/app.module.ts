@@ -35,7 +35,8 @@ class CoreModule {
 /**
  * Embedded mode: the API and the projector in one process over SQLite and chDB, with
  * replay in process. Distributed mode: the API alone over Kafka, Redis and a ClickHouse
- * server; the projector runs as its own processes (apps/projector).
+ * server; the projector runs as its own processes (apps/projector); a replay runs in
+ * the API instance asked, beside them.
  */
 @Module({})
 export class AppModule {
@@ -48,11 +49,12 @@ export class AppModule {
             redisUrl: config.distributed.redisUrl,
             redisKeyPrefix: config.distributed.redisKeyPrefix,
           }),
+          OperationsModule.distributed(),
         ]
       : [
           StorageModule.embedded({ dataDir: config.dataDir }),
           ProjectorModule.forRoot({ group: READ_MODEL_GROUP, maxBatch: config.projectorBatchSize, maxWaitMs: 500, retryBaseMs: 200, retryMaxMs: 10_000 }),
-          OperationsModule,
+          OperationsModule.embedded(),
         ];
     return {
       module: AppModule,

@@ -28,6 +28,9 @@ export interface KafkaReplayRecord {
   skipped: number;
   /** Records the scans of the current phase planned to read, for progress and ETA. */
   planned: number;
+  /** When the current run (first or resume) began, and `processed` then: its rate. */
+  runStartedAt: number;
+  processedAtRunStart: number;
   error: string | undefined;
 }
 
@@ -42,9 +45,7 @@ export class KafkaReplayJournal {
   constructor(private readonly clickhouse: ClickHouseClient) {}
 
   async save(record: KafkaReplayRecord): Promise<void> {
-    // Strictly increasing within this process, and above any earlier process's (time-based).
-    const byTime = BigInt(record.updatedAt) * 1000n;
-    this.revision = byTime > this.revision ? byTime : this.revision + 1n;
+    this.nextRevision(record.updatedAt);
     await this.clickhouse.insert({
       table: 'replay_runs',
       values: [{ id: record.id, revision: this.revision.toString(), status: record.status, created_at: toClickHouseDateTime(new Date(record.createdAt).toISOString()), record: JSON.stringify(record) }],
@@ -52,14 +53,39 @@ export class KafkaReplayJournal {
     });
   }
 
+  /** Strictly increasing within this process, and above any earlier process's (time-based). */
+  private nextRevision(now: number): void {
+    const byTime = BigInt(now) * 1000n;
+    this.revision = byTime > this.revision ? byTime : this.revision + 1n;
+  }
+
   async find(id: string): Promise<KafkaReplayRecord | undefined> {
     const [record] = await this.select('WHERE id = {id:String}', { id });
     return record;
   }
 
+  /**
+   * Asks the process running `id`, wherever it is, to stop after its batch in hand: a
+   * row of its own (`cancel:<id>`), so the runner's saves never overwrite it.
+   */
+  async requestCancel(id: string, requested = true): Promise<void> {
+    this.nextRevision(Date.now());
+    await this.clickhouse.insert({
+      table: 'replay_runs',
+      values: [{ id: `cancel:${id}`, revision: this.revision.toString(), status: requested ? 'cancel' : 'cleared', created_at: toClickHouseDateTime(new Date().toISOString()), record: '{}' }],
+      format: 'JSONEachRow',
+    });
+  }
+
+  async cancelRequested(id: string): Promise<boolean> {
+    const result = await this.clickhouse.query({ query: 'SELECT status FROM replay_runs FINAL WHERE id = {id:String}', query_params: { id: `cancel:${id}` }, format: 'JSONEachRow' });
+    const [row] = await result.json<{ status: string }>();
+    return row?.status === 'cancel';
+  }
+
   /** The newest run that did not end (running or interrupted), if any. */
   async unfinished(): Promise<KafkaReplayRecord | undefined> {
-    const [record] = await this.select("WHERE status IN ('running', 'interrupted') ORDER BY created_at DESC LIMIT 1", {});
+    const [record] = await this.select("WHERE status IN ('running', 'interrupted') AND NOT startsWith(id, 'cancel:') ORDER BY created_at DESC LIMIT 1", {});
     return record;
   }
 

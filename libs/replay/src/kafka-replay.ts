@@ -4,7 +4,7 @@ import { KafkaEventLog, ScanStart, ScannedRecord } from '@waymark/event-log';
 import { EventsProjection } from '@waymark/projection';
 import { KafkaReplayJournal, KafkaReplayRecord } from './kafka-replay-journal';
 import { KafkaReplayScope, fromPartitionOffsets, kafkaReplayScope, toPartitionOffsets } from './kafka-replay-scope';
-import { ReplayRequest, describeStart } from './replay-plan';
+import { ReplayPlan, ReplayRequest, describeStart } from './replay-plan';
 import { ReplayConflictError } from './replay-runner';
 import { LIVE_EVENTS_TABLE, SHADOW_EVENTS_TABLE, copyLiveRowsOutside, createShadowTable, populateDerivedShadows, shadowTableExists, swapShadowIn } from './shadow-tables';
 
@@ -31,9 +31,19 @@ export interface KafkaReplayOptions {
    * Interrupts the run while it fills the shadow tables (the live ones stay untouched;
    * `resume` continues it). Once the swap began it is not heeded: the catch-up after the
    * swap is what makes the new tables whole (a catch-up cut short by a crash is resumed
-   * the same way).
+   * the same way). A cancel asked through the journal (`cancel`, from any process) has
+   * the same effect.
    */
   signal?: AbortSignal;
+}
+
+/** A run saves after every batch; one `running` but silent for this long has lost its process. */
+export const KAFKA_REPLAY_STALE_MS = 60_000;
+
+/** A run started in the background: its first saved state, and its end. */
+export interface LaunchedKafkaReplay {
+  record: KafkaReplayRecord;
+  finished: Promise<KafkaReplayRecord>;
 }
 
 /**
@@ -68,14 +78,23 @@ export class KafkaReplay {
     private readonly options: KafkaReplayOptions,
   ) {}
 
-  /** What a replay would read (a dry run): the records between the scan's starts and the head now. */
-  async plan(request: ReplayRequest): Promise<{ planned: number; description: string }> {
+  /**
+   * What a replay would read (a dry run): the scan's start and end on every partition
+   * (as `<partition>:<offset>` lists) and the records between, in the shape of the
+   * embedded plan.
+   */
+  async plan(request: ReplayRequest): Promise<ReplayPlan & { description: string }> {
     const scope = kafkaReplayScope(request);
-    const planned = await this.log.measure('events', scanStart(scope.scanStarts));
+    const { planned, starts, ends } = await this.log.planScan('events', scanStart(scope.scanStarts));
+    const positions = (offsets: ReadonlyMap<number, string>) => [...offsets].sort(([a], [b]) => a - b).map(([partition, offset]) => `${partition}:${offset}`).join(',');
     const what = request.product ? `the events of product ${request.product}${request.tag ? `, tag ${request.tag}` : ''}` : 'every event';
     const from = request.start.kind === 'position' ? `partition offsets ${request.start.position}` : describeStart(request.start).replace('log', 'topic');
     return {
-      planned,
+      request,
+      fromPosition: planned > 0 ? positions(starts) : undefined,
+      headPosition: positions(ends),
+      events: planned,
+      partial: scope.partial,
       description:
         `replay from the Kafka topic ${this.log.options.topic}: ${what} from ${from}; scans ${planned.toLocaleString('en-US')} records now in the topic, ` +
         `then what arrives until the swap${scope.partial ? '; live rows outside that scope are copied over unchanged' : ''}`,
@@ -84,9 +103,19 @@ export class KafkaReplay {
 
   /** Starts a replay and runs it to its end (or its interruption). Refused while another is unfinished. */
   async start(request: ReplayRequest): Promise<KafkaReplayRecord> {
+    return (await this.launch(request)).finished;
+  }
+
+  /** Continues an interrupted or failed replay from the offsets it last wrote, to its end. */
+  async resume(id: string): Promise<KafkaReplayRecord> {
+    return (await this.launchResume(id)).finished;
+  }
+
+  /** Starts a replay in the background once its first state is saved. */
+  async launch(request: ReplayRequest): Promise<LaunchedKafkaReplay> {
     const scope = kafkaReplayScope(request);
     const unfinished = await this.journal.unfinished();
-    if (unfinished) throw new ReplayConflictError(unfinished);
+    if (unfinished) throw new ReplayConflictError({ id: unfinished.id, status: this.isStale(unfinished) ? 'interrupted' : unfinished.status });
     const now = this.options.now();
     const record: KafkaReplayRecord = {
       id: this.options.newId(),
@@ -101,24 +130,56 @@ export class KafkaReplay {
       replayed: 0,
       skipped: 0,
       planned: 0,
+      runStartedAt: now,
+      processedAtRunStart: 0,
       error: undefined,
     };
     await createShadowTable(this.clickhouse);
-    await this.journal.save(record);
-    return this.execute(record, scope);
+    return this.launchRun(record, scope);
   }
 
-  /** Continues an interrupted or failed replay from the offsets it last wrote. */
-  async resume(id: string): Promise<KafkaReplayRecord> {
+  /** Resumes a replay in the background once its first state is saved. */
+  async launchResume(id: string): Promise<LaunchedKafkaReplay> {
     const record = await this.journal.find(id);
     if (!record) throw new Error(`no replay ${id}`);
     if (record.status === 'completed') throw new Error(`replay ${id} is completed; it cannot be resumed`);
+    if (record.status === 'running' && !this.isStale(record)) throw new Error(`replay ${id} is running (last saved ${Math.round((this.options.now() - record.updatedAt) / 1000)} s ago)`);
     if (record.phase === 'replaying' && !(await shadowTableExists(this.clickhouse))) throw new Error(`the shadow table ${SHADOW_EVENTS_TABLE} is gone; start a new replay`);
-    return this.execute(record, kafkaReplayScope(record.request));
+    await this.journal.requestCancel(id, false);
+    return this.launchRun(record, kafkaReplayScope(record.request));
+  }
+
+  /** Asks the run to stop after its batch in hand, wherever it runs. */
+  async cancel(id: string): Promise<boolean> {
+    const record = await this.journal.find(id);
+    if (!record || record.status !== 'running' || record.phase !== 'replaying') return false;
+    await this.journal.requestCancel(id);
+    return true;
+  }
+
+  /** A saved state, with a `running` whose process went silent shown as interrupted. */
+  async find(id: string): Promise<KafkaReplayRecord | undefined> {
+    const record = await this.journal.find(id);
+    return record && this.isStale(record) ? { ...record, status: 'interrupted' } : record;
+  }
+
+  private isStale(record: KafkaReplayRecord): boolean {
+    return record.status === 'running' && this.options.now() - record.updatedAt > KAFKA_REPLAY_STALE_MS;
+  }
+
+  private async launchRun(initial: KafkaReplayRecord, scope: KafkaReplayScope): Promise<LaunchedKafkaReplay> {
+    const now = this.options.now();
+    const record: KafkaReplayRecord = { ...initial, status: 'running', attempt: initial.attempt + 1, error: undefined, updatedAt: now, runStartedAt: now, processedAtRunStart: initial.processed };
+    await this.journal.save(record);
+    return { record, finished: this.execute(record, scope) };
   }
 
   private async execute(initial: KafkaReplayRecord, scope: KafkaReplayScope): Promise<KafkaReplayRecord> {
-    let record: KafkaReplayRecord = { ...initial, status: 'running', attempt: initial.attempt + 1, error: undefined };
+    let record = initial;
+    // Stops the scan on the caller's signal, or on a cancel asked through the journal.
+    const stop = new AbortController();
+    this.options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+    if (this.options.signal?.aborted) stop.abort();
     const remember = (changes: Partial<KafkaReplayRecord>) => {
       record = { ...record, ...changes, updatedAt: this.options.now() };
     };
@@ -128,13 +189,12 @@ export class KafkaReplay {
     };
     const report = (phase: KafkaReplayProgress['phase']) =>
       this.options.onProgress?.({ id: record.id, phase, status: record.status, processed: record.processed, planned: record.planned, replayed: record.replayed, skipped: record.skipped });
-    const run: RunContext = { current: () => record, remember, save, report };
+    const run: RunContext = { current: () => record, remember, save, report, stop };
     try {
-      await save({});
       if (record.phase === 'replaying') {
         report('replaying');
-        const ends = await this.scanInto(run, SHADOW_EVENTS_TABLE, scope, 'replaying', this.options.signal);
-        if (this.options.signal?.aborted) {
+        const ends = await this.scanInto(run, SHADOW_EVENTS_TABLE, scope, 'replaying', stop.signal);
+        if (stop.signal.aborted) {
           await save({ status: 'interrupted' });
           report('replaying');
           return record;
@@ -161,7 +221,7 @@ export class KafkaReplay {
     } catch (error) {
       await save({ status: 'failed', error: (error as Error).message }).catch(() => undefined);
       this.logger.error({ err: error, id: record.id }, 'replay from Kafka failed; it can be resumed');
-      throw error;
+      return record;
     }
   }
 
@@ -192,6 +252,7 @@ export class KafkaReplay {
       const record = current();
       await save({ next: toPartitionOffsets(next), processed: record.processed + batch.length, replayed: record.replayed + rows.length, skipped: record.skipped + prepared.deadLetters.length });
       report(phase);
+      if (signal && !signal.aborted && (await this.journal.cancelRequested(id))) run.stop.abort();
     };
     const summary = await this.log.scan('events', {
       start: scanStart(fromPartitionOffsets(current().next)),
@@ -218,6 +279,8 @@ interface RunContext {
   remember(changes: Partial<KafkaReplayRecord>): void;
   save(changes: Partial<KafkaReplayRecord>): Promise<void>;
   report(phase: KafkaReplayProgress['phase']): void;
+  /** Aborts the scan of the shadow phase (the caller's signal, or a cancel through the journal). */
+  stop: AbortController;
 }
 
 function scanStart(offsets: ReadonlyMap<number, string>): ScanStart {
@@ -225,3 +288,25 @@ function scanStart(offsets: ReadonlyMap<number, string>): ScanStart {
 }
 
 const minOf = (a: bigint, b: bigint) => (a < b ? a : b);
+
+/** A run's saved state as the replay API and the CLI show progress (the embedded runner's shape). */
+export function kafkaReplayProgress(record: KafkaReplayRecord, now: number) {
+  const seconds = (now - record.runStartedAt) / 1000;
+  const rate = record.status === 'running' && seconds > 0 ? (record.processed - record.processedAtRunStart) / seconds : 0;
+  const remaining = Math.max(0, record.planned - record.processed);
+  return {
+    id: record.id,
+    status: record.status,
+    phase: record.phase,
+    processed: record.processed,
+    total: record.planned,
+    replayed: record.replayed,
+    skipped: record.skipped,
+    eventsPerSecond: Math.round(rate),
+    etaSeconds: rate > 0 ? Math.ceil(remaining / rate) : undefined,
+    reached: Object.entries(record.next)
+      .map(([partition, offset]) => `${partition}:${offset}`)
+      .join(','),
+    error: record.error,
+  };
+}

@@ -108,7 +108,8 @@ export interface Problem {
 export interface ReplayProgress {
   id: string;
   status: 'running' | 'interrupted' | 'completed' | 'failed';
-  phase: 'copying' | 'replaying' | 'handing-over' | 'done';
+  /** Embedded: copying, replaying, handing-over, done. Distributed (Kafka): replaying, catching-up, done. */
+  phase: 'copying' | 'replaying' | 'handing-over' | 'catching-up' | 'done';
   processed: number;
   total: number;
   skipped: number;

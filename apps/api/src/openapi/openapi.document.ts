@@ -19,6 +19,7 @@ import {
   startSessionBodySchema,
   verifySessionBodySchema,
 } from '../sessions/sessions.dto';
+import { startReplayBodySchema } from '../operations/replay.dto';
 import { sessionSpecSchema, updateSpecBodySchema } from '../specs/specs.dto';
 
 type Json = Record<string, unknown>;
@@ -60,6 +61,9 @@ const token = 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoi...';
 const refreshToken = `wmr1.${sessionId}.j_Slp9COEyr8q5iUp_yoVn2MC6jufl8T1CUweAXwu4I`;
 const tokens = { token, refreshToken, sessionId, expiresAt: '2026-11-26T18:28:13.000Z', refreshExpiresAt: '2026-12-26T17:28:13.000Z' };
 const seedData = { userId: '1919102009383', details: { username: 'feekayo', email: 'fikayo@ductape.app' } };
+const replayId = '01a21b40-5f2e-7c11-9d3a-8e2f5b6c7d10';
+const replayProgress = { id: replayId, status: 'running', phase: 'replaying', processed: 420000, total: 1000000, skipped: 0, eventsPerSecond: 41000, etaSeconds: 15, reached: '420000' };
+const replayIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const spec = { tag: 'checkout', name: 'Checkout', selector: 'customer.email', expiry: { value: 15, unit: 'minutes' }, refreshExpiry: { value: 7, unit: 'days' }, schema: { 'customer.email': { type: 'string', required: true } } };
 
 /** The OpenAPI 3.1 description served at /docs/openapi.json; every operation has an example. */
@@ -73,7 +77,7 @@ export function buildOpenApiDocument(): Json {
         'Event-sourced session analytics. Start sessions for your users, record what you do on their behalf, read their journeys. Errors are RFC 9457 problem details with a stable `code` and the fields at fault.',
     },
     security: [{ apiKey: [] }],
-    tags: [{ name: 'sessions', description: 'Secret keys (backends only)' }, { name: 'journeys', description: 'Read keys' }, { name: 'session specs', description: 'Admin keys' }, { name: 'analytics', description: 'Read keys: users, journeys, dashboards, paths, funnels, retention. Every query takes tz (IANA zone, default UTC) and from/to (ISO instant, or a date in tz; a date `to` includes its day); without env, every env the key may read.' }, { name: 'health' }],
+    tags: [{ name: 'sessions', description: 'Secret keys (backends only)' }, { name: 'journeys', description: 'Read keys' }, { name: 'session specs', description: 'Admin keys' }, { name: 'analytics', description: 'Read keys: users, journeys, dashboards, paths, funnels, retention. Every query takes tz (IANA zone, default UTC) and from/to (ISO instant, or a date in tz; a date `to` includes its day); without env, every env the key may read.' }, { name: 'operations', description: 'Admin keys: rebuild the read model from the event log (docs/operations.md)' }, { name: 'health' }],
     paths: {
       '/v1/sessions': {
         post: {
@@ -310,6 +314,39 @@ export function buildOpenApiDocument(): Json {
             '200': ok('Cohorts', { days: 3, tz: 'UTC', cohorts: [{ cohort: '2026-11-20', users: 2, returned: [2, 0, 1, null], rates: [1, 0, 0.5, null] }, { cohort: '2026-11-21', users: 1, returned: [1, 0, null, null], rates: [1, 0, null, null] }] }),
             ...common,
           },
+        },
+      },
+      '/v1/admin/replays': {
+        post: {
+          tags: ['operations'],
+          summary: 'Start a replay (or plan one with dryRun)',
+          description:
+            'Rebuilds the read model from the event log into shadow tables and swaps them in atomically. `from`: `beginning`, an ISO-8601 time, or `position:<p>` (embedded: a log position; distributed: `<partition>:<offset>,…`). Without `product`, the key must be allowed every product. One replay may be unfinished at a time (409 REPLAY_CONFLICT).',
+          requestBody: body(startReplayBodySchema, { from: 'beginning', product: 'my-product-tag', dryRun: false }),
+          responses: {
+            '202': ok('Started; follow it with GET /v1/admin/replays/{id}', {
+              id: replayId,
+              plan: { request: { start: { kind: 'beginning' }, product: 'my-product-tag' }, fromPosition: '1', headPosition: '1000000', events: 1000000, partial: true },
+              description: 'replay 1000000 events of product my-product-tag from the beginning of the log (positions 1..1000000, more if they arrive) into a shadow table, then swap it in; rows outside that scope are copied over unchanged',
+              progress: { ...replayProgress, processed: 0, eventsPerSecond: 0, etaSeconds: undefined, reached: undefined },
+            }),
+            '409': problem(409, 'REPLAY_CONFLICT', 'replay 01a21b40-5f2e-7c11-9d3a-8e2f5b6c7d10 is interrupted; resume or finish it first', 'id'),
+            ...common,
+          },
+        },
+      },
+      '/v1/admin/replays/{id}': {
+        get: { tags: ['operations'], summary: 'A replay\'s progress', parameters: [replayIdParameter], responses: { '200': ok('Progress, with rate and ETA', replayProgress), '404': problem(404, 'NOT_FOUND', `no replay ${replayId}`), ...common } },
+      },
+      '/v1/admin/replays/{id}/cancel': {
+        post: { tags: ['operations'], summary: 'Interrupt a replay after its batch in hand (resumable)', parameters: [replayIdParameter], responses: { '200': ok('Asked', { id: replayId, cancelling: true }), '404': problem(404, 'NOT_FOUND', `no replay ${replayId}`), ...common } },
+      },
+      '/v1/admin/replays/{id}/resume': {
+        post: {
+          tags: ['operations'],
+          summary: 'Resume an interrupted replay from the last batch it wrote',
+          parameters: [replayIdParameter],
+          responses: { '202': ok('Resumed', replayProgress), '404': problem(404, 'NOT_FOUND', `no replay ${replayId}`), '409': problem(409, 'REPLAY_CONFLICT', `replay ${replayId} is completed; it cannot be resumed`, 'id'), ...common },
         },
       },
       '/health/live': { get: { tags: ['health'], security: [], summary: 'Liveness', responses: { '200': ok('Alive', { status: 'ok' }) } } },

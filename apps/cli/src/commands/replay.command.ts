@@ -195,6 +195,11 @@ async function runOnKafka(kafka: KafkaEventLog, request: ReplayRequest, values: 
       io.err(`replay ${record.id} interrupted; continue with: waymark replay --resume ${record.id}`);
       return EXIT.failed;
     }
+    if (record.status === 'failed') {
+      line.finish(`failed: ${counts}`);
+      io.err(`replay ${record.id} failed: ${record.error ?? 'unknown error'}; once the cause is fixed, continue with: waymark replay --resume ${record.id}`);
+      return EXIT.failed;
+    }
     line.finish(counts);
     io.out(`replay ${record.id} completed; the new read model is live`);
     return EXIT.ok;

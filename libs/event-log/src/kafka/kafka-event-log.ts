@@ -154,9 +154,15 @@ export class KafkaEventLog implements EventLog {
 
   /** How many records a scan from `start` would read now (a dry run's plan). */
   async measure(which: 'events' | 'dead-letters', start: ScanStart): Promise<number> {
+    return (await this.planScan(which, start)).planned;
+  }
+
+  /** Where a scan from `start` would begin and end on each partition now, and how many records lie between. */
+  async planScan(which: 'events' | 'dead-letters', start: ScanStart): Promise<{ planned: number; starts: Map<number, string>; ends: Map<number, string> }> {
     const topic = which === 'events' ? this.options.topic : this.options.deadLetterTopic;
     const { starts, ends } = await new KafkaTopicScanner(this.kafka, this.logger, this.options.consumer).plan(topic, start);
-    return [...starts].reduce((sum, [partition, offset]) => sum + Math.max(0, Number(ends.get(partition)) - Number(offset)), 0);
+    const planned = [...starts].reduce((sum, [partition, offset]) => sum + Math.max(0, Number(ends.get(partition)) - Number(offset)), 0);
+    return { planned, starts, ends };
   }
 
   /** Sends dead letters back to the event topic (acks = -1), so the projectors try them again. */
