@@ -252,7 +252,10 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
         try {
           await payload.heartbeat();
         } catch (error) {
-          this.settle(delivery);
+          // Membership is the member's, not the partition's: every held partition goes.
+          // kafkajs fetches again only once all of them have returned, so waiting for each
+          // one's own heartbeat to fail would hold up the rejoin.
+          this.giveUpDeliveries();
           throw error;
         }
       }
@@ -306,6 +309,8 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
         'kafka batch not committed: the group is rebalancing; its records will be delivered again',
       );
       for (const { delivery } of toCommit) this.settle(delivery, error);
+      // The rest of the held partitions are lost with the membership too.
+      this.giveUpDeliveries();
       return;
     }
     for (const { delivery, last } of toCommit) {
