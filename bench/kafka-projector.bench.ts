@@ -20,6 +20,15 @@ const TOPIC = 'bench.events';
 const PARTITIONS = 64;
 const MOCK_PARTITION_BYTES = 5 * 1024 * 1024;
 const USERS = 100_000;
+/**
+ * Events per produce request: the API producer's default (1,000) unless
+ * BENCH_KAFKA_PRODUCE_RECORDS says otherwise. It matters on the mock only: librdkafka's
+ * mock answers a fetch with one record batch per partition, i.e. one produce request's
+ * share of that partition, so it sets how many events one fetch (and so one projector
+ * batch) can hold. A real broker returns up to the fetch's byte limits, whatever the
+ * producer's batches were.
+ */
+const PRODUCE_RECORDS = Number(process.env.BENCH_KAFKA_PRODUCE_RECORDS ?? 1000);
 
 interface Drained {
   type: 'result';
@@ -85,12 +94,15 @@ export const kafkaProjectorBenchmark: Benchmark = {
   layout: `runner produces into the mock broker (1 broker, ${PARTITIONS} partitions: the mock keeps 5 MiB per partition) and checks every event is still there; the Kafka projector in its own process (KafkaEventLogConsumer, one group member, chDB in process); then the embedded projector drain in its own process`,
   async run(context): Promise<BenchmarkRun> {
     const total = context.quick ? 20_000 : 200_000;
+    if (!Number.isInteger(PRODUCE_RECORDS) || PRODUCE_RECORDS < 1) throw new Error(`BENCH_KAFKA_PRODUCE_RECORDS must be a whole number >= 1, got ${process.env.BENCH_KAFKA_PRODUCE_RECORDS}`);
     const profile = profileRequest(context, 'kafka-projector');
     const broker = await startKafkaBroker({ brokerCount: 1, topics: { [TOPIC]: PARTITIONS, [`${TOPIC}.dlq`]: 1 } });
     let produceMs = 0;
     let kafka: KafkaDrained;
     try {
-      const log = new KafkaEventLog({ brokers: broker.brokers, topic: TOPIC, partitions: PARTITIONS, idempotent: false }, recordingLogger());
+      // ~900 bytes per event; the byte bound must not cut requests shorter than the record bound.
+      const producer = { maxBatchRecords: PRODUCE_RECORDS, maxBatchBytes: Math.max(900_000, PRODUCE_RECORDS * 1000) };
+      const log = new KafkaEventLog({ brokers: broker.brokers, topic: TOPIC, partitions: PARTITIONS, idempotent: false, ...producer }, recordingLogger());
       try {
         produceMs = await appendSyntheticLog(log, total, USERS, (done) => context.progress.update(`kafka-projector: produce ${fmt.int(done)} / ${fmt.int(total)} events`));
       } finally {
@@ -125,6 +137,7 @@ export const kafkaProjectorBenchmark: Benchmark = {
         { label: 'kafka: drain time (after the group join, which took)', value: `${(kafka.projectMs / 1000).toFixed(2)} s (${(kafka.joinMs / 1000).toFixed(1)} s)` },
         { label: 'kafka: process CPU per event / cores busy', value: cpu(kafka) },
         { label: 'kafka: produce rate (KafkaEventLog.append, groups of 10,000, acks=-1)', value: fmt.perSecond((total * 1000) / produceMs) },
+        { label: 'kafka: events per produce request (the mock returns one per partition per fetch)', value: fmt.int(PRODUCE_RECORDS) },
         { label: 'kafka: rows in ClickHouse (unique) / lag after', value: `${fmt.int(kafka.rows)} (${fmt.int(kafka.unique)}) / ${kafka.lagAfter}` },
         { label: 'embedded: projected events/s', value: fmt.perSecond(rate(embedded)) },
         { label: 'embedded: events / batches (max batch)', value: `${fmt.int(embedded.total)} / ${fmt.int(embedded.stats.batches)} (${fmt.int(embedded.batchSize)})` },

@@ -13,6 +13,8 @@ const TOPICS = {
   'share.events.dlq': 1,
   'rebalance.events': 2,
   'rebalance.events.dlq': 1,
+  'span.events': 6,
+  'span.events.dlq': 1,
 };
 
 /** Consumer-group semantics of KafkaEventLog's consumer on the Kafka mock broker. */
@@ -62,16 +64,22 @@ describe('KafkaEventLog consumers in a group', () => {
   const partitionOf = (record: LoggedRecord) => Number(record.position.split(':')[0]);
   const offsetOf = (record: LoggedRecord) => Number(record.position.split(':')[1]);
 
-  it('hands out one partition per batch, contiguous; after a commit the next member of the group starts right after it', async () => {
+  /** Each partition's records of a batch, which must be contiguous and in offset order. */
+  function rangesOf(records: readonly LoggedRecord[]): Map<number, number[]> {
+    const ranges = new Map<number, number[]>();
+    for (const record of records) ranges.set(partitionOf(record), [...(ranges.get(partitionOf(record)) ?? []), offsetOf(record)]);
+    for (const offsets of ranges.values()) expect(offsets).toEqual(Array.from({ length: offsets.length }, (_, i) => offsets[0] + i));
+    return ranges;
+  }
+
+  it('hands out at most maxRecords, each partition contiguous; after a commit the next member of the group starts right after it', async () => {
     const log = openLog('resume.events', 3);
     const ids = await appendEvents(log, 60, 'resume');
 
     const first = open(log, 'resume');
     const batch = await nextNonEmpty(first, 10);
     expect(batch.records).toHaveLength(10);
-    expect(new Set(batch.records.map(partitionOf)).size).toBe(1);
-    const offsets = batch.records.map(offsetOf);
-    expect(offsets).toEqual(Array.from({ length: 10 }, (_, i) => offsets[0] + i));
+    rangesOf(batch.records);
     await batch.commit();
     await first.close();
 
@@ -85,6 +93,35 @@ describe('KafkaEventLog consumers in a group', () => {
     const handed = [...batch.records, ...rest];
     expect(new Set(handed.map((record) => record.position)).size).toBe(60);
     expect(handed.map(idOf).sort()).toEqual([...ids].sort());
+  }, 60_000);
+
+  it('gathers several partitions into one batch named by every range, and commits them all', async () => {
+    const log = openLog('span.events', 6);
+    const ids = await appendEvents(log, 120, 'span');
+    const consumer = open(log, 'span');
+    // The partitions' leaders sit on three brokers, fetched independently: ask again
+    // (without committing, so the same records come back) until every fetch is held.
+    const batch = await waitFor(() => nextNonEmpty(consumer, 1000), (b) => b.records.length === 120, 30_000);
+
+    const ranges = rangesOf(batch.records);
+    expect(ranges.size).toBeGreaterThan(1);
+    const expectedKey = [...ranges.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([partition, offsets]) => `${partition}:${offsets[0]}-${offsets[offsets.length - 1]}`)
+      .join(',');
+    expect(batch.dedupKey).toBe(expectedKey);
+    expect(batch.records.map(idOf).sort()).toEqual([...ids].sort());
+
+    await batch.commit();
+    const observer = new Kafka({ clientId: 'observer', brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
+    await observer.connect();
+    const [committed] = await observer.fetchOffsets({ groupId: 'span', topics: ['span.events'] });
+    await observer.disconnect();
+    for (const [partition, offsets] of ranges) {
+      expect(committed.partitions.find((p) => p.partition === partition)?.offset).toBe(String(offsets[offsets.length - 1] + 1));
+    }
+    // Committed and resolved: nothing comes again.
+    expect((await consumer.nextBatch(1000, 500)).records).toEqual([]);
   }, 60_000);
 
   it('delivers a batch again to the next member when it was never committed (at least once)', async () => {
@@ -177,9 +214,11 @@ describe('KafkaEventLog consumers in a group', () => {
     expect(heldOffset === undefined || Number(heldOffset) <= offsetOf(held.records[0])).toBe(true);
     await observer.disconnect();
 
-    // Whoever owns the held partition now is handed its records again.
+    // Whoever owns the held partition now is handed its records again, from the same offset.
+    const heldThere = held.records.filter((record) => partitionOf(record) === heldPartition);
     const owner = a.assignment().includes(heldPartition) ? a : b;
-    const redelivered = await consumeUntil(owner, (records) => held.records.every((r) => records.some((x) => x.position === r.position)));
-    expect(redelivered.slice(0, held.records.length).map((r) => r.position)).toEqual(held.records.map((r) => r.position));
+    const redelivered = await consumeUntil(owner, (records) => heldThere.every((r) => records.some((x) => x.position === r.position)));
+    const redeliveredThere = redelivered.filter((record) => partitionOf(record) === heldPartition);
+    expect(redeliveredThere.slice(0, heldThere.length).map((r) => r.position)).toEqual(heldThere.map((r) => r.position));
   }, 90_000);
 });

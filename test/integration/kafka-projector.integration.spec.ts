@@ -1,5 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { KafkaEventLog } from '@waymark/event-log';
+import { KafkaEventLog, LoggedRecord } from '@waymark/event-log';
 import { EventsProjection, Projector } from '@waymark/projection';
 import { JourneyRepository, createReadModelClient, migrateReadModel } from '@waymark/read-model';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ describe('Kafka event log → projector → ClickHouse (chDB)', () => {
   let clickhouse: ClickHouseClient;
 
   beforeAll(async () => {
-    broker = await startKafkaBroker({ brokerCount: 3, topics: { 'projected.events': 6, 'projected.events.dlq': 1 } });
+    broker = await startKafkaBroker({ brokerCount: 3, topics: { 'projected.events': 6, 'projected.events.dlq': 1, 'restarted.events': 6, 'restarted.events.dlq': 1 } });
     log = new KafkaEventLog(kafkaTestOptions(broker.brokers, 'projected.events', 6), recordingLogger());
     await log.connect();
     clickhouse = createReadModelClient({ kind: 'chdb', path: join(dir.path, 'clickhouse') });
@@ -33,10 +33,10 @@ describe('Kafka event log → projector → ClickHouse (chDB)', () => {
     dir.remove();
   });
 
-  async function countRows(): Promise<{ rows: number; unique: number }> {
+  async function countRows(prefix = 'kafka-'): Promise<{ rows: number; unique: number }> {
     const result = await clickhouse.query({
       query: 'SELECT count() AS rows, uniqExact(event_id) AS unique FROM events WHERE startsWith(identifier, {prefix:String})',
-      query_params: { prefix: 'kafka-' },
+      query_params: { prefix },
       format: 'JSONEachRow',
     });
     const [row] = await result.json<{ rows: string; unique: string }>();
@@ -72,4 +72,50 @@ describe('Kafka event log → projector → ClickHouse (chDB)', () => {
     const journey = await new JourneyRepository(clickhouse).find({ ...key, identifier: 'kafka-7' }, 100);
     expect(journey.events.map((event) => event.id)).toEqual(events.filter((event) => event.identifier === 'kafka-7').map((event) => event.id));
   }, 90_000);
+
+  it('a projector that dies between an insert and its commit, restarted with other batch bounds: every event lands, none is dropped', async () => {
+    const restartedLog = new KafkaEventLog(kafkaTestOptions(broker.brokers, 'restarted.events', 6), recordingLogger());
+    await restartedLog.connect();
+    const t0 = Date.UTC(2026, 10, 27, 9);
+    const events = Array.from({ length: 3000 }, (_, i) => sessionStarted(`restart-${i % 60}`, t0 + i * 1000));
+    const appended = Promise.all(Array.from({ length: 30 }, (_, chunk) => restartedLog.append(events.slice(chunk * 100, chunk * 100 + 100))));
+
+    // The first projector inserts its third batch into ClickHouse, then "dies" before the
+    // commit: its insert never returns to it, and its consumer leaves the group.
+    const projection = new EventsProjection(clickhouse);
+    let inserts = 0;
+    let diedAfterInsert!: () => void;
+    const died = new Promise<void>((resolve) => (diedAfterInsert = resolve));
+    const dying = Object.create(projection) as EventsProjection;
+    dying.project = async (records: readonly LoggedRecord[], token: string) => {
+      const result = await projection.project(records, token);
+      inserts += 1;
+      if (inserts < 3) return result;
+      diedAfterInsert();
+      return new Promise<never>(() => undefined);
+    };
+    const firstConsumer = restartedLog.openConsumer(options.group);
+    new Projector(firstConsumer, dying, recordingLogger(), { ...options, maxBatch: 400 }).start();
+    await died;
+    await firstConsumer.close();
+    const beforeRestart = await countRows('restart-');
+    expect(beforeRestart.unique).toBeGreaterThan(0);
+
+    // Restarted with other batch bounds, so the uncommitted batch comes back grouped
+    // differently: its insert must not be taken for a retry of anything already written.
+    const restarted = new Projector(restartedLog.openConsumer(options.group), new EventsProjection(clickhouse), recordingLogger(), { ...options, maxBatch: 170 });
+    restarted.start();
+    await appended;
+    const final = await waitFor(() => countRows('restart-'), (counts) => counts.unique === 3000, 60_000, 100);
+    // Every partition committed to its end, by the restarted member.
+    await waitFor(() => restartedLog.describeLag(options.group), (lag) => lag.total === 0, 10_000, 100);
+    await restarted.stop();
+    await restartedLog.close();
+
+    expect(final.unique).toBe(3000);
+    // The batch inserted before the "crash" is written again (another grouping, another
+    // token): duplicates the readers collapse, never a loss.
+    expect(final.rows).toBeGreaterThanOrEqual(3000);
+    expect(restarted.stats.failures).toBe(0);
+  }, 120_000);
 });

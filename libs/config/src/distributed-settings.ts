@@ -13,6 +13,13 @@ export const distributedEnvShape = {
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   KAFKA_REBALANCE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
   KAFKA_HEARTBEAT_MS: z.coerce.number().int().min(100).default(3000),
+  // The projector's fetches (docs/kafka.md "Fetch sizes and batches").
+  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  KAFKA_FETCH_MIN_BYTES: z.coerce.number().int().min(1).default(1),
+  KAFKA_FETCH_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
+  KAFKA_FETCH_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(1).default(1024 * 1024),
+  /** Unset: the topic's partition count (KAFKA_PARTITIONS). */
+  KAFKA_MAX_PARTITIONS_PER_BATCH: z.coerce.number().int().min(1).optional(),
   CLICKHOUSE_URL: optionalSetting,
   REDIS_URL: optionalSetting,
   REDIS_KEY_PREFIX: z.string().min(1).default('waymark'),
@@ -30,7 +37,16 @@ export interface DistributedSettings {
     deadLetterTopic?: string;
     idempotent: boolean;
     lingerMs: number;
-    consumer: { sessionTimeoutMs: number; rebalanceTimeoutMs: number; heartbeatIntervalMs: number };
+    consumer: {
+      sessionTimeoutMs: number;
+      rebalanceTimeoutMs: number;
+      heartbeatIntervalMs: number;
+      fetchMaxWaitMs: number;
+      fetchMinBytes: number;
+      fetchMaxBytes: number;
+      fetchMaxBytesPerPartition: number;
+      maxPartitionsPerBatch?: number;
+    };
   };
   clickhouseUrl: string;
   redisUrl: string;
@@ -58,7 +74,16 @@ export function distributedSettingsFrom(env: DistributedEnv, needs: ReadonlyArra
       deadLetterTopic: env.KAFKA_DEAD_LETTER_TOPIC,
       idempotent: env.KAFKA_IDEMPOTENT === 'true',
       lingerMs: env.KAFKA_LINGER_MS,
-      consumer: { sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS, rebalanceTimeoutMs: env.KAFKA_REBALANCE_TIMEOUT_MS, heartbeatIntervalMs: env.KAFKA_HEARTBEAT_MS },
+      consumer: {
+        sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+        rebalanceTimeoutMs: env.KAFKA_REBALANCE_TIMEOUT_MS,
+        heartbeatIntervalMs: env.KAFKA_HEARTBEAT_MS,
+        fetchMaxWaitMs: env.KAFKA_FETCH_MAX_WAIT_MS,
+        fetchMinBytes: env.KAFKA_FETCH_MIN_BYTES,
+        fetchMaxBytes: env.KAFKA_FETCH_MAX_BYTES,
+        fetchMaxBytesPerPartition: env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION,
+        maxPartitionsPerBatch: env.KAFKA_MAX_PARTITIONS_PER_BATCH,
+      },
     },
     clickhouseUrl: env.CLICKHOUSE_URL ?? '',
     redisUrl: env.REDIS_URL ?? '',

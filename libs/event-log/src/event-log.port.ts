@@ -18,6 +18,14 @@ export interface DeadLetter {
 
 export interface EventBatch {
   records: LoggedRecord[];
+  /**
+   * Names exactly the records of this batch, so that a projection can use it as its
+   * insert deduplication token: two batches with the same key must hold the same
+   * records. The consumer builds it, because only it knows what makes a batch unique
+   * (one range of the SQLite log; one range per partition for Kafka, where the first
+   * and last positions alone do not tell batches of different partitions apart).
+   */
+  dedupKey: string;
   /** Moves the consumer's checkpoint past this batch; call only after it was fully processed. */
   commit(): Promise<void>;
 }

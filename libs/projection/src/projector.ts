@@ -2,6 +2,11 @@ import { LoggerService } from '@nestjs/common';
 import { EventBatch, EventLogConsumer } from '@waymark/event-log';
 import { EventsProjection } from './events.projection';
 
+/** The insert deduplication token of a batch: the group, then the consumer's name for the batch. */
+export function dedupTokenOf(group: string, batch: Pick<EventBatch, 'dedupKey'>): string {
+  return `${group}:${batch.dedupKey}`;
+}
+
 export interface ProjectorOptions {
   group: string;
   maxBatch: number;
@@ -123,7 +128,10 @@ export class Projector {
   private async processWithRetry(batch: EventBatch): Promise<void> {
     const first = batch.records[0].position;
     const last = batch.records[batch.records.length - 1].position;
-    const dedupToken = `${this.options.group}:${first}-${last}`;
+    // The consumer's key, never first-last here: a Kafka batch spans partitions, and two
+    // groupings can share first and last positions while holding different records;
+    // ClickHouse would drop the second insert as a retry of the first (events lost).
+    const dedupToken = dedupTokenOf(this.options.group, batch);
     for (let attempt = 0; !this.stopping || attempt === 0; attempt += 1) {
       try {
         const result = await this.projection.project(batch.records, dedupToken);

@@ -3,6 +3,7 @@ import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkaj
 import { DeadLetter, EventBatch, EventLogConsumer, LoggedRecord } from '../event-log.port';
 import { ResolvedKafkaEventLogOptions } from './kafka-event-log.options';
 import { formatPosition, toDeadLetterMessage } from './kafka-records';
+import { dedupKeyOfRanges } from './partition-ranges';
 
 /** One kafkajs batch (one partition) from the moment it is handed out until it is committed or given up. */
 interface Delivery {
@@ -18,10 +19,17 @@ interface Delivery {
   wake: () => void;
 }
 
+/** One partition's share of a handed-out batch: its records from the delivery's first pending one up to `last`. */
+interface BatchSlice {
+  delivery: Delivery;
+  from: string;
+  last: bigint;
+}
+
 /** Errors that mean this member's partitions, or its generation, are no longer its own. */
 const LOST_MEMBERSHIP = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR_FOR_GROUP']);
 
-const EMPTY_BATCH: EventBatch = { records: [], commit: async () => undefined };
+const EMPTY_BATCH: EventBatch = { records: [], dedupKey: '', commit: async () => undefined };
 
 /** Backoff between rejoins after crashes kafkajs does not recover from itself. */
 const REJOIN_FIRST_DELAY_MS = 500;
@@ -32,31 +40,35 @@ export type DeadLetterSink = (topic: string, messages: Message[]) => Promise<voi
 /**
  * The pull-style `EventLogConsumer` over kafkajs's push-style group consumer.
  *
- * Bridge: kafkajs calls `eachBatch` with one partition's fetched records; we hold that
- * call open, hand its records out through `nextBatch` (at most `maxRecords` at a time),
- * and let it return only once every record was committed, or given up. Offsets are
- * resolved in kafkajs (which moves its fetch position) only together with our commit,
- * so kafkajs never fetches past what was processed: after any rejoin, it restarts each
- * partition from the committed offset, and nothing in between can be skipped. (A
- * prefetch buffer with pause/resume would overlap fetching and processing, but it must
- * resolve offsets before processing; a batch fetched before a rejoin and delivered after
- * it would then move the new generation's fetch position past records nobody processed.)
- * While a batch is out, the bridge heartbeats for the member, as kafkajs would between
- * batches, and notices a rebalance that way.
+ * Bridge: kafkajs calls `eachBatch` with one partition's fetched records, several at
+ * once (`partitionsConsumedConcurrently`: every partition of a fetch gets a call). We
+ * hold those calls open, hand their records out through `nextBatch` (at most
+ * `maxRecords` at a time, gathered across the held partitions, each partition's records
+ * contiguous and in offset order), and let each call return only once every one of its
+ * records was committed, or given up. Offsets are resolved in kafkajs (which moves its
+ * fetch position) only after our commit succeeded, so kafkajs never fetches past what
+ * was processed: after any rejoin, it restarts each partition from the committed
+ * offset, and nothing in between can be skipped. (A prefetch buffer with pause/resume
+ * would overlap fetching and processing, but it must resolve offsets before processing;
+ * a batch fetched before a rejoin and delivered after it would then move the new
+ * generation's fetch position past records nobody processed.) While a batch is out, the
+ * bridge heartbeats for the member, as kafkajs would between batches, and notices a
+ * rebalance that way.
  *
- * Each `EventBatch` holds records of one partition, contiguous. That is what lets the
- * projector name a batch by its first and last position: two different batches can
- * never share both. `commit()` commits offset+1 of the batch's last record for that
- * partition. `nextBatch` without a commit hands out the same records again, like the
- * SQLite consumer.
+ * A batch spans partitions, so its first and last positions do not name it: it carries
+ * a `dedupKey` listing every partition's range (partition-ranges.ts). `commit()` commits
+ * offset+1 of each partition's last record in one OffsetCommit request, then resolves
+ * them in kafkajs. `nextBatch` without a commit hands out the same records again, like
+ * the SQLite consumer.
  *
  * Rebalances: when the group moves on (a heartbeat or the commit itself reports a
- * rebalance, kafkajs rejoins, or the consumer stops), the batch in hand is given up.
- * Its `commit()` then commits nothing and resolves: the records were not lost, they are
- * delivered again, from the committed offset, to whichever member owns the partition
- * now (at least once; the read model dedups by event id). A batch is committed only
- * while its partition is in the assignment of the generation that handed it out, so a
- * member never commits for a partition taken from it in a rejoin it has already seen.
+ * rebalance, kafkajs rejoins, or the consumer stops), every held partition is given up.
+ * A batch's `commit()` then commits nothing for those partitions and resolves: the
+ * records were not lost, they are delivered again, from the committed offset, to
+ * whichever member owns the partition now (at least once; the read model dedups by
+ * event id). A partition of a batch is committed only while it is in the assignment of
+ * the generation that handed it out, so a member never commits for a partition taken
+ * from it in a rejoin it has already seen.
  *
  * Crashes: kafkajs restarts its consumer itself after errors it deems retriable. After
  * any other crash it stops for good, which for a long-running projector means a member
@@ -77,7 +89,8 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
   private crashesInARow = 0;
   private epoch = 0;
   private assigned = new Set<number>();
-  private delivery: Delivery | undefined;
+  /** kafkajs batches held open, in the order they arrived (the oldest is handed out first). */
+  private readonly deliveries = new Set<Delivery>();
   private deliveryWaiters: Array<() => void> = [];
   /** Records of the batch handed out last, by position: dead letters keep their key and headers. */
   private handedOut = new Map<string, KafkaMessage>();
@@ -96,11 +109,14 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
       rebalanceTimeout: options.consumer.rebalanceTimeoutMs,
       heartbeatInterval: options.consumer.heartbeatIntervalMs,
       maxWaitTimeInMs: options.consumer.fetchMaxWaitMs,
+      minBytes: options.consumer.fetchMinBytes,
+      maxBytes: options.consumer.fetchMaxBytes,
+      maxBytesPerPartition: options.consumer.fetchMaxBytesPerPartition,
       allowAutoTopicCreation: false,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.onJoin(payload.memberAssignment[options.topic] ?? []));
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (this.delivery) this.settle(this.delivery);
+      this.giveUpDeliveries();
       this.wakeDeliveryWaiters();
       // kafkajs emits CRASH after it disconnected; with `restart` it comes back by itself.
       if (!payload.restart) this.scheduleRejoin(payload.error);
@@ -116,10 +132,15 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
     if (this.closing) return EMPTY_BATCH;
     this.start();
     if (this.failure) throw this.failure;
-    const delivery = await this.awaitDelivery(maxWaitMs);
+    const arrived = await this.awaitDelivery(maxWaitMs);
     if (this.failure) throw this.failure;
-    if (!delivery || this.closing) return EMPTY_BATCH;
-    return this.batchOf(delivery, delivery.pending.slice(0, Math.max(1, maxRecords)));
+    if (!arrived || this.closing) return EMPTY_BATCH;
+    // kafkajs hands every partition of one fetch to its workers in the same turn; one more
+    // turn lets the rest of that fetch (and any other broker's that just landed) join.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.failure) throw this.failure;
+    if (this.closing) return EMPTY_BATCH;
+    return this.gather(Math.max(1, maxRecords));
   }
 
   async deadLetter(letters: DeadLetter[]): Promise<void> {
@@ -137,7 +158,7 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
     this.closed ??= (async () => {
       this.closing = true;
       clearTimeout(this.rejoinTimer);
-      if (this.delivery) this.settle(this.delivery);
+      this.giveUpDeliveries();
       this.wakeDeliveryWaiters();
       try {
         if (!this.started) return;
@@ -165,7 +186,10 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      // One worker per partition a batch may span: kafkajs gives each worker one
+      // partition's records and fetches again only when every worker is done, so with
+      // fewer workers than fetched partitions the rest would wait for a later batch.
+      partitionsConsumedConcurrently: this.options.consumer.maxPartitionsPerBatch,
       eachBatch: (payload) => this.onBatch(payload),
     });
   }
@@ -191,10 +215,10 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
     this.crashesInARow = 0;
     this.epoch += 1;
     this.assigned = new Set(partitions);
-    // Reached only when kafkajs rejoined while a batch was out (it recovers some fetch
-    // errors that way). The batch's offsets were never resolved, so kafkajs fetches its
-    // records again from the committed offset if the partition is still ours.
-    if (this.delivery) this.settle(this.delivery);
+    // Reached only when kafkajs rejoined while batches were out (it recovers some fetch
+    // errors that way). Their offsets were never resolved, so kafkajs fetches their
+    // records again from the committed offsets for the partitions still ours.
+    this.giveUpDeliveries();
     this.logger.debug?.({ group: this.group, partitions: this.assignment() }, 'kafka consumer joined its group');
   }
 
@@ -209,7 +233,7 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
       payload,
       wake: () => undefined,
     };
-    this.delivery = delivery;
+    this.deliveries.add(delivery);
     this.wakeDeliveryWaiters();
     try {
       while (!delivery.done) {
@@ -228,54 +252,93 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
         try {
           await payload.heartbeat();
         } catch (error) {
-          this.settle(delivery);
+          // Membership is the member's, not the partition's: every held partition goes.
+          // kafkajs fetches again only once all of them have returned, so waiting for each
+          // one's own heartbeat to fail would hold up the rejoin.
+          this.giveUpDeliveries();
           throw error;
         }
       }
     } finally {
-      if (this.delivery === delivery) this.delivery = undefined;
+      this.deliveries.delete(delivery);
     }
     if (delivery.failure) throw delivery.failure;
   }
 
-  private batchOf(delivery: Delivery, messages: KafkaMessage[]): EventBatch {
+  /**
+   * Up to `maxRecords` records from the held partitions, oldest delivery first, each
+   * partition's share contiguous from its first uncommitted record.
+   */
+  private gather(maxRecords: number): EventBatch {
     this.handedOut = new Map();
-    const records: LoggedRecord[] = messages.map((message) => {
-      const position = formatPosition(delivery.partition, message.offset);
-      this.handedOut.set(position, message);
-      return { position, raw: message.value?.toString('utf8') ?? '' };
-    });
-    const last = BigInt(messages[messages.length - 1].offset);
-    return { records, commit: () => this.commit(delivery, last) };
+    const records: LoggedRecord[] = [];
+    const slices: BatchSlice[] = [];
+    for (const delivery of this.deliveries) {
+      const room = maxRecords - records.length;
+      if (room <= 0) break;
+      if (delivery.done || delivery.pending.length === 0) continue;
+      const messages = delivery.pending.slice(0, room);
+      for (const message of messages) {
+        const position = formatPosition(delivery.partition, message.offset);
+        this.handedOut.set(position, message);
+        records.push({ position, raw: message.value?.toString('utf8') ?? '' });
+      }
+      slices.push({ delivery, from: messages[0].offset, last: BigInt(messages[messages.length - 1].offset) });
+    }
+    if (slices.length === 0) return EMPTY_BATCH;
+    const dedupKey = dedupKeyOfRanges(slices.map((slice) => ({ partition: slice.delivery.partition, from: slice.from, to: slice.last.toString() })));
+    return { records, dedupKey, commit: () => this.commit(slices) };
   }
 
-  private async commit(delivery: Delivery, last: bigint): Promise<void> {
+  /**
+   * Commits every partition of a batch that is still ours in one request, then resolves
+   * those offsets in kafkajs. Partitions given up (rebalance, stop) are skipped with a
+   * warning: their records are delivered again.
+   */
+  private async commit(slices: readonly BatchSlice[]): Promise<void> {
+    const toCommit = slices.filter((slice) => this.mayCommit(slice));
+    if (toCommit.length === 0) return;
+    const partitions = toCommit.map(({ delivery, last }) => ({ partition: delivery.partition, offset: (last + 1n).toString() }));
+    try {
+      // Any held payload will do: they share kafkajs's consumer group and its generation.
+      await toCommit[0].delivery.payload.commitOffsetsIfNecessary({ topics: [{ topic: this.options.topic, partitions }] });
+    } catch (error) {
+      if (!LOST_MEMBERSHIP.has((error as { type?: string }).type ?? '')) throw error;
+      this.logger.warn(
+        { group: this.group, partitions: describeSlices(toCommit), error: (error as Error).message },
+        'kafka batch not committed: the group is rebalancing; its records will be delivered again',
+      );
+      for (const { delivery } of toCommit) this.settle(delivery, error);
+      // The rest of the held partitions are lost with the membership too.
+      this.giveUpDeliveries();
+      return;
+    }
+    for (const { delivery, last } of toCommit) {
+      // Resolved only now, after the commit: kafkajs's fetch position never passes the
+      // committed offset. A delivery given up while the request was out is no longer
+      // kafkajs's to move; the next generation reads the committed offsets itself.
+      if (!delivery.done) delivery.payload.resolveOffset(last.toString());
+      delivery.pending = delivery.pending.filter((message) => BigInt(message.offset) > last);
+      if (delivery.pending.length === 0) this.settle(delivery);
+    }
+  }
+
+  /** Whether a slice still needs committing and may be: its partition is ours in the generation that handed it out. */
+  private mayCommit({ delivery, last }: BatchSlice): boolean {
     const alreadyCommitted = delivery.pending.length === 0 || BigInt(delivery.pending[0].offset) > last;
-    if (alreadyCommitted && delivery.done) return;
+    if (alreadyCommitted && delivery.done) return false;
     if (delivery.done || delivery.epoch !== this.epoch || !this.assigned.has(delivery.partition)) {
       this.logger.warn(
         { group: this.group, partition: delivery.partition, upTo: last.toString() },
         'kafka batch not committed: the partition was reassigned or the consumer stopped; its records will be delivered again',
       );
-      return;
+      return false;
     }
-    if (alreadyCommitted) return;
-    try {
-      await delivery.payload.commitOffsetsIfNecessary({
-        topics: [{ topic: this.options.topic, partitions: [{ partition: delivery.partition, offset: (last + 1n).toString() }] }],
-      });
-    } catch (error) {
-      if (!LOST_MEMBERSHIP.has((error as { type?: string }).type ?? '')) throw error;
-      this.logger.warn(
-        { group: this.group, partition: delivery.partition, upTo: last.toString(), error: (error as Error).message },
-        'kafka batch not committed: the group is rebalancing; its records will be delivered again',
-      );
-      this.settle(delivery, error);
-      return;
-    }
-    delivery.payload.resolveOffset(last.toString());
-    delivery.pending = delivery.pending.filter((message) => BigInt(message.offset) > last);
-    if (delivery.pending.length === 0) this.settle(delivery);
+    return !alreadyCommitted;
+  }
+
+  private giveUpDeliveries(): void {
+    for (const delivery of this.deliveries) this.settle(delivery);
   }
 
   private settle(delivery: Delivery, failure?: unknown): void {
@@ -285,8 +348,12 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
     delivery.wake();
   }
 
+  /** Waits up to `maxWaitMs` for a held partition with records to hand out. */
   private awaitDelivery(maxWaitMs: number): Promise<Delivery | undefined> {
-    const current = () => (this.delivery && !this.delivery.done ? this.delivery : undefined);
+    const current = () => {
+      for (const delivery of this.deliveries) if (!delivery.done && delivery.pending.length > 0) return delivery;
+      return undefined;
+    };
     if (current() || maxWaitMs <= 0) return Promise.resolve(current());
     return new Promise((resolve) => {
       const finish = () => {
@@ -302,4 +369,8 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
   private wakeDeliveryWaiters(): void {
     for (const wake of [...this.deliveryWaiters]) wake();
   }
+}
+
+function describeSlices(slices: readonly BatchSlice[]): string {
+  return slices.map(({ delivery, from, last }) => `${delivery.partition}:${from}-${last}`).join(',');
 }

@@ -14,8 +14,22 @@ describe('resolveKafkaEventLogOptions', () => {
       lingerMs: 2,
       maxBatchRecords: 1000,
       maxBatchBytes: 900_000,
-      consumer: { sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, heartbeatIntervalMs: 3000, fetchMaxWaitMs: 1000 },
+      consumer: {
+        sessionTimeoutMs: 30_000,
+        rebalanceTimeoutMs: 60_000,
+        heartbeatIntervalMs: 3000,
+        fetchMaxWaitMs: 1000,
+        fetchMinBytes: 1,
+        fetchMaxBytes: 10 * 1024 * 1024,
+        fetchMaxBytesPerPartition: 1024 * 1024,
+        maxPartitionsPerBatch: 12,
+      },
     });
+  });
+
+  it('lets a batch span every partition of the topic unless capped', () => {
+    expect(resolveKafkaEventLogOptions({ ...minimal, partitions: 64 }).consumer.maxPartitionsPerBatch).toBe(64);
+    expect(resolveKafkaEventLogOptions({ ...minimal, partitions: 64, consumer: { maxPartitionsPerBatch: 8 } }).consumer.maxPartitionsPerBatch).toBe(8);
   });
 
   it('keeps what is given', () => {
@@ -32,6 +46,10 @@ describe('resolveKafkaEventLogOptions', () => {
     [{ lingerMs: -1 }, 'kafka.lingerMs must be an integer >= 0'],
     [{ maxBatchRecords: 1.5 }, 'kafka.maxBatchRecords must be an integer >= 1'],
     [{ maxBatchBytes: 0 }, 'kafka.maxBatchBytes must be an integer >= 1'],
+    [{ consumer: { fetchMinBytes: 0 } }, 'kafka.consumer.fetchMinBytes must be an integer >= 1'],
+    [{ consumer: { fetchMaxBytes: 0 } }, 'kafka.consumer.fetchMaxBytes must be an integer >= 1'],
+    [{ consumer: { fetchMaxBytesPerPartition: 0.5 } }, 'kafka.consumer.fetchMaxBytesPerPartition must be an integer >= 1'],
+    [{ consumer: { maxPartitionsPerBatch: 0 } }, 'kafka.consumer.maxPartitionsPerBatch must be an integer >= 1'],
     [{ consumer: { heartbeatIntervalMs: 30_000 } }, 'kafka.consumer.heartbeatIntervalMs must be below kafka.consumer.sessionTimeoutMs'],
   ])('refuses %j, naming the option', (override, message) => {
     expect(() => resolveKafkaEventLogOptions({ ...minimal, ...override })).toThrow(message);

@@ -87,6 +87,9 @@ export class SqliteEventLogConsumer implements EventLogConsumer {
     const last = rows.length > 0 ? rows[rows.length - 1][0] : this.position;
     return {
       records,
+      // One contiguous range of the single log: its bounds name it (the token text the
+      // projector has always written for this log, so existing dedup windows still match).
+      dedupKey: records.length > 0 ? `${records[0].position}-${records[records.length - 1].position}` : '',
       commit: async () => {
         if (last <= this.position) return;
         await this.writer.run(() => this.upsertCommitted.run(this.group, last, Date.now()));

@@ -1,0 +1,54 @@
+import { EventBatch, EventLogConsumer, LoggedRecord } from '@waymark/event-log';
+import { EventsProjection } from './events.projection';
+import { Projector, dedupTokenOf } from './projector';
+
+const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
+const record = (position: string): LoggedRecord => ({ position, raw: '{}' });
+
+/** Hands out the given batches once each, then empty ones. */
+function consumerOf(batches: EventBatch[]): EventLogConsumer {
+  return {
+    nextBatch: async (_max, maxWaitMs) => {
+      const next = batches.shift();
+      if (next) return next;
+      // An idle log waits, as the real consumers do (an instant answer would starve the timers).
+      await new Promise((resolve) => setTimeout(resolve, maxWaitMs));
+      return { records: [], dedupKey: '', commit: async () => undefined };
+    },
+    deadLetter: async () => undefined,
+    close: async () => undefined,
+  };
+}
+
+describe('Projector dedup tokens', () => {
+  it('names a batch by the consumer\'s key, not by its first and last positions', async () => {
+    // Two groupings of a cross-partition stream with the same first (0:5) and last (3:10)
+    // positions: {0:5-9, 3:10} and {0:5-9, 1:0-4, 3:10}. With `<group>:<first>-<last>`
+    // both would be `read-model:0:5-3:10`, and ClickHouse would drop the second insert.
+    const narrow = ['0:5', '0:6', '0:7', '0:8', '0:9', '3:10'].map(record);
+    const wide = ['0:5', '0:6', '0:7', '0:8', '0:9', '1:0', '1:1', '1:2', '1:3', '1:4', '3:10'].map(record);
+    const batches: EventBatch[] = [
+      { records: narrow, dedupKey: '0:5-9,3:10-10', commit: async () => undefined },
+      { records: wide, dedupKey: '0:5-9,1:0-4,3:10-10', commit: async () => undefined },
+    ];
+    const tokens: string[] = [];
+    const projection = {
+      project: async (records: readonly LoggedRecord[], token: string) => {
+        tokens.push(token);
+        return { projected: records.length, deadLetters: [] };
+      },
+    } as unknown as EventsProjection;
+    const projector = new Projector(consumerOf(batches), projection, silent, { group: 'read-model', maxBatch: 100, maxWaitMs: 1, retryBaseMs: 1, retryMaxMs: 1 });
+
+    projector.start();
+    while (tokens.length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    await projector.stop();
+
+    expect(tokens).toEqual(['read-model:0:5-9,3:10-10', 'read-model:0:5-9,1:0-4,3:10-10']);
+    expect(new Set(tokens).size).toBe(2);
+  });
+
+  it('keeps the SQLite log\'s token text: <group>:<first>-<last>', () => {
+    expect(dedupTokenOf('read-model', { dedupKey: '101-200' })).toBe('read-model:101-200');
+  });
+});
