@@ -22,6 +22,9 @@ interface Answer {
  * Retry-After (as start-session already did, without the header), never a 500, and
  * leaves the log and the session as they were.
  */
+/** Kafka down: each append gives up within this (KAFKA_APPEND_TIMEOUT_MS), so the 503s come quickly. */
+const APPEND_TIMEOUT_MS = 4000;
+
 describe.each(['redis', 'kafka'] as const)('distributed mode with %s down', (down) => {
   let stack: DistributedStack;
   let app: NestFastifyApplication;
@@ -31,7 +34,7 @@ describe.each(['redis', 'kafka'] as const)('distributed mode with %s down', (dow
   beforeAll(async () => {
     stack = await startDistributedStack();
     app = await createApiApp(
-      loadApiConfig({ ...stack.env, DATA_DIR: dir.path, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, TOKEN_KEYS_FILE: `${dir.path}/token-keys.json` }),
+      loadApiConfig({ ...stack.env, KAFKA_APPEND_TIMEOUT_MS: String(APPEND_TIMEOUT_MS), DATA_DIR: dir.path, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, TOKEN_KEYS_FILE: `${dir.path}/token-keys.json` }),
     );
     await app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
@@ -81,6 +84,7 @@ describe.each(['redis', 'kafka'] as const)('distributed mode with %s down', (dow
     if (down === 'redis') await stack.redis.stop();
     else await stack.broker.stop();
 
+    const askedAt = Date.now();
     const answers = await Promise.all([
       call('POST', '/v1/sessions', { ...scope, data: { userId: `unavailable-${down}-2` } }),
       call('POST', '/v1/sessions/refresh', { ...scope, refreshToken }),
@@ -91,6 +95,8 @@ describe.each(['redis', 'kafka'] as const)('distributed mode with %s down', (dow
         ? [call('GET', `/v1/sessions/active?product=${scope.product}&env=${scope.env}&tag=${scope.tag}&identifier=unavailable-${down}`)]
         : [call('POST', '/v1/sessions/activity', { ...scope, token, record: { name: 'checkout', status: 'ok' } })]),
     ]);
+    // Not kafkajs's unbounded retries of an idempotent producer: the append's own deadline.
+    expect(Date.now() - askedAt).toBeLessThan(APPEND_TIMEOUT_MS + 3000);
     for (const answer of answers) {
       expect({ status: answer.status, retryAfter: answer.retryAfter, contentType: answer.contentType, code: answer.body.code }).toEqual({
         status: 503,

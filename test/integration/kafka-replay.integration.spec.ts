@@ -63,13 +63,13 @@ describe('replay from Kafka beside a running projector', () => {
     });
   }
 
-  /** Appends `count` events every 50 ms until the returned stop is awaited. */
-  function keepAppending(): () => Promise<void> {
+  /** Appends 10 events every `everyMs` until the returned stop is awaited. */
+  function keepAppending(everyMs = 50): () => Promise<void> {
     let appending = true;
     const appender = (async () => {
       while (appending) {
         await append(10);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await new Promise((resolve) => setTimeout(resolve, everyMs));
       }
     })();
     return async () => {
@@ -187,8 +187,8 @@ describe('replay from Kafka beside a running projector', () => {
     // The product's rows are lost from the live table; the other product's are not.
     await clickhouse.command({ query: 'ALTER TABLE events DELETE WHERE product = {product:String}', query_params: { product: key.product }, clickhouse_settings: { mutations_sync: '2' } });
 
-    const stopAppending = keepAppending();
-    const result = await kafkaReplay().start({ start: { kind: 'beginning' }, product: key.product });
+    const stopAppending = keepAppending(250);
+    const result = await kafkaReplay({ batchSize: 256 }).start({ start: { kind: 'beginning' }, product: key.product });
     await stopAppending();
     expect(result.status).toBe('completed');
 

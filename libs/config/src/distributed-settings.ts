@@ -10,6 +10,7 @@ export const distributedEnvShape = {
   KAFKA_CLIENT_ID: z.string().min(1).default('waymark'),
   KAFKA_IDEMPOTENT: z.enum(['true', 'false']).default('true'),
   KAFKA_LINGER_MS: z.coerce.number().min(0).max(1000).default(2),
+  KAFKA_APPEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   KAFKA_REBALANCE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
   KAFKA_HEARTBEAT_MS: z.coerce.number().int().min(100).default(3000),
@@ -37,6 +38,7 @@ export interface DistributedSettings {
     deadLetterTopic?: string;
     idempotent: boolean;
     lingerMs: number;
+    appendTimeoutMs: number;
     consumer: {
       sessionTimeoutMs: number;
       rebalanceTimeoutMs: number;
@@ -74,6 +76,7 @@ export function distributedSettingsFrom(env: DistributedEnv, needs: ReadonlyArra
       deadLetterTopic: env.KAFKA_DEAD_LETTER_TOPIC,
       idempotent: env.KAFKA_IDEMPOTENT === 'true',
       lingerMs: env.KAFKA_LINGER_MS,
+      appendTimeoutMs: env.KAFKA_APPEND_TIMEOUT_MS,
       consumer: {
         sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
         rebalanceTimeoutMs: env.KAFKA_REBALANCE_TIMEOUT_MS,

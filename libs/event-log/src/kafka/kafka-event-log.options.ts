@@ -32,6 +32,15 @@ export interface KafkaEventLogOptions {
    * events all go to one partition fits in one record batch.
    */
   maxBatchBytes?: number;
+  /**
+   * Longest an append waits for the broker's acknowledgement before it fails as
+   * unavailable (503 over HTTP). Default 10 000. kafkajs would otherwise retry an
+   * idempotent producer's send without end while the brokers are down, and every
+   * request touching the log would hang; its retries are bounded to fit in this time
+   * too, so that a send given up here is, but for one whose acknowledgement was lost,
+   * not written later behind the caller's back.
+   */
+  appendTimeoutMs?: number;
   consumer?: KafkaConsumerOptions;
 }
 
@@ -81,6 +90,7 @@ export function resolveKafkaEventLogOptions(options: KafkaEventLogOptions): Reso
     lingerMs: options.lingerMs ?? 2,
     maxBatchRecords: options.maxBatchRecords ?? 1000,
     maxBatchBytes: options.maxBatchBytes ?? 900_000,
+    appendTimeoutMs: options.appendTimeoutMs ?? 10_000,
     consumer: {
       sessionTimeoutMs: options.consumer?.sessionTimeoutMs ?? 30_000,
       rebalanceTimeoutMs: options.consumer?.rebalanceTimeoutMs ?? 60_000,
@@ -105,6 +115,7 @@ export function resolveKafkaEventLogOptions(options: KafkaEventLogOptions): Reso
   requireInteger('kafka.lingerMs', resolved.lingerMs, 0);
   requireInteger('kafka.maxBatchRecords', resolved.maxBatchRecords, 1);
   requireInteger('kafka.maxBatchBytes', resolved.maxBatchBytes, 1);
+  requireInteger('kafka.appendTimeoutMs', resolved.appendTimeoutMs, 100);
   requireInteger('kafka.consumer.sessionTimeoutMs', resolved.consumer.sessionTimeoutMs, 1);
   requireInteger('kafka.consumer.rebalanceTimeoutMs', resolved.consumer.rebalanceTimeoutMs, 1);
   requireInteger('kafka.consumer.heartbeatIntervalMs', resolved.consumer.heartbeatIntervalMs, 1);

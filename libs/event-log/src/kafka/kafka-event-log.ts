@@ -59,8 +59,21 @@ export class KafkaEventLog implements EventLog {
       logLevel: logLevel.INFO,
       logCreator: kafkajsLogCreator(logger),
     });
-    this.producer = this.kafka.producer({
+    // The producer has a client of its own: kafkajs nests the client's retries (metadata,
+    // connections) inside the producer's, and both must fit in the append's time. The
+    // consumers and the admin keep kafkajs's patient defaults.
+    const producerRetry = producerRetryWithin(this.options.appendTimeoutMs);
+    this.producer = new Kafka({
+      clientId: this.options.clientId,
+      brokers: this.options.brokers,
+      logLevel: logLevel.INFO,
+      logCreator: kafkajsLogCreator(logger),
+      retry: producerRetry,
+      connectionTimeout: Math.min(1000, Math.floor(this.options.appendTimeoutMs / 4)),
+      requestTimeout: this.options.appendTimeoutMs,
+    }).producer({
       idempotent: this.options.idempotent,
+      retry: producerRetry,
       maxInFlightRequests: 1,
       // A topic auto-created by a produce would get the broker's default partition count.
       allowAutoTopicCreation: false,
@@ -94,8 +107,13 @@ export class KafkaEventLog implements EventLog {
     if (events.length === 0) return;
     const messages = events.map(toEventMessage);
     try {
-      await this.connect();
-      await this.batcher.add(messages);
+      await withDeadline(
+        (async () => {
+          await this.connect();
+          await this.batcher.add(messages);
+        })(),
+        this.options.appendTimeoutMs,
+      );
     } catch (error) {
       // Kafka not acknowledging (down, unreachable, out of retries) is the service being
       // unavailable, not a bug: callers get STORE_UNAVAILABLE (503 with Retry-After over
@@ -224,4 +242,29 @@ export class KafkaEventLog implements EventLog {
     }
     await this.producer.connect();
   }
+}
+
+/**
+ * kafkajs retries for a send that give up within about `budgetMs` while the brokers
+ * refuse connections (backoff 100 ms doubling, each wait at most a quarter of the
+ * budget). kafkajs warns that bounding an idempotent producer's retries may break
+ * exactly-once; Waymark does not rely on it (no transactions; the projections dedup on
+ * event id), only on each send's own retries not duplicating, which holds.
+ */
+export function producerRetryWithin(budgetMs: number): { initialRetryTime: number; maxRetryTime: number; retries: number } {
+  const initialRetryTime = 100;
+  const maxRetryTime = Math.max(initialRetryTime, Math.floor(budgetMs / 4));
+  let retries = 0;
+  for (let waited = 0, wait = initialRetryTime; waited + wait <= budgetMs / 2; waited += wait, wait = Math.min(wait * 2, maxRetryTime)) retries += 1;
+  return { initialRetryTime, maxRetryTime, retries: Math.max(1, retries) };
+}
+
+/** `work`, or a rejection once `ms` have passed (a hung broker); `work` goes on and its outcome is ignored. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no acknowledgement from Kafka within ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
