@@ -21,7 +21,7 @@ export class ProjectorAppModule {
       module: ProjectorAppModule,
       imports: [
         storage,
-        ProjectorModule.forRoot({ group: READ_MODEL_GROUP, maxBatch: config.batchSize, maxWaitMs: 500, retryBaseMs: 200, retryMaxMs: 10_000 }),
+        ProjectorModule.forRoot({ group: READ_MODEL_GROUP, maxBatch: config.batchSize, maxWaitMs: 500, lingerMs: config.lingerMs, retryBaseMs: 200, retryMaxMs: 10_000 }),
       ],
       controllers: [ProjectorHealthController],
       providers: [

@@ -52,3 +52,37 @@ describe('Projector dedup tokens', () => {
     expect(dedupTokenOf('read-model', { dedupKey: '101-200' })).toBe('read-model:101-200');
   });
 });
+
+describe('Projector linger', () => {
+  const projectionRecordingTimes = (times: number[]) =>
+    ({
+      project: async (records: readonly LoggedRecord[]) => {
+        times.push(Date.now());
+        return { projected: records.length, deadLetters: [] };
+      },
+    }) as unknown as EventsProjection;
+  const batchOf = (size: number, key: string): EventBatch => ({ records: Array.from({ length: size }, (_, i) => record(String(i))), dedupKey: key, commit: async () => undefined });
+
+  it('waits lingerMs after a batch smaller than maxBatch before reading again, and not after a full one', async () => {
+    const times: number[] = [];
+    const batches = [batchOf(2, 'a'), batchOf(2, 'b'), batchOf(10, 'c'), batchOf(10, 'd')];
+    const projector = new Projector(consumerOf(batches), projectionRecordingTimes(times), silent, { group: 'g', maxBatch: 10, maxWaitMs: 1, lingerMs: 150, retryBaseMs: 1, retryMaxMs: 1 });
+    projector.start();
+    while (times.length < 4) await new Promise((resolve) => setTimeout(resolve, 1));
+    await projector.stop();
+    const gaps = times.slice(1).map((at, i) => at - times[i]);
+    expect(gaps[0]).toBeGreaterThanOrEqual(140); // a partial batch: gather for a while
+    expect(gaps[1]).toBeGreaterThanOrEqual(140);
+    expect(gaps[2]).toBeLessThan(100); // a full batch: more is waiting, read at once
+  });
+
+  it('stops without waiting out a linger', async () => {
+    const times: number[] = [];
+    const projector = new Projector(consumerOf([batchOf(1, 'a')]), projectionRecordingTimes(times), silent, { group: 'g', maxBatch: 10, maxWaitMs: 1, lingerMs: 60_000, retryBaseMs: 1, retryMaxMs: 1 });
+    projector.start();
+    while (times.length < 1) await new Promise((resolve) => setTimeout(resolve, 1));
+    const stoppedAt = Date.now();
+    await projector.stop();
+    expect(Date.now() - stoppedAt).toBeLessThan(1000);
+  });
+});

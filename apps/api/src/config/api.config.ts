@@ -16,6 +16,7 @@ export const apiEnvSchema = z.object({
   ANALYTICS_QUERY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
   ANALYTICS_MAX_RESULT_ROWS: z.coerce.number().int().min(1000).max(10_000_000).default(100_000),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  PROJECTOR_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(100),
   REFRESH_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(100_000),
   SPEC_RELOAD_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
@@ -44,6 +45,8 @@ export interface ApiConfig {
   /** ...or when its answer grows past this many rows (`max_result_rows`). */
   analyticsMaxResultRows: number;
   projectorBatchSize: number;
+  /** The projector gathers events for at least this long between INSERTs (ProjectorOptions.lingerMs). */
+  projectorLingerMs: number;
   /** How long a just-spent refresh token still gets the answer it was given. */
   refreshGraceMs: number;
   specReloadMs: number;
@@ -79,6 +82,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     analyticsQueryTimeoutSeconds: parsed.ANALYTICS_QUERY_TIMEOUT_SECONDS,
     analyticsMaxResultRows: parsed.ANALYTICS_MAX_RESULT_ROWS,
     projectorBatchSize: parsed.PROJECTOR_BATCH_SIZE,
+    projectorLingerMs: parsed.PROJECTOR_LINGER_MS,
     refreshGraceMs: parsed.REFRESH_GRACE_MS,
     specReloadMs: parsed.SPEC_RELOAD_MS,
     readyMaxLagEvents: parsed.READY_MAX_LAG_EVENTS,

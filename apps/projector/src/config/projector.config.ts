@@ -10,6 +10,7 @@ export const projectorEnvSchema = z.object({
   PORT: portSetting.default(3001),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  PROJECTOR_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(100),
   READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(100_000),
   ...distributedEnvShape,
 });
@@ -20,6 +21,8 @@ export interface ProjectorConfig {
   port: number;
   logLevel: z.infer<typeof projectorEnvSchema>['LOG_LEVEL'];
   batchSize: number;
+  /** The projector gathers events for at least this long between INSERTs (ProjectorOptions.lingerMs). */
+  lingerMs: number;
   readyMaxLagEvents: number;
   /** Kafka and the ClickHouse server, when set; otherwise the embedded store under DATA_DIR. */
   distributed: Pick<DistributedSettings, 'kafka' | 'clickhouseUrl'> | undefined;
@@ -34,6 +37,7 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     port: parsed.PORT,
     logLevel: parsed.LOG_LEVEL,
     batchSize: parsed.PROJECTOR_BATCH_SIZE,
+    lingerMs: parsed.PROJECTOR_LINGER_MS,
     readyMaxLagEvents: parsed.READY_MAX_LAG_EVENTS,
     distributed: distributed && { kafka: distributed.kafka, clickhouseUrl: distributed.clickhouseUrl },
   };
