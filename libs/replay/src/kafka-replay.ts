@@ -5,7 +5,7 @@ import { EventsProjection } from '@waymark/projection';
 import { KafkaReplayJournal, KafkaReplayRecord } from './kafka-replay-journal';
 import { KafkaReplayScope, fromPartitionOffsets, kafkaReplayScope, toPartitionOffsets } from './kafka-replay-scope';
 import { ReplayPlan, ReplayRequest, describeStart } from './replay-plan';
-import { ReplayConflictError } from './replay-runner';
+import { ReplayConflictError, ReplayProgress } from './replay-runner';
 import { LIVE_EVENTS_TABLE, SHADOW_EVENTS_TABLE, copyLiveRowsOutside, createShadowTable, populateDerivedShadows, shadowTableExists, swapShadowIn } from './shadow-tables';
 
 export interface KafkaReplayProgress {
@@ -290,7 +290,7 @@ function scanStart(offsets: ReadonlyMap<number, string>): ScanStart {
 const minOf = (a: bigint, b: bigint) => (a < b ? a : b);
 
 /** A run's saved state as the replay API and the CLI show progress (the embedded runner's shape). */
-export function kafkaReplayProgress(record: KafkaReplayRecord, now: number) {
+export function kafkaReplayProgress(record: KafkaReplayRecord, now: number): ReplayProgress & { replayed: number } {
   const seconds = (now - record.runStartedAt) / 1000;
   const rate = record.status === 'running' && seconds > 0 ? (record.processed - record.processedAtRunStart) / seconds : 0;
   const remaining = Math.max(0, record.planned - record.processed);

@@ -14,7 +14,8 @@ export interface LiveProjection {
   committedPosition(): Promise<string>;
 }
 
-export type ReplayPhase = 'copying' | 'replaying' | 'handing-over' | 'done';
+/** Embedded runs: copying, replaying, handing-over, done. Runs from Kafka: replaying, catching-up, done. */
+export type ReplayPhase = 'copying' | 'replaying' | 'handing-over' | 'catching-up' | 'done';
 
 export interface ReplayProgress {
   id: string;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ReplayRequest, describePlan } from '@waymark/replay';
-import { ReplayOperations, ReplayProgressView } from './replay-operations';
+import { ReplayProgress, ReplayRequest, describePlan } from '@waymark/replay';
+import { ReplayOperations } from './replay-operations';
 import { ReplayService } from './replay.service';
 
 /** Embedded mode: the replay runs in this process, handing over to its own projector. */
@@ -18,7 +18,7 @@ export class EmbeddedReplayOperations implements ReplayOperations {
     return { id: record.id, plan: record.plan, description: describePlan(record.plan), progress: this.replays.progress(record.id) };
   }
 
-  async progress(id: string): Promise<ReplayProgressView | undefined> {
+  async progress(id: string): Promise<ReplayProgress | undefined> {
     return this.replays.progress(id);
   }
 
@@ -26,7 +26,7 @@ export class EmbeddedReplayOperations implements ReplayOperations {
     return this.replays.cancel(id);
   }
 
-  async resume(id: string): Promise<ReplayProgressView | undefined> {
+  async resume(id: string): Promise<ReplayProgress | undefined> {
     await this.replays.resume(id);
     return this.replays.progress(id);
   }

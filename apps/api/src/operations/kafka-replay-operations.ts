@@ -4,11 +4,11 @@ import { Clock, IdGenerator } from '@waymark/domain';
 import { EVENT_LOG, KafkaEventLog } from '@waymark/event-log';
 import { READ_MODEL_GROUP } from '@waymark/projection';
 import { CLICKHOUSE } from '@waymark/read-model';
-import { KafkaReplay, KafkaReplayJournal, KafkaReplayRecord, ReplayRequest, kafkaReplayProgress } from '@waymark/replay';
+import { KafkaReplay, KafkaReplayJournal, KafkaReplayRecord, ReplayProgress, ReplayRequest, kafkaReplayProgress } from '@waymark/replay';
 import { API_CONFIG } from '../config/api-config.provider';
 import { ApiConfig } from '../config/api.config';
 import { CLOCK, ID_GENERATOR } from '../shared/domain.providers';
-import { ReplayOperations, ReplayProgressView } from './replay-operations';
+import { ReplayOperations } from './replay-operations';
 
 /**
  * Distributed mode: a replay started here reads the Kafka topic in this API process
@@ -51,7 +51,7 @@ export class KafkaReplayOperations implements ReplayOperations, OnApplicationShu
     return { id: record.id, plan, description, progress: this.view(record) };
   }
 
-  async progress(id: string): Promise<ReplayProgressView | undefined> {
+  async progress(id: string): Promise<ReplayProgress | undefined> {
     const record = await this.replay.find(id);
     return record && this.view(record);
   }
@@ -60,7 +60,7 @@ export class KafkaReplayOperations implements ReplayOperations, OnApplicationShu
     return this.replay.cancel(id);
   }
 
-  async resume(id: string): Promise<ReplayProgressView | undefined> {
+  async resume(id: string): Promise<ReplayProgress | undefined> {
     const { record, finished } = await this.replay.launchResume(id);
     this.track(finished);
     return this.view(record);
@@ -76,7 +76,7 @@ export class KafkaReplayOperations implements ReplayOperations, OnApplicationShu
     void finished.finally(() => this.running.delete(finished));
   }
 
-  private view(record: KafkaReplayRecord): ReplayProgressView {
+  private view(record: KafkaReplayRecord): ReplayProgress {
     const { replayed: _replayed, ...progress } = kafkaReplayProgress(record, this.clock());
     return progress;
   }

@@ -1,23 +1,7 @@
-import { ReplayPlan, ReplayRequest } from '@waymark/replay';
+import { ReplayPlan, ReplayProgress, ReplayRequest } from '@waymark/replay';
 
 /** Nest injection token for the mode's replay operations. */
 export const REPLAY_OPERATIONS = Symbol('REPLAY_OPERATIONS');
-
-/** A replay's progress as the admin endpoints answer it, in both modes. */
-export interface ReplayProgressView {
-  id: string;
-  status: 'running' | 'interrupted' | 'completed' | 'failed';
-  /** Embedded: copying, replaying, handing-over, done. Kafka: replaying, catching-up, done. */
-  phase: 'copying' | 'replaying' | 'handing-over' | 'catching-up' | 'done';
-  processed: number;
-  total: number;
-  skipped: number;
-  eventsPerSecond: number;
-  etaSeconds: number | undefined;
-  /** Embedded: the last log position written; Kafka: each partition's next offset. */
-  reached: string | undefined;
-  error: string | undefined;
-}
 
 /**
  * What the replay endpoints need, whatever the mode: embedded replays run in the
@@ -28,9 +12,9 @@ export interface ReplayProgressView {
 export interface ReplayOperations {
   plan(request: ReplayRequest): Promise<{ plan: ReplayPlan; description: string }>;
   /** Starts a run in the background; refused (ReplayConflictError) while one is unfinished. */
-  start(request: ReplayRequest): Promise<{ id: string; plan: ReplayPlan; description: string; progress: ReplayProgressView | undefined }>;
-  progress(id: string): Promise<ReplayProgressView | undefined>;
+  start(request: ReplayRequest): Promise<{ id: string; plan: ReplayPlan; description: string; progress: ReplayProgress | undefined }>;
+  progress(id: string): Promise<ReplayProgress | undefined>;
   cancel(id: string): Promise<boolean>;
   /** Resumes an interrupted run in the background; throws with the reason it cannot. */
-  resume(id: string): Promise<ReplayProgressView | undefined>;
+  resume(id: string): Promise<ReplayProgress | undefined>;
 }
