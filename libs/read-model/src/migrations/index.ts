@@ -6,6 +6,7 @@ import { journeyColumnsMigration } from './0005-journey-columns.migration';
 import { journeyEventsMigration } from './0006-journey-events.migration';
 import { userDaysMigration } from './0007-user-days.migration';
 import { eventKindMigration } from './0008-event-kind.migration';
+import { activityByUserMigration } from './0009-activity-by-user.migration';
 import { ReadModelMigration } from './read-model-migration';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
@@ -18,6 +19,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   journeyEventsMigration,
   userDaysMigration,
   eventKindMigration,
+  activityByUserMigration,
 ];
 
 export type { ReadModelMigration };
