@@ -74,6 +74,13 @@ describe('analytics over the read model: aggregates (chDB)', () => {
     expect(production.envs).toEqual([{ env: 'prd', users: 1, sessions: 1, events: 5 }]);
   });
 
+  it('answers the last bucket of a range that ends less than 15 minutes past a bucket edge', async () => {
+    // As the default range does just after midnight or in an hour's first quarter (it ends now).
+    const dashboard = await dashboards.build({ scope, range: { from: at('2026-11-20T00:05:00Z'), to: at('2026-11-22T00:05:00Z') }, interval: 'day', tz: 'UTC', now: NOW });
+    expect(dashboard.lifecycle.map((bucket) => bucket.at)).toEqual(['2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z', '2026-11-22T00:00:00.000Z']);
+    expect(dashboard.sessionsOverTime.map((bucket) => bucket.at)).toEqual(dashboard.lifecycle.map((bucket) => bucket.at));
+  });
+
   it('counts paths from visits split at 30-minute gaps with repeats collapsed, as Sankey nodes and edges', async () => {
     const all = await paths.build({ scope, range: RANGE, steps: 5, edges: 50, visitGapMinutes: 30 });
     expect(all.visits).toBe(6);

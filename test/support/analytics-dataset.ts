@@ -134,6 +134,7 @@ export async function openAnalyticsFixture(): Promise<AnalyticsFixture> {
   await clickhouse.command({ query: 'SYSTEM STOP MERGES events_by_time' });
   await clickhouse.command({ query: 'SYSTEM STOP MERGES journey_events' });
   await clickhouse.command({ query: 'SYSTEM STOP MERGES user_days' });
+  await clickhouse.command({ query: 'SYSTEM STOP MERGES activity_by_user' });
   const events = handBuiltEvents();
   for (const group of events.appendOrder) await log.append(group);
   const projectors = ['read-model', 'read-model-replay'].map((group) => {

@@ -2,6 +2,7 @@ import { selectSessionsFrom } from './migrations/0003-sessions.migration';
 import { selectEventsByTimeFrom } from './migrations/0004-events-by-time.migration';
 import { selectJourneyEventsFrom } from './migrations/0006-journey-events.migration';
 import { selectUserDaysFrom } from './migrations/0007-user-days.migration';
+import { selectActivityByUserFrom } from './migrations/0009-activity-by-user.migration';
 
 /**
  * Tables fed from `events` by materialized views. A replay rebuilds `events` into a
@@ -21,4 +22,5 @@ export const DERIVED_TABLES: readonly DerivedTable[] = [
   { table: 'events_by_time', populate: (source, target) => `INSERT INTO ${target} ${selectEventsByTimeFrom(source)}` },
   { table: 'journey_events', populate: (source, target) => `INSERT INTO ${target} ${selectJourneyEventsFrom(source)}` },
   { table: 'user_days', populate: (source, target) => `INSERT INTO ${target} ${selectUserDaysFrom(source)}` },
+  { table: 'activity_by_user', populate: (source, target) => `INSERT INTO ${target} ${selectActivityByUserFrom(source)}` },
 ];

@@ -35,7 +35,7 @@ export interface KafkaReplayRecord {
 }
 
 /**
- * Replay runs from Kafka in the `replay_runs` table (migration 0009). Every save is a
+ * Replay runs from Kafka in the `replay_runs` table (migration 0010). Every save is a
  * new row with a higher revision; a read takes the newest (FINAL), so saves from
  * different processes need no coordination beyond one writer per run.
  */

@@ -125,9 +125,14 @@ function guardSettings(limits: QueryLimits): string {
 
 /**
  * Bucket starts covering [from, to) in the time zone, as Unix ms, so that time series
- * answer every bucket, empty ones included. Computed by ClickHouse (in 15-minute steps,
- * which every time-zone offset is a multiple of) so bucket edges follow the same
- * time-zone rules, daylight saving included, as the grouped rows.
+ * answer every bucket, empty ones included. Computed by ClickHouse (one point in every
+ * UTC quarter-hour of the range: every time-zone offset is a multiple of 15 minutes, so
+ * every bucket holds whole quarter-hours) so bucket edges follow the same time-zone
+ * rules, daylight saving included, as the grouped rows. The points are the quarter-hour
+ * starts from the one holding `from`: stepping 15 minutes from `from` itself missed the
+ * last bucket whenever `to` lay less than 15 minutes past a bucket edge (the default
+ * range ends now, so the current hour for its first quarter, or the new day just after
+ * midnight).
  */
 export async function bucketStarts(
   client: ClickHouseClient,
@@ -136,11 +141,12 @@ export async function bucketStarts(
   tz: string,
   limits: QueryLimits,
 ): Promise<number[]> {
-  const steps = Math.ceil((range.to - range.from) / 900_000);
+  const firstQuarter = Math.floor(range.from / 900_000) * 900_000;
+  const steps = Math.ceil((range.to - firstQuarter) / 900_000);
   const rows = await runQuery<{ at: number }>(
     client,
     `SELECT DISTINCT toUnixTimestamp(${bucketSql(interval, 't')}) * 1000 AS at
-     FROM (SELECT {from:DateTime64(3, 'UTC')} + toIntervalMinute(15 * number) AS t FROM numbers({steps:UInt32}))
+     FROM (SELECT toStartOfFifteenMinutes({from:DateTime64(3, 'UTC')}) + toIntervalMinute(15 * number) AS t FROM numbers({steps:UInt32}))
      WHERE t < {to:DateTime64(3, 'UTC')}
      ORDER BY at`,
     { ...rangeParams(range), steps, tz },

@@ -1,5 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { ACTIVITY, AnalyticsScope, QueryLimits, RANGE_SQL, TIME_SCOPE_SQL, TimeRange, rangeParams, runQuery, scopeParams } from './analytics-query';
+import { AnalyticsScope, QueryLimits, RANGE_SQL, TIME_SCOPE_SQL, TimeRange, rangeParams, runQuery, scopeParams } from './analytics-query';
 
 export const MAX_PATH_STEPS = 10;
 export const MAX_PATH_EDGES = 500;
@@ -56,12 +56,15 @@ const SLICE: Record<'after' | 'before' | 'none', string> = {
  * between (depth, step) nodes. Paths that lead up to an anchor are right-aligned, so
  * the anchor is always at depth `steps`. Events of the same millisecond keep the
  * order of their UUIDv7 ids (`UUIDToNum`: the bytes in standard order), i.e. the order
- * they were reported in.
+ * they were reported in: the arrays are sorted here, whatever order the rows are read in.
  *
  * Neighbours are compared through shifted copies of the array (`arrayDifference`,
  * `arrayPushFront(arrayPopBack(...))`) rather than `arr[i - 1]` inside a lambda: a
  * lambda that captures an array copies it for every element, quadratic per user.
- * It reads `events_by_time` (sorted by time, users as 64-bit hashes).
+ * It reads `activity_by_user` (migration 0009): activity records only, a user's rows
+ * contiguous, users as 64-bit hashes, the id as `event_num` (`UUIDToNum`). A duplicated
+ * event is the same (time, id, step) as its original, next to it once sorted, and folded
+ * by the collapse of repeats, so no `FINAL`.
  */
 export class PathsRepository {
   constructor(
@@ -80,12 +83,12 @@ export class PathsRepository {
          FROM (
            SELECT arrayJoin(arrayFilter(p -> length(p) > 0, arrayMap(v -> ${slice}, visits))) AS p
            FROM (
-             SELECT arraySort(groupArray((occurred_at, UUIDToNum(event_id), step))) AS ordered,
+             SELECT arraySort(groupArray((occurred_at, event_num, step))) AS ordered,
                     arraySplit((s, cut) -> cut, arrayMap(x -> x.3, ordered),
                                arrayMap(gap -> gap > {gapMs:Int64}, arrayDifference(arrayMap(x -> toUnixTimestamp64Milli(x.1), ordered)))) AS raw_visits,
                     arrayMap(v -> arrayFilter((s, previous) -> s != previous, v, arrayPushFront(arrayPopBack(v), '${END}')), raw_visits) AS visits
-             FROM events_by_time
-             WHERE ${TIME_SCOPE_SQL} AND ${RANGE_SQL} AND type = '${ACTIVITY}'
+             FROM activity_by_user
+             WHERE ${TIME_SCOPE_SQL} AND ${RANGE_SQL}
              GROUP BY user_hash
            )
          )

@@ -6,7 +6,8 @@ import { journeyColumnsMigration } from './0005-journey-columns.migration';
 import { journeyEventsMigration } from './0006-journey-events.migration';
 import { userDaysMigration } from './0007-user-days.migration';
 import { eventKindMigration } from './0008-event-kind.migration';
-import { replayRunsMigration } from './0009-replay-runs.migration';
+import { activityByUserMigration } from './0009-activity-by-user.migration';
+import { replayRunsMigration } from './0010-replay-runs.migration';
 import { ReadModelMigration } from './read-model-migration';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
@@ -19,6 +20,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   journeyEventsMigration,
   userDaysMigration,
   eventKindMigration,
+  activityByUserMigration,
   replayRunsMigration,
 ];
 

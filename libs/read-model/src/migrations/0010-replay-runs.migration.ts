@@ -8,7 +8,7 @@ import { ReadModelMigration } from './read-model-migration';
  * replay neither rebuilds nor swaps it.
  */
 export const replayRunsMigration: ReadModelMigration = {
-  version: 9,
+  version: 10,
   name: 'replay-runs',
   statements: [
     `CREATE TABLE IF NOT EXISTS replay_runs
