@@ -14,6 +14,7 @@ describe('resolveKafkaEventLogOptions', () => {
       lingerMs: 2,
       maxBatchRecords: 1000,
       maxBatchBytes: 900_000,
+      appendTimeoutMs: 10_000,
       consumer: {
         sessionTimeoutMs: 30_000,
         rebalanceTimeoutMs: 60_000,
@@ -43,6 +44,7 @@ describe('resolveKafkaEventLogOptions', () => {
     [{ topic: 'bad topic' }, 'kafka.topic must be 1-249 characters'],
     [{ deadLetterTopic: 'waymark.events' }, 'kafka.deadLetterTopic must differ from kafka.topic'],
     [{ partitions: 0 }, 'kafka.partitions must be an integer >= 1'],
+    [{ appendTimeoutMs: 50 }, 'kafka.appendTimeoutMs must be an integer >= 100'],
     [{ lingerMs: -1 }, 'kafka.lingerMs must be an integer >= 0'],
     [{ maxBatchRecords: 1.5 }, 'kafka.maxBatchRecords must be an integer >= 1'],
     [{ maxBatchBytes: 0 }, 'kafka.maxBatchBytes must be an integer >= 1'],
@@ -53,5 +55,13 @@ describe('resolveKafkaEventLogOptions', () => {
     [{ consumer: { heartbeatIntervalMs: 30_000 } }, 'kafka.consumer.heartbeatIntervalMs must be below kafka.consumer.sessionTimeoutMs'],
   ])('refuses %j, naming the option', (override, message) => {
     expect(() => resolveKafkaEventLogOptions({ ...minimal, ...override })).toThrow(message);
+  });
+});
+
+describe('producerRetryWithin', () => {
+  it('fits kafkajs backoff waits into half the append budget, capped at a quarter of it each', () => {
+    const { producerRetryWithin } = jest.requireActual<typeof import('./kafka-event-log')>('./kafka-event-log');
+    expect(producerRetryWithin(10_000)).toEqual({ initialRetryTime: 100, maxRetryTime: 2500, retries: 5 });
+    expect(producerRetryWithin(100)).toEqual({ initialRetryTime: 100, maxRetryTime: 100, retries: 1 });
   });
 });
