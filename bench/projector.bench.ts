@@ -8,7 +8,8 @@ import { startTsProcess } from './support/ts-process';
 
 const TARGET_RATE = 100_000;
 
-interface DrainResult {
+/** What a drain process reports (bench/processes/projector-drain.ts, kafka-projector-drain.ts). */
+export interface DrainResult {
   type: 'result';
   total: number;
   batchSize: number;

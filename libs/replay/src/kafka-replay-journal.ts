@@ -85,7 +85,7 @@ export class KafkaReplayJournal {
 
   /** The newest run that did not end (running or interrupted), if any. */
   async unfinished(): Promise<KafkaReplayRecord | undefined> {
-    const [record] = await this.select("WHERE status IN ('running', 'interrupted') AND NOT startsWith(id, 'cancel:') ORDER BY created_at DESC LIMIT 1", {});
+    const [record] = await this.select("WHERE status IN ('running', 'interrupted') ORDER BY created_at DESC LIMIT 1", {});
     return record;
   }
 

@@ -178,7 +178,8 @@ export class KafkaReplay {
     let record = initial;
     // Stops the scan on the caller's signal, or on a cancel asked through the journal.
     const stop = new AbortController();
-    this.options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+    const stopOnCallerSignal = () => stop.abort();
+    this.options.signal?.addEventListener('abort', stopOnCallerSignal, { once: true });
     if (this.options.signal?.aborted) stop.abort();
     const remember = (changes: Partial<KafkaReplayRecord>) => {
       record = { ...record, ...changes, updatedAt: this.options.now() };
@@ -222,6 +223,9 @@ export class KafkaReplay {
       await save({ status: 'failed', error: (error as Error).message }).catch(() => undefined);
       this.logger.error({ err: error, id: record.id }, 'replay from Kafka failed; it can be resumed');
       return record;
+    } finally {
+      // The API's signal lives as long as the process; each run takes its listener back.
+      this.options.signal?.removeEventListener('abort', stopOnCallerSignal);
     }
   }
 

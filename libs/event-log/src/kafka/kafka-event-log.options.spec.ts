@@ -1,3 +1,4 @@
+import { producerRetryWithin } from './kafka-event-log';
 import { resolveKafkaEventLogOptions } from './kafka-event-log.options';
 
 describe('resolveKafkaEventLogOptions', () => {
@@ -60,7 +61,6 @@ describe('resolveKafkaEventLogOptions', () => {
 
 describe('producerRetryWithin', () => {
   it('fits kafkajs backoff waits into half the append budget, capped at a quarter of it each', () => {
-    const { producerRetryWithin } = jest.requireActual<typeof import('./kafka-event-log')>('./kafka-event-log');
     expect(producerRetryWithin(10_000)).toEqual({ initialRetryTime: 100, maxRetryTime: 2500, retries: 5 });
     expect(producerRetryWithin(100)).toEqual({ initialRetryTime: 100, maxRetryTime: 100, retries: 1 });
   });

@@ -1,6 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import { DomainError, EventEnvelope } from '@waymark/domain';
-import { Kafka, Message, Partitioners, Producer, logLevel } from 'kafkajs';
+import { Kafka, KafkaConfig, Message, Partitioners, Producer, logLevel } from 'kafkajs';
 import { EventLog, LagReport } from '../event-log.port';
 import { KafkaEventLogConsumer } from './kafka-event-log-consumer';
 import { KafkaEventLogOptions, ResolvedKafkaEventLogOptions, resolveKafkaEventLogOptions } from './kafka-event-log.options';
@@ -53,21 +53,14 @@ export class KafkaEventLog implements EventLog {
     private readonly logger: LoggerService,
   ) {
     this.options = resolveKafkaEventLogOptions(options);
-    this.kafka = new Kafka({
-      clientId: this.options.clientId,
-      brokers: this.options.brokers,
-      logLevel: logLevel.INFO,
-      logCreator: kafkajsLogCreator(logger),
-    });
+    const client: KafkaConfig = { clientId: this.options.clientId, brokers: this.options.brokers, logLevel: logLevel.INFO, logCreator: kafkajsLogCreator(logger) };
+    this.kafka = new Kafka(client);
     // The producer has a client of its own: kafkajs nests the client's retries (metadata,
     // connections) inside the producer's, and both must fit in the append's time. The
     // consumers and the admin keep kafkajs's patient defaults.
     const producerRetry = producerRetryWithin(this.options.appendTimeoutMs);
     this.producer = new Kafka({
-      clientId: this.options.clientId,
-      brokers: this.options.brokers,
-      logLevel: logLevel.INFO,
-      logCreator: kafkajsLogCreator(logger),
+      ...client,
       retry: producerRetry,
       connectionTimeout: Math.min(1000, Math.floor(this.options.appendTimeoutMs / 4)),
       requestTimeout: this.options.appendTimeoutMs,
