@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   const storage = await scalar<{ table: string; rows: number; parts: number; disk: number; uncompressed: number }>(
     client,
     `SELECT table, sum(rows) AS rows, count() AS parts, sum(bytes_on_disk) AS disk, sum(data_uncompressed_bytes) AS uncompressed
-     FROM system.parts WHERE active AND database = currentDatabase() AND table IN ('events', 'sessions', 'events_by_time', 'journey_events', 'user_days', 'activity_by_user')
+     FROM system.parts WHERE active AND database = currentDatabase() AND table IN ('events', 'sessions', 'events_by_quarter', 'journey_events', 'user_days', 'activity_by_user')
      GROUP BY table ORDER BY table`,
   );
   await client.close();

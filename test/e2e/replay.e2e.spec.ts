@@ -82,7 +82,7 @@ describe('replay: rebuild the read model from the log (embedded, through the ser
 
   it('after wiping the read model, a replay reproduces exactly the same answers', async () => {
     const before = await answers();
-    for (const table of ['events', 'sessions', 'events_by_time', 'activity_by_user']) await clickhouse.command({ query: `TRUNCATE TABLE ${table}` });
+    for (const table of ['events', 'sessions', 'events_by_quarter', 'activity_by_user']) await clickhouse.command({ query: `TRUNCATE TABLE ${table}` });
     expect(await isEmpty()).toBe(true);
 
     const progress = await replayToEnd();

@@ -81,6 +81,41 @@ describe('analytics over the read model: aggregates (chDB)', () => {
     expect(dashboard.sessionsOverTime.map((bucket) => bucket.at)).toEqual(dashboard.lifecycle.map((bucket) => bucket.at));
   });
 
+  it('counts exactly the events of ranges whose ends fall inside a quarter-hour', async () => {
+    // The dashboard counts whole quarter-hours from `quarter` alone and reads the time
+    // only in the quarters at the range's ends (migration 0011). Ends placed one
+    // millisecond either side of real events cut quarters that hold events on both sides.
+    const times = (
+      await runQuery<{ ms: string }>(
+        fixture.clickhouse,
+        `SELECT DISTINCT toString(toUnixTimestamp64Milli(occurred_at)) AS ms FROM events
+         WHERE product = {product:String} AND tag = {tag:String} AND identifier != '' ORDER BY ms`,
+        { product: scope.product, tag: scope.tag },
+        DEFAULT_QUERY_LIMITS,
+      )
+    ).map((row) => Number(row.ms));
+    expect(times.length).toBeGreaterThan(10);
+    const cuts = [times[2] + 1, times[5], times[Math.floor(times.length / 2)] - 1, times[times.length - 4] + 1, times[times.length - 1]];
+    for (const from of cuts) {
+      for (const to of cuts.filter((cut) => cut > from)) {
+        const [expected] = await runQuery<{ activity: string; lifecycle: string }>(
+          fixture.clickhouse,
+          // The truth from the raw events, each distinct event once.
+          `SELECT uniqExactIf(event_id, type = 'SessionActivityRecorded') AS activity,
+                  uniqExactIf(event_id, type IN ('SessionStarted', 'SessionRefreshed', 'SessionRevoked', 'SessionExtended')) AS lifecycle
+           FROM events
+           WHERE product = {product:String} AND tag = {tag:String} AND env IN {envs:Array(String)} AND identifier != ''
+             AND occurred_at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND occurred_at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`,
+          { product: scope.product, tag: scope.tag, envs: scope.envs, from, to },
+          DEFAULT_QUERY_LIMITS,
+        );
+        const dashboard = await dashboards.build({ scope, range: { from, to }, interval: 'hour', tz: 'UTC', now: NOW });
+        const lifecycle = dashboard.lifecycle.reduce((sum, bucket) => sum + bucket.start + bucket.refresh + bucket.revoke + bucket.extend, 0);
+        expect({ from, to, activity: dashboard.activity.total, lifecycle }).toEqual({ from, to, activity: Number(expected.activity), lifecycle: Number(expected.lifecycle) });
+      }
+    }
+  });
+
   it('counts paths from visits split at 30-minute gaps with repeats collapsed, as Sankey nodes and edges', async () => {
     const all = await paths.build({ scope, range: RANGE, steps: 5, edges: 50, visitGapMinutes: 30 });
     expect(all.visits).toBe(6);

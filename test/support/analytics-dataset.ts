@@ -131,7 +131,7 @@ export async function openAnalyticsFixture(): Promise<AnalyticsFixture> {
   // every duplicate stays, so the answers prove that the readers deduplicate.
   await clickhouse.command({ query: 'SYSTEM STOP MERGES events' });
   await clickhouse.command({ query: 'SYSTEM STOP MERGES sessions' });
-  await clickhouse.command({ query: 'SYSTEM STOP MERGES events_by_time' });
+  await clickhouse.command({ query: 'SYSTEM STOP MERGES events_by_quarter' });
   await clickhouse.command({ query: 'SYSTEM STOP MERGES journey_events' });
   await clickhouse.command({ query: 'SYSTEM STOP MERGES user_days' });
   await clickhouse.command({ query: 'SYSTEM STOP MERGES activity_by_user' });

@@ -19,7 +19,7 @@ export interface DerivedTable {
 
 export const DERIVED_TABLES: readonly DerivedTable[] = [
   { table: 'sessions', populate: (source, target) => `INSERT INTO ${target} ${selectSessionsFrom(source)}` },
-  { table: 'events_by_time', populate: (source, target) => `INSERT INTO ${target} ${selectEventsByTimeFrom(source)}` },
+  { table: 'events_by_quarter', populate: (source, target) => `INSERT INTO ${target} ${selectEventsByTimeFrom(source)}` },
   { table: 'journey_events', populate: (source, target) => `INSERT INTO ${target} ${selectJourneyEventsFrom(source)}` },
   { table: 'user_days', populate: (source, target) => `INSERT INTO ${target} ${selectUserDaysFrom(source)}` },
   { table: 'activity_by_user', populate: (source, target) => `INSERT INTO ${target} ${selectActivityByUserFrom(source)}` },

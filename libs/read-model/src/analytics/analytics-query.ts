@@ -38,12 +38,29 @@ export function bucketSql(interval: BucketInterval, column = 'occurred_at'): str
 }
 
 /**
- * The scope over `events_by_time`, which holds user events only (spec events, with an
+ * The scope over `events_by_quarter`, which holds user events only (spec events, with an
  * empty identifier, are not copied there). Always the same text; values are parameters.
  */
 export const TIME_SCOPE_SQL = `product = {product:String} AND tag = {tag:String} AND env IN {envs:Array(String)}`;
 
 export const RANGE_SQL = `occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}`;
+
+/**
+ * The range over `events_by_quarter` (migration 0011), whose key has `quarter` before
+ * `occurred_at`: the `quarter` conditions select the range's granules, `RANGE_SQL`
+ * makes its ends exact. An event in the range has `from`'s quarter ≤ its quarter ≤ its
+ * time < `to`.
+ */
+export const QUARTER_RANGE_SQL = `quarter >= toStartOfFifteenMinutes({from:DateTime64(3, 'UTC')}) AND quarter < {to:DateTime64(3, 'UTC')} AND ${RANGE_SQL}`;
+
+/**
+ * The range over `events_by_quarter` in two disjoint parts, for a count per quarter that
+ * reads no `occurred_at` where it can: the quarters wholly inside the range, selected
+ * on `quarter` alone, and the one or two quarters holding its ends, exact to the
+ * millisecond. A duplicated event has one time, so both copies fall in the same part.
+ */
+export const INNER_QUARTERS_SQL = `quarter > toStartOfFifteenMinutes({from:DateTime64(3, 'UTC')}) AND quarter < toStartOfFifteenMinutes({to:DateTime64(3, 'UTC')})`;
+export const END_QUARTERS_SQL = `quarter IN (toStartOfFifteenMinutes({from:DateTime64(3, 'UTC')}), toStartOfFifteenMinutes({to:DateTime64(3, 'UTC')})) AND ${RANGE_SQL}`;
 
 /** `SessionActivityRecorded`, the calls made on a user's behalf. */
 export const ACTIVITY = 'SessionActivityRecorded';

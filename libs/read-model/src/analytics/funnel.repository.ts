@@ -1,5 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { ACTIVITY, AnalyticsScope, QueryLimits, RANGE_SQL, TIME_SCOPE_SQL, TimeRange, rangeParams, ratio, runQuery, scopeParams } from './analytics-query';
+import { ACTIVITY, AnalyticsScope, QUARTER_RANGE_SQL, QueryLimits, TIME_SCOPE_SQL, TimeRange, rangeParams, ratio, runQuery, scopeParams } from './analytics-query';
 
 export const MAX_FUNNEL_STEPS = 10;
 
@@ -31,7 +31,7 @@ export interface Funnel {
  * Ordered funnels with ClickHouse's `windowFunnel`: per user, the furthest step reached
  * in order within the window. A duplicated event cannot raise that level, so no
  * deduplication is needed here. `windowFunnel` takes DateTime (seconds), not
- * DateTime64, hence `toDateTime(occurred_at)`. It reads `events_by_time` (sorted by
+ * DateTime64, hence `toDateTime(occurred_at)`. It reads `events_by_quarter` (sorted by
  * time, users as 64-bit hashes), so a period is one range of the key. One condition per step: the SQL has
  * as many `{sN:String}` placeholders as steps, the names themselves are parameters.
  */
@@ -49,8 +49,8 @@ export class FunnelRepository {
       `SELECT level, count() AS users
        FROM (
          SELECT user_hash, windowFunnel({window:UInt64})(toDateTime(occurred_at), ${conditions}) AS level
-         FROM events_by_time
-         WHERE ${TIME_SCOPE_SQL} AND ${RANGE_SQL} AND type = '${ACTIVITY}' AND step IN {steps:Array(String)}
+         FROM events_by_quarter
+         WHERE ${TIME_SCOPE_SQL} AND ${QUARTER_RANGE_SQL} AND type = '${ACTIVITY}' AND step IN {steps:Array(String)}
          GROUP BY user_hash
        )
        WHERE level > 0

@@ -68,8 +68,11 @@ export class RetentionRepository {
          ) AS f
          INNER JOIN (
            SELECT DISTINCT user_hash, toDate(occurred_at, {tz:String}) AS day
-           FROM events_by_time
+           FROM events_by_quarter
            WHERE ${TIME_SCOPE_SQL}
+             -- quarter (the key's time column, migration 0011) selects the granules
+             AND quarter >= toStartOfFifteenMinutes({from:DateTime64(3, 'UTC')} - toIntervalDay(1))
+             AND quarter < {to:DateTime64(3, 'UTC')} + toIntervalDay({days:UInt32} + 1)
              AND occurred_at >= {from:DateTime64(3, 'UTC')} - toIntervalDay(1)
              AND occurred_at < {to:DateTime64(3, 'UTC')} + toIntervalDay({days:UInt32} + 1)
          ) AS d ON d.user_hash = f.user_hash

@@ -12,18 +12,21 @@ import { ReadModelMigration } from './read-model-migration';
  */
 export const EVENT_KINDS = { success: 1, error: 2, otherActivity: 3, start: 4, refresh: 5, revoke: 6, extend: 7 } as const;
 
-export const eventKindMigration: ReadModelMigration = {
-  version: 8,
-  name: 'event-kind',
-  statements: [
-    `ALTER TABLE events_by_time
-       ADD COLUMN IF NOT EXISTS kind UInt8 MATERIALIZED multiIf(
+/** The `kind` column's expression over `type` and `status` (also used by migration 0011's table). */
+export const EVENT_KIND_SQL = `multiIf(
          type = 'SessionActivityRecorded', multiIf(status = 'success', 1, status = 'error', 2, 3),
          type = 'SessionStarted', 4,
          type = 'SessionRefreshed', 5,
          type = 'SessionRevoked', 6,
          type = 'SessionExtended', 7,
-         0)`,
+         0)`;
+
+export const eventKindMigration: ReadModelMigration = {
+  version: 8,
+  name: 'event-kind',
+  statements: [
+    `ALTER TABLE events_by_time
+       ADD COLUMN IF NOT EXISTS kind UInt8 MATERIALIZED ${EVENT_KIND_SQL}`,
     `ALTER TABLE events_by_time MATERIALIZE COLUMN kind`,
   ],
 };

@@ -8,6 +8,7 @@ import { userDaysMigration } from './0007-user-days.migration';
 import { eventKindMigration } from './0008-event-kind.migration';
 import { activityByUserMigration } from './0009-activity-by-user.migration';
 import { replayRunsMigration } from './0010-replay-runs.migration';
+import { eventsByQuarterMigration } from './0011-events-by-quarter.migration';
 import { ReadModelMigration } from './read-model-migration';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
@@ -22,6 +23,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   eventKindMigration,
   activityByUserMigration,
   replayRunsMigration,
+  eventsByQuarterMigration,
 ];
 
 export type { ReadModelMigration };

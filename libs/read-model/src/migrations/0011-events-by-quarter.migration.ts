@@ -1,0 +1,55 @@
+import { ReadModelMigration } from './read-model-migration';
+import { EVENTS_BY_TIME_COLUMNS } from './0004-events-by-time.migration';
+import { EVENT_KIND_SQL } from './0008-event-kind.migration';
+
+/**
+ * `events_by_time` again, sorted by quarter-hour first: `events_by_quarter`.
+ *
+ * Why: the tag dashboard counts a range's events per quarter-hour. Over
+ * `events_by_time` that meant reading and decoding `occurred_at` (DateTime64,
+ * DoubleDelta) for every event of the range, about two thirds of the pass (30 days of
+ * 10 M events: ~130 ms of ~200). Here `quarter` is a stored column (one value per
+ * 15 minutes, Delta-coded: ~60 KiB for 10 M rows) and the first time column of the key,
+ * so the quarters wholly inside a range are selected, and counted, from `quarter` alone;
+ * only the two quarters at the range's ends read `occurred_at` (see
+ * `quarterRangeSql`). Measured on that data set: the dashboard's pass 129 → 77 ms with
+ * the same answer. `occurred_at` stays in the key after `quarter`, so it still
+ * compresses as before (15 MiB per 10 M) and a range of it is still one key range.
+ *
+ * Deduplication is as before: ReplacingMergeTree on a key ending in `event_id` (a
+ * duplicated event has the same time, so the same quarter), `FINAL` for counting readers.
+ *
+ * A new table rather than `EXCHANGE` with the old one: these statements must stay
+ * idempotent (two processes may migrate at once, and a crash may repeat them), and an
+ * exchange run twice would swap the old table back. The view fills the new table from
+ * the moment it exists, the INSERT back-fills what `events` already held (an event in
+ * both is a duplicate that FINAL and merges remove), then the old view and table go.
+ */
+export const eventsByQuarterMigration: ReadModelMigration = {
+  version: 11,
+  name: 'events-by-quarter',
+  statements: [
+    `CREATE TABLE IF NOT EXISTS events_by_quarter
+     (
+       product     LowCardinality(String),
+       env         LowCardinality(String),
+       tag         LowCardinality(String),
+       occurred_at DateTime64(3, 'UTC') CODEC(DoubleDelta, ZSTD(1)),
+       quarter     DateTime('UTC') MATERIALIZED toStartOfFifteenMinutes(occurred_at) CODEC(Delta, ZSTD(1)),
+       event_id    UUID,
+       type        LowCardinality(String),
+       step        LowCardinality(String),
+       status      LowCardinality(String),
+       user_hash   UInt64,
+       kind        UInt8 MATERIALIZED ${EVENT_KIND_SQL}
+     )
+     ENGINE = ReplacingMergeTree
+     PARTITION BY toYYYYMM(occurred_at)
+     ORDER BY (product, tag, quarter, occurred_at, event_id)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS events_by_quarter_mv TO events_by_quarter AS
+     SELECT ${EVENTS_BY_TIME_COLUMNS} FROM events WHERE identifier != ''`,
+    `INSERT INTO events_by_quarter SELECT ${EVENTS_BY_TIME_COLUMNS} FROM events WHERE identifier != ''`,
+    `DROP VIEW IF EXISTS events_by_time_mv SYNC`,
+    `DROP TABLE IF EXISTS events_by_time SYNC`,
+  ],
+};
