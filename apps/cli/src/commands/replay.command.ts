@@ -215,7 +215,7 @@ function finish(progress: ReplayProgress, io: CliIo, line: ProgressLine, interru
     return EXIT.ok;
   }
   if (progress.status === 'interrupted') {
-    io.err(`replay ${progress.id} ${interrupted ? 'interrupted' : 'stopped'} at position ${progress.reached ?? '-'}; continue with: waymark replay --resume ${progress.id}`);
+    io.err(`replay ${progress.id} ${interrupted ? 'interrupted' : 'stopped'} at position ${progress.reached ?? '-'}${progress.error ? ` (${progress.error})` : ''}; continue with: waymark replay --resume ${progress.id}`);
     return EXIT.failed;
   }
   io.err(`replay ${progress.id} failed: ${progress.error ?? 'unknown error'}`);
