@@ -14,10 +14,11 @@ export interface KafkaReplayRecord {
   status: ReplayStatus;
   request: ReplayRequest;
   /**
-   * `replaying`: filling the shadow tables; `catching-up`: the new tables are live and
-   * what arrived since the shadow's snapshot is being projected into them.
+   * `replaying`: filling the shadow tables; `swapping`: the shadows are marked as this
+   * run's and being exchanged, `next` holds the catch-up's start; `catching-up`: the new
+   * tables are live and what arrived since the shadow's snapshot is being projected into them.
    */
-  phase: 'replaying' | 'catching-up' | 'done';
+  phase: 'replaying' | 'swapping' | 'catching-up' | 'done';
   /** Counts every run of this replay (its first and each resume): part of the insert dedup tokens. */
   attempt: number;
   /** Next offset to read per partition in the current phase (everything below is written). */

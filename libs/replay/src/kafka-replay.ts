@@ -6,7 +6,7 @@ import { KafkaReplayJournal, KafkaReplayRecord } from './kafka-replay-journal';
 import { KafkaReplayScope, fromPartitionOffsets, kafkaReplayScope, toPartitionOffsets } from './kafka-replay-scope';
 import { ReplayPlan, ReplayRequest, describeStart } from './replay-plan';
 import { ReplayConflictError, ReplayProgress } from './replay-runner';
-import { LIVE_EVENTS_TABLE, SHADOW_EVENTS_TABLE, copyLiveRowsOutside, createShadowTable, populateDerivedShadows, shadowTableExists, swapShadowIn } from './shadow-tables';
+import { LIVE_EVENTS_TABLE, SHADOW_EVENTS_TABLE, copyLiveRowsOutside, createShadowTable, markShadows, populateDerivedShadows, shadowTableExists, swapShadowIn } from './shadow-tables';
 
 export interface KafkaReplayProgress {
   id: string;
@@ -58,7 +58,9 @@ export interface LaunchedKafkaReplay {
  *    the live rows outside its scope into the shadow table. It first reads the live
  *    projectors' committed offsets *C*: every event below *C* is in the live table, so
  *    the copy holds it; events from *C* on are left to step 3.
- * 3. Fill the derived shadow tables, swap every table in (`EXCHANGE TABLES`).
+ * 3. Fill the derived shadow tables, mark every shadow as this run's, swap every table
+ *    in (`EXCHANGE TABLES`). The journal's `swapping` phase holds the catch-up's start; a
+ *    swap cut short is finished on resume (the pairs already exchanged carry the mark).
  * 4. Catch up: project every record from min(*C*, *H*) (a whole replay: *H*) to the high
  *    watermarks *H2* read after the swap into the live (new) tables. Whatever a projector
  *    wrote into the old tables lies below *H2*; events from *H2* on are the projectors'.
@@ -209,8 +211,17 @@ export class KafkaReplay {
           await copyLiveRowsOutside(this.clickhouse, scope.sql.where, scope.sql.params);
         }
         await populateDerivedShadows(this.clickhouse);
-        await swapShadowIn(this.clickhouse);
-        await save({ phase: 'catching-up', next: toPartitionOffsets(catchUpFrom) });
+        await markShadows(this.clickhouse, record.id);
+        // From here the run is only ever finished: `next` holds the catch-up's start, which
+        // a resume of the swap needs (the scan's ends and *C* cannot be read again).
+        await save({ phase: 'swapping', next: toPartitionOffsets(catchUpFrom) });
+      }
+      if (record.phase === 'swapping') {
+        report('swapping');
+        // Skips the pairs a cut-short attempt already exchanged; the catch-up then puts
+        // into the new tables whatever the projectors wrote into the old ones meanwhile.
+        await swapShadowIn(this.clickhouse, record.id);
+        await save({ phase: 'catching-up' });
         this.logger.log({ id: record.id, replayed: record.replayed }, 'replay: shadow tables swapped in; catching up');
       }
       report('catching-up');

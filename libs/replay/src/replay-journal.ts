@@ -13,6 +13,11 @@ export interface ReplayRecord {
   plan: ReplayPlan;
   /** The out-of-scope rows of a partial replay are already in the shadow table. */
   copied: boolean;
+  /**
+   * The shadow tables were marked and the first `EXCHANGE TABLES` may have run: from here
+   * the run can only be finished (`swapShadowIn` skips the pairs already exchanged).
+   */
+  swapStarted: boolean;
   /** Last log position written into the shadow table. */
   reached: string | undefined;
   processed: number;
@@ -28,6 +33,7 @@ interface ReplayRow {
   request: string;
   plan: string;
   copied: number;
+  swap_started: number;
   reached: string | null;
   processed: number;
   skipped: number;
@@ -41,9 +47,9 @@ export class ReplayJournal {
   save(record: ReplayRecord): void {
     this.db
       .prepare(
-        `INSERT INTO replay_runs (id, created_at, updated_at, status, request, plan, copied, reached, processed, skipped, error)
-         VALUES (@id, @created_at, @updated_at, @status, @request, @plan, @copied, @reached, @processed, @skipped, @error)
-         ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, status = excluded.status, copied = excluded.copied,
+        `INSERT INTO replay_runs (id, created_at, updated_at, status, request, plan, copied, swap_started, reached, processed, skipped, error)
+         VALUES (@id, @created_at, @updated_at, @status, @request, @plan, @copied, @swap_started, @reached, @processed, @skipped, @error)
+         ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, status = excluded.status, copied = excluded.copied, swap_started = excluded.swap_started,
            reached = excluded.reached, processed = excluded.processed, skipped = excluded.skipped, error = excluded.error`,
       )
       .run({
@@ -54,6 +60,7 @@ export class ReplayJournal {
         request: JSON.stringify(record.request),
         plan: JSON.stringify(record.plan),
         copied: record.copied ? 1 : 0,
+        swap_started: record.swapStarted ? 1 : 0,
         reached: record.reached ?? null,
         processed: record.processed,
         skipped: record.skipped,
@@ -82,6 +89,7 @@ function toRecord(row: ReplayRow): ReplayRecord {
     request: JSON.parse(row.request) as ReplayRequest,
     plan: JSON.parse(row.plan) as ReplayPlan,
     copied: row.copied === 1,
+    swapStarted: row.swap_started === 1,
     reached: row.reached ?? undefined,
     processed: row.processed,
     skipped: row.skipped,

@@ -1,10 +1,10 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { LoggerService } from '@nestjs/common';
-import { ReadableEventLog } from '@waymark/event-log';
+import { EventLogReader, ReadableEventLog } from '@waymark/event-log';
 import { EventsProjection } from '@waymark/projection';
 import { ReplayJournal, ReplayRecord } from './replay-journal';
 import { ReplayPlan, ReplayRequest } from './replay-plan';
-import { SHADOW_EVENTS_TABLE, copyOutOfScope, createShadowTable, populateDerivedShadows, shadowTableExists, swapShadowIn } from './shadow-tables';
+import { SHADOW_EVENTS_TABLE, copyOutOfScope, createShadowTable, isLiveFromRun, markShadows, populateDerivedShadows, refillUnswappedDerived, shadowTableExists, swapShadowIn } from './shadow-tables';
 
 /** The live projector, as a replay needs it for the hand-over. */
 export interface LiveProjection {
@@ -14,8 +14,8 @@ export interface LiveProjection {
   committedPosition(): Promise<string>;
 }
 
-/** Embedded runs: copying, replaying, handing-over, done. Runs from Kafka: replaying, catching-up, done. */
-export type ReplayPhase = 'copying' | 'replaying' | 'handing-over' | 'catching-up' | 'done';
+/** Embedded runs: copying, replaying, handing-over, done. Runs from Kafka: replaying, swapping, catching-up, done. */
+export type ReplayPhase = 'copying' | 'replaying' | 'handing-over' | 'swapping' | 'catching-up' | 'done';
 
 export interface ReplayProgress {
   id: string;
@@ -44,8 +44,16 @@ export class ReplayConflictError extends Error {
   }
 }
 
+/** The run's record as last saved, and how to change and save it. */
+interface RunState {
+  record: ReplayRecord;
+  save(changes: Partial<ReplayRecord>): void;
+}
+
 interface ActiveRun {
   cancelled: boolean;
+  /** The live projector is paused by this run (and resumed when it ends). */
+  paused: boolean;
   phase: ReplayPhase;
   startedAt: number;
   processedAtStart: number;
@@ -88,19 +96,20 @@ export class ReplayRunner {
     this.refuseIfUnfinished();
     const plan = await this.plan(request);
     const now = this.options.now();
-    const record: ReplayRecord = { id: this.options.newId(), createdAt: now, updatedAt: now, status: 'running', request, plan, copied: false, reached: undefined, processed: 0, skipped: 0, error: undefined };
+    const record: ReplayRecord = { id: this.options.newId(), createdAt: now, updatedAt: now, status: 'running', request, plan, copied: false, swapStarted: false, reached: undefined, processed: 0, skipped: 0, error: undefined };
     this.journal.save(record);
     this.launch(record);
     return record;
   }
 
-  /** Continues an interrupted replay from the last position it wrote. */
+  /** Continues an interrupted replay from the last position it wrote, or finishes its swap. */
   async resume(id: string): Promise<ReplayRecord> {
     const record = this.journal.find(id);
     if (!record) throw new Error(`no replay ${id}`);
     if (this.active.has(id)) return record;
     if (record.status !== 'interrupted' && record.status !== 'running') throw new Error(`replay ${id} is ${record.status}; it cannot be resumed`);
-    if (record.copied && !(await shadowTableExists(this.clickhouse))) throw new Error(`the shadow table ${SHADOW_EVENTS_TABLE} is gone; start a new replay`);
+    // Once the swap began the shadow table may be gone (every pair exchanged and dropped): `swapShadowIn` judges per pair.
+    if (record.copied && !record.swapStarted && !(await shadowTableExists(this.clickhouse))) throw new Error(`the shadow table ${SHADOW_EVENTS_TABLE} is gone; start a new replay`);
     const resumed = { ...record, status: 'running' as const, updatedAt: this.options.now() };
     this.journal.save(resumed);
     this.launch(resumed);
@@ -157,92 +166,131 @@ export class ReplayRunner {
   }
 
   private launch(record: ReplayRecord): void {
-    const run: ActiveRun = { cancelled: false, phase: 'copying', startedAt: this.options.now(), processedAtStart: record.processed, done: Promise.resolve() };
+    const run: ActiveRun = { cancelled: false, paused: false, phase: 'copying', startedAt: this.options.now(), processedAtStart: record.processed, done: Promise.resolve() };
     run.done = this.execute(record, run).finally(() => this.active.delete(record.id));
     this.active.set(record.id, run);
   }
 
   private async execute(initial: ReplayRecord, run: ActiveRun): Promise<void> {
-    let record = initial;
-    const save = (changes: Partial<ReplayRecord>) => {
-      record = { ...record, ...changes, updatedAt: this.options.now() };
-      this.journal.save(record);
+    const state: RunState = {
+      record: initial,
+      save: (changes) => {
+        state.record = { ...state.record, ...changes, updatedAt: this.options.now() };
+        this.journal.save(state.record);
+      },
     };
-    let paused = false;
     try {
-      if (!record.copied) {
-        await createShadowTable(this.clickhouse);
-        if (record.plan.partial && record.plan.fromPosition !== undefined) {
-          await copyOutOfScope(this.clickhouse, record.request, record.plan.fromPosition);
-        }
-        save({ copied: true });
-      }
-      run.phase = 'replaying';
-      const reader = this.eventLog.openReader({ product: record.request.product, tag: record.request.tag });
-      const projection = new EventsProjection(this.clickhouse, SHADOW_EVENTS_TABLE);
-      const firstCursor = () => (record.reached !== undefined ? { after: record.reached } : record.plan.fromPosition !== undefined ? { from: record.plan.fromPosition } : undefined);
-
-      // Replays batches until the log has nothing more, or until `until` is reached.
-      // Pipelined: batch n+1 is read and checked while ClickHouse inserts batch n (a
-      // replay keeps no consumer checkpoint, so reading ahead is free). `reached` is
-      // saved only once a batch's insert is done, so a resume never skips a batch.
-      const drain = async (until?: string): Promise<boolean> => {
-        let cursor = firstCursor() ?? { after: await reader.head() };
-        let inserting: Promise<void> | undefined;
-        try {
-          for (;;) {
-            if (run.cancelled) break;
-            const records = await reader.read(cursor, this.options.batchSize);
-            if (records.length === 0) {
-              await inserting;
-              return true;
-            }
-            const first = records[0].position;
-            const last = records[records.length - 1].position;
-            cursor = { after: last };
-            const prepared = projection.prepare(records);
-            await inserting;
-            inserting = projection.insert(prepared, `replay:${record.id}:${first}-${last}`).then(() =>
-              save({ reached: last, processed: record.processed + records.length, skipped: record.skipped + prepared.deadLetters.length }),
-            );
-            if (until !== undefined && reader.compare(last, until) >= 0) {
-              await inserting;
-              return true;
-            }
-          }
-          await inserting;
-          return false;
-        } catch (error) {
-          await inserting?.catch(() => undefined);
-          throw error;
-        }
-      };
-
-      if (!(await drain())) {
-        save({ status: 'interrupted' });
+      // A swap cut short may have put this run's events live already; then the shadow
+      // events hold the old data, and only the rest of the swap is left to do.
+      const finishing = state.record.swapStarted && (await isLiveFromRun(this.clickhouse, state.record.id));
+      const ready = finishing ? await this.prepareFinish(state, run) : await this.prepareSwap(state, run);
+      if (!ready) {
+        state.save({ status: 'interrupted' });
         return;
       }
-      run.phase = 'handing-over';
-      if (this.live) {
-        await this.live.pause();
-        paused = true;
-        const committed = await this.live.committedPosition();
-        const reachedCommitted = record.reached !== undefined && reader.compare(record.reached, committed) >= 0;
-        if (!reachedCommitted && !(await drain(committed))) {
-          save({ status: 'interrupted' });
-          return;
+      await swapShadowIn(this.clickhouse, state.record.id);
+      run.phase = 'done';
+      state.save({ status: 'completed', error: undefined });
+      this.logger.log({ id: state.record.id, processed: state.record.processed, skipped: state.record.skipped }, 'replay completed; shadow table swapped in');
+    } catch (error) {
+      // Once the swap began the live tables may be part new, part old: the run stays
+      // unfinished, so no other replay takes its shadow tables, and `resume` finishes it.
+      state.save({ status: state.record.swapStarted ? 'interrupted' : 'failed', error: (error as Error).message });
+      this.logger.error({ err: error, id: state.record.id }, state.record.swapStarted ? 'replay failed during the swap; resume it to finish' : 'replay failed');
+    } finally {
+      if (run.paused) this.live?.resume();
+    }
+  }
+
+  /** Pauses the live projector between its batches, so that nothing is written during the swap. */
+  private async pauseLive(run: ActiveRun): Promise<void> {
+    if (!this.live || run.paused) return;
+    await this.live.pause();
+    run.paused = true;
+  }
+
+  /**
+   * Resume of a cut-short swap: the derived shadows not exchanged yet are refilled from
+   * the live events (new since the swap began) with the live projector paused.
+   */
+  private async prepareFinish(state: RunState, run: ActiveRun): Promise<boolean> {
+    run.phase = 'handing-over';
+    await this.pauseLive(run);
+    await refillUnswappedDerived(this.clickhouse, state.record.id);
+    return true;
+  }
+
+  /**
+   * Fills the shadow tables, hands over from the live projector (left paused) and marks
+   * the shadows as this run's; false when interrupted first. The journal says the swap
+   * began only once every shadow carries the mark.
+   */
+  private async prepareSwap(state: RunState, run: ActiveRun): Promise<boolean> {
+    const { save } = state;
+    if (!state.record.copied) {
+      await createShadowTable(this.clickhouse);
+      if (state.record.plan.partial && state.record.plan.fromPosition !== undefined) {
+        await copyOutOfScope(this.clickhouse, state.record.request, state.record.plan.fromPosition);
+      }
+      save({ copied: true });
+    }
+    run.phase = 'replaying';
+    const reader = this.eventLog.openReader({ product: state.record.request.product, tag: state.record.request.tag });
+    const drain = (until?: string) => this.drain(state, run, reader, until);
+    if (!(await drain())) return false;
+    run.phase = 'handing-over';
+    if (this.live) {
+      await this.pauseLive(run);
+      const committed = await this.live.committedPosition();
+      const reached = state.record.reached;
+      const reachedCommitted = reached !== undefined && reader.compare(reached, committed) >= 0;
+      if (!reachedCommitted && !(await drain(committed))) return false;
+    }
+    await populateDerivedShadows(this.clickhouse);
+    await markShadows(this.clickhouse, state.record.id);
+    save({ swapStarted: true });
+    return true;
+  }
+
+  /**
+   * Replays batches into the shadow table until the log has nothing more, or until
+   * `until` is reached; false when cancelled first. Pipelined: batch n+1 is read and
+   * checked while ClickHouse inserts batch n (a replay keeps no consumer checkpoint, so
+   * reading ahead is free). `reached` is saved only once a batch's insert is done, so a
+   * resume never skips a batch.
+   */
+  private async drain(state: RunState, run: ActiveRun, reader: EventLogReader, until?: string): Promise<boolean> {
+    const { save } = state;
+    const projection = new EventsProjection(this.clickhouse, SHADOW_EVENTS_TABLE);
+    const { reached, plan } = state.record;
+    let cursor = reached !== undefined ? { after: reached } : plan.fromPosition !== undefined ? { from: plan.fromPosition } : { after: await reader.head() };
+    let inserting: Promise<void> | undefined;
+    try {
+      for (;;) {
+        if (run.cancelled) break;
+        const records = await reader.read(cursor, this.options.batchSize);
+        if (records.length === 0) {
+          await inserting;
+          return true;
+        }
+        const first = records[0].position;
+        const last = records[records.length - 1].position;
+        cursor = { after: last };
+        const prepared = projection.prepare(records);
+        await inserting;
+        inserting = projection.insert(prepared, `replay:${state.record.id}:${first}-${last}`).then(() =>
+          save({ reached: last, processed: state.record.processed + records.length, skipped: state.record.skipped + prepared.deadLetters.length }),
+        );
+        if (until !== undefined && reader.compare(last, until) >= 0) {
+          await inserting;
+          return true;
         }
       }
-      await populateDerivedShadows(this.clickhouse);
-      await swapShadowIn(this.clickhouse);
-      run.phase = 'done';
-      save({ status: 'completed' });
-      this.logger.log({ id: record.id, processed: record.processed, skipped: record.skipped }, 'replay completed; shadow table swapped in');
+      await inserting;
+      return false;
     } catch (error) {
-      save({ status: 'failed', error: (error as Error).message });
-      this.logger.error({ err: error, id: record.id }, 'replay failed');
-    } finally {
-      if (paused) this.live?.resume();
+      await inserting?.catch(() => undefined);
+      throw error;
     }
   }
 }

@@ -108,8 +108,8 @@ export interface Problem {
 export interface ReplayProgress {
   id: string;
   status: 'running' | 'interrupted' | 'completed' | 'failed';
-  /** Embedded: copying, replaying, handing-over, done. Distributed (Kafka): replaying, catching-up, done. */
-  phase: 'copying' | 'replaying' | 'handing-over' | 'catching-up' | 'done';
+  /** Embedded: copying, replaying, handing-over, done. Distributed (Kafka): replaying, swapping, catching-up, done. */
+  phase: 'copying' | 'replaying' | 'handing-over' | 'swapping' | 'catching-up' | 'done';
   processed: number;
   total: number;
   skipped: number;

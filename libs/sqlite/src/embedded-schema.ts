@@ -84,4 +84,8 @@ export const EMBEDDED_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE dead_letters ADD COLUMN redriven_at INTEGER;
   `,
+  // A replay whose swap began must be finished, never rebuilt into its shadow tables.
+  `
+  ALTER TABLE replay_runs ADD COLUMN swap_started INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

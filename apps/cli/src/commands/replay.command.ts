@@ -40,6 +40,7 @@ $WAYMARK_API_KEY, an admin key). With --data-dir, runs on the data of a STOPPED 
 service instead (chDB's data directory can be open in one process at a time).
 --dry-run prints the plan (how many events, from where) and changes nothing.
 Ctrl-C interrupts after the batch in hand; run again with --resume ID to continue.
+A run cut short during the swap (crash, ClickHouse gone) is finished the same way.
 
 Positions: the embedded log's are numbers (position:1200); Kafka's name partitions
 and offsets (position:0:120,3:4000; partitions not named are replayed whole).
@@ -215,7 +216,7 @@ function finish(progress: ReplayProgress, io: CliIo, line: ProgressLine, interru
     return EXIT.ok;
   }
   if (progress.status === 'interrupted') {
-    io.err(`replay ${progress.id} ${interrupted ? 'interrupted' : 'stopped'} at position ${progress.reached ?? '-'}; continue with: waymark replay --resume ${progress.id}`);
+    io.err(`replay ${progress.id} ${interrupted ? 'interrupted' : 'stopped'} at position ${progress.reached ?? '-'}${progress.error ? ` (${progress.error})` : ''}; continue with: waymark replay --resume ${progress.id}`);
     return EXIT.failed;
   }
   io.err(`replay ${progress.id} failed: ${progress.error ?? 'unknown error'}`);
