@@ -161,7 +161,7 @@ export async function openAnalyticsFixture(): Promise<AnalyticsFixture> {
     close: async () => {
       for (const projector of projectors) await projector.stop();
       await clickhouse.close();
-      writer.close();
+      await writer.close();
       db.close();
       dir.remove();
     },

@@ -8,7 +8,8 @@ export interface EmbeddedData {
   db: SqliteConnection;
   eventLog: SqliteEventLog;
   writer: GroupCommitWriter;
-  close(): void;
+  /** Waits for the writer's last sync, then closes the database. */
+  close(): Promise<void>;
 }
 
 /**
@@ -25,8 +26,8 @@ export function openEmbeddedData(dataDir: string | undefined, env: NodeJS.Proces
     db,
     writer,
     eventLog: new SqliteEventLog(db, writer),
-    close: () => {
-      writer.close();
+    close: async () => {
+      await writer.close();
       db.close();
     },
   };

@@ -55,7 +55,7 @@ export class SqliteEventLog implements ReadableEventLog {
   }
 
   openReader(filter?: ReadFilter): EventLogReader {
-    return new SqliteEventLogReader(this.db, filter);
+    return new SqliteEventLogReader(this.db, filter, () => this.writer.durable());
   }
 
   openConsumer(group: string): EventLogConsumer {
