@@ -39,9 +39,11 @@ const noop = () => undefined;
  *
  * With a `DurabilitySync` (the default for the embedded database, see wal-sync.ts) the
  * COMMIT writes the WAL without syncing it and the sync runs off the event loop. At
- * most one sync runs at a time; groups committed while it runs share the next one,
- * started when it ends (a sync already running may have begun before their COMMIT, so
- * it cannot answer them). A failed sync rejects its groups and stops the writer: every
+ * most one sync runs at a time, and a sync already running may have begun before a
+ * later COMMIT, so it cannot answer it. Writes requested while a sync runs therefore
+ * wait in the queue and commit as one group when it ends, then get a sync of their own
+ * (the leader/follower scheme of classic group commit): one COMMIT and one sync for
+ * everything that arrived during the previous sync, the event loop free meanwhile. A failed sync rejects its groups and stops the writer: every
  * later write is refused, since the kernel may have dropped the pages it could not
  * write and a later sync could succeed without them.
  */
@@ -89,10 +91,18 @@ export class GroupCommitWriter {
     if (this.closed) return Promise.reject(new Error('the embedded store is closed'));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      // While a sync runs the queue waits for it: it would have to wait for the next
+      // sync anyway, and committing once after it makes one larger group.
+      if (!this.running) this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (!this.running) this.flush();
     });
   }
 
@@ -117,21 +127,22 @@ export class GroupCommitWriter {
    * finished and the WAL's descriptor is closed. Close the database only after that.
    */
   close(): Promise<void> {
-    if (!this.closed) {
-      this.flush();
-      this.closed = true;
-    }
-    this.closing ??= this.settleSyncs();
+    this.closed = true;
+    this.closing ??= this.drain();
     return this.closing;
   }
 
-  private async settleSyncs(): Promise<void> {
-    while (this.running) await this.running.catch(noop);
+  /** Commits the queue (at once when no sync runs), waits for every sync, then closes the sync. */
+  private async drain(): Promise<void> {
+    for (;;) {
+      if (this.running) await this.running.catch(noop);
+      else if (this.queue.length > 0) this.flush();
+      else break;
+    }
     await this.durability?.close();
   }
 
   private flush(): void {
-    this.scheduled = false;
     const jobs = this.queue;
     if (jobs.length === 0) return;
     this.queue = [];
@@ -211,9 +222,13 @@ export class GroupCommitWriter {
       this.running = undefined;
       const queued = this.queued;
       this.queued = undefined;
-      if (!queued) return;
-      if (this.failure) queued.reject(this.failure);
-      else this.startSync().then(queued.resolve, queued.reject);
+      if (queued) {
+        if (this.failure) queued.reject(this.failure);
+        else this.startSync().then(queued.resolve, queued.reject);
+      }
+      // Writes that arrived during the sync: one group, committed after this sync's
+      // callers are answered (they continue in microtasks, before the immediate).
+      if (this.queue.length > 0 && !this.closed) this.schedule();
     };
     run.then(next, next);
     return run;
