@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     const inserts = projector.stats.batches;
     await projector.stop();
     await clickhouse.close();
-    await writer.close();
+    writer.close();
     db.close();
     rmSync(dir, { recursive: true, force: true });
     const cpuUs = cpu.user + cpu.system;

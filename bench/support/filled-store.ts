@@ -35,7 +35,7 @@ export async function fillEmbeddedStore(dataDir: string, total: number, onAppend
     appendMs,
     close: async () => {
       await clickhouse.close();
-      await writer.close();
+      writer.close();
       db.close();
     },
   };

@@ -161,7 +161,7 @@ export async function openAnalyticsFixture(): Promise<AnalyticsFixture> {
     close: async () => {
       for (const projector of projectors) await projector.stop();
       await clickhouse.close();
-      await writer.close();
+      writer.close();
       db.close();
       dir.remove();
     },

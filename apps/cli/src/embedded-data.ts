@@ -8,8 +8,7 @@ export interface EmbeddedData {
   db: SqliteConnection;
   eventLog: SqliteEventLog;
   writer: GroupCommitWriter;
-  /** Waits for the writer's last sync, then closes the database. */
-  close(): Promise<void>;
+  close(): void;
 }
 
 /**
@@ -26,8 +25,8 @@ export function openEmbeddedData(dataDir: string | undefined, env: NodeJS.Proces
     db,
     writer,
     eventLog: new SqliteEventLog(db, writer),
-    close: async () => {
-      await writer.close();
+    close: () => {
+      writer.close();
       db.close();
     },
   };

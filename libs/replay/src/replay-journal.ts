@@ -1,4 +1,4 @@
-import { SqliteConnection, commitDurablyNow } from '@waymark/sqlite';
+import { SqliteConnection } from '@waymark/sqlite';
 import { ReplayPlan, ReplayRequest } from './replay-plan';
 
 export type ReplayStatus = 'running' | 'interrupted' | 'completed' | 'failed';
@@ -34,19 +34,11 @@ interface ReplayRow {
   error: string | null;
 }
 
-/**
- * Replay runs in the embedded database, written directly (a few rows a second at most)
- * and synced at their own commit (`commitDurablyNow`): the runner reads them back at
- * once and answers the operator from them.
- */
+/** Replay runs in the embedded database (written directly: a few rows a second at most). */
 export class ReplayJournal {
   constructor(private readonly db: SqliteConnection) {}
 
   save(record: ReplayRecord): void {
-    commitDurablyNow(this.db, () => this.upsert(record));
-  }
-
-  private upsert(record: ReplayRecord): void {
     this.db
       .prepare(
         `INSERT INTO replay_runs (id, created_at, updated_at, status, request, plan, copied, reached, processed, skipped, error)

@@ -1,3 +1,2 @@
 export * from './group-commit-writer';
 export * from './sqlite-database';
-export * from './wal-sync';

@@ -33,7 +33,7 @@ class EmbeddedStorageLifecycle implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.writer.close();
+    this.writer.close();
     await this.clickhouse.close();
     this.db.close();
     this.logger.log('embedded stores closed');

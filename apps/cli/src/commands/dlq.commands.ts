@@ -50,7 +50,7 @@ record on a topic cannot be marked). --json prints one JSON object per line.`,
       if (!values.json) io.err(`${rows.length} dead letter(s)`);
       return EXIT.ok;
     } finally {
-      await data.close();
+      data.close();
     }
   },
 };
@@ -90,7 +90,7 @@ ID is the first column of \`waymark dlq list\` (on Kafka, <partition>:<offset> o
       io.out(JSON.stringify({ id: row.id, consumer: row.consumer, position: row.position, reason: row.reason, recordedAt: new Date(row.recorded_at).toISOString(), redrivenAt: row.redriven_at, record: row.body }, null, 2));
       return EXIT.ok;
     } finally {
-      await data.close();
+      data.close();
     }
   },
 };
@@ -149,7 +149,7 @@ once by its id).`,
       }
       return failed > 0 ? EXIT.failed : EXIT.ok;
     } finally {
-      await data.close();
+      data.close();
     }
   },
 };

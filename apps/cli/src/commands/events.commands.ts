@@ -85,7 +85,7 @@ when the export starts, in offset order within each partition.`,
       line.finish(`exported ${exported.toLocaleString('en-US')} events${values.out ? ` to ${values.out}` : ''}`);
       return EXIT.ok;
     } finally {
-      await data.close();
+      data.close();
     }
   },
 };
@@ -116,7 +116,7 @@ the end of each partition), then follows new events until Ctrl-C (embedded: poll
     try {
       return await tail(data.eventLog.openReader(filterFrom(values)), last, Boolean(values.once), io);
     } finally {
-      await data.close();
+      data.close();
     }
   },
 };

@@ -32,7 +32,7 @@ default the projectors' group "${READ_MODEL_GROUP}". Exit code 0 either way.`,
       printLag(await Promise.all(groups.map((group) => data.eventLog.describeLag(group))), Boolean(values.json), io);
       return EXIT.ok;
     } finally {
-      await data.close();
+      data.close();
     }
   },
 };

@@ -72,12 +72,12 @@ export const rebuildRedisCommand: CliCommand = {
       return EXIT.ok;
     } finally {
       redis.disconnect();
-      await close();
+      close();
     }
   },
 };
 
-function openSource(env: z.infer<typeof envSchema>, dataDir: string | undefined, io: CliIo): { source: RecordSource; describe: string; close: () => Promise<void> } {
+function openSource(env: z.infer<typeof envSchema>, dataDir: string | undefined, io: CliIo): { source: RecordSource; describe: string; close: () => void } {
   if (env.KAFKA_BROKERS) {
     const options: KafkaEventLogOptions = {
       brokers: env.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter(Boolean),
@@ -93,7 +93,7 @@ function openSource(env: z.infer<typeof envSchema>, dataDir: string | undefined,
         if (report.records < report.expected) throw new Error(`read ${report.records} of the ${report.expected} records in "${options.topic}"`);
       },
       describe: `the Kafka topic "${env.KAFKA_TOPIC}" on ${env.KAFKA_BROKERS}`,
-      close: async () => undefined,
+      close: () => undefined,
     };
   }
   const data = openEmbeddedData(dataDir ?? env.DATA_DIR, io.env);

@@ -110,7 +110,6 @@ async function runLocally(dataDir: string, request: ReplayRequest, values: Recor
   const paths = embeddedPaths(dataDir);
   if (!existsSync(paths.database)) throw new UsageError(`no embedded database at ${paths.database}`);
   const db = openEmbeddedDatabase(paths.database);
-  let writer: GroupCommitWriter | undefined;
   let clickhouse;
   try {
     clickhouse = createReadModelClient({ kind: 'chdb', path: paths.clickhouse });
@@ -120,8 +119,7 @@ async function runLocally(dataDir: string, request: ReplayRequest, values: Recor
     throw new Error(`cannot open the read model at ${paths.clickhouse} (${(error as Error).message}); if the service is running, use --url instead of --data-dir`);
   }
   try {
-    writer = new GroupCommitWriter(db);
-    const eventLog = new SqliteEventLog(db, writer);
+    const eventLog = new SqliteEventLog(db, new GroupCommitWriter(db));
     const runner = new ReplayRunner(eventLog, clickhouse, new ReplayJournal(db), new Logger('replay'), { batchSize: 10_000, newId: createUuidV7Generator(), now: Date.now });
     if (values['dry-run']) {
       io.out(describePlan(await runner.plan(request)));
@@ -144,7 +142,6 @@ async function runLocally(dataDir: string, request: ReplayRequest, values: Recor
     return finish(runner.progress(record.id) as ReplayProgress, io, line, interrupted);
   } finally {
     await clickhouse.close();
-    await writer?.close();
     db.close();
   }
 }

@@ -55,7 +55,7 @@ export class SqliteEventLog implements ReadableEventLog {
   }
 
   openReader(filter?: ReadFilter): EventLogReader {
-    return new SqliteEventLogReader(this.db, filter, () => this.writer.durable());
+    return new SqliteEventLogReader(this.db, filter);
   }
 
   openConsumer(group: string): EventLogConsumer {

@@ -49,13 +49,7 @@ const COLUMNS = [
   'revoke_reason',
 ] as const;
 
-/**
- * Session state in the embedded database, written in the same transaction as its events.
- * A read may see a group that is committed but not yet synced (GroupCommitWriter syncs
- * off the event loop), so every read resolves only once what it read is durable
- * (`writer.durable()`, immediate when nothing is waiting for a sync): nothing is
- * answered from a change that a crash could still take back.
- */
+/** Session state in the embedded database, written in the same transaction as its events. */
 export class SqliteSessionStore implements SessionStore {
   private readonly insert;
   private readonly replace;
@@ -93,7 +87,6 @@ export class SqliteSessionStore implements SessionStore {
 
   async find(sessionId: string): Promise<SessionRecord | undefined> {
     const row = this.selectById.get(sessionId) as SessionRow | undefined;
-    await this.writer.durable();
     return row && toRecord(row);
   }
 
@@ -120,14 +113,11 @@ export class SqliteSessionStore implements SessionStore {
     };
     const total = this.countByIdentifier.get(params) as number;
     const rows = this.selectByIdentifier.all({ ...params, limit: query.limit, offset: query.offset }) as SessionRow[];
-    await this.writer.durable();
     return { total, records: rows.map(toRecord) };
   }
 
   async listRevoked(now: number): Promise<RevokedSession[]> {
-    const rows = this.selectRevoked.all(now) as Array<[string, number, number]>;
-    await this.writer.durable();
-    return rows.map(([sessionId, revokedAt, refreshExpiresAt]) => ({
+    return (this.selectRevoked.all(now) as Array<[string, number, number]>).map(([sessionId, revokedAt, refreshExpiresAt]) => ({
       sessionId,
       revokedAt,
       refreshExpiresAt,

@@ -29,16 +29,12 @@ export class SqliteSpecStore implements SpecStore {
     this.updateRow = db.prepare('UPDATE session_specs SET revision = ?, deleted = ?, body = ? WHERE product = ? AND tag = ? AND revision = ?');
   }
 
-  // Reads resolve once what they read is durable (see SqliteSessionStore).
   async list(): Promise<StoredSpec[]> {
-    const rows = this.selectAll.all() as SpecRow[];
-    await this.writer.durable();
-    return rows.map(toStored);
+    return (this.selectAll.all() as SpecRow[]).map(toStored);
   }
 
   async get(product: string, tag: string): Promise<StoredSpec | undefined> {
     const row = this.selectOne.get(product, tag) as SpecRow | undefined;
-    await this.writer.durable();
     return row && toStored(row);
   }
 
