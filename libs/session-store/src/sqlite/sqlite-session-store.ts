@@ -64,11 +64,13 @@ export class SqliteSessionStore implements SessionStore {
     private readonly writer: GroupCommitWriter,
     private readonly eventLog: SqliteEventLog,
   ) {
-    this.insert = db.prepare(`INSERT INTO sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => '@' + c).join(', ')})`);
+    // Bound by position, not by name: better-sqlite3 looks each named parameter up on the
+    // object (and the update spread the row into a fresh one), ~5 µs more per statement.
+    this.insert = db.prepare(`INSERT INTO sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
     this.replace = db.prepare(
       `UPDATE sessions SET ${COLUMNS.slice(1)
-        .map((c) => `${c} = @${c}`)
-        .join(', ')} WHERE session_id = @session_id AND version = @expected_version`,
+        .map((c) => `${c} = ?`)
+        .join(', ')} WHERE session_id = ? AND version = ?`,
     );
     this.selectById = db.prepare('SELECT * FROM sessions WHERE session_id = ?');
     const byIdentifier = `FROM sessions WHERE product = @product AND env = @env AND tag = @tag AND identifier = @identifier
@@ -80,7 +82,7 @@ export class SqliteSessionStore implements SessionStore {
 
   create(record: SessionRecord, events: readonly EventEnvelope[]): Promise<void> {
     return this.writer.run(() => {
-      this.insert.run(toRow(record));
+      this.insert.run(record.sessionId, ...columnValues(record));
       this.eventLog.appendWithin(events);
     });
   }
@@ -92,7 +94,7 @@ export class SqliteSessionStore implements SessionStore {
 
   async update(record: SessionRecord, expectedVersion: number, events: readonly EventEnvelope[]): Promise<boolean> {
     const updated = await this.writer.run(() => {
-      if (this.replace.run({ ...toRow(record), expected_version: expectedVersion }).changes === 0) return false;
+      if (this.replace.run(...columnValues(record), record.sessionId, expectedVersion).changes === 0) return false;
       this.eventLog.appendWithin(events);
       return true;
     });
@@ -129,29 +131,29 @@ export class SqliteSessionStore implements SessionStore {
   }
 }
 
-function toRow(record: SessionRecord): SessionRow {
-  return {
-    session_id: record.sessionId,
-    product: record.product,
-    env: record.env,
-    tag: record.tag,
-    identifier: record.identifier,
-    status: record.status,
-    started_at: record.startedAt,
-    expires_at: record.expiresAt,
-    refresh_expires_at: record.refreshExpiresAt,
-    token_ttl_ms: record.tokenTtlMs,
-    refresh_ttl_ms: record.refreshTtlMs,
-    sealed_data: record.sealedData,
-    refresh_token_hash: record.refreshTokenHash,
-    spent_hashes: JSON.stringify(record.spentRefreshTokenHashes),
-    rotated_at: record.rotatedAt,
-    last_refresh_sealed: record.lastRefreshSealed,
-    generation: record.generation,
-    version: record.version,
-    revoked_at: record.revokedAt,
-    revoke_reason: record.revokeReason,
-  };
+/** Every column after `session_id`, in COLUMNS' order. */
+function columnValues(record: SessionRecord): unknown[] {
+  return [
+    record.product,
+    record.env,
+    record.tag,
+    record.identifier,
+    record.status,
+    record.startedAt,
+    record.expiresAt,
+    record.refreshExpiresAt,
+    record.tokenTtlMs,
+    record.refreshTtlMs,
+    record.sealedData,
+    record.refreshTokenHash,
+    JSON.stringify(record.spentRefreshTokenHashes),
+    record.rotatedAt,
+    record.lastRefreshSealed,
+    record.generation,
+    record.version,
+    record.revokedAt,
+    record.revokeReason,
+  ];
 }
 
 function toRecord(row: SessionRow): SessionRecord {
