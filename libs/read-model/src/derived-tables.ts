@@ -15,11 +15,17 @@ export interface DerivedTable {
   table: string;
   /** `INSERT INTO <target> SELECT … FROM <source>`: the view's own query over another source. */
   populate(source: string, target: string): string;
+  /**
+   * Merge the table into one part per partition once populated (`OPTIMIZE … FINAL`):
+   * for a table sorted by time, filled from `events` (sorted by user), whose readers
+   * count on parts that cover separate time ranges (FINAL then has nothing to merge).
+   */
+  compactAfterPopulate?: boolean;
 }
 
 export const DERIVED_TABLES: readonly DerivedTable[] = [
   { table: 'sessions', populate: (source, target) => `INSERT INTO ${target} ${selectSessionsFrom(source)}` },
-  { table: 'events_by_quarter', populate: (source, target) => `INSERT INTO ${target} ${selectEventsByTimeFrom(source)}` },
+  { table: 'events_by_quarter', populate: (source, target) => `INSERT INTO ${target} ${selectEventsByTimeFrom(source)}`, compactAfterPopulate: true },
   { table: 'journey_events', populate: (source, target) => `INSERT INTO ${target} ${selectJourneyEventsFrom(source)}` },
   { table: 'user_days', populate: (source, target) => `INSERT INTO ${target} ${selectUserDaysFrom(source)}` },
   { table: 'activity_by_user', populate: (source, target) => `INSERT INTO ${target} ${selectActivityByUserFrom(source)}` },

@@ -27,9 +27,15 @@ export async function createShadowTable(client: ClickHouseClient, derived: reado
 /** Fills the derived shadow tables from the finished shadow events (before the swap). */
 export async function populateDerivedShadows(client: ClickHouseClient, derived: readonly DerivedTable[] = DERIVED_TABLES): Promise<void> {
   for (const entry of derived) {
-    await client.command({ query: `TRUNCATE TABLE ${shadowOf(entry.table)}` });
-    await client.command({ query: entry.populate(SHADOW_EVENTS_TABLE, shadowOf(entry.table)) });
+    await populateShadow(client, entry, SHADOW_EVENTS_TABLE);
   }
+}
+
+/** Empties one derived shadow table and fills it from `source` (events), compacted if the table asks for it. */
+async function populateShadow(client: ClickHouseClient, entry: DerivedTable, source: string): Promise<void> {
+  await client.command({ query: `TRUNCATE TABLE ${shadowOf(entry.table)}` });
+  await client.command({ query: entry.populate(source, shadowOf(entry.table)) });
+  if (entry.compactAfterPopulate) await client.command({ query: `OPTIMIZE TABLE ${shadowOf(entry.table)} FINAL` });
 }
 
 /**
@@ -121,8 +127,7 @@ export async function swapShadowIn(client: ClickHouseClient, runId: string, deri
 export async function refillUnswappedDerived(client: ClickHouseClient, runId: string, derived: readonly DerivedTable[] = DERIVED_TABLES): Promise<void> {
   for (const entry of derived) {
     if (await isLiveFromRun(client, runId, entry.table)) continue;
-    await client.command({ query: `TRUNCATE TABLE ${shadowOf(entry.table)}` });
-    await client.command({ query: entry.populate(LIVE_EVENTS_TABLE, shadowOf(entry.table)) });
+    await populateShadow(client, entry, LIVE_EVENTS_TABLE);
   }
 }
 

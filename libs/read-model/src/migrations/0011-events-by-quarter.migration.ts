@@ -23,7 +23,8 @@ import { EVENT_KIND_SQL } from './0008-event-kind.migration';
  * idempotent (two processes may migrate at once, and a crash may repeat them), and an
  * exchange run twice would swap the old table back. The view fills the new table from
  * the moment it exists, the INSERT back-fills what `events` already held (an event in
- * both is a duplicate that FINAL and merges remove), then the old view and table go.
+ * both is a duplicate that FINAL and merges remove), `OPTIMIZE … FINAL` merges the
+ * back-fill into one part per month (see below), then the old view and table go.
  */
 export const eventsByQuarterMigration: ReadModelMigration = {
   version: 11,
@@ -49,6 +50,11 @@ export const eventsByQuarterMigration: ReadModelMigration = {
     `CREATE MATERIALIZED VIEW IF NOT EXISTS events_by_quarter_mv TO events_by_quarter AS
      SELECT ${EVENTS_BY_TIME_COLUMNS} FROM events WHERE identifier != ''`,
     `INSERT INTO events_by_quarter SELECT ${EVENTS_BY_TIME_COLUMNS} FROM events WHERE identifier != ''`,
+    // The back-fill reads `events` in its order (by user), so each of its parts spans
+    // every quarter and they all intersect: FINAL would have to merge them on every
+    // read (the 30-day dashboard measured 500 → 750 ms) until background merges caught
+    // up. One merge now leaves a part per month that later parts do not overlap.
+    `OPTIMIZE TABLE events_by_quarter FINAL`,
     `DROP VIEW IF EXISTS events_by_time_mv SYNC`,
     `DROP TABLE IF EXISTS events_by_time SYNC`,
   ],
