@@ -51,7 +51,10 @@ export const RANGE_SQL = `occurred_at >= {from:DateTime64(3, 'UTC')} AND occurre
  * makes its ends exact. An event in the range has `from`'s quarter ≤ its quarter ≤ its
  * time < `to`.
  */
-export const QUARTER_RANGE_SQL = `quarter >= toStartOfFifteenMinutes({from:DateTime64(3, 'UTC')}) AND quarter < {to:DateTime64(3, 'UTC')} AND ${RANGE_SQL}`;
+const FROM_QUARTER = `toStartOfFifteenMinutes({from:DateTime64(3, 'UTC')})`;
+const TO_QUARTER = `toStartOfFifteenMinutes({to:DateTime64(3, 'UTC')})`;
+
+export const QUARTER_RANGE_SQL = `quarter >= ${FROM_QUARTER} AND quarter < {to:DateTime64(3, 'UTC')} AND ${RANGE_SQL}`;
 
 /**
  * The range over `events_by_quarter` in two disjoint parts, for a count per quarter that
@@ -59,8 +62,8 @@ export const QUARTER_RANGE_SQL = `quarter >= toStartOfFifteenMinutes({from:DateT
  * on `quarter` alone, and the one or two quarters holding its ends, exact to the
  * millisecond. A duplicated event has one time, so both copies fall in the same part.
  */
-export const INNER_QUARTERS_SQL = `quarter > toStartOfFifteenMinutes({from:DateTime64(3, 'UTC')}) AND quarter < toStartOfFifteenMinutes({to:DateTime64(3, 'UTC')})`;
-export const END_QUARTERS_SQL = `quarter IN (toStartOfFifteenMinutes({from:DateTime64(3, 'UTC')}), toStartOfFifteenMinutes({to:DateTime64(3, 'UTC')})) AND ${RANGE_SQL}`;
+export const INNER_QUARTERS_SQL = `quarter > ${FROM_QUARTER} AND quarter < ${TO_QUARTER}`;
+export const END_QUARTERS_SQL = `quarter IN (${FROM_QUARTER}, ${TO_QUARTER}) AND ${RANGE_SQL}`;
 
 /** `SessionActivityRecorded`, the calls made on a user's behalf. */
 export const ACTIVITY = 'SessionActivityRecorded';

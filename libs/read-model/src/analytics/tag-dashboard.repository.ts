@@ -132,15 +132,7 @@ export class TagDashboardRepository {
       ),
       runQuery<EventCell>(
         this.client,
-        // Counted per UTC quarter-hour first, then bucketed in the time zone: every zone's
-        // offset is a whole number of quarter-hours, so this is exact, and the costly
-        // time-zone arithmetic runs on a few thousand rows instead of every event.
-        // Two grouping sets in the one pass: (quarter, kind) for the series, hours and
-        // activity, and (env) for the per-env totals, which are all that needs the env.
-        // Grouping every event by (quarter, env, kind) cost about twice as much: the env
-        // key (LowCardinality) tripled the groups and hashing it per row was most of the pass.
-        // In the (env) rows quarter and kind are their defaults, and in the others env is
-        // '' (no env is empty): the caller tells them apart by env.
+        // The counts per UTC quarter-hour (countsPerQuarter), bucketed here in the time zone.
         `SELECT env, if(env = '', toUnixTimestamp(${bucketSql(query.interval, 'quarter')}) * 1000, 0) AS at,
                 if(env = '', toHour(quarter, {tz:String}), 0) AS hour, kind, sum(events) AS events
          FROM (
