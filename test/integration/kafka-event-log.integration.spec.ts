@@ -4,7 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { KafkaTestBroker, consumeUntil, kafkaTestOptions, recordingLogger, startKafkaBroker } from '../support/kafka-broker';
 import { sessionStarted } from '../support/events';
 
-const TOPICS = { 'order.events': 6, 'order.events.dlq': 1, 'coalesce.events': 6, 'coalesce.events.dlq': 1, 'poison.events': 3, 'poison.events.dlq': 2 };
+const TOPICS = { 'backlog.events': 2, 'backlog.events.dlq': 1, 'order.events': 6, 'order.events.dlq': 1, 'coalesce.events': 6, 'coalesce.events.dlq': 1, 'poison.events': 3, 'poison.events.dlq': 2 };
 
 /**
  * KafkaEventLog against a real Kafka protocol broker (librdkafka's mock cluster, three
@@ -109,6 +109,37 @@ describe('KafkaEventLog on the Kafka mock broker', () => {
     expect(after.sends - before.sends).toBeLessThanOrEqual(10);
     expect(after.produceRequests - before.produceRequests).toBeLessThan(30);
     expect(await highWatermarkTotal('coalesce.events')).toBe(300);
+  });
+
+  it('says a batch caught up only when nothing is left behind it: not while records are held or the broker has more', async () => {
+    const log = openLog('backlog.events', 2);
+    // Five produce requests for one key, one after the other: five record batches on one
+    // partition. The mock broker returns one record batch per partition per fetch, so
+    // every fetch but the last leaves the partition behind its high watermark.
+    const t0 = Date.UTC(2026, 10, 26);
+    for (let request = 0; request < 5; request += 1) {
+      await log.append(Array.from({ length: 20 }, (_, i) => sessionStarted('backlog-user', t0 + request * 100 + i)));
+    }
+    const consumer = log.openConsumer('backlog-check');
+    const seen: Array<{ size: number; caughtUp: boolean | undefined; total: number }> = [];
+    let total = 0;
+    const deadline = Date.now() + 30_000;
+    while (total < 100 && Date.now() < deadline) {
+      // 15 at a time: fewer than a fetch holds, so some batches leave held records behind.
+      const batch = await consumer.nextBatch(15, 200);
+      if (batch.records.length === 0) continue;
+      total += batch.records.length;
+      seen.push({ size: batch.records.length, caughtUp: batch.caughtUp, total });
+      await batch.commit();
+    }
+    await consumer.close();
+
+    expect(total).toBe(100);
+    // Every batch is smaller than asked for or equal to it; only the one that ends the
+    // backlog says it caught up (a smaller-than-asked batch alone would have said so).
+    for (const batch of seen) expect(batch.caughtUp).toBe(batch.total === 100);
+    expect(seen[seen.length - 1].caughtUp).toBe(true);
+    expect(seen.filter((batch) => batch.size < 15 && !batch.caughtUp).length).toBeGreaterThan(0);
   });
 
   it('sends a malformed record to the dead-letter topic with its reason, key and source, and carries on', async () => {

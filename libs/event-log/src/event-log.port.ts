@@ -26,6 +26,15 @@ export interface EventBatch {
    * and last positions alone do not tell batches of different partitions apart).
    */
   dedupKey: string;
+  /**
+   * Whether this batch reached the end of what the consumer can see now, so that the next
+   * read would find nothing or only what arrives meanwhile. A projector waits (lingers)
+   * only then: while a backlog remains it reads on at once. Absent: a batch smaller than
+   * asked for counts as caught up, which is exact for the SQLite log (one reader, reads
+   * up to the head). A Kafka fetch is bounded by bytes, not by the backlog, so its
+   * consumer says so itself.
+   */
+  caughtUp?: boolean;
   /** Moves the consumer's checkpoint past this batch; call only after it was fully processed. */
   commit(): Promise<void>;
 }

@@ -76,6 +76,22 @@ describe('Projector linger', () => {
     expect(gaps[2]).toBeLessThan(100); // a full batch: more is waiting, read at once
   });
 
+  it("follows the consumer's caughtUp over the batch's size: reads a backlog on at once, lingers once caught up", async () => {
+    const times: number[] = [];
+    // A Kafka fetch is bounded by bytes: small batches with a backlog behind them.
+    const behind = (size: number, key: string): EventBatch => ({ ...batchOf(size, key), caughtUp: false });
+    const caughtUp = (size: number, key: string): EventBatch => ({ ...batchOf(size, key), caughtUp: true });
+    const batches = [behind(2, 'a'), behind(2, 'b'), caughtUp(2, 'c'), behind(2, 'd')];
+    const projector = new Projector(consumerOf(batches), projectionRecordingTimes(times), silent, { group: 'g', maxBatch: 10, maxWaitMs: 1, lingerMs: 150, retryBaseMs: 1, retryMaxMs: 1 });
+    projector.start();
+    while (times.length < 4) await new Promise((resolve) => setTimeout(resolve, 1));
+    await projector.stop();
+    const gaps = times.slice(1).map((at, i) => at - times[i]);
+    expect(gaps[0]).toBeLessThan(100); // a backlog: read on
+    expect(gaps[1]).toBeLessThan(100);
+    expect(gaps[2]).toBeGreaterThanOrEqual(140); // caught up: gather for a while
+  });
+
   it('stops without waiting out a linger', async () => {
     const times: number[] = [];
     const projector = new Projector(consumerOf([batchOf(1, 'a')]), projectionRecordingTimes(times), silent, { group: 'g', maxBatch: 10, maxWaitMs: 1, lingerMs: 60_000, retryBaseMs: 1, retryMaxMs: 1 });

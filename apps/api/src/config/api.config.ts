@@ -16,7 +16,7 @@ export const apiEnvSchema = z.object({
   ANALYTICS_QUERY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
   ANALYTICS_MAX_RESULT_ROWS: z.coerce.number().int().min(1000).max(10_000_000).default(100_000),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
-  PROJECTOR_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(100),
+  PROJECTOR_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(250),
   REFRESH_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(100_000),
   SPEC_RELOAD_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),

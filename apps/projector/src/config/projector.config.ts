@@ -10,7 +10,7 @@ export const projectorEnvSchema = z.object({
   PORT: portSetting.default(3001),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
-  PROJECTOR_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(100),
+  PROJECTOR_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(250),
   READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(100_000),
   ...distributedEnvShape,
 });

@@ -29,7 +29,7 @@ interface BatchSlice {
 /** Errors that mean this member's partitions, or its generation, are no longer its own. */
 const LOST_MEMBERSHIP = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR_FOR_GROUP']);
 
-const EMPTY_BATCH: EventBatch = { records: [], dedupKey: '', commit: async () => undefined };
+const EMPTY_BATCH: EventBatch = { records: [], dedupKey: '', caughtUp: true, commit: async () => undefined };
 
 /** Backoff between rejoins after crashes kafkajs does not recover from itself. */
 const REJOIN_FIRST_DELAY_MS = 500;
@@ -287,7 +287,25 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
     }
     if (slices.length === 0) return EMPTY_BATCH;
     const dedupKey = dedupKeyOfRanges(slices.map((slice) => ({ partition: slice.delivery.partition, from: slice.from, to: slice.last.toString() })));
-    return { records, dedupKey, commit: () => this.commit(slices) };
+    return { records, dedupKey, caughtUp: this.caughtUpWith(slices), commit: () => this.commit(slices) };
+  }
+
+  /**
+   * Whether a batch leaves nothing behind that we know of: every held record is in it and
+   * none of its partitions is behind the high watermark the broker gave with the fetch.
+   * A fetch is bounded by bytes, so a batch smaller than asked for may still sit on a
+   * backlog; the projector must then read on, not linger. (A partition with a backlog
+   * that this fetch left out entirely is not seen here: at worst one linger too many.)
+   */
+  private caughtUpWith(slices: readonly BatchSlice[]): boolean {
+    const handedOut = new Map(slices.map((slice) => [slice.delivery, slice.last]));
+    for (const delivery of this.deliveries) {
+      if (delivery.done || delivery.pending.length === 0) continue;
+      const last = handedOut.get(delivery);
+      if (last === undefined || BigInt(delivery.pending[delivery.pending.length - 1].offset) > last) return false;
+      if (BigInt(delivery.payload.batch.highWatermark) > last + 1n) return false;
+    }
+    return true;
   }
 
   /**
