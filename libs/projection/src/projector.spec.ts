@@ -63,30 +63,29 @@ describe('Projector linger', () => {
     }) as unknown as EventsProjection;
   const batchOf = (size: number, key: string): EventBatch => ({ records: Array.from({ length: size }, (_, i) => record(String(i))), dedupKey: key, commit: async () => undefined });
 
-  it('waits lingerMs after a batch smaller than maxBatch before reading again, and not after a full one', async () => {
+  /** Projects the batches with maxBatch 10 and lingerMs 150; the ms between one INSERT and the next. */
+  async function gapsBetweenInserts(batches: EventBatch[]): Promise<number[]> {
     const times: number[] = [];
-    const batches = [batchOf(2, 'a'), batchOf(2, 'b'), batchOf(10, 'c'), batchOf(10, 'd')];
     const projector = new Projector(consumerOf(batches), projectionRecordingTimes(times), silent, { group: 'g', maxBatch: 10, maxWaitMs: 1, lingerMs: 150, retryBaseMs: 1, retryMaxMs: 1 });
+    const count = batches.length;
     projector.start();
-    while (times.length < 4) await new Promise((resolve) => setTimeout(resolve, 1));
+    while (times.length < count) await new Promise((resolve) => setTimeout(resolve, 1));
     await projector.stop();
-    const gaps = times.slice(1).map((at, i) => at - times[i]);
+    return times.slice(1).map((at, i) => at - times[i]);
+  }
+
+  it('waits lingerMs after a batch smaller than maxBatch before reading again, and not after a full one', async () => {
+    const gaps = await gapsBetweenInserts([batchOf(2, 'a'), batchOf(2, 'b'), batchOf(10, 'c'), batchOf(10, 'd')]);
     expect(gaps[0]).toBeGreaterThanOrEqual(140); // a partial batch: gather for a while
     expect(gaps[1]).toBeGreaterThanOrEqual(140);
     expect(gaps[2]).toBeLessThan(100); // a full batch: more is waiting, read at once
   });
 
   it("follows the consumer's caughtUp over the batch's size: reads a backlog on at once, lingers once caught up", async () => {
-    const times: number[] = [];
     // A Kafka fetch is bounded by bytes: small batches with a backlog behind them.
     const behind = (size: number, key: string): EventBatch => ({ ...batchOf(size, key), caughtUp: false });
     const caughtUp = (size: number, key: string): EventBatch => ({ ...batchOf(size, key), caughtUp: true });
-    const batches = [behind(2, 'a'), behind(2, 'b'), caughtUp(2, 'c'), behind(2, 'd')];
-    const projector = new Projector(consumerOf(batches), projectionRecordingTimes(times), silent, { group: 'g', maxBatch: 10, maxWaitMs: 1, lingerMs: 150, retryBaseMs: 1, retryMaxMs: 1 });
-    projector.start();
-    while (times.length < 4) await new Promise((resolve) => setTimeout(resolve, 1));
-    await projector.stop();
-    const gaps = times.slice(1).map((at, i) => at - times[i]);
+    const gaps = await gapsBetweenInserts([behind(2, 'a'), behind(2, 'b'), caughtUp(2, 'c'), behind(2, 'd')]);
     expect(gaps[0]).toBeLessThan(100); // a backlog: read on
     expect(gaps[1]).toBeLessThan(100);
     expect(gaps[2]).toBeGreaterThanOrEqual(140); // caught up: gather for a while
