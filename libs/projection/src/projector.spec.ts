@@ -67,7 +67,7 @@ describe('Projector linger', () => {
   async function gapsBetweenInserts(batches: EventBatch[]): Promise<number[]> {
     const times: number[] = [];
     const projector = new Projector(consumerOf(batches), projectionRecordingTimes(times), silent, { group: 'g', maxBatch: 10, maxWaitMs: 1, lingerMs: 150, retryBaseMs: 1, retryMaxMs: 1 });
-    const count = batches.length;
+    const count = batches.length; // consumerOf hands the batches out by shifting them
     projector.start();
     while (times.length < count) await new Promise((resolve) => setTimeout(resolve, 1));
     await projector.stop();

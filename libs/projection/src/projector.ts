@@ -16,10 +16,11 @@ export interface ProjectorOptions {
    * smaller than `maxBatch`), wait until this long has passed since it was read before
    * reading the next, so that a steady stream of events is projected in fewer, larger
    * INSERTs. Each INSERT writes a part per table and runs every materialized view: on
-   * chDB ~35 ms of CPU for 25 events against ~80 ms for 1,000 (bench/micro/insert-cost.micro.ts),
-   * so under a steady load the number of INSERTs per second, more than the number of
-   * events, sets the projector's cost. It adds at most this much to an event's time to visibility. While a
-   * backlog remains the projector reads on at once. 0: read again at once.
+   * chDB ~35 ms of CPU for 25 events against ~80 ms for 1,000
+   * (bench/micro/insert-cost.micro.ts), so under a steady load the number of INSERTs per
+   * second, more than the number of events, sets the projector's cost. It adds at most
+   * this much to an event's time to visibility. While a backlog remains the projector
+   * reads on at once. 0: read again at once.
    */
   lingerMs?: number;
   retryBaseMs: number;
