@@ -3,6 +3,7 @@ import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
+import { freeLoopbackPort } from '../../test/support/free-port';
 import { closedLoop } from '../load/closed-loop';
 import { readCpuSeconds } from '../support/proc-status';
 import { Progress } from '../support/progress';
@@ -68,17 +69,8 @@ function serve(stack: Stack, port: number): void {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const chosen = (probe.address() as AddressInfo).port;
-      probe.close(() => resolve(chosen));
-    });
-  });
-}
-
 async function startServer(stack: Stack): Promise<{ port: number; pids: number[]; stop: () => void }> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const child = fork(__filename, [SERVE, stack, String(port)], { execArgv: process.execArgv });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());

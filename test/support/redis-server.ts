@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer, createConnection } from 'node:net';
+import { createConnection } from 'node:net';
+import { freeLoopbackPort } from './free-port';
 import { tmpdir } from 'node:os';
 import { stopProcess } from './service-process';
 
@@ -33,18 +34,6 @@ export async function startRedisServer(startTimeoutMs = 10_000): Promise<RedisTe
     throw new Error('redis-server is not installed: apt-get install -y redis-server (.ci/run does this)');
   }
   throw lastError;
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function spawnRedis(port: number, timeoutMs: number): Promise<ChildProcess> {
