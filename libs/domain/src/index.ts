@@ -1,6 +1,7 @@
 export * from './errors/domain-error';
 export * from './events/event-envelope';
 export * from './events/event-envelope.schema';
+export * from './events/read-model-limits';
 export * from './events/session-events';
 export * from './ids/uuid-v7';
 export * from './sessions/record-activity.decision';

@@ -40,6 +40,16 @@ export interface ProjectorStats {
   failures: number;
 }
 
+/** What readiness needs to know of the projector: is it failing, and is it moving. */
+export interface ProjectorHealth {
+  /** Failed attempts (reads or inserts) since the last batch that was committed. */
+  consecutiveFailures: number;
+  /** The message of the last failed attempt, while `consecutiveFailures` > 0. */
+  lastError?: string;
+  /** Unix ms of the last committed batch (or of the start, before the first one). */
+  lastProgressAt: number;
+}
+
 /**
  * Moves events from the log into the read model: read a batch, insert it, then
  * commit the checkpoint. A crash between insert and commit re-reads the batch; the
@@ -53,6 +63,7 @@ export class Projector {
   private wakeFromBackoff: (() => void) | undefined;
   private readonly observers: ProjectorObserver[] = [];
   private pauseRequest: { reached: () => void; released: Promise<void>; release: () => void } | undefined;
+  private readonly healthState: ProjectorHealth = { consecutiveFailures: 0, lastProgressAt: Date.now() };
 
   constructor(
     private readonly consumer: EventLogConsumer,
@@ -65,11 +76,16 @@ export class Projector {
     return this.running !== undefined && !this.stopping;
   }
 
+  get health(): ProjectorHealth {
+    return { ...this.healthState };
+  }
+
   observe(observer: ProjectorObserver): void {
     this.observers.push(observer);
   }
 
   start(): void {
+    if (!this.running) this.healthState.lastProgressAt = Date.now();
     this.running ??= this.loop();
   }
 
@@ -131,8 +147,7 @@ export class Projector {
         return await this.consumer.nextBatch(this.options.maxBatch, this.options.maxWaitMs);
       } catch (error) {
         if (this.stopping) return undefined;
-        this.stats.failures += 1;
-        for (const observer of this.observers) observer.attemptFailed();
+        this.recordFailure(error);
         const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(attempt, 10));
         this.logger.warn({ err: error, attempt: attempt + 1, retryInMs: delay }, 'reading the next batch failed; retrying');
         await this.backoff(delay);
@@ -156,19 +171,28 @@ export class Projector {
         this.stats.batches += 1;
         this.stats.projected += result.projected;
         this.stats.deadLettered += result.deadLetters.length;
+        this.healthState.consecutiveFailures = 0;
+        this.healthState.lastError = undefined;
+        this.healthState.lastProgressAt = Date.now();
         for (const observer of this.observers) observer.batchProjected({ projected: result.projected, deadLettered: result.deadLetters.length });
         for (const letter of result.deadLetters) {
           this.logger.warn({ position: letter.record.position, reason: letter.reason }, 'event dead-lettered');
         }
         return;
       } catch (error) {
-        this.stats.failures += 1;
-        for (const observer of this.observers) observer.attemptFailed();
+        this.recordFailure(error);
         const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(attempt, 10));
         this.logger.warn({ err: error, attempt: attempt + 1, retryInMs: delay, from: first, to: last }, 'projection failed; retrying');
         await this.backoff(delay);
       }
     }
+  }
+
+  private recordFailure(error: unknown): void {
+    this.stats.failures += 1;
+    this.healthState.consecutiveFailures += 1;
+    this.healthState.lastError = error instanceof Error ? error.message : String(error);
+    for (const observer of this.observers) observer.attemptFailed();
   }
 
   private backoff(ms: number): Promise<void> {
