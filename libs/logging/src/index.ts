@@ -1,2 +1,4 @@
+export * from './log-throttle';
 export * from './pino-logger.service';
 export * from './request-context';
+export * from './throttled-logger';
