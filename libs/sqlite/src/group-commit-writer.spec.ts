@@ -48,6 +48,31 @@ describe('GroupCommitWriter', () => {
     expect(db.inTransaction).toBe(false);
   });
 
+  it('keeps a failure state while the store refuses writes (disk full), cleared by the next good commit', async () => {
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    db.exec('CREATE TABLE pad (s TEXT)');
+    const pad = db.prepare('INSERT INTO pad (s) VALUES (?)');
+    const filler = 'x'.repeat(4000);
+    // SQLite's own ceiling on the file's size: past it every page allocation fails with
+    // SQLITE_FULL, exactly as when the disk is full.
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+
+    expect(writer.failures.snapshot).toEqual({ failing: false, consecutiveFailures: 0 });
+    // The table's one page takes the first row; the next ones need pages there are none of.
+    const outcomes = [];
+    for (let i = 0; i < 4; i += 1) outcomes.push(await writer.run(() => pad.run(filler)).then(() => 'ok', (error: { code: string }) => error.code));
+    expect(outcomes).toEqual(['ok', 'SQLITE_FULL', 'SQLITE_FULL', 'SQLITE_FULL']);
+    const failing = writer.failures.snapshot;
+    expect(failing).toMatchObject({ failing: true, consecutiveFailures: 3, failingSince: expect.any(Number), lastError: expect.stringContaining('full') });
+
+    // A job refusing its own write (a constraint) says nothing about the disk.
+    db.pragma('max_page_count = 1000000');
+    await writer.run(() => insert.run(1));
+    expect(writer.failures.snapshot).toEqual({ failing: false, consecutiveFailures: 0 });
+    await expect(writer.run(() => insert.run(1))).rejects.toThrow('UNIQUE');
+    expect(writer.failures.snapshot.failing).toBe(false);
+  });
+
   it('commits what is queued on close and refuses writes afterwards', async () => {
     const pending = writer.run(() => db.prepare('INSERT INTO t (v) VALUES (9)').run());
     writer.close();

@@ -1,4 +1,6 @@
+import { LoggerService } from '@nestjs/common';
 import { SqliteConnection } from './sqlite-database';
+import { WriteFailureState, isStorageFailure } from './write-failure-state';
 
 type Work<T> = (db: SqliteConnection) => T;
 
@@ -23,6 +25,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * commit. Promises resolve only after COMMIT returned, i.e. once the data is durable.
  */
 export class GroupCommitWriter {
+  /** Set while commits fail (disk full, I/O error), cleared by the next good one; readiness reads it. */
+  readonly failures = new WriteFailureState();
   private queue: Job[] = [];
   private scheduled = false;
   private readonly afterCommitListeners: Array<(stats: CommitStats) => void> = [];
@@ -33,13 +37,24 @@ export class GroupCommitWriter {
   private readonly runJob: (job: Job) => unknown;
   private readonly runGroup: (jobs: Job[], outcomes: Outcome[]) => void;
 
-  constructor(private readonly db: SqliteConnection) {
+  /**
+   * `logger` hears of failed commits (pass a ThrottledLogger: while the disk is full every
+   * group fails the same way) and of the first good commit after them.
+   */
+  constructor(
+    private readonly db: SqliteConnection,
+    private readonly logger?: LoggerService,
+  ) {
     this.runJob = db.transaction((job: Job) => job.work(db));
     this.runGroup = db.transaction((jobs: Job[], outcomes: Outcome[]) => {
       for (const job of jobs) {
         try {
           outcomes.push({ ok: true, value: this.runJob(job) });
         } catch (error) {
+          // On some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) SQLite rolls back the
+          // whole transaction, not just the job's savepoint: every job of the group is lost,
+          // and the job's error, not COMMIT's "no transaction is active", says why.
+          if (!db.inTransaction) throw error;
           outcomes.push({ ok: false, error });
         }
       }
@@ -79,9 +94,12 @@ export class GroupCommitWriter {
       this.runGroup(jobs, outcomes);
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of this group is durable.
+      this.failures.recordFailure(error);
+      this.logger?.error({ err: error, jobs: jobs.length }, 'event log write failed: nothing of this group commit is durable');
       for (const job of jobs) job.reject(error);
       return;
     }
+    this.noteOutcomes(outcomes);
     jobs.forEach((job, index) => {
       const outcome = outcomes[index];
       if (outcome.ok) job.resolve(outcome.value);
@@ -89,5 +107,25 @@ export class GroupCommitWriter {
     });
     const stats: CommitStats = { jobs: jobs.length, ms: performance.now() - startedAt };
     for (const listener of this.afterCommitListeners) listener(stats);
+  }
+
+  /**
+   * A job can meet the storage failure itself (SQLITE_FULL while a page is allocated) and
+   * roll back alone while the group commits; that counts as a failing store too. A group
+   * whose jobs all failed on their own rules says nothing either way about the disk, but
+   * a committed group with a good job clears the state.
+   */
+  private noteOutcomes(outcomes: Outcome[]): void {
+    const storageError = outcomes.find((outcome) => !outcome.ok && isStorageFailure(outcome.error));
+    if (storageError && !storageError.ok) {
+      this.failures.recordFailure(storageError.error);
+      this.logger?.error({ err: storageError.error }, 'event log write failed');
+      return;
+    }
+    if (!outcomes.some((outcome) => outcome.ok)) return;
+    const ended = this.failures.recordSuccess();
+    if (ended) {
+      this.logger?.log({ failedWrites: ended.consecutiveFailures, failingForMs: Date.now() - (ended.failingSince ?? Date.now()) }, 'event log writes succeed again');
+    }
   }
 }

@@ -1,2 +1,3 @@
 export * from './group-commit-writer';
 export * from './sqlite-database';
+export * from './write-failure-state';
