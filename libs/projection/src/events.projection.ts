@@ -16,7 +16,9 @@ export interface ProjectionResult {
 
 /**
  * Writes a batch of log records into the raw events table. Records that fail the
- * envelope check are returned as dead letters instead of stopping the stream.
+ * envelope check (which holds them to the read model's limits) are returned as dead
+ * letters instead of stopping the stream; a value that passes it and ClickHouse still
+ * refuses fails the INSERT, and the projector bisects the batch around it.
  * `dedupToken` names the batch so that ClickHouse drops an identical retried insert.
  *
  * One INSERT per batch: cutting a batch into smaller INSERTs so that JavaScript encodes
@@ -46,8 +48,18 @@ export class EventsProjection {
     const deadLetters: DeadLetter[] = [];
     for (const record of records) {
       const check = checkEnvelope(record.raw);
-      if (check.ok) rows.push(toEventRow(check.event, record.position));
-      else deadLetters.push({ record, reason: check.reason });
+      if (!check.ok) {
+        deadLetters.push({ record, reason: check.reason });
+        continue;
+      }
+      try {
+        rows.push(toEventRow(check.event, record.position));
+      } catch (error) {
+        // The same record fails the same way on every attempt: thrown from here it would
+        // fail the whole batch for ever (say a `data` nested past what JSON.stringify's
+        // recursion survives, were the envelope check ever to let one through).
+        deadLetters.push({ record, reason: `cannot build the row: ${error instanceof Error ? error.message : String(error)}` });
+      }
     }
     return { rows, deadLetters };
   }

@@ -1,4 +1,4 @@
-import { EventBatch, EventLogConsumer, LoggedRecord } from '@waymark/event-log';
+import { DeadLetter, EventBatch, EventLogConsumer, LoggedRecord } from '@waymark/event-log';
 import { EventsProjection } from './events.projection';
 import { Projector, dedupTokenOf } from './projector';
 
@@ -99,5 +99,149 @@ describe('Projector linger', () => {
     const stoppedAt = Date.now();
     await projector.stop();
     expect(Date.now() - stoppedAt).toBeLessThan(1000);
+  });
+});
+
+describe('Projector poison isolation', () => {
+  /** What ClickHouse's client throws when it refuses a value (chDB and HTTP alike). */
+  const refusal = (position: string) =>
+    Object.assign(new Error(`Cannot parse escape sequence: missing second part of surrogate pair: (while reading the value of key identifier) at ${position}\nRow 1: ...`), {
+      code: '25',
+      type: 'CANNOT_PARSE_ESCAPE_SEQUENCE',
+    });
+  const connectionRefused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
+
+  interface Run {
+    /** Positions inserted, per successful insert, with the insert's token. */
+    inserts: Array<{ token: string; positions: string[] }>;
+    tokensTried: string[];
+    deadLetters: DeadLetter[];
+    commits: number;
+    projector: Projector;
+  }
+
+  /**
+   * Runs one batch of `size` records through a projector whose projection refuses every
+   * insert that holds one of `poison` (as ClickHouse refuses a whole INSERT for one bad
+   * row), after `fail` has had its say on each attempt. Resolves once the batch is committed.
+   */
+  async function runBatch(size: number, poison: string[], fail: (records: readonly LoggedRecord[], token: string) => Error | undefined = () => undefined): Promise<Run> {
+    const records = Array.from({ length: size }, (_, i) => record(String(i + 1)));
+    const run: Run = { inserts: [], tokensTried: [], deadLetters: [], commits: 0, projector: undefined as unknown as Projector };
+    let committed!: () => void;
+    const done = new Promise<void>((resolve) => (committed = resolve));
+    const batch: EventBatch = {
+      records,
+      dedupKey: `1-${size}`,
+      commit: async () => {
+        run.commits += 1;
+        committed();
+      },
+    };
+    const consumer = { ...consumerOf([batch]), deadLetter: async (letters: DeadLetter[]) => void run.deadLetters.push(...letters) };
+    const projection = {
+      project: async (piece: readonly LoggedRecord[], token: string) => {
+        run.tokensTried.push(token);
+        const injected = fail(piece, token);
+        if (injected) throw injected;
+        const bad = piece.find((r) => poison.includes(r.position));
+        if (bad) throw refusal(bad.position);
+        run.inserts.push({ token, positions: piece.map((r) => r.position) });
+        return { projected: piece.length, deadLetters: [] };
+      },
+    } as unknown as EventsProjection;
+    run.projector = new Projector(consumer, projection, silent, { group: 'read-model', maxBatch: size, maxWaitMs: 1, retryBaseMs: 1, retryMaxMs: 5 });
+    run.projector.start();
+    await done;
+    await run.projector.stop();
+    return run;
+  }
+
+  const projectedPositions = (run: Run) => run.inserts.flatMap((insert) => insert.positions).sort((a, b) => Number(a) - Number(b));
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
+
+  it('finds exactly the events ClickHouse refuses, projects every other one once, and dead-letters the offenders with its reason', async () => {
+    const run = await runBatch(100, ['37', '38', '90']);
+
+    expect(run.deadLetters.map((letter) => letter.record.position)).toEqual(['37', '38', '90']);
+    expect(run.deadLetters[0].reason).toBe(
+      'refused by ClickHouse: CANNOT_PARSE_ESCAPE_SEQUENCE (code 25): Cannot parse escape sequence: missing second part of surrogate pair: (while reading the value of key identifier) at 37',
+    );
+    expect(projectedPositions(run)).toEqual(range(1, 100).filter((p) => !['37', '38', '90'].includes(p)));
+    expect(run.commits).toBe(1);
+    expect(run.projector.stats).toMatchObject({ batches: 1, projected: 97, deadLettered: 3, refused: 3, bisected: 1, failures: 0 });
+    // Handled, not failing: readiness must not count the refused inserts as failed attempts.
+    expect(run.projector.health.consecutiveFailures).toBe(0);
+    // A few inserts per offender, not one per event.
+    expect(run.tokensTried.length).toBeLessThanOrEqual(3 * 2 * Math.ceil(Math.log2(100)) + 1);
+  });
+
+  it('gives every piece its own token, derived from the batch\'s, and the same ones on a second run (a crash mid-bisection re-inserts harmlessly)', async () => {
+    const first = await runBatch(64, ['5', '50']);
+    const second = await runBatch(64, ['5', '50']);
+
+    expect(second.tokensTried).toEqual(first.tokensTried);
+    expect(first.tokensTried[0]).toBe('read-model:1-64');
+    for (const token of first.tokensTried.slice(1)) expect(token).toMatch(/^read-model:1-64#\d+-\d+$/);
+    const inserted = first.inserts.map((insert) => insert.token);
+    expect(new Set(inserted).size).toBe(inserted.length);
+  });
+
+  it('dead-letters a batch of one refused event without another insert', async () => {
+    const run = await runBatch(1, ['1']);
+    expect(run.deadLetters.map((letter) => letter.record.position)).toEqual(['1']);
+    expect(run.tokensTried).toEqual(['read-model:1-1']);
+    expect(run.commits).toBe(1);
+  });
+
+  it('retries a retryable failure with backoff on the same batch and dead-letters nothing', async () => {
+    let failuresLeft = 3;
+    const run = await runBatch(10, [], () => (failuresLeft-- > 0 ? connectionRefused() : undefined));
+
+    expect(run.deadLetters).toEqual([]);
+    expect(run.tokensTried).toEqual(['read-model:1-10', 'read-model:1-10', 'read-model:1-10', 'read-model:1-10']);
+    expect(projectedPositions(run)).toEqual(range(1, 10));
+    expect(run.projector.stats).toMatchObject({ failures: 3, bisected: 0, deadLettered: 0 });
+  });
+
+  it('treats an unknown ClickHouse error and TOO_MANY_PARTS from slow merges as retryable', async () => {
+    const errors = [
+      Object.assign(new Error('Too many parts (3001). Merges are processing significantly slower than inserts'), { code: '252', type: 'TOO_MANY_PARTS' }),
+      Object.assign(new Error('Memory limit (total) exceeded'), { code: '241', type: 'MEMORY_LIMIT_EXCEEDED' }),
+      Object.assign(new Error("Table default.events does not exist"), { code: '60', type: 'UNKNOWN_TABLE' }),
+      new Error('Timeout error.'),
+    ];
+    const run = await runBatch(4, [], () => errors.shift());
+
+    expect(run.deadLetters).toEqual([]);
+    expect(run.projector.stats).toMatchObject({ failures: 4, bisected: 0, projected: 4 });
+  });
+
+  it('retries a bisection step that meets a retryable failure, without starting over or losing what went in', async () => {
+    let injected = false;
+    const run = await runBatch(16, ['11'], (_records, token) => {
+      // The first time the half holding positions 1-8 is tried, the connection drops.
+      if (!injected && token === 'read-model:1-16#0-7') {
+        injected = true;
+        return connectionRefused();
+      }
+      return undefined;
+    });
+
+    expect(run.deadLetters.map((letter) => letter.record.position)).toEqual(['11']);
+    expect(projectedPositions(run)).toEqual(range(1, 16).filter((p) => p !== '11'));
+    // The dropped step was tried again as itself; the batch was not inserted again from the top.
+    expect(run.tokensTried.filter((token) => token === 'read-model:1-16#0-7')).toHaveLength(2);
+    expect(run.tokensTried.filter((token) => token === 'read-model:1-16')).toHaveLength(1);
+    expect(run.projector.stats).toMatchObject({ failures: 1, refused: 1 });
+  });
+
+  it('splits a batch refused for spanning too many partitions until its pieces pass, dead-lettering nothing', async () => {
+    const tooWide = Object.assign(new Error('Too many partitions for single INSERT block (more than 100). The limit is controlled by...'), { code: '252', type: 'TOO_MANY_PARTS' });
+    const run = await runBatch(40, [], (records) => (records.length > 8 ? tooWide : undefined));
+
+    expect(run.deadLetters).toEqual([]);
+    expect(projectedPositions(run)).toEqual(range(1, 40));
+    expect(run.inserts.every((insert) => insert.positions.length <= 8)).toBe(true);
   });
 });

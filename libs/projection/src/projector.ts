@@ -1,6 +1,11 @@
 import { LoggerService } from '@nestjs/common';
-import { EventBatch, EventLogConsumer } from '@waymark/event-log';
-import { EventsProjection } from './events.projection';
+import { EventBatch, EventLogConsumer, LoggedRecord } from '@waymark/event-log';
+import { EventsProjection, ProjectionResult } from './events.projection';
+import { ValueRefusal, valueRefusalOf } from './insert-refusal';
+import { PieceOutcome, projectAroundRefusals } from './poison-bisection';
+
+/** Thrown inside a batch's work when the projector stops mid-retry: the batch is left uncommitted. */
+const ABANDONED = Symbol('abandoned');
 
 /** The insert deduplication token of a batch: the group, then the consumer's name for the batch. */
 export function dedupTokenOf(group: string, batch: Pick<EventBatch, 'dedupKey'>): string {
@@ -36,13 +41,23 @@ export interface ProjectorObserver {
 export interface ProjectorStats {
   batches: number;
   projected: number;
+  /** Dead letters of every kind: envelopes refused by the check and events refused by ClickHouse. */
   deadLettered: number;
+  /** Failed attempts that were retried (reads, inserts, dead letters, commits). */
   failures: number;
+  /** Batches ClickHouse refused a value of, bisected around it. */
+  bisected: number;
+  /** Events ClickHouse refused on their own, dead-lettered. */
+  refused: number;
 }
 
 /** What readiness needs to know of the projector: is it failing, and is it moving. */
 export interface ProjectorHealth {
-  /** Failed attempts (reads or inserts) since the last batch that was committed. */
+  /**
+   * Failed attempts (reads, inserts, dead letters, commits) since the last batch that was
+   * committed. An insert ClickHouse refused for a value is not one: the projector handles
+   * it (bisects the batch) and moves on, so it says nothing about the projector's health.
+   */
   consecutiveFailures: number;
   /** The message of the last failed attempt, while `consecutiveFailures` > 0. */
   lastError?: string;
@@ -54,10 +69,12 @@ export interface ProjectorHealth {
  * Moves events from the log into the read model: read a batch, insert it, then
  * commit the checkpoint. A crash between insert and commit re-reads the batch; the
  * dedup token and the readers' dedup make that harmless. A failed insert is retried
- * with backoff on the same batch, so the stream pauses rather than skips.
+ * with backoff on the same batch, so the stream pauses rather than skips, unless
+ * ClickHouse refused a value: then the batch is bisected and the events at fault are
+ * dead-lettered (see `processWithRetry`).
  */
 export class Projector {
-  readonly stats: ProjectorStats = { batches: 0, projected: 0, deadLettered: 0, failures: 0 };
+  readonly stats: ProjectorStats = { batches: 0, projected: 0, deadLettered: 0, failures: 0, bisected: 0, refused: 0 };
   private running: Promise<void> | undefined;
   private stopping = false;
   private wakeFromBackoff: (() => void) | undefined;
@@ -148,7 +165,7 @@ export class Projector {
       } catch (error) {
         if (this.stopping) return undefined;
         this.recordFailure(error);
-        const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(attempt, 10));
+        const delay = this.retryDelay(attempt);
         this.logger.warn({ err: error, attempt: attempt + 1, retryInMs: delay }, 'reading the next batch failed; retrying');
         await this.backoff(delay);
       }
@@ -156,36 +173,104 @@ export class Projector {
     return undefined;
   }
 
+  /**
+   * Projects a batch and commits it. A retryable failure is retried on the same batch
+   * with backoff, so the stream pauses rather than skips. A value refusal (ClickHouse
+   * will refuse these rows on every attempt, insert-refusal.ts) is not retried: the
+   * batch is bisected around the events at fault (poison-bisection.ts), every other
+   * event is projected, and each refused one is dead-lettered with ClickHouse's reason,
+   * so one event holds up the stream for a few inserts rather than for ever.
+   */
   private async processWithRetry(batch: EventBatch): Promise<void> {
-    const first = batch.records[0].position;
-    const last = batch.records[batch.records.length - 1].position;
     // The consumer's key, never first-last here: a Kafka batch spans partitions, and two
     // groupings can share first and last positions while holding different records;
     // ClickHouse would drop the second insert as a retry of the first (events lost).
     const dedupToken = dedupTokenOf(this.options.group, batch);
-    for (let attempt = 0; !this.stopping || attempt === 0; attempt += 1) {
+    const range = { from: batch.records[0].position, to: batch.records[batch.records.length - 1].position };
+    let result: ProjectionResult;
+    try {
+      const whole = await this.insertPiece(batch.records, dedupToken, range);
+      result = 'inserted' in whole ? whole.inserted : await this.isolatePoison(batch, dedupToken, whole.refused, range);
+    } catch (error) {
+      if (error === ABANDONED) return; // stopping: the batch stays uncommitted and is read again
+      throw error;
+    }
+    if (!(await this.settle(batch, result, range))) return;
+    this.stats.batches += 1;
+    this.stats.projected += result.projected;
+    this.stats.deadLettered += result.deadLetters.length;
+    this.healthState.consecutiveFailures = 0;
+    this.healthState.lastError = undefined;
+    this.healthState.lastProgressAt = Date.now();
+    for (const observer of this.observers) observer.batchProjected({ projected: result.projected, deadLettered: result.deadLetters.length });
+    for (const letter of result.deadLetters) {
+      this.logger.warn({ position: letter.record.position, reason: letter.reason }, 'event dead-lettered');
+    }
+  }
+
+  /**
+   * One insert of `records`, retried with backoff while the failure is one retrying can
+   * fix; a value refusal is returned, not retried. The first attempt always runs; once
+   * stopping, a failed attempt abandons the batch (throws ABANDONED).
+   */
+  private async insertPiece(records: readonly LoggedRecord[], dedupToken: string, range: { from: string; to: string }): Promise<PieceOutcome> {
+    for (let attempt = 0; ; attempt += 1) {
       try {
-        const result = await this.projection.project(batch.records, dedupToken);
-        await this.consumer.deadLetter(result.deadLetters);
-        await batch.commit();
-        this.stats.batches += 1;
-        this.stats.projected += result.projected;
-        this.stats.deadLettered += result.deadLetters.length;
-        this.healthState.consecutiveFailures = 0;
-        this.healthState.lastError = undefined;
-        this.healthState.lastProgressAt = Date.now();
-        for (const observer of this.observers) observer.batchProjected({ projected: result.projected, deadLettered: result.deadLetters.length });
-        for (const letter of result.deadLetters) {
-          this.logger.warn({ position: letter.record.position, reason: letter.reason }, 'event dead-lettered');
-        }
-        return;
+        return { inserted: await this.projection.project(records, dedupToken) };
       } catch (error) {
+        const refused = valueRefusalOf(error);
+        if (refused) return { refused };
         this.recordFailure(error);
-        const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(attempt, 10));
-        this.logger.warn({ err: error, attempt: attempt + 1, retryInMs: delay, from: first, to: last }, 'projection failed; retrying');
+        if (this.stopping) throw ABANDONED;
+        const delay = this.retryDelay(attempt);
+        this.logger.warn({ err: error, attempt: attempt + 1, retryInMs: delay, ...range, events: records.length }, 'projection failed; retrying');
         await this.backoff(delay);
+        if (this.stopping) throw ABANDONED;
       }
     }
+  }
+
+  private async isolatePoison(batch: EventBatch, dedupToken: string, refusal: ValueRefusal, range: { from: string; to: string }): Promise<ProjectionResult> {
+    this.logger.warn({ ...range, events: batch.records.length, reason: refusal.reason }, 'ClickHouse refused a value in the batch; bisecting it to project the rest');
+    const result = await projectAroundRefusals(batch.records, dedupToken, refusal, (records, token) => {
+      if (this.stopping) throw ABANDONED;
+      return this.insertPiece(records, token, range);
+    });
+    this.stats.bisected += 1;
+    this.stats.refused += result.refused;
+    this.logger.log?.({ ...range, inserts: result.inserts, refused: result.refused, projected: result.projected }, 'batch bisected');
+    return result;
+  }
+
+  /**
+   * Writes the batch's dead letters, then commits it, retrying each step with backoff
+   * (never the inserts again: they are done). False when stopping interrupted it: the
+   * batch is then read again, inserted again (dropped by its dedup tokens) and its dead
+   * letters may be written twice.
+   */
+  private async settle(batch: EventBatch, result: ProjectionResult, range: { from: string; to: string }): Promise<boolean> {
+    let lettersWritten = result.deadLetters.length === 0;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        if (!lettersWritten) {
+          await this.consumer.deadLetter(result.deadLetters);
+          lettersWritten = true;
+        }
+        await batch.commit();
+        return true;
+      } catch (error) {
+        this.recordFailure(error);
+        if (this.stopping) return false;
+        const delay = this.retryDelay(attempt);
+        this.logger.warn({ err: error, attempt: attempt + 1, retryInMs: delay, ...range }, lettersWritten ? 'commit failed; retrying' : 'writing dead letters failed; retrying');
+        await this.backoff(delay);
+        if (this.stopping) return false;
+      }
+    }
+  }
+
+  private retryDelay(attempt: number): number {
+    return Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(attempt, 10));
   }
 
   private recordFailure(error: unknown): void {
