@@ -15,6 +15,13 @@ const valid = {
   meta: { source: 'api' },
 };
 
+/** An object `depth` levels deep (`{}` is 1), built without recursion. */
+function nested(depth: number): Record<string, unknown> {
+  let value: Record<string, unknown> = {};
+  for (let level = 1; level < depth; level += 1) value = { a: value };
+  return value;
+}
+
 describe('checkEnvelope', () => {
   it('accepts a well-formed envelope of a known type and version', () => {
     const check = checkEnvelope(JSON.stringify(valid));
@@ -27,17 +34,37 @@ describe('checkEnvelope', () => {
     ['a bad timestamp', JSON.stringify({ ...valid, occurredAt: 'yesterday' }), 'invalid envelope: occurredAt'],
     ['an unknown type', JSON.stringify({ ...valid, type: 'Mystery' }), "unknown event type 'Mystery'"],
     ['an unknown version', JSON.stringify({ ...valid, version: 9 }), "unknown version 9 of 'SessionStarted'"],
+    // The read model's limits: what ClickHouse could not store, or the analytics not compute on.
+    ['an instant before 1970', JSON.stringify({ ...valid, occurredAt: '1800-01-01T00:00:00.000Z' }), 'invalid envelope: occurredAt is outside the instants the read model can store'],
+    ['an instant past DateTime', JSON.stringify({ ...valid, occurredAt: '2300-01-01T00:00:00.000Z' }), 'invalid envelope: occurredAt is outside'],
+    ['a control character in the identifier', JSON.stringify({ ...valid, identifier: 'u\u0000-1' }), 'invalid envelope: identifier contains a control character'],
+    ['a control character in the tag', JSON.stringify({ ...valid, tag: 'line\nbreak' }), 'invalid envelope: tag contains a control character'],
+    ['a product name too long', JSON.stringify({ ...valid, product: 'p'.repeat(129) }), 'invalid envelope: product'],
+    ['an identifier too long', JSON.stringify({ ...valid, identifier: 'u'.repeat(257) }), 'invalid envelope: identifier'],
+    ['data nested too deep', JSON.stringify({ ...valid, data: nested(33) }), 'invalid envelope: data nests deeper than 32 levels'],
+    // Written as text: JSON.stringify itself cannot serialise it.
+    ['data nested far too deep for recursion', JSON.stringify({ ...valid, data: 0 }).replace('"data":0', `"data":${'{"a":'.repeat(99_999)}{}${'}'.repeat(99_999)}`), 'invalid envelope: data nests deeper than 32 levels'],
   ])('refuses %s with a reason', (_case, raw, reason) => {
     const check = checkEnvelope(raw);
     expect(check.ok).toBe(false);
     expect(check.ok === false && check.reason).toContain(reason);
+  });
+
+  it.each([
+    ['the first storable instant', { occurredAt: '1970-01-01T00:00:00.000Z' }],
+    ['the last storable instant', { occurredAt: '2106-02-07T06:28:15.000Z' }],
+    ['names and identifiers at their length limits', { product: 'p'.repeat(128), identifier: 'u'.repeat(256) }],
+    ['data exactly 32 levels deep', { data: nested(32) }],
+    ['non-ASCII names', { tag: 'überschrift-日本' }],
+  ])('accepts %s', (_case, change) => {
+    expect(checkEnvelope(JSON.stringify({ ...valid, ...change })).ok).toBe(true);
   });
 });
 
 describe('acceptEnvelope (the hand-written fast path)', () => {
   // Values near every rule's edge, for any member: the fast path must agree with the
   // schema on each, and on arbitrary mixes of them.
-  const strings = fc.constantFrom('', 'a', 'x'.repeat(128), 'x'.repeat(129), 'x'.repeat(256), 'x'.repeat(257), 'é'.repeat(128), '日本'.repeat(65));
+  const strings = fc.constantFrom('', 'a', 'x'.repeat(128), 'x'.repeat(129), 'x'.repeat(256), 'x'.repeat(257), 'é'.repeat(128), '日本'.repeat(65), 'a\u0000b', '\u007f', 'x\u009f', 'tab\t', '\u00a0nbsp');
   const uuids = fc.oneof(
     fc.uuid(),
     fc.constantFrom(
@@ -54,6 +81,7 @@ describe('acceptEnvelope (the hand-written fast path)', () => {
   );
   const timestamps = fc.oneof(
     fc.date({ min: new Date('1900-01-01'), max: new Date('2999-12-31'), noInvalidDate: true }).map((date) => date.toISOString()),
+    fc.constantFrom('1969-12-31T23:59:59.999Z', '1970-01-01T00:00:00.000Z', '2106-02-07T06:28:15.000Z', '2106-02-07T06:28:15.001Z', '0000-01-01T00:00:00.000Z'),
     fc.constantFrom('2026-11-26T10:00:00Z', '2026-11-26T10:00:00.0000Z', '2026-11-26T10:00:00.000+01:00', '2024-02-29T00:00:00.000Z', '2026-02-29T00:00:00.000Z', '2026-11-26 10:00:00.000', '2026-11-26T24:00:00.000Z'),
   );
   const numbers = fc.oneof(fc.integer(), fc.constantFrom(0, -1, 1, 1.5, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, Infinity, NaN));
@@ -71,7 +99,7 @@ describe('acceptEnvelope (the hand-written fast path)', () => {
     tag: fc.oneof(strings, odd),
     sessionId: fc.oneof(uuids, odd),
     identifier: fc.oneof(strings, odd),
-    data: fc.oneof(fc.dictionary(fc.string(), fc.jsonValue()), odd),
+    data: fc.oneof(fc.dictionary(fc.string(), fc.jsonValue()), fc.constantFrom(31, 32, 33, 40).map(nested), odd),
     meta: fc.oneof(metas, odd),
     unexpected: fc.string(),
   };

@@ -1,9 +1,31 @@
 import { z } from 'zod';
 import { EventEnvelope } from './event-envelope';
 import { KNOWN_EVENT_VERSIONS } from './session-events';
+import {
+  MAX_IDENTIFIER_LENGTH,
+  MAX_JSON_DEPTH,
+  MAX_NAME_LENGTH,
+  MAX_OCCURRED_AT_MS,
+  MIN_OCCURRED_AT_MS,
+  hasControlCharacter,
+  isStorableInstant,
+  jsonValueDepth,
+} from './read-model-limits';
 
-const isoMs = z.iso.datetime({ precision: 3 });
-const name = z.string().min(1).max(128);
+/*
+ * The envelope is held to the read model's limits (read-model-limits.ts) as well as to
+ * its shape: an event from another producer on the Kafka topic, or one written before
+ * the API checked these, that ClickHouse could not store or the analytics could not
+ * compute on is dead-lettered here, before any INSERT, rather than failing a batch.
+ */
+const noControl = { message: 'contains a control character' };
+const storable = {
+  message: `is outside the instants the read model can store (${new Date(MIN_OCCURRED_AT_MS).toISOString()} to ${new Date(MAX_OCCURRED_AT_MS).toISOString()})`,
+};
+const shallow = { message: `nests deeper than ${MAX_JSON_DEPTH} levels` };
+
+const isoMs = z.iso.datetime({ precision: 3 }).refine((value) => isStorableInstant(Date.parse(value)), storable);
+const name = z.string().min(1).max(MAX_NAME_LENGTH).refine((value) => !hasControlCharacter(value), noControl);
 
 /** The envelope as consumers must see it before it reaches a projection. */
 export const eventEnvelopeSchema = z.object({
@@ -16,15 +38,19 @@ export const eventEnvelopeSchema = z.object({
   tag: name,
   sessionId: z.uuid(),
   // Empty for product-level events (session specs), which concern no user.
-  identifier: z.string().max(256),
-  data: z.record(z.string(), z.unknown()),
+  identifier: z
+    .string()
+    .max(MAX_IDENTIFIER_LENGTH)
+    .refine((value) => !hasControlCharacter(value), noControl),
+  data: z.record(z.string(), z.unknown()).refine((value) => jsonValueDepth(value, MAX_JSON_DEPTH) <= MAX_JSON_DEPTH, shallow),
   meta: z.object({ requestId: z.string().optional(), source: z.string() }),
 });
 
 const UUID = z.regexes.uuid();
 const ISO_MS = z.regexes.datetime({ precision: 3 });
 
-const isName = (value: unknown): value is string => typeof value === 'string' && value.length >= 1 && value.length <= 128;
+const isName = (value: unknown): value is string =>
+  typeof value === 'string' && value.length >= 1 && value.length <= MAX_NAME_LENGTH && !hasControlCharacter(value);
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
@@ -45,14 +71,18 @@ export function acceptEnvelope(value: unknown): EventEnvelope | undefined {
     (version as number) <= 0 ||
     typeof occurredAt !== 'string' ||
     !ISO_MS.test(occurredAt) ||
+    !isStorableInstant(Date.parse(occurredAt)) ||
     !isName(product) ||
     !isName(env) ||
     !isName(tag) ||
     typeof sessionId !== 'string' ||
     !UUID.test(sessionId) ||
     typeof identifier !== 'string' ||
-    identifier.length > 256 ||
+    identifier.length > MAX_IDENTIFIER_LENGTH ||
+    hasControlCharacter(identifier) ||
     !isPlainObject(data) ||
+    // Without recursion, and before anything recursive (JSON.stringify of the row) meets it.
+    jsonValueDepth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH ||
     !isPlainObject(meta) ||
     typeof meta.source !== 'string' ||
     (meta.requestId !== undefined && typeof meta.requestId !== 'string')
@@ -67,8 +97,8 @@ export type EnvelopeCheck = { ok: true; event: EventEnvelope } | { ok: false; re
 
 /**
  * Parses a raw log record into an envelope, or says why it cannot be projected
- * (malformed JSON, a missing field, an unknown type or version) so the consumer can
- * dead-letter it and move on.
+ * (malformed JSON, a missing field, a value outside the read model's limits, an unknown
+ * type or version) so the consumer can dead-letter it and move on.
  */
 export function checkEnvelope(raw: string): EnvelopeCheck {
   let parsed: unknown;
