@@ -16,19 +16,35 @@ export const HEADERS = {
 /**
  * One event as a Kafka record. The key is product, env and identifier, so one user's
  * events hash to one partition and keep their order; the record timestamp is the
- * event's time, so a replay can seek to a moment by event time.
+ * event's time, so a replay can seek to a moment by event time (see `recordTimestampOf`
+ * for an event time Kafka cannot carry).
  */
 export function toEventMessage(event: EventEnvelope): Message {
+  const timestamp = recordTimestampOf(event.occurredAt);
   return {
     key: partitionKeyOf(event),
     value: JSON.stringify(event),
-    timestamp: String(Date.parse(event.occurredAt)),
+    ...(timestamp ? { timestamp } : {}),
     headers: {
       [HEADERS.eventId]: event.id,
       [HEADERS.eventType]: event.type,
       [HEADERS.eventVersion]: String(event.version),
     },
   };
+}
+
+/**
+ * The record timestamp for an event time: its Unix ms, or undefined when Kafka cannot
+ * carry it, so that kafkajs stamps the record with the time of sending instead. Kafka
+ * timestamps are non-negative ms (-1 means "none"); brokers and other clients refuse a
+ * record with any other negative value (INVALID_TIMESTAMP), and a time that does not
+ * parse would be sent as "NaN". Such an event is still produced: the projector's
+ * envelope check dead-letters it if the read model cannot hold it, rather than one bad
+ * timestamp failing a whole produce request of other users' events.
+ */
+export function recordTimestampOf(occurredAt: unknown): string | undefined {
+  const at = typeof occurredAt === 'string' ? Date.parse(occurredAt) : Number.NaN;
+  return Number.isSafeInteger(at) && at >= 0 ? String(at) : undefined;
 }
 
 /** What a record costs in a produce request, near enough to keep requests under the broker's limit. */
@@ -69,8 +85,7 @@ export function toRedrivenMessage(letter: { key: Buffer | null; raw: string; hea
   const headers = Object.fromEntries(Object.entries(letter.headers).filter(([name]) => !deadLetterHeaders.has(name)));
   let timestamp: string | undefined;
   try {
-    const at = Date.parse((JSON.parse(letter.raw) as { occurredAt?: unknown }).occurredAt as string);
-    if (Number.isFinite(at)) timestamp = String(at);
+    timestamp = recordTimestampOf((JSON.parse(letter.raw) as { occurredAt?: unknown } | null)?.occurredAt);
   } catch {
     // Not JSON: the broker stamps it with the time of the redrive.
   }
