@@ -1,34 +1,49 @@
 import { Logger } from '@nestjs/common';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { requestContext } from '@waymark/logging';
+import { FastifyReply } from 'fastify';
+import { MAX_URL_LENGTH, shuttingDownProblem, uriTooLongProblem } from './framework-refusals';
+import { PROBLEM_CONTENT_TYPE, ProblemDetails, UNAVAILABLE_RETRY_AFTER_SECONDS, buildProblem } from './problem-details';
 import { ProblemDetailsFilter } from './problem-details.filter';
-import { requestIdFor } from './request-id';
+import { RouteMethods } from './route-methods';
 
-export interface HttpOptions {
-  bodyLimitBytes: number;
-}
-
-export function createFastifyAdapter(options: HttpOptions): FastifyAdapter {
-  return new FastifyAdapter({
-    bodyLimit: options.bodyLimitBytes,
-    genReqId: requestIdFor,
-    logger: false,
-    // The HTTP server must not outlive shutdown by keeping idle keep-alive sockets open.
-    forceCloseConnections: 'idle',
-  });
-}
+export { HttpOptions, createFastifyAdapter } from './fastify-adapter';
 
 /**
  * Wires what every Waymark HTTP app shares: the request id (header in, header out,
  * async context for logs), access logging, and problem+json for every error. Nest
- * routes Fastify's own refusals (bad JSON, body too large) through the same filter.
+ * routes Fastify's own refusals (bad JSON, body too large, media type) through the same
+ * filter; the ones it does not see (wrong method, long URL, shutting down) are answered
+ * here, before any route runs.
  */
 export function configureHttpApp(app: NestFastifyApplication): void {
   const logger = new Logger('http');
   const fastify = app.getHttpAdapter().getInstance();
+  const routes = new RouteMethods();
+  let closing = false;
+
+  // Routes are registered when the app initialises, after this: every one passes here.
+  fastify.addHook('onRoute', (route) => routes.add(route.method, route.url ?? route.path));
+  // Fastify's own 503 while closing is off (createFastifyAdapter); this one is problem+json.
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
 
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    if (closing) {
+      void reply.header('connection', 'close').header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      return refuse(reply, shuttingDownProblem(), request.url);
+    }
+    if (request.url.length > MAX_URL_LENGTH) return refuse(reply, uriTooLongProblem(), request.url);
+    if (request.is404) {
+      const allowed = routes.allowedAt(request.url);
+      if (allowed.length > 0) {
+        void reply.header('allow', allowed.join(', '));
+        return refuse(reply, buildProblem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use ${allowed.join(', ')}`), request.url);
+      }
+    }
     requestContext.run({ requestId: request.id }, done);
   });
 
@@ -46,4 +61,11 @@ export function configureHttpApp(app: NestFastifyApplication): void {
   });
 
   app.useGlobalFilters(new ProblemDetailsFilter());
+}
+
+function refuse(reply: FastifyReply, problem: ProblemDetails, url: string): void {
+  void reply
+    .status(problem.status)
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .send({ ...problem, instance: url.length > MAX_URL_LENGTH ? undefined : url.split('?')[0] });
 }

@@ -48,11 +48,14 @@ const TITLE_BY_STATUS: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
-  413: 'Content Too Large',
+  408: 'Request Timeout',
   409: 'Conflict',
+  413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -71,7 +74,7 @@ export function problemTypeFor(code: string): string {
   return `urn:waymark:problem:${code.toLowerCase().replace(/_/g, '-')}`;
 }
 
-function problem(status: number, code: string, detail: string, errors?: FieldError[]): ProblemDetails {
+export function buildProblem(status: number, code: string, detail: string, errors?: FieldError[]): ProblemDetails {
   return {
     type: problemTypeFor(code),
     title: TITLE_BY_STATUS[status] ?? 'Error',
@@ -96,7 +99,7 @@ export interface ProblemOutcome {
 export function toProblem(error: unknown): ProblemOutcome {
   if (error instanceof RateLimitedError) {
     return {
-      problem: problem(429, error.code, error.message),
+      problem: buildProblem(429, error.code, error.message),
       internal: false,
       headers: { 'retry-after': String(error.retryAfterSeconds) },
     };
@@ -110,16 +113,18 @@ export function toProblem(error: unknown): ProblemOutcome {
           status === 503
           ? { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) }
           : undefined;
-    return { headers, problem: problem(status, error.code, error.message, error.fieldErrors), internal: false };
+    return { headers, problem: buildProblem(status, error.code, error.message, error.fieldErrors), internal: false };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const bodyCode = FRAMEWORK_BODY_CODES[status];
     if (bodyCode) {
-      return { problem: problem(status, bodyCode, error.message, [{ field: 'body', message: error.message }]), internal: false };
+      // Fastify's words for 415 name no format; ours say which one is taken.
+      const message = status === 415 ? 'must be sent as application/json' : error.message;
+      return { problem: buildProblem(status, bodyCode, message, [{ field: 'body', message }]), internal: false };
     }
     const code = status === 404 ? 'NOT_FOUND' : status === 405 ? 'METHOD_NOT_ALLOWED' : `HTTP_${status}`;
-    return { problem: problem(status, code, status >= 500 ? 'an unexpected error occurred; it has been logged' : error.message), internal: status >= 500 };
+    return { problem: buildProblem(status, code, status >= 500 ? 'an unexpected error occurred; it has been logged' : error.message), internal: status >= 500 };
   }
-  return { problem: problem(500, 'INTERNAL', 'an unexpected error occurred; it has been logged'), internal: true };
+  return { problem: buildProblem(500, 'INTERNAL', 'an unexpected error occurred; it has been logged'), internal: true };
 }
