@@ -19,6 +19,8 @@ export const apiEnvSchema = z.object({
   PROJECTOR_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(250),
   REFRESH_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(100_000),
+  READY_PROJECTOR_MAX_FAILURES: z.coerce.number().int().min(1).max(1_000_000).default(5),
+  READY_PROJECTOR_STALL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   SPEC_RELOAD_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
   API_KEY_RATE_PER_SECOND: z.coerce.number().positive().default(10_000),
   API_KEY_RATE_BURST: z.coerce.number().int().positive().default(20_000),
@@ -52,6 +54,10 @@ export interface ApiConfig {
   specReloadMs: number;
   /** /health/ready fails when the projector is further behind than this. */
   readyMaxLagEvents: number;
+  /** /health/ready fails once the projector's last this many attempts failed. */
+  readyProjectorMaxFailures: number;
+  /** ...or when it committed nothing for this long while events wait. */
+  readyProjectorStallSeconds: number;
   defaultRateLimit: { perSecond: number; burst: number };
   /** Development and tests only: accepted as a key with every role. */
   bootstrapKey: string | undefined;
@@ -86,6 +92,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     refreshGraceMs: parsed.REFRESH_GRACE_MS,
     specReloadMs: parsed.SPEC_RELOAD_MS,
     readyMaxLagEvents: parsed.READY_MAX_LAG_EVENTS,
+    readyProjectorMaxFailures: parsed.READY_PROJECTOR_MAX_FAILURES,
+    readyProjectorStallSeconds: parsed.READY_PROJECTOR_STALL_SECONDS,
     defaultRateLimit: { perSecond: parsed.API_KEY_RATE_PER_SECOND, burst: parsed.API_KEY_RATE_BURST },
     bootstrapKey: parsed.WAYMARK_BOOTSTRAP_KEY,
     distributed,
