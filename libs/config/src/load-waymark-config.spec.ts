@@ -54,4 +54,50 @@ describe('loadWaymarkConfig', () => {
     expect(() => loadWaymarkConfig('missing.json', dir)).toThrow('file not found');
     expect(() => loadWaymarkConfig('broken.json', dir)).toThrow('cannot read');
   });
+
+  describe('strict: an unknown key anywhere stops start-up, naming it and the nearest valid key', () => {
+    const key = { id: 'abcdef123456', name: 'k', product: 'shop', envs: ['*'], roles: ['secret'], secretHash: 'sha256:' + 'a'.repeat(43) };
+    const load = (content: unknown) => {
+      const dir = dirWith({ 'waymark.config.json': content });
+      try {
+        loadWaymarkConfig('waymark.config.json', dir);
+      } catch (error) {
+        return (error as Error).message.replaceAll(join(dir, 'waymark.config.json'), 'waymark.config.json');
+      }
+      return 'loaded';
+    };
+
+    it('at the top level: a misspelt apiKeys no longer means open development mode', () => {
+      expect(load({ products: [product], apiKey: [key] })).toBe('WAYMARK_CONFIG: waymark.config.json: unknown key "apiKey" at (root); did you mean "apiKeys"?');
+    });
+
+    it('in a product, a session spec, its durations, its schema and an API key', () => {
+      expect(load({ products: [{ ...product, session: [] }] })).toBe('WAYMARK_CONFIG: waymark.config.json: unknown key "session" at products.0; did you mean "sessions"?');
+      const spec = { ...product.sessions[0], expiry: { value: 1, unit: 'hours', untis: 'x' } };
+      expect(load({ products: [{ ...product, sessions: [spec] }] })).toBe(
+        'WAYMARK_CONFIG: waymark.config.json: unknown key "untis" at products.0.sessions.0.expiry; did you mean "unit"?',
+      );
+      const typed = { ...product.sessions[0], schema: { userId: { type: 'string', requird: true } } };
+      expect(load({ products: [{ ...product, sessions: [typed] }] })).toContain('unknown key "requird" at products.0.sessions.0.schema.userId; did you mean "required"?');
+      expect(load({ products: [product], apiKeys: [{ ...key, role: ['read'] }] })).toContain('unknown key "role" at apiKeys.0; did you mean "roles"?');
+      expect(load({ products: [product], apiKeys: [{ ...key, rateLimit: { perSecond: 1, burst: 1, brust: 2 } }] })).toContain('did you mean "burst"?');
+    });
+
+    it('lists every unknown key, and the valid ones when none is close', () => {
+      expect(load({ products: [product], colour: 'red', prodcuts: [] }).split('\n')).toEqual([
+        'WAYMARK_CONFIG: waymark.config.json: unknown key "colour" at (root); valid names: "products", "apiKeys"',
+        'WAYMARK_CONFIG: waymark.config.json: unknown key "prodcuts" at (root); did you mean "products"?',
+      ]);
+    });
+
+    it('refuses an empty apiKeys: it must be left out for open development mode, or hold a key', () => {
+      expect(load({ products: [product], apiKeys: [] })).toMatch(/apiKeys: is empty: add a key .* or remove the member to run in open development mode/);
+    });
+
+    it('says whether the file configures keys at all, which alone decides open development mode', () => {
+      const dir = dirWith({ 'none.json': { products: [product] }, 'keys.json': { products: [product], apiKeys: [key] } });
+      expect(loadWaymarkConfig('none.json', dir)).toMatchObject({ apiKeys: [], apiKeysDeclared: false });
+      expect(loadWaymarkConfig('keys.json', dir)).toMatchObject({ apiKeys: [key], apiKeysDeclared: true });
+    });
+  });
 });

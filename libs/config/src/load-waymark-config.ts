@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ProductDefinition, SessionSpec } from '@waymark/domain';
-import { ConfigError } from './env';
+import { ConfigError } from './config-error';
+import { describeConfigFileProblems } from './strict/config-file-problems';
 import { ApiKeyEntry, waymarkConfigSchema } from './waymark-config.schema';
 
 export const DEFAULT_CONFIG_FILE = 'waymark.config.json';
@@ -13,6 +14,11 @@ export interface WaymarkConfig {
   /** Specs named in the file, created at start-up if the spec store never had them. */
   seedSpecs: Array<{ product: string; spec: SessionSpec }>;
   apiKeys: ApiKeyEntry[];
+  /**
+   * Whether the file has an `apiKeys` member at all. Only a file without one (and no
+   * WAYMARK_BOOTSTRAP_KEY) may run in open development mode; an empty list is refused.
+   */
+  apiKeysDeclared: boolean;
   /** Which file it came from, for the start-up log. */
   source: string;
 }
@@ -31,14 +37,12 @@ export function loadWaymarkConfig(explicitPath: string | undefined, cwd = proces
     throw new ConfigError(`WAYMARK_CONFIG: cannot read ${source}: ${(error as Error).message}`);
   }
   const parsed = waymarkConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`WAYMARK_CONFIG: ${source} is invalid:\n${problems.join('\n')}`);
-  }
+  if (!parsed.success) throw new ConfigError(describeConfigFileProblems(waymarkConfigSchema, source, parsed.error.issues));
   return {
     products: parsed.data.products.map(({ tag, name, envs }) => ({ tag, name, envs })),
     seedSpecs: parsed.data.products.flatMap((product) => product.sessions.map((spec) => ({ product: product.tag, spec }))),
-    apiKeys: parsed.data.apiKeys,
+    apiKeys: parsed.data.apiKeys ?? [],
+    apiKeysDeclared: parsed.data.apiKeys !== undefined,
     source,
   };
 }

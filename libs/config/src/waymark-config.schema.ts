@@ -7,10 +7,12 @@ export const slugSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, dot, dash and underscore only');
 
-export const durationSchema = z.object({
-  value: z.number().int().positive().max(1_000_000),
-  unit: z.enum(DURATION_UNITS),
-});
+export const durationSchema = z
+  .object({
+    value: z.number().int().positive().max(1_000_000),
+    unit: z.enum(DURATION_UNITS),
+  })
+  .strict();
 
 const dottedPath = z
   .string()
@@ -61,6 +63,7 @@ const productSchema = z
     /** Specs created at start-up when the store has never had them; managed at run time after. */
     sessions: z.array(sessionSpecSchema).default([]),
   })
+  .strict()
   .superRefine((value, ctx) => {
     const seen = new Set<string>();
     value.sessions.forEach((spec, index) => {
@@ -71,12 +74,24 @@ const productSchema = z
     });
   });
 
-/** The products, envs, seed specs and API keys file (`WAYMARK_CONFIG`). */
+/**
+ * The products, envs, seed specs and API keys file (`WAYMARK_CONFIG`). Every object in
+ * it is strict: an unknown key is a typo until proven otherwise, and a typo must stop
+ * start-up rather than leave a setting silently at its default.
+ *
+ * `apiKeys` absent means no key configuration at all (open development mode outside
+ * production, unless WAYMARK_BOOTSTRAP_KEY is set). `apiKeys: []` is refused: it reads
+ * as "no one may call" but would have meant "anyone may", so the file must say which.
+ */
 export const waymarkConfigSchema = z
   .object({
     products: z.array(productSchema).min(1),
-    apiKeys: z.array(apiKeyEntrySchema).default([]),
+    apiKeys: z
+      .array(apiKeyEntrySchema)
+      .min(1, 'is empty: add a key (`waymark api-keys create`), or remove the member to run in open development mode (outside production)')
+      .optional(),
   })
+  .strict()
   .superRefine((value, ctx) => {
     const products = new Set<string>();
     value.products.forEach((entry, index) => {
@@ -86,7 +101,7 @@ export const waymarkConfigSchema = z
       products.add(entry.tag);
     });
     const keys = new Set<string>();
-    value.apiKeys.forEach((key, index) => {
+    (value.apiKeys ?? []).forEach((key, index) => {
       if (keys.has(key.id)) ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'id'], message: `duplicate API key id '${key.id}'` });
       if (!products.has(key.product)) {
         ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'product'], message: `unknown product '${key.product}'` });
