@@ -79,3 +79,6 @@ export class LogThrottle {
     window.timer = this.schedule(key);
   }
 }
+
+/** The interval repeated warnings and errors are summed up over, process-wide. */
+export const LOG_REPEAT_INTERVAL_MS = 60_000;

@@ -1,4 +1,5 @@
 import { Inject, Logger } from '@nestjs/common';
+import { LOG_REPEAT_INTERVAL_MS, LogThrottle, ThrottledLogger } from '@waymark/logging';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
   Clock,
@@ -23,7 +24,8 @@ import { StartSessionCommand, StartSessionResult } from './start-session.command
  */
 @CommandHandler(StartSessionCommand)
 export class StartSessionHandler implements ICommandHandler<StartSessionCommand, StartSessionResult> {
-  private readonly logger = new Logger('sessions');
+  // While the store refuses writes every start fails the same way: logged once, then counted.
+  private readonly logger = new ThrottledLogger(new Logger('sessions'), new LogThrottle({ intervalMs: LOG_REPEAT_INTERVAL_MS }), 'sessions');
 
   constructor(
     private readonly catalog: SessionCatalog,
