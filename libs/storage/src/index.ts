@@ -1,1 +1,2 @@
+export * from './log-integrity';
 export * from './storage.module';

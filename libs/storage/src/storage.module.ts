@@ -1,13 +1,52 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import { EVENT_LOG, EventLog, KafkaEventLog, KafkaEventLogOptions, SqliteEventLog } from '@waymark/event-log';
+import { EVENT_LOG, EventLog, KafkaEventLog, KafkaEventLogOptions, SqliteEventLog, SqliteLogFacts } from '@waymark/event-log';
+import { LOG_REPEAT_INTERVAL_MS, LogThrottle, ThrottledLogger } from '@waymark/logging';
 import { CLICKHOUSE, ReadModelConnection, createReadModelClient, migrateReadModel } from '@waymark/read-model';
 import { RedisSessionStore, RedisSpecStore, SESSION_STORE, SPEC_STORE, SqliteSessionStore, SqliteSpecStore } from '@waymark/session-store';
 import Redis from 'ioredis';
-import { GroupCommitWriter, SqliteConnection, openEmbeddedDatabase } from '@waymark/sqlite';
+import { GroupCommitWriter, SqliteConnection, WriteFailureState, openEmbeddedDatabase } from '@waymark/sqlite';
 import { join } from 'node:path';
+import { LOG_INTEGRITY, LogIntegrityMonitor, checkEmbeddedLogIntegrity, checkKafkaLogIntegrity } from './log-integrity';
 
 export const EMBEDDED_DATABASE = Symbol('EMBEDDED_DATABASE');
+
+/**
+ * The event log's write failure state (WriteFailureState): the group-commit writer's in
+ * embedded mode, the Kafka producer's appends in distributed mode. Readiness reads it.
+ */
+export const LOG_WRITE_FAILURES = Symbol('LOG_WRITE_FAILURES');
+
+/** The consumer group whose commits the distributed integrity check compares (the projectors'). */
+const READ_MODEL_GROUP = 'read-model';
+
+/** A logger whose repeated warnings and errors are written once per interval with a count. */
+function throttledLogger(context: string): ThrottledLogger {
+  return new ThrottledLogger(new Logger(context), new LogThrottle({ intervalMs: LOG_REPEAT_INTERVAL_MS }), context);
+}
+
+/**
+ * Records each append's outcome in `failures`, from outside the Kafka adapter (which
+ * stays free of readiness concerns): set while Kafka does not acknowledge, cleared by
+ * the next append it does.
+ */
+function trackAppendFailures(log: KafkaEventLog, failures: WriteFailureState): void {
+  const append = log.append.bind(log);
+  log.append = async (events) => {
+    try {
+      await append(events);
+    } catch (error) {
+      failures.recordFailure(error);
+      throw error;
+    }
+    if (events.length > 0) failures.recordSuccess();
+  };
+}
+
+async function startedMonitor(monitor: LogIntegrityMonitor): Promise<LogIntegrityMonitor> {
+  await monitor.run();
+  return monitor;
+}
 
 export interface EmbeddedStorageOptions {
   dataDir: string;
@@ -134,16 +173,25 @@ export class StorageModule {
       providers: [
         {
           provide: EVENT_LOG,
-          useFactory: async () => {
-            const log = new KafkaEventLog(options.kafka, new Logger('kafka'));
+          useFactory: async (failures: WriteFailureState) => {
+            const log = new KafkaEventLog(options.kafka, throttledLogger('kafka'));
+            trackAppendFailures(log, failures);
             await log.connect();
             return log;
           },
+          inject: [LOG_WRITE_FAILURES],
         },
+        { provide: LOG_WRITE_FAILURES, useValue: new WriteFailureState() },
         { provide: CLICKHOUSE, useFactory: () => migratedClient({ kind: 'server', url: options.clickhouseUrl }) },
+        {
+          provide: LOG_INTEGRITY,
+          useFactory: (log: KafkaEventLog, clickhouse: ClickHouseClient) =>
+            startedMonitor(new LogIntegrityMonitor(async () => checkKafkaLogIntegrity(await log.describeLag(READ_MODEL_GROUP), clickhouse), new Logger('log-integrity'))),
+          inject: [EVENT_LOG, CLICKHOUSE],
+        },
         DistributedStorageLifecycle,
       ],
-      exports: [EVENT_LOG, CLICKHOUSE],
+      exports: [EVENT_LOG, CLICKHOUSE, LOG_WRITE_FAILURES, LOG_INTEGRITY],
     };
   }
 
@@ -154,7 +202,8 @@ export class StorageModule {
       global: true,
       providers: [
         { provide: EMBEDDED_DATABASE, useFactory: () => openEmbeddedDatabase(paths.database) },
-        { provide: GroupCommitWriter, useFactory: (db: SqliteConnection) => new GroupCommitWriter(db), inject: [EMBEDDED_DATABASE] },
+        { provide: GroupCommitWriter, useFactory: (db: SqliteConnection) => new GroupCommitWriter(db, throttledLogger('sqlite-writer')), inject: [EMBEDDED_DATABASE] },
+        { provide: LOG_WRITE_FAILURES, useFactory: (writer: GroupCommitWriter) => writer.failures, inject: [GroupCommitWriter] },
         {
           provide: SqliteEventLog,
           useFactory: (db: SqliteConnection, writer: GroupCommitWriter) => new SqliteEventLog(db, writer),
@@ -172,9 +221,15 @@ export class StorageModule {
           inject: [EMBEDDED_DATABASE, GroupCommitWriter, SqliteEventLog],
         },
         { provide: CLICKHOUSE, useFactory: () => migratedClient({ kind: 'chdb', path: paths.clickhouse }) },
+        {
+          provide: LOG_INTEGRITY,
+          useFactory: (db: SqliteConnection, clickhouse: ClickHouseClient) =>
+            startedMonitor(new LogIntegrityMonitor(() => checkEmbeddedLogIntegrity(new SqliteLogFacts(db), clickhouse, options.dataDir), new Logger('log-integrity'))),
+          inject: [EMBEDDED_DATABASE, CLICKHOUSE],
+        },
         EmbeddedStorageLifecycle,
       ],
-      exports: [EVENT_LOG, SqliteEventLog, SESSION_STORE, SPEC_STORE, CLICKHOUSE, GroupCommitWriter, EMBEDDED_DATABASE],
+      exports: [EVENT_LOG, SqliteEventLog, SESSION_STORE, SPEC_STORE, CLICKHOUSE, GroupCommitWriter, EMBEDDED_DATABASE, LOG_WRITE_FAILURES, LOG_INTEGRITY],
     };
   }
 }

@@ -1,0 +1,4 @@
+export * from './embedded-log-integrity';
+export * from './kafka-log-integrity';
+export * from './log-integrity-report';
+export * from './log-integrity.monitor';
