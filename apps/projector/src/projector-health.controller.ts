@@ -1,31 +1,50 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { Controller, Get, Inject, OnModuleInit, Res } from '@nestjs/common';
+import { Controller, Get, Inject, OnModuleInit, Optional, Res } from '@nestjs/common';
 import { EVENT_LOG, EventLog } from '@waymark/event-log';
-import { WaymarkMetrics } from '@waymark/metrics';
+import { ReadinessProbe, WaymarkMetrics } from '@waymark/metrics';
 import { ProjectorRunner, READ_MODEL_GROUP } from '@waymark/projection';
 import { CLICKHOUSE } from '@waymark/read-model';
+import { WriteFailureState } from '@waymark/sqlite';
+import { LOG_INTEGRITY, LOG_WRITE_FAILURES, LogIntegrityMonitor } from '@waymark/storage';
 import { FastifyReply } from 'fastify';
 import { PROJECTOR_CONFIG, ProjectorConfig } from './config/projector.config';
 
-const CHECK_TIMEOUT_MS = 2000;
-
-async function within<T>(promise: Promise<T>): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS).unref())]);
-}
-
 /**
  * The projector's own small HTTP surface, for orchestrators and Prometheus: liveness,
- * readiness (ClickHouse answers, the loop runs, lag under the threshold), metrics.
+ * readiness (the same judgement and reason codes as the API's: ClickHouse answers, the
+ * log answers, the loop runs, is not failing and is moving), metrics.
  */
 @Controller()
 export class ProjectorHealthController implements OnModuleInit {
+  private readonly readiness: ReadinessProbe;
+
   constructor(
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
-    @Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient,
+    @Inject(CLICKHOUSE) clickhouse: ClickHouseClient,
     private readonly runner: ProjectorRunner,
     private readonly metrics: WaymarkMetrics,
-    @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
-  ) {}
+    @Inject(PROJECTOR_CONFIG) config: ProjectorConfig,
+    // Embedded mode: checkpoints and dead letters go through the group-commit writer.
+    @Optional() @Inject(LOG_WRITE_FAILURES) writes?: WriteFailureState,
+    @Optional() @Inject(LOG_INTEGRITY) private readonly integrity?: LogIntegrityMonitor,
+  ) {
+    this.readiness = new ReadinessProbe(
+      {
+        describeLag: async () => (await eventLog.describeLag(READ_MODEL_GROUP)).total,
+        pingClickHouse: async () => {
+          const ping = await clickhouse.ping();
+          if (!ping.success) throw ping.error;
+        },
+        projector: runner.projector,
+        // In distributed mode the producer state tracks the API's appends, which this
+        // process does not make: only the embedded writer's state is this process's.
+        logWrites: writes && !config.distributed ? () => writes.snapshot : undefined,
+        logIntegrity: integrity ? () => integrity.reasons() : undefined,
+      },
+      { maxLagEvents: config.readyMaxLagEvents, projectorMaxFailures: config.readyProjectorMaxFailures, projectorStallSeconds: config.readyProjectorStallSeconds },
+      metrics,
+    );
+  }
 
   onModuleInit(): void {
     this.runner.projector.observe({
@@ -36,6 +55,8 @@ export class ProjectorHealthController implements OnModuleInit {
       },
       attemptFailed: () => this.metrics.projectorFailures.inc(),
     });
+    this.readiness.exposeOnScrape();
+    this.metrics.logIntegrityMissingEvents.set(this.integrity?.report?.missingEvents ?? 0);
   }
 
   @Get('health/live')
@@ -45,18 +66,9 @@ export class ProjectorHealthController implements OnModuleInit {
 
   @Get('health/ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const clickhouse = await within(this.clickhouse.ping()).then(
-      (ping) => (ping.success ? { ok: true } : { ok: false, detail: ping.error.message }),
-      (error: Error) => ({ ok: false, detail: error.message }),
-    );
-    const lag = await within(this.eventLog.describeLag(READ_MODEL_GROUP)).then(
-      (report) => report.total,
-      () => undefined,
-    );
-    const projector = { ok: this.runner.projector.isRunning && lag !== undefined && lag <= this.config.readyMaxLagEvents, running: this.runner.projector.isRunning, lag, maxLag: this.config.readyMaxLagEvents };
-    const ok = clickhouse.ok && projector.ok;
-    void reply.status(ok ? 200 : 503);
-    return { status: ok ? 'ok' : 'unavailable', checks: { clickhouse, projector } };
+    const { ready, reasons, checks } = await this.readiness.evaluate();
+    void reply.status(ready ? 200 : 503);
+    return { status: ready ? 'ok' : 'unavailable', reasons, checks };
   }
 
   @Get('metrics')

@@ -1,1 +1,3 @@
+export * from './readiness';
+export * from './readiness-probe';
 export * from './waymark-metrics';

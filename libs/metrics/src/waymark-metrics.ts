@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { NOT_READY_CODES, NotReadyReason } from './readiness';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const SIZE_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 50000];
@@ -73,7 +74,33 @@ export class WaymarkMetrics {
     registers: [this.registry],
   });
 
+  readonly ready = new Gauge({
+    name: 'waymark_ready',
+    help: '1 when the instance is ready (as /health/ready answers), else 0; updated at each readiness check and scrape',
+    registers: [this.registry],
+  });
+
+  readonly notReadyReason = new Gauge({
+    name: 'waymark_not_ready_reason',
+    help: '1 for each reason the instance is not ready now (docs/operations.md, "Readiness reasons"), 0 for the others',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly logIntegrityMissingEvents = new Gauge({
+    name: 'waymark_log_integrity_missing_events',
+    help: 'Events the read model or a consumer checkpoint knows that the event log no longer has, found by the start-up integrity check',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'waymark_' });
+  }
+
+  /** Sets the readiness gauges from one evaluation: every known reason gets a series, 0 or 1. */
+  recordReadiness(reasons: readonly NotReadyReason[]): void {
+    this.ready.set(reasons.length === 0 ? 1 : 0);
+    const active = new Set(reasons.map((reason) => reason.code));
+    for (const code of NOT_READY_CODES) this.notReadyReason.set({ reason: code }, active.has(code) ? 1 : 0);
   }
 }

@@ -3,15 +3,17 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { DomainError } from '@waymark/domain';
 import { EVENT_LOG, EventLog } from '@waymark/event-log';
-import { WaymarkMetrics } from '@waymark/metrics';
+import { ReadinessProbe, WaymarkMetrics } from '@waymark/metrics';
 import { ProjectorRunner, READ_MODEL_GROUP } from '@waymark/projection';
 import { GroupCommitWriter } from '@waymark/sqlite';
+import { LOG_INTEGRITY, LogIntegrityMonitor } from '@waymark/storage';
 import { FastifyInstance } from 'fastify';
 
 /**
  * Connects the metrics to what they measure, from the outside, so the measured code
  * does not know about Prometheus: the HTTP server's response hook, the command and
- * query buses, the group-commit writer, the projector, and the log's lag at scrape.
+ * query buses, the group-commit writer, the projector, the log's lag and readiness at
+ * scrape, and the start-up integrity check's count.
  */
 @Injectable()
 export class MetricsWiring implements OnModuleInit {
@@ -21,6 +23,8 @@ export class MetricsWiring implements OnModuleInit {
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
+    private readonly readiness: ReadinessProbe,
+    @Optional() @Inject(LOG_INTEGRITY) private readonly integrity?: LogIntegrityMonitor,
     // Embedded mode only: the projector runs in this process and writes go through SQLite.
     @Optional() private readonly projector?: ProjectorRunner,
     @Optional() private readonly writer?: GroupCommitWriter,
@@ -50,6 +54,9 @@ export class MetricsWiring implements OnModuleInit {
       },
       attemptFailed: () => this.metrics.projectorFailures.inc(),
     });
+
+    this.readiness.exposeOnScrape();
+    this.metrics.logIntegrityMissingEvents.set(this.integrity?.report?.missingEvents ?? 0);
 
     const eventLog = this.eventLog;
     const gauge = this.metrics.projectorLag;
