@@ -1,6 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError, loadWaymarkConfig } from '@waymark/config';
+import { ConfigError, QuietUntilListeningLogger, WaymarkConfig, loadWaymarkConfig } from '@waymark/config';
 import { configureHttpApp, createFastifyAdapter } from '@waymark/http';
 import { PinoLoggerService, createPinoLogger } from '@waymark/logging';
 import { AppModule } from './app.module';
@@ -12,7 +13,7 @@ import { ApiConfig } from './config/api.config';
  * so the tests run exactly the app that ships.
  */
 export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplication> {
-  const logger = new PinoLoggerService(createPinoLogger(config.logLevel));
+  const logger = new QuietUntilListeningLogger(new PinoLoggerService(createPinoLogger(config.logLevel)));
   const waymark = loadWaymarkConfig(config.waymarkConfigFile);
   if (config.nodeEnv === 'production' && waymark.apiKeys.length === 0) {
     throw new ConfigError(`WAYMARK_CONFIG: ${waymark.source} has no apiKeys; in production every call needs one (create with \`waymark api-keys create\`)`);
@@ -24,9 +25,7 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
     { logger, bufferLogs: false, abortOnError: false },
   );
   configureHttpApp(app);
-  if (app.get(ApiKeyRegistry).openDevelopment) {
-    logger.warn('open development mode: no API keys are configured, so calls without a key are accepted with every role. Configure apiKeys (or WAYMARK_BOOTSTRAP_KEY) to end it; production refuses to start like this.', 'auth');
-  }
+  warnIfOpenDevelopment(app, `no "apiKeys" in ${waymark.source} and no WAYMARK_BOOTSTRAP_KEY`);
   app.enableShutdownHooks();
   logger.log(
     { source: waymark.source, products: waymark.products.map((product) => product.tag), apiKeys: waymark.apiKeys.length, bootstrapKey: Boolean(config.bootstrapKey) },
@@ -34,4 +33,19 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
     'config',
   );
   return app;
+}
+
+/**
+ * Open development mode accepts anonymous calls with every role, so it must never go
+ * unnoticed: said at start-up (where the configuration is logged) and again beside
+ * the "listening" line, the one an operator reads. Returns whether the mode is on.
+ */
+export function warnIfOpenDevelopment(app: NestFastifyApplication, why: string): boolean {
+  if (!app.get(ApiKeyRegistry).openDevelopment) return false;
+  new Logger('auth').warn(
+    { openDevelopmentMode: true },
+    `!!! OPEN DEVELOPMENT MODE !!! ${why}: every call without a key is accepted with EVERY role on EVERY product. ` +
+      'Add apiKeys to the config file (`waymark api-keys create`) or set WAYMARK_BOOTSTRAP_KEY to end it; NODE_ENV=production refuses to start like this.',
+  );
+  return true;
 }

@@ -8,10 +8,13 @@ import { Principal } from './principal';
  * by id and their secret compared, as a hash, in constant time. The bootstrap key
  * (development and tests only) holds every role on every product.
  *
- * Open development mode: outside production, when no API key and no bootstrap key is
- * configured at all (a fresh clone), a request without a key acts as the development
- * principal, so the quick start works with a plain curl. Any key that is sent is still
- * checked, and configuring a single key ends the mode.
+ * Open development mode: outside production, when no key configuration exists at all
+ * (a fresh clone: no `apiKeys` member in the config file, no bootstrap key), a request
+ * without a key acts as the development principal, so the quick start works with a
+ * plain curl. Any key that is sent is still checked, and configuring a single key ends
+ * the mode. An empty `entries` can only mean "no member": the loader refuses
+ * `"apiKeys": []` and unknown keys such as a misspelt `"apiKey"`, either of which would
+ * otherwise have opened every call to everyone.
  */
 export class ApiKeyRegistry {
   private readonly byId: ReadonlyMap<string, { entry: ApiKeyEntry; principal: Principal }>;
