@@ -9,8 +9,10 @@ const ROOT = join(__dirname, '../../..');
 
 /** Another process holding DATA_DIR, as a second `npm start` would find it. */
 function holdInChild(dataDir: string): Promise<ChildProcess> {
-  const script = `require(${JSON.stringify(join(__dirname, 'data-dir-lock.ts'))}).lockDataDir(process.argv[1]); console.log('held'); setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'tools/register-ts.js'), '-e', script, dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  // The lock is not kept in a variable, and collected garbage is swept before it says
+  // "held": like main(), which returns long before its process ends.
+  const script = `require(${JSON.stringify(join(__dirname, 'data-dir-lock.ts'))}).lockDataDir(process.argv[1]); global.gc(); console.log('held'); setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['--expose-gc', '-r', join(ROOT, 'tools/register-ts.js'), '-e', script, dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout.once('data', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`the holder exited (${code})`)));

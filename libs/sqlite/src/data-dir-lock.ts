@@ -20,6 +20,13 @@ interface Holder {
 }
 
 /**
+ * Held locks stay referenced from here until released: a connection nobody refers to
+ * is closed by the garbage collector, which would let DATA_DIR go while the process
+ * still uses it (main() returns long before the process ends).
+ */
+const HELD = new Set<Database.Database>();
+
+/**
  * Takes DATA_DIR for this process, or stops start-up with one line naming DATA_DIR.
  *
  * Why a lock of our own: the embedded stores do not refuse a second process cleanly.
@@ -56,13 +63,16 @@ export function lockDataDir(dataDir: string): DataDirLock {
     db.close();
     throw error;
   }
+  HELD.add(db);
   return {
     path,
     release: () => {
+      HELD.delete(db);
       if (db.open) db.close();
     },
   };
 }
+
 
 /**
  * Holds a write transaction for the life of the process: a RESERVED lock, which other
