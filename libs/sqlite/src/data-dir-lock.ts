@@ -1,6 +1,6 @@
 import { StartupError } from '@waymark/config';
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,6 +52,9 @@ export function lockDataDir(dataDir: string): DataDirLock {
   let db: Database.Database;
   try {
     mkdirSync(dataDir, { recursive: true });
+    // Created by hand first for the file system's own reason (EROFS, EACCES, ENOSPC)
+    // when it refuses: SQLite would only say it cannot open the file.
+    closeSync(openSync(path, 'a'));
     db = new Database(path);
     db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL, host TEXT NOT NULL, since TEXT NOT NULL)');
   } catch (error) {
@@ -126,11 +129,14 @@ function readHolder(db: Database.Database): Holder | undefined {
 
 function notWritable(dataDir: string, error: unknown): StartupError {
   const { code, message } = error as { code?: string; message?: string };
-  return new StartupError('DATA_DIR', `DATA_DIR ${dataDir} is not writable (${code ?? 'error'}: ${REASONS[code ?? ''] ?? message})`);
+  const reason = REASONS[code ?? ''] ?? (message ?? String(error)).replace(`${code}: `, '');
+  return new StartupError('DATA_DIR', `DATA_DIR ${dataDir} is not writable (${code ?? 'error'}: ${reason})`);
 }
 
 const REASONS: Record<string, string> = {
   ENOTDIR: 'a part of the path is a file, not a directory',
+  // What a recursive mkdir reports on a read-only file system, among others.
+  ENOENT: 'the directory cannot be created',
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
   EROFS: 'read-only file system',
