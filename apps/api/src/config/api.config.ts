@@ -24,6 +24,9 @@ export const apiEnvSchema = z.object({
   SPEC_RELOAD_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
   API_KEY_RATE_PER_SECOND: z.coerce.number().positive().default(10_000),
   API_KEY_RATE_BURST: z.coerce.number().int().positive().default(20_000),
+  // How far from the server's clock an activity's occurredAt may lie (ApiConfig.activityWindow).
+  ACTIVITY_MAX_AGE_MS: z.coerce.number().int().min(60_000).max(365 * 86_400_000).default(30 * 86_400_000),
+  ACTIVITY_MAX_FUTURE_MS: z.coerce.number().int().min(0).max(86_400_000).default(10 * 60_000),
   WAYMARK_BOOTSTRAP_KEY: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16, 'must be at least 16 characters').optional()),
   ...distributedEnvShape,
 });
@@ -63,6 +66,13 @@ export interface ApiConfig {
   bootstrapKey: string | undefined;
   /** Kafka, ClickHouse server and Redis when all three are set; embedded otherwise. */
   distributed: DistributedSettings | undefined;
+  /**
+   * An activity's `occurredAt` is taken from `maxAgeMs` before the server's clock to
+   * `maxFutureMs` after it: late uploads from buffering clients and clock skew pass, a
+   * wrong date (a year off, a zero timestamp) is refused instead of landing in old
+   * partitions and dashboards nobody looks at.
+   */
+  activityWindow: { maxAgeMs: number; maxFutureMs: number };
 }
 
 /** The API's whole configuration, read once from the environment at start-up. */
@@ -97,5 +107,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     defaultRateLimit: { perSecond: parsed.API_KEY_RATE_PER_SECOND, burst: parsed.API_KEY_RATE_BURST },
     bootstrapKey: parsed.WAYMARK_BOOTSTRAP_KEY,
     distributed,
+    activityWindow: { maxAgeMs: parsed.ACTIVITY_MAX_AGE_MS, maxFutureMs: parsed.ACTIVITY_MAX_FUTURE_MS },
   };
 }

@@ -84,7 +84,7 @@ export class SessionsController {
       ...rest,
       occurredAt: occurredAt === undefined ? undefined : Date.parse(occurredAt),
     }));
-    return this.commands.execute(new RecordActivityCommand(body.product, body.env, body.tag, body.token, records, currentRequestId()));
+    return this.commands.execute(new RecordActivityCommand(body.product, body.env, body.tag, body.token, records, currentRequestId(), body.record !== undefined ? 'record' : 'records'));
   }
 
   @Get('active')

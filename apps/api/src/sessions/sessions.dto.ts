@@ -1,6 +1,7 @@
 import { durationSchema } from '@waymark/config';
+import { MAX_JSON_DEPTH } from '@waymark/domain';
 import { z } from 'zod';
-import { sessionDataField, slugField } from '../shared/request-fields';
+import { depthAtMost, identifierField, keyField, sessionDataField, slugField, storableInstantField, textField } from '../shared/request-fields';
 
 const scope = { product: slugField, env: slugField, tag: slugField };
 const sessionId = z.uuid();
@@ -21,7 +22,7 @@ export const revokeSessionsBodySchema = z
   .object({
     ...scope,
     sessionId: sessionId.optional(),
-    identifier: z.string().min(1).max(256).optional(),
+    identifier: identifierField.optional(),
     exceptSessionId: sessionId.optional(),
   })
   .strict()
@@ -45,7 +46,7 @@ export { MAX_EXTENSION_MS };
 export const listActiveQuerySchema = z
   .object({
     ...scope,
-    identifier: z.string().min(1).max(256),
+    identifier: identifierField,
     page: z.coerce.number().int().min(1).max(100_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(100).default(20),
   })
@@ -53,22 +54,39 @@ export const listActiveQuerySchema = z
 export type ListActiveQuery = z.infer<typeof listActiveQuerySchema>;
 
 export const MAX_ACTIVITY_RECORDS = 500;
-const shortText = z.string().min(1).max(256);
+const shortText = textField(256);
 
-/** One reported call; `occurredAt` defaults to the time of receipt. */
+/**
+ * The record becomes the event's `data`, one level above `properties`; the read model
+ * takes event data MAX_JSON_DEPTH deep, so properties get one level less.
+ */
+const MAX_PROPERTIES_DEPTH = MAX_JSON_DEPTH - 1;
+
+/**
+ * One reported call; `occurredAt` defaults to the time of receipt. Here it is held to the
+ * instants the read model can store; how far from now it may be is the handler's check
+ * (it has the clock and the settings).
+ */
 export const activityRecordSchema = z
   .object({
     name: shortText,
     parent: shortText.optional(),
     child: shortText.optional(),
-    status: z.string().min(1).max(64).default('success'),
+    status: textField(64).default('success'),
     latencyMs: z.number().min(0).max(86_400_000).optional(),
     processId: shortText.optional(),
     properties: z
-      .record(z.string().max(128), z.unknown())
-      .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= 8 * 1024, 'must be at most 8192 bytes as JSON')
+      .record(keyField(128), z.unknown())
+      .superRefine((value, ctx) => {
+        // Depth first: the size check serialises the value.
+        if (!depthAtMost(value, MAX_PROPERTIES_DEPTH)) {
+          ctx.addIssue({ code: 'custom', message: `nests deeper than ${MAX_PROPERTIES_DEPTH} levels` });
+        } else if (Buffer.byteLength(JSON.stringify(value)) > 8 * 1024) {
+          ctx.addIssue({ code: 'custom', message: 'must be at most 8192 bytes as JSON' });
+        }
+      })
       .optional(),
-    occurredAt: z.iso.datetime({ offset: true }).optional(),
+    occurredAt: storableInstantField.optional(),
   })
   .strict();
 export type ActivityRecordBody = z.infer<typeof activityRecordSchema>;

@@ -30,6 +30,9 @@ describe('selectIdentifier', () => {
     ['not finite', { userId: Number.NaN }, 'userId'],
     ['through a primitive', { details: 'x' }, 'details.email'],
     ['inherited', {}, 'constructor'],
+    ['too long for the read model', { userId: 'u'.repeat(257) }, 'userId'],
+    ['holding a control character', { userId: 'user\n1' }, 'userId'],
+    ['holding a NUL', { userId: 'user\u00001' }, 'userId'],
   ])('refuses an identifier that is %s, naming the field', (_case, data, selector) => {
     const error = refusal(() => selectIdentifier(data as Record<string, unknown>, selector));
     expect(error).toBeInstanceOf(DomainError);

@@ -14,6 +14,8 @@ export class RecordActivityCommand extends Command<RecordActivityResult> {
     readonly token: string,
     readonly records: readonly ActivityInput[],
     readonly requestId: string | undefined,
+    /** Which body field held the records, so that a refusal names it (`record` or `records.N`). */
+    readonly recordsField: 'record' | 'records' = 'records',
   ) {
     super();
   }
