@@ -1,17 +1,27 @@
 import { BUCKET_INTERVALS, JOURNEY_KINDS, JourneyCursor, MAX_FUNNEL_STEPS, MAX_PATH_EDGES, MAX_PATH_STEPS, MAX_RETENTION_DAYS, USER_SORTS, USER_STATUSES } from '@waymark/read-model';
+import { MAX_OCCURRED_AT_MS, isStorableInstant } from '@waymark/domain';
 import { z } from 'zod';
-import { slugField } from '../shared/request-fields';
-import { DATE_ONLY, isTimeZone } from './time-range';
+import { STORABLE_RANGE_MESSAGE, identifierField, slugField, textField } from '../shared/request-fields';
+import { DATE_ONLY } from './time-range';
+import { isTimeZone } from './time-zones';
 
-const identifier = z.string().min(1).max(256);
-const name = z.string().min(1).max(256);
+const identifier = identifierField;
+const name = textField(256);
 
-/** An ISO-8601 instant with its offset, or a calendar date read in `tz`. */
-const timeBound = z
-  .string()
-  .refine((value) => DATE_ONLY.test(value) ? !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) : z.iso.datetime({ offset: true }).safeParse(value).success, 'must be an ISO-8601 time with offset (2026-11-26T10:00:00Z) or a date (2026-11-26)');
+const TIME_BOUND_FORMAT = 'must be an ISO-8601 time with offset (2026-11-26T10:00:00Z) or a date (2026-11-26)';
 
-const tz = z.string().max(64).default('UTC').refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin, or UTC');
+/**
+ * An ISO-8601 instant with its offset, or a calendar date read in `tz`, inside what the
+ * read model stores (ClickHouse fails a query on a DateTime outside it). A date is checked
+ * here at UTC midnight and again, read in `tz`, when the range is resolved.
+ */
+const timeBound = z.string().superRefine((value, ctx) => {
+  const instant = DATE_ONLY.test(value) ? Date.parse(`${value}T00:00:00Z`) : z.iso.datetime({ offset: true }).safeParse(value).success ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(instant)) ctx.addIssue({ code: 'custom', message: TIME_BOUND_FORMAT });
+  else if (!isStorableInstant(instant)) ctx.addIssue({ code: 'custom', message: STORABLE_RANGE_MESSAGE });
+});
+
+const tz = z.string().max(64).default('UTC').refine(isTimeZone, 'must be an IANA time zone name (such as Europe/Berlin, Asia/Kolkata or UTC) known to both this server and its ClickHouse');
 
 /** Every analytics query: one product and tag; `env` optional where a tag-wide view makes sense. */
 const tagScope = { product: slugField, env: slugField.optional(), tag: slugField, tz, from: timeBound.optional(), to: timeBound.optional() };
@@ -45,7 +55,7 @@ export function encodeCursor(cursor: JourneyCursor): string {
 const cursorField = z.string().max(200).transform((value, ctx): JourneyCursor => {
   try {
     const parsed = JSON.parse(Buffer.from(value, 'base64url').toString()) as { t?: unknown; id?: unknown };
-    if (typeof parsed.t === 'number' && Number.isInteger(parsed.t) && parsed.t >= 0 && typeof parsed.id === 'string' && z.uuid().safeParse(parsed.id).success) {
+    if (typeof parsed.t === 'number' && Number.isInteger(parsed.t) && parsed.t >= 0 && parsed.t <= MAX_OCCURRED_AT_MS && typeof parsed.id === 'string' && z.uuid().safeParse(parsed.id).success) {
       return { occurredAt: parsed.t, eventId: parsed.id };
     }
   } catch {

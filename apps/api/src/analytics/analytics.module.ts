@@ -12,6 +12,7 @@ import { GetUserDashboardHandler } from './queries/get-user-dashboard/get-user-d
 import { GetUserJourneyHandler } from './queries/get-user-journey/get-user-journey.handler';
 import { GetUserProfileHandler } from './queries/get-user-profile/get-user-profile.handler';
 import { ListUsersHandler } from './queries/list-users/list-users.handler';
+import { TimeZoneCatalog } from './time-zone-catalog';
 
 @Module({
   controllers: [AnalyticsController],
@@ -29,6 +30,7 @@ import { ListUsersHandler } from './queries/list-users/list-users.handler';
     GetPathsHandler,
     GetFunnelHandler,
     GetRetentionHandler,
+    TimeZoneCatalog,
   ],
 })
 export class AnalyticsModule {}

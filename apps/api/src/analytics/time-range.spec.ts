@@ -1,4 +1,5 @@
-import { chooseInterval, isTimeZone, resolveTimeRange, startOfZonedDay, zoneOffsetMs } from './time-range';
+import { chooseInterval, resolveTimeRange, startOfZonedDay, zoneOffsetMs } from './time-range';
+import { isTimeZone } from './time-zones';
 
 describe('analytics time ranges', () => {
   it('knows IANA zones and UTC, and nothing else', () => {
@@ -26,6 +27,24 @@ describe('analytics time ranges', () => {
     expect(resolveTimeRange({ from: '2026-11-20T10:00:00Z' }, 'Asia/Kolkata', now, 7)).toEqual({ from: Date.UTC(2026, 10, 20, 10), to: now });
     expect(resolveTimeRange({}, 'UTC', now, 7)).toEqual({ from: now - 7 * 86_400_000, to: now });
     expect(() => resolveTimeRange({ from: '2026-11-22', to: '2026-11-21' }, 'UTC', now, 7)).toThrow('must be before to');
+  });
+
+  it('refuses a bound outside what the read model stores, naming it, also when only the zone puts it there', () => {
+    const now = Date.UTC(2026, 10, 26, 12);
+    const fieldOf = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return (error as { fieldErrors: Array<{ field: string }> }).fieldErrors[0].field;
+      }
+      return 'accepted';
+    };
+    expect(fieldOf(() => resolveTimeRange({ from: '1970-01-01' }, 'Asia/Kolkata', now, 7))).toBe('from');
+    expect(fieldOf(() => resolveTimeRange({ from: '1970-01-01' }, 'America/New_York', now, 7))).toBe('accepted');
+    expect(fieldOf(() => resolveTimeRange({ from: '2106-01-01', to: '2106-02-07' }, 'UTC', now, 7))).toBe('to');
+    expect(fieldOf(() => resolveTimeRange({ from: '1969-12-31T23:59:59Z' }, 'UTC', now, 7))).toBe('from');
+    // A default range is cut at the epoch rather than refused.
+    expect(resolveTimeRange({ to: '1970-01-02T00:00:00Z' }, 'UTC', now, 36_500)).toEqual({ from: 0, to: 86_400_000 });
   });
 
   it('picks hours for short ranges and refuses more than 1000 buckets', () => {

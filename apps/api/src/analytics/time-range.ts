@@ -1,12 +1,6 @@
-import { DomainError } from '@waymark/domain';
+import { DomainError, MAX_OCCURRED_AT_MS, MIN_OCCURRED_AT_MS, isStorableInstant } from '@waymark/domain';
 import { BUCKET_MS, BucketInterval, TimeRange } from '@waymark/read-model';
 
-/** IANA zones this runtime knows, plus `UTC` (which `Intl` lists under no canonical name). */
-const TIME_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
-
-export function isTimeZone(value: string): boolean {
-  return TIME_ZONES.has(value);
-}
 
 export const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -43,10 +37,17 @@ export function startOfZonedDay(date: string, tz: string): number {
  */
 export function resolveTimeRange(input: { from?: string; to?: string }, tz: string, now: number, defaultDays: number): TimeRange {
   const to = input.to === undefined ? now : DATE_ONLY.test(input.to) ? startOfZonedDay(nextDay(input.to), tz) : Date.parse(input.to);
-  const from = input.from === undefined ? to - defaultDays * 86_400_000 : DATE_ONLY.test(input.from) ? startOfZonedDay(input.from, tz) : Date.parse(input.from);
+  // A default range reaching back past what the read model stores starts where it starts.
+  const from = input.from === undefined ? Math.max(to - defaultDays * 86_400_000, MIN_OCCURRED_AT_MS) : DATE_ONLY.test(input.from) ? startOfZonedDay(input.from, tz) : Date.parse(input.from);
+  // The schemas check each bound as given; a date read in a zone can still fall just
+  // outside (1970-01-01 in Asia/Kolkata starts in 1969), and ClickHouse fails on those.
+  if (!isStorableInstant(from)) throw DomainError.forField('INVALID_REQUEST', 'from', `${STORABLE_BOUNDS} (in ${tz})`);
+  if (!isStorableInstant(to)) throw DomainError.forField('INVALID_REQUEST', 'to', `${STORABLE_BOUNDS} (in ${tz})`);
   if (!(from < to)) throw DomainError.forField('INVALID_REQUEST', 'from', 'must be before to');
   return { from, to };
 }
+
+const STORABLE_BOUNDS = `must lie between ${new Date(MIN_OCCURRED_AT_MS).toISOString()} and ${new Date(MAX_OCCURRED_AT_MS).toISOString()}`;
 
 function nextDay(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
