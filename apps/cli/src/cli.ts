@@ -8,6 +8,7 @@ import { replayCommand } from './commands/replay.command';
 import { dlqListCommand, dlqRedriveCommand, dlqShowCommand } from './commands/dlq.commands';
 import { eventsExportCommand, eventsTailCommand } from './commands/events.commands';
 import { lagCommand } from './commands/lag.command';
+import { logRepairCommand } from './commands/log-repair.command';
 import { migrateCommand } from './commands/migrate.command';
 import { rebuildRedisCommand } from './commands/rebuild-redis.command';
 import { specsApplyCommand } from './commands/specs-apply.command';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly CliCommand[] = [
   dlqShowCommand,
   dlqRedriveCommand,
   lagCommand,
+  logRepairCommand,
   migrateCommand,
   rebuildRedisCommand,
   keysGenerateCommand, keysRotateCommand, apiKeysCreateCommand, specsApplyCommand];

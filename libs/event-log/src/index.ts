@@ -1,6 +1,7 @@
 export * from './event-log.port';
 export * from './sqlite/sqlite-event-log';
 export * from './sqlite/sqlite-log-facts';
+export * from './sqlite/sqlite-log-restorer';
 export * from './kafka/kafka-event-log';
 export * from './kafka/kafka-event-log-consumer';
 export * from './kafka/kafka-event-log.options';
