@@ -63,6 +63,12 @@ describe('start-up errors of the built API', () => {
       expect((await fetch(`${first.baseUrl}/health/live`)).status).toBe(200);
     });
 
+    it('keeps the projector off it too (embedded, it would open the same chDB)', async () => {
+      const run = await runBuiltAppToExit('projector', { PORT: '0', DATA_DIR: dataDir });
+      expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 1, stdout: '' });
+      expect(run.stderr).toMatch(new RegExp(`^waymark-projector: failed to start: DATA_DIR ${dataDir} is used by another Waymark process \\(pid ${first.process.pid}, since [0-9TZ:.-]+\\)\\n$`));
+    });
+
     it('is free again as soon as the holder stops', async () => {
       await stopProcess(first.process);
       const second = await spawnApi(dataDir);
