@@ -2,6 +2,8 @@ import { freshnessBenchmark } from './freshness.bench';
 import { kafkaProjectorBenchmark } from './kafka-projector.bench';
 import { kafkaStartSessionBenchmark } from './kafka-start-session.bench';
 import { memoryBenchmark } from './memory.bench';
+import { poisonProjectorBenchmark } from './poison.bench';
+import { poisonFreshnessBenchmark } from './poison-freshness.bench';
 import { projectorBenchmark } from './projector.bench';
 import { replayBenchmark } from './replay.bench';
 import { activityBenchmark, refreshBenchmark, verifyBenchmark } from './session-methods.bench';
@@ -12,4 +14,4 @@ import { Benchmark } from './support/benchmark';
  * Every benchmark `npm run bench` runs, in this order. A new one is a `<name>.bench.ts`
  * module exporting a Benchmark (or two), added here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [startSessionBenchmark, verifyBenchmark, refreshBenchmark, activityBenchmark, projectorBenchmark, replayBenchmark, freshnessBenchmark, memoryBenchmark, kafkaStartSessionBenchmark, kafkaProjectorBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [startSessionBenchmark, verifyBenchmark, refreshBenchmark, activityBenchmark, projectorBenchmark, replayBenchmark, freshnessBenchmark, memoryBenchmark, kafkaStartSessionBenchmark, kafkaProjectorBenchmark, poisonProjectorBenchmark, poisonFreshnessBenchmark];

@@ -76,7 +76,7 @@ export const freshnessBenchmark: Benchmark = {
   },
 };
 
-interface PhaseResult {
+export interface PhaseResult {
   rate: number;
   p50: number;
   p95: number;
@@ -92,7 +92,7 @@ interface PhaseResult {
 }
 
 /** Offers `rate` sessions/s for `durationS`, then waits until every probe is visible (or given up). */
-async function runPhase(rate: number, durationS: number, sessions: HttpClient, journeys: HttpClient, progress: Progress): Promise<PhaseResult> {
+export async function runPhase(rate: number, durationS: number, sessions: HttpClient, journeys: HttpClient, progress: Progress): Promise<PhaseResult> {
   const run = randomUUID().slice(0, 8);
   const probeEvery = Math.max(1, Math.round(rate / PROBES_PER_SECOND));
   const poller = new ProbePoller(journeys);

@@ -32,9 +32,28 @@ export class EventsProjection {
     private readonly table = 'events',
   ) {}
 
+  /**
+   * Each record of a refused INSERT, prepared: its row or its dead letter. A refused batch
+   * is bisected (the projector inserts halves of it, then quarters...), every piece
+   * holding the same record objects; without this each piece would parse and check its
+   * records again. Filled only when an INSERT fails, so the healthy path pays one failed
+   * lookup per record; weak, so records go with the batch that holds them.
+   */
+  private readonly preparedOfRefused = new WeakMap<LoggedRecord, EventRow | DeadLetter>();
+
   async project(records: readonly LoggedRecord[], dedupToken: string): Promise<ProjectionResult> {
-    const prepared = this.prepare(records);
-    await this.insert(prepared, dedupToken);
+    const outcomes = records.map((record) => this.preparedOfRefused.get(record) ?? this.prepareRecord(record));
+    const prepared: PreparedBatch = { rows: [], deadLetters: [] };
+    for (const outcome of outcomes) {
+      if (Array.isArray(outcome)) prepared.rows.push(outcome);
+      else prepared.deadLetters.push(outcome);
+    }
+    try {
+      await this.insert(prepared, dedupToken);
+    } catch (error) {
+      records.forEach((record, i) => this.preparedOfRefused.set(record, outcomes[i]));
+      throw error;
+    }
     return { projected: prepared.rows.length, deadLetters: prepared.deadLetters };
   }
 
@@ -47,21 +66,25 @@ export class EventsProjection {
     const rows: EventRow[] = [];
     const deadLetters: DeadLetter[] = [];
     for (const record of records) {
-      const check = checkEnvelope(record.raw);
-      if (!check.ok) {
-        deadLetters.push({ record, reason: check.reason });
-        continue;
-      }
-      try {
-        rows.push(toEventRow(check.event, record.position));
-      } catch (error) {
-        // The same record fails the same way on every attempt: thrown from here it would
-        // fail the whole batch for ever (say a `data` nested past what JSON.stringify's
-        // recursion survives, were the envelope check ever to let one through).
-        deadLetters.push({ record, reason: `cannot build the row: ${error instanceof Error ? error.message : String(error)}` });
-      }
+      const outcome = this.prepareRecord(record);
+      if (Array.isArray(outcome)) rows.push(outcome);
+      else deadLetters.push(outcome);
     }
     return { rows, deadLetters };
+  }
+
+  /** One record's row, or its dead letter when it fails the envelope check or cannot become a row. */
+  private prepareRecord(record: LoggedRecord): EventRow | DeadLetter {
+    const check = checkEnvelope(record.raw);
+    if (!check.ok) return { record, reason: check.reason };
+    try {
+      return toEventRow(check.event, record.position);
+    } catch (error) {
+      // The same record fails the same way on every attempt: thrown from here it would
+      // fail the whole batch for ever (say a `data` nested past what JSON.stringify's
+      // recursion survives, were the envelope check ever to let one through).
+      return { record, reason: `cannot build the row: ${error instanceof Error ? error.message : String(error)}` };
+    }
   }
 
   /** The ClickHouse half of `project`: one INSERT of the batch's rows. */
