@@ -4,7 +4,7 @@ import { stopProcess } from '../support/service-process';
 import { spawnBuiltApp } from '../support/spawn-built-app';
 import { makeTempDir } from '../support/temp-dir';
 import { waitFor } from '../support/wait-for';
-import { Exited, runBuiltAppToExit } from './startup-process';
+import { Exited, builtAppMain, runBuiltAppToExit, runToExit } from './startup-process';
 
 const product = { tag: 'shop', name: 'Shop', envs: ['prd'] };
 
@@ -50,6 +50,15 @@ describe('strict configuration of the built API', () => {
   it('refuses an unknown WAYMARK_* variable, naming the one meant', async () => {
     const run = await runBuiltAppToExit('api', { PORT: '0', DATA_DIR: join(temp.path, 'env'), WAYMARK_BOOTSTRAPKEY: 'a-long-enough-bootstrap-key' });
     expectRefusal(run, 'WAYMARK_BOOTSTRAPKEY: unknown environment variable; did you mean "WAYMARK_BOOTSTRAP_KEY"?');
+  });
+
+  it('the CLI refuses one too: a misspelt WAYMARK_URL would send a command to the default service', async () => {
+    const run = await runToExit(process.execPath, [builtAppMain('cli'), 'lag'], { WAYMARK_ULR: 'http://elsewhere:3000' });
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'waymark: WAYMARK_ULR: unknown environment variable; did you mean "WAYMARK_URL"?\n',
+    });
   });
 
   it('accepts the CLI\'s WAYMARK_* variables, and with no key configuration at all says open development mode loudly, again beside "listening"', async () => {

@@ -11,7 +11,7 @@ export interface Exited {
 }
 
 /** The built app's entry point (`npm run build` first). */
-export function builtAppMain(name: 'api' | 'projector'): string {
+export function builtAppMain(name: 'api' | 'projector' | 'cli'): string {
   const main = join(__dirname, `../../dist/apps/${name}/main.js`);
   if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" before this test`);
   return main;
