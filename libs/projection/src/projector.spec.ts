@@ -236,6 +236,30 @@ describe('Projector poison isolation', () => {
     expect(run.projector.stats).toMatchObject({ failures: 1, refused: 1 });
   });
 
+  it('leaves the batch uncommitted when stopped while a bisection step waits to retry', async () => {
+    let commits = 0;
+    let tried = 0;
+    const records = Array.from({ length: 8 }, (_, i) => record(String(i + 1)));
+    const batch: EventBatch = { records, dedupKey: '1-8', commit: async () => void (commits += 1) };
+    const projection = {
+      project: async (piece: readonly LoggedRecord[]) => {
+        tried += 1;
+        if (piece.length === 8) throw refusal('1');
+        throw connectionRefused(); // every piece: ClickHouse went away mid-bisection
+      },
+    } as unknown as EventsProjection;
+    const projector = new Projector(consumerOf([batch]), projection, silent, { group: 'g', maxBatch: 8, maxWaitMs: 1, retryBaseMs: 60_000, retryMaxMs: 60_000 });
+    projector.start();
+    while (tried < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    const stoppedAt = Date.now();
+    await projector.stop();
+
+    expect(Date.now() - stoppedAt).toBeLessThan(1000);
+    expect(commits).toBe(0);
+    expect(projector.stats.batches).toBe(0);
+    expect(projector.health.consecutiveFailures).toBe(1);
+  });
+
   it('splits a batch refused for spanning too many partitions until its pieces pass, dead-lettering nothing', async () => {
     const tooWide = Object.assign(new Error('Too many partitions for single INSERT block (more than 100). The limit is controlled by...'), { code: '252', type: 'TOO_MANY_PARTS' });
     const run = await runBatch(40, [], (records) => (records.length > 8 ? tooWide : undefined));
