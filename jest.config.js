@@ -33,6 +33,11 @@ const BOTH_MODES = 'test/e2e/(sdk|openapi|fuzz-[^/]*)\\.e2e\\.spec\\.ts$';
 
 module.exports = {
   testTimeout: 30000,
+  // A failing test often never reaches the code that closes what it opened (a server, a
+  // Kafka consumer, a child process), and Jest then waits for those handles forever: CI
+  // sees no summary. Exit once the results are reported. A hang that no in-process timer
+  // can stop (a blocked event loop) is bounded by .ci/test-with-summary's budget.
+  forceExit: true,
   projects: [
     {
       ...base,
