@@ -78,8 +78,12 @@ function describe(template: RequestTemplate, request: HttpRequest): string {
   return `  ${template.kind}: ${request.method} ${truncate(request.url, 300)}\n  headers: ${headers || '(none)'}\n  body: ${request.body === undefined ? '(none)' : truncate(request.body, 600)}`;
 }
 
+/** Head and tail of a long text: the tail is where a 10,000-level nesting shows its depth. */
 function truncate(text: string, max: number): string {
-  return text.length <= max ? JSON.stringify(text).slice(1, -1) : `${JSON.stringify(text.slice(0, max)).slice(1, -1)}… (${text.length} characters)`;
+  const escaped = (part: string) => JSON.stringify(part).slice(1, -1);
+  if (text.length <= max) return escaped(text);
+  const head = Math.ceil(max * 0.7);
+  return `${escaped(text.slice(0, head))}…${escaped(text.slice(text.length - (max - head)))} (${text.length} characters)`;
 }
 
 function codeOf(problem: string): string {
