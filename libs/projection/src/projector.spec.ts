@@ -114,7 +114,10 @@ describe('Projector poison isolation', () => {
   interface Run {
     /** Positions inserted, per successful insert, with the insert's token. */
     inserts: Array<{ token: string; positions: string[] }>;
+    /** Tokens of every real insert tried, in order. */
     tokensTried: string[];
+    /** Positions of every probe tried, in order. */
+    probesTried: string[][];
     deadLetters: DeadLetter[];
     commits: number;
     projector: Projector;
@@ -122,12 +125,19 @@ describe('Projector poison isolation', () => {
 
   /**
    * Runs one batch of `size` records through a projector whose projection refuses every
-   * insert that holds one of `poison` (as ClickHouse refuses a whole INSERT for one bad
-   * row), after `fail` has had its say on each attempt. Resolves once the batch is committed.
+   * insert, and every probe, that holds one of `poison` (as ClickHouse refuses a whole
+   * INSERT for one bad row), after `fail` has had its say on each attempt (`token`
+   * undefined for a probe). `viewOnly`: the poison is refused by real inserts only, as a
+   * refusal raised by a materialized view would be. Resolves once the batch is committed.
    */
-  async function runBatch(size: number, poison: string[], fail: (records: readonly LoggedRecord[], token: string) => Error | undefined = () => undefined): Promise<Run> {
+  async function runBatch(
+    size: number,
+    poison: string[],
+    fail: (records: readonly LoggedRecord[], token: string | undefined) => Error | undefined = () => undefined,
+    { viewOnly = false } = {},
+  ): Promise<Run> {
     const records = Array.from({ length: size }, (_, i) => record(String(i + 1)));
-    const run: Run = { inserts: [], tokensTried: [], deadLetters: [], commits: 0, projector: undefined as unknown as Projector };
+    const run: Run = { inserts: [], tokensTried: [], probesTried: [], deadLetters: [], commits: 0, projector: undefined as unknown as Projector };
     let committed!: () => void;
     const done = new Promise<void>((resolve) => (committed = resolve));
     const batch: EventBatch = {
@@ -147,6 +157,14 @@ describe('Projector poison isolation', () => {
         const bad = piece.find((r) => poison.includes(r.position));
         if (bad) throw refusal(bad.position);
         run.inserts.push({ token, positions: piece.map((r) => r.position) });
+        return { projected: piece.length, deadLetters: [] };
+      },
+      probe: async (piece: readonly LoggedRecord[]) => {
+        run.probesTried.push(piece.map((r) => r.position));
+        const injected = fail(piece, undefined);
+        if (injected) throw injected;
+        const bad = viewOnly ? undefined : piece.find((r) => poison.includes(r.position));
+        if (bad) throw refusal(bad.position);
         return { projected: piece.length, deadLetters: [] };
       },
     } as unknown as EventsProjection;
@@ -172,26 +190,38 @@ describe('Projector poison isolation', () => {
     expect(run.projector.stats).toMatchObject({ batches: 1, projected: 97, deadLettered: 3, refused: 3, bisected: 1, failures: 0 });
     // Handled, not failing: readiness must not count the refused inserts as failed attempts.
     expect(run.projector.health.consecutiveFailures).toBe(0);
-    // A few inserts per offender, not one per event.
-    expect(run.tokensTried.length).toBeLessThanOrEqual(3 * 2 * Math.ceil(Math.log2(100)) + 1);
+    // Found by probes, a few per offender; then the batch without them in one real insert.
+    expect(run.probesTried.length).toBeLessThanOrEqual(3 * 2 * Math.ceil(Math.log2(100)));
+    expect(run.tokensTried).toEqual(['read-model:1-100', 'read-model:1-100#-36.37.89']);
   });
 
-  it('gives every piece its own token, derived from the batch\'s, and the same ones on a second run (a crash mid-bisection re-inserts harmlessly)', async () => {
+  it("gives the insert without the offenders its own token, derived from the batch's, and the same on a second run (a crash mid-bisection re-inserts harmlessly)", async () => {
     const first = await runBatch(64, ['5', '50']);
     const second = await runBatch(64, ['5', '50']);
 
+    expect(first.tokensTried).toEqual(['read-model:1-64', 'read-model:1-64#-4.49']);
     expect(second.tokensTried).toEqual(first.tokensTried);
-    expect(first.tokensTried[0]).toBe('read-model:1-64');
-    for (const token of first.tokensTried.slice(1)) expect(token).toMatch(/^read-model:1-64#\d+-\d+$/);
-    const inserted = first.inserts.map((insert) => insert.token);
-    expect(new Set(inserted).size).toBe(inserted.length);
+    expect(second.probesTried).toEqual(first.probesTried);
   });
 
   it('dead-letters a batch of one refused event without another insert', async () => {
     const run = await runBatch(1, ['1']);
     expect(run.deadLetters.map((letter) => letter.record.position)).toEqual(['1']);
     expect(run.tokensTried).toEqual(['read-model:1-1']);
+    expect(run.probesTried).toEqual([]);
     expect(run.commits).toBe(1);
+  });
+
+  it('falls back to bisecting with real inserts, each piece under its own token, for a refusal probes do not see (a view\'s)', async () => {
+    const run = await runBatch(32, ['20'], undefined, { viewOnly: true });
+
+    expect(run.deadLetters.map((letter) => letter.record.position)).toEqual(['20']);
+    expect(projectedPositions(run)).toEqual(range(1, 32).filter((p) => p !== '20'));
+    const pieces = run.tokensTried.slice(2);
+    expect(run.tokensTried.slice(0, 2)).toEqual(['read-model:1-32', 'read-model:1-32#-']);
+    for (const token of pieces) expect(token).toMatch(/^read-model:1-32#-#\d+-\d+$/);
+    const inserted = run.inserts.map((insert) => insert.token);
+    expect(new Set(inserted).size).toBe(inserted.length);
   });
 
   it('retries a retryable failure with backoff on the same batch and dead-letters nothing', async () => {
@@ -208,7 +238,7 @@ describe('Projector poison isolation', () => {
     const errors = [
       Object.assign(new Error('Too many parts (3001). Merges are processing significantly slower than inserts'), { code: '252', type: 'TOO_MANY_PARTS' }),
       Object.assign(new Error('Memory limit (total) exceeded'), { code: '241', type: 'MEMORY_LIMIT_EXCEEDED' }),
-      Object.assign(new Error("Table default.events does not exist"), { code: '60', type: 'UNKNOWN_TABLE' }),
+      Object.assign(new Error('Table default.events does not exist'), { code: '60', type: 'UNKNOWN_TABLE' }),
       new Error('Timeout error.'),
     ];
     const run = await runBatch(4, [], () => errors.shift());
@@ -217,11 +247,11 @@ describe('Projector poison isolation', () => {
     expect(run.projector.stats).toMatchObject({ failures: 4, bisected: 0, projected: 4 });
   });
 
-  it('retries a bisection step that meets a retryable failure, without starting over or losing what went in', async () => {
+  it('retries a bisection step that meets a retryable failure, without starting over or losing what was found', async () => {
     let injected = false;
-    const run = await runBatch(16, ['11'], (_records, token) => {
-      // The first time the half holding positions 1-8 is tried, the connection drops.
-      if (!injected && token === 'read-model:1-16#0-7') {
+    const run = await runBatch(16, ['11'], (records, token) => {
+      // The first probe of the half holding positions 1-8 meets a dropped connection.
+      if (!injected && token === undefined && records[0].position === '1' && records.length === 8) {
         injected = true;
         return connectionRefused();
       }
@@ -230,9 +260,9 @@ describe('Projector poison isolation', () => {
 
     expect(run.deadLetters.map((letter) => letter.record.position)).toEqual(['11']);
     expect(projectedPositions(run)).toEqual(range(1, 16).filter((p) => p !== '11'));
-    // The dropped step was tried again as itself; the batch was not inserted again from the top.
-    expect(run.tokensTried.filter((token) => token === 'read-model:1-16#0-7')).toHaveLength(2);
-    expect(run.tokensTried.filter((token) => token === 'read-model:1-16')).toHaveLength(1);
+    // The dropped step was tried again as itself; the batch was not started over.
+    expect(run.probesTried.filter((probe) => probe.join() === range(1, 8).join())).toHaveLength(2);
+    expect(run.tokensTried).toEqual(['read-model:1-16', 'read-model:1-16#-10']);
     expect(run.projector.stats).toMatchObject({ failures: 1, refused: 1 });
   });
 
@@ -242,10 +272,13 @@ describe('Projector poison isolation', () => {
     const records = Array.from({ length: 8 }, (_, i) => record(String(i + 1)));
     const batch: EventBatch = { records, dedupKey: '1-8', commit: async () => void (commits += 1) };
     const projection = {
-      project: async (piece: readonly LoggedRecord[]) => {
+      project: async () => {
         tried += 1;
-        if (piece.length === 8) throw refusal('1');
-        throw connectionRefused(); // every piece: ClickHouse went away mid-bisection
+        throw refusal('1');
+      },
+      probe: async () => {
+        tried += 1;
+        throw connectionRefused(); // ClickHouse went away mid-bisection
       },
     } as unknown as EventsProjection;
     const projector = new Projector(consumerOf([batch]), projection, silent, { group: 'g', maxBatch: 8, maxWaitMs: 1, retryBaseMs: 60_000, retryMaxMs: 60_000 });
@@ -262,10 +295,12 @@ describe('Projector poison isolation', () => {
 
   it('splits a batch refused for spanning too many partitions until its pieces pass, dead-lettering nothing', async () => {
     const tooWide = Object.assign(new Error('Too many partitions for single INSERT block (more than 100). The limit is controlled by...'), { code: '252', type: 'TOO_MANY_PARTS' });
-    const run = await runBatch(40, [], (records) => (records.length > 8 ? tooWide : undefined));
+    // Only a real insert meets the limit: a probe writes no parts.
+    const run = await runBatch(40, [], (records, token) => (token !== undefined && records.length > 8 ? tooWide : undefined));
 
     expect(run.deadLetters).toEqual([]);
     expect(projectedPositions(run)).toEqual(range(1, 40));
     expect(run.inserts.every((insert) => insert.positions.length <= 8)).toBe(true);
+    expect(run.probesTried).toEqual([]);
   });
 });

@@ -213,17 +213,26 @@ export class Projector {
    * fix; a value refusal is returned, not retried. The first attempt always runs; once
    * stopping, a failed attempt abandons the batch (throws ABANDONED).
    */
-  private async insertPiece(records: readonly LoggedRecord[], dedupToken: string, range: { from: string; to: string }): Promise<PieceOutcome> {
-    for (let attempt = 0; ; attempt += 1) {
+  private insertPiece(records: readonly LoggedRecord[], dedupToken: string, range: { from: string; to: string }): Promise<PieceOutcome> {
+    return this.untilFinal(() => this.projection.project(records, dedupToken), records.length, range);
+  }
+
+  /** A probe (parse only, nothing written) of `records`, retried as `insertPiece` is. */
+  private probePiece(records: readonly LoggedRecord[], range: { from: string; to: string }): Promise<PieceOutcome> {
+    return this.untilFinal(() => this.projection.probe(records), records.length, range);
+  }
+
+  private async untilFinal(attempt: () => Promise<ProjectionResult>, events: number, range: { from: string; to: string }): Promise<PieceOutcome> {
+    for (let attemptNo = 0; ; attemptNo += 1) {
       try {
-        return { inserted: await this.projection.project(records, dedupToken) };
+        return { inserted: await attempt() };
       } catch (error) {
         const refused = valueRefusalOf(error);
         if (refused) return { refused };
         this.recordFailure(error);
         if (this.stopping) throw ABANDONED;
-        const delay = this.retryDelay(attempt);
-        this.logger.warn({ err: error, attempt: attempt + 1, retryInMs: delay, ...range, events: records.length }, 'projection failed; retrying');
+        const delay = this.retryDelay(attemptNo);
+        this.logger.warn({ err: error, attempt: attemptNo + 1, retryInMs: delay, ...range, events }, 'projection failed; retrying');
         await this.backoff(delay);
         if (this.stopping) throw ABANDONED;
       }
@@ -232,13 +241,20 @@ export class Projector {
 
   private async isolatePoison(batch: EventBatch, dedupToken: string, refusal: ValueRefusal, range: { from: string; to: string }): Promise<ProjectionResult> {
     this.logger.warn({ ...range, events: batch.records.length, reason: refusal.reason }, 'ClickHouse refused a value in the batch; bisecting it to project the rest');
-    const result = await projectAroundRefusals(batch.records, dedupToken, refusal, (records, token) => {
+    const unlessStopping = <A extends unknown[]>(step: (...args: A) => Promise<PieceOutcome>) => (...args: A) => {
       if (this.stopping) throw ABANDONED;
-      return this.insertPiece(records, token, range);
-    });
+      return step(...args);
+    };
+    const result = await projectAroundRefusals(
+      batch.records,
+      dedupToken,
+      refusal,
+      unlessStopping((records: readonly LoggedRecord[]) => this.probePiece(records, range)),
+      unlessStopping((records: readonly LoggedRecord[], token: string) => this.insertPiece(records, token, range)),
+    );
     this.stats.bisected += 1;
     this.stats.refused += result.refused;
-    this.logger.log?.({ ...range, inserts: result.inserts, refused: result.refused, projected: result.projected }, 'batch bisected');
+    this.logger.log?.({ ...range, probes: result.probes, inserts: result.inserts, refused: result.refused, projected: result.projected }, 'batch bisected');
     return result;
   }
 
