@@ -73,6 +73,9 @@ describe(`OpenAPI fuzz, ${TEST_MODE} mode (seed ${settings.seed})`, () => {
     const seen = `canary p95 ${Math.round(p95)} ms, bound ${bound} ms (each: ${(visibleAfter as number[]).map(Math.round).join(', ')} ms)`;
     expect([seen, p95 <= bound]).toEqual([seen, true]);
     const deadLettered = (await log.deadLetters()) - deadLettersBefore;
-    if (deadLettered > 0) throw new Error(`${deadLettered} acknowledged event(s) went to the dead letters: the API accepted what the read model cannot hold. ${suspects}`);
+    if (deadLettered > 0) {
+      const letters = await log.deadLetterSamples(Math.min(deadLettered, 5));
+      throw new Error(`${deadLettered} acknowledged event(s) went to the dead letters: the API accepted what the read model cannot hold (seed ${settings.seed}). The newest:\n  ${letters.join('\n  ')}`);
+    }
   }, 300_000);
 });

@@ -60,6 +60,9 @@ export const HOSTILE_JSON: unknown[] = [
   new RawJson(`{${Array.from({ length: 5000 }, (_, i) => `"k${i}":${i}`).join(',')}}`, '{5,000 keys}'),
   { userId: 'x'.repeat(100_000) },
   { userId: '\u0000' },
+  // A lone surrogate survives JSON.parse but not ClickHouse's string parser (CANNOT_PARSE_ESCAPE_SEQUENCE).
+  { userId: 'lone-\udbff' },
+  { userId: 'ok', nested: { '\ud800': '\udfff' } },
   { '': 1, ' ': 2, 'a.b': 3, '\u0000': 4 },
   [],
   null,
