@@ -14,7 +14,16 @@ export type PieceOutcome = { inserted: ProjectionResult } | { refused: ValueRefu
  * meanwhile, and the batch is then left uncommitted.
  */
 export type InsertPiece = (records: readonly LoggedRecord[], dedupToken: string) => Promise<PieceOutcome>;
+/** Throws PROBES_UNAVAILABLE when a probe fails otherwise than by a value refusal. */
 export type ProbePiece = (records: readonly LoggedRecord[]) => Promise<PieceOutcome>;
+
+/**
+ * A probe that failed for another reason than a value (ClickHouse unreachable for a
+ * moment, a server that does not let this user insert into a table function): the
+ * isolation goes on with real INSERTs, which retry on their own, rather than waiting on
+ * a shortcut that may never come back.
+ */
+export const PROBES_UNAVAILABLE = Symbol('probes unavailable');
 
 export interface IsolationResult extends ProjectionResult {
   /** Pieces parsed without being written (probes). */
@@ -52,10 +61,16 @@ export async function projectAroundRefusals(
   const result: IsolationResult = { projected: 0, deadLetters: [], probes: 0, inserts: 0, refused: 0 };
   const refusedAt = new Map<number, ValueRefusal>();
   if (!widthOnly(refusal)) {
-    result.probes = await bisect(records.length, refusal, (from, to) => probe(records.slice(from, to)), {
-      passed: () => undefined,
-      refused: (index, why) => refusedAt.set(index, why),
-    });
+    try {
+      result.probes = await bisect(records.length, refusal, (from, to) => probe(records.slice(from, to)), {
+        passed: () => undefined,
+        refused: (index, why) => refusedAt.set(index, why),
+      });
+    } catch (error) {
+      if (error !== PROBES_UNAVAILABLE) throw error;
+      // Real INSERTs find the same offenders, only slower: forget what the probes found.
+      refusedAt.clear();
+    }
   }
   const rest = records.filter((_, index) => !refusedAt.has(index));
   const letters: Array<[number, DeadLetter]> = [...refusedAt].map(([index, why]) => [index, refusedLetter(records[index], why)]);

@@ -247,22 +247,45 @@ describe('Projector poison isolation', () => {
     expect(run.projector.stats).toMatchObject({ failures: 4, bisected: 0, projected: 4 });
   });
 
-  it('retries a bisection step that meets a retryable failure, without starting over or losing what was found', async () => {
+  it('falls back to real inserts when a probe fails otherwise than by a value, and still finds exactly the offender', async () => {
     let injected = false;
     const run = await runBatch(16, ['11'], (records, token) => {
-      // The first probe of the half holding positions 1-8 meets a dropped connection.
-      if (!injected && token === undefined && records[0].position === '1' && records.length === 8) {
+      if (!injected && token === undefined) {
         injected = true;
         return connectionRefused();
       }
       return undefined;
     });
 
+    expect(run.probesTried).toHaveLength(1);
     expect(run.deadLetters.map((letter) => letter.record.position)).toEqual(['11']);
     expect(projectedPositions(run)).toEqual(range(1, 16).filter((p) => p !== '11'));
-    // The dropped step was tried again as itself; the batch was not started over.
-    expect(run.probesTried.filter((probe) => probe.join() === range(1, 8).join())).toHaveLength(2);
-    expect(run.tokensTried).toEqual(['read-model:1-16', 'read-model:1-16#-10']);
+    expect(run.tokensTried.slice(0, 2)).toEqual(['read-model:1-16', 'read-model:1-16#-']);
+    expect(run.projector.stats).toMatchObject({ failures: 1, refused: 1 });
+    expect(run.projector.health.consecutiveFailures).toBe(0);
+  });
+
+  it('retries a real-insert bisection step that meets a retryable failure, without starting over or losing what went in', async () => {
+    let injected = false;
+    const run = await runBatch(
+      16,
+      ['11'],
+      (_records, token) => {
+        // The first try of the piece holding positions 1-8 meets a dropped connection.
+        if (!injected && token === 'read-model:1-16#-#0-7') {
+          injected = true;
+          return connectionRefused();
+        }
+        return undefined;
+      },
+      { viewOnly: true },
+    );
+
+    expect(run.deadLetters.map((letter) => letter.record.position)).toEqual(['11']);
+    expect(projectedPositions(run)).toEqual(range(1, 16).filter((p) => p !== '11'));
+    // The dropped step was tried again as itself; the batch was not inserted again from the top.
+    expect(run.tokensTried.filter((token) => token === 'read-model:1-16#-#0-7')).toHaveLength(2);
+    expect(run.tokensTried.filter((token) => token === 'read-model:1-16')).toHaveLength(1);
     expect(run.projector.stats).toMatchObject({ failures: 1, refused: 1 });
   });
 
@@ -272,25 +295,26 @@ describe('Projector poison isolation', () => {
     const records = Array.from({ length: 8 }, (_, i) => record(String(i + 1)));
     const batch: EventBatch = { records, dedupKey: '1-8', commit: async () => void (commits += 1) };
     const projection = {
-      project: async () => {
+      project: async (_piece: readonly LoggedRecord[], token: string) => {
         tried += 1;
-        throw refusal('1');
+        if (token === '1-8' || token === 'g:1-8') throw refusal('1');
+        throw connectionRefused(); // ClickHouse went away mid-isolation
       },
       probe: async () => {
         tried += 1;
-        throw connectionRefused(); // ClickHouse went away mid-bisection
+        throw connectionRefused();
       },
     } as unknown as EventsProjection;
     const projector = new Projector(consumerOf([batch]), projection, silent, { group: 'g', maxBatch: 8, maxWaitMs: 1, retryBaseMs: 60_000, retryMaxMs: 60_000 });
     projector.start();
-    while (tried < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+    while (tried < 3) await new Promise((resolve) => setTimeout(resolve, 1));
     const stoppedAt = Date.now();
     await projector.stop();
 
     expect(Date.now() - stoppedAt).toBeLessThan(1000);
     expect(commits).toBe(0);
     expect(projector.stats.batches).toBe(0);
-    expect(projector.health.consecutiveFailures).toBe(1);
+    expect(projector.health.consecutiveFailures).toBe(2);
   });
 
   it('splits a batch refused for spanning too many partitions until its pieces pass, dead-lettering nothing', async () => {

@@ -2,7 +2,7 @@ import { LoggerService } from '@nestjs/common';
 import { EventBatch, EventLogConsumer, LoggedRecord } from '@waymark/event-log';
 import { EventsProjection, ProjectionResult } from './events.projection';
 import { ValueRefusal, valueRefusalOf } from './insert-refusal';
-import { PieceOutcome, projectAroundRefusals } from './poison-bisection';
+import { PROBES_UNAVAILABLE, PieceOutcome, projectAroundRefusals } from './poison-bisection';
 
 /** Thrown inside a batch's work when the projector stops mid-retry: the batch is left uncommitted. */
 const ABANDONED = Symbol('abandoned');
@@ -217,9 +217,21 @@ export class Projector {
     return this.untilFinal(() => this.projection.project(records, dedupToken), records.length, range);
   }
 
-  /** A probe (parse only, nothing written) of `records`, retried as `insertPiece` is. */
-  private probePiece(records: readonly LoggedRecord[], range: { from: string; to: string }): Promise<PieceOutcome> {
-    return this.untilFinal(() => this.projection.probe(records), records.length, range);
+  /**
+   * A probe (parse only, nothing written) of `records`: a value refusal is an answer; any
+   * other failure is not retried, the isolation falls back to real INSERTs
+   * (PROBES_UNAVAILABLE), which retry on their own.
+   */
+  private async probePiece(records: readonly LoggedRecord[], range: { from: string; to: string }): Promise<PieceOutcome> {
+    try {
+      return { inserted: await this.projection.probe(records) };
+    } catch (error) {
+      const refused = valueRefusalOf(error);
+      if (refused) return { refused };
+      this.recordFailure(error);
+      this.logger.warn({ err: error, ...range, events: records.length }, 'probing the batch failed; bisecting it with real inserts');
+      throw PROBES_UNAVAILABLE;
+    }
   }
 
   private async untilFinal(attempt: () => Promise<ProjectionResult>, events: number, range: { from: string; to: string }): Promise<PieceOutcome> {
