@@ -77,6 +77,12 @@ describe('values are checked at the edge against the read model, and a refusal a
     await expectRefused('/v1/sessions', { ...SEED_BODY, data: { userId: 'u'.repeat(257) } }, 422, 'data.userId');
   });
 
+  it('refuses half a surrogate pair anywhere in a body (ClickHouse cannot parse it: acknowledged, then dead-lettered)', async () => {
+    // JSON.stringify writes a lone surrogate as the escape \udbff, as any client would.
+    expect(await expectRefused('/v1/sessions', { ...SEED_BODY, data: { userId: 'lone-\udbff' } }, 400, 'data.userId')).toMatch(/surrogate/);
+    await expectRefused('/v1/sessions/activity', activity({ name: 'x', properties: { note: 'a\udc00b' } }), 400, 'record.properties.note');
+  });
+
   it('refuses control characters in identifiers given directly', async () => {
     await expectRefused('/v1/sessions/revoke', { ...scope, identifier: 'user\u0000' }, 400, 'identifier');
     const list = await fetch(`${api.baseUrl}/v1/sessions/active?${new URLSearchParams({ ...scope, identifier: 'a\nb' })}`, { headers: { authorization: `Bearer test-bootstrap-key-0123456789abcdef` } });

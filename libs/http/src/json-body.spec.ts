@@ -43,6 +43,18 @@ describe('parseJsonBody', () => {
   });
 });
 
+describe('unpaired surrogates', () => {
+  it('refuses half a surrogate pair in a value or a key, naming where it sits', () => {
+    expect(refusal('{"data":{"userId":"lone-\\udbff"}}').fieldErrors[0]).toEqual({ field: 'data.userId', message: expect.stringContaining('surrogate') });
+    expect(refusal('{"records":[{"properties":{"k\\udc00":1}}]}').fieldErrors[0].field).toBe('records.0.properties.k\udc00');
+    expect(refusal('"\\ud800"').fieldErrors[0].field).toBe('body');
+  });
+
+  it('takes a whole pair, escaped or not', () => {
+    expect(parseJsonBody('{"a":"\\ud83d\\ude00","b":"😀"}')).toEqual({ a: '😀', b: '😀' });
+  });
+});
+
 describe('findPrototypeKey', () => {
   it('finds nothing in a value without such keys', () => {
     expect(findPrototypeKey({ a: [{ b: 1 }], c: null })).toBeUndefined();

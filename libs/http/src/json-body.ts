@@ -39,7 +39,41 @@ export function parseJsonBody(text: string): unknown {
       throw DomainError.forField('INVALID_REQUEST', offending.field, offending.message);
     }
   }
+  // Text decoded from UTF-8 is well-formed; only a `\uD800`-style escape makes half a
+  // surrogate pair, which ClickHouse refuses to parse (the event would be acknowledged,
+  // then dead-lettered), and which no real name or value needs.
+  if (SURROGATE_ESCAPE.test(text)) {
+    const field = findLoneSurrogate(value);
+    if (field !== undefined) {
+      throw DomainError.forField('INVALID_REQUEST', field || 'body', 'holds half of a UTF-16 surrogate pair (an unpaired \\uD800-\\uDFFF escape); send well-formed Unicode');
+    }
+  }
   return value;
+}
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The dotted path of the first key or string holding an unpaired surrogate ('' for the
+ * body itself), or undefined. Iterative, like findPrototypeKey.
+ */
+export function findLoneSurrogate(value: unknown): string | undefined {
+  const stack: Array<[unknown, string[]]> = [[value, []]];
+  while (stack.length > 0) {
+    const [current, path] = stack.pop()!;
+    if (typeof current === 'string') {
+      if (LONE_SURROGATE.test(current)) return path.join('.');
+      continue;
+    }
+    if (typeof current !== 'object' || current === null) continue;
+    const entries: Array<[string, unknown]> = Array.isArray(current) ? current.map((item, index) => [String(index), item]) : Object.entries(current);
+    for (const [key, child] of entries) {
+      if (LONE_SURROGATE.test(key)) return [...path, key].join('.');
+      stack.push([child, [...path, key]]);
+    }
+  }
+  return undefined;
 }
 
 interface PrototypeKey {
