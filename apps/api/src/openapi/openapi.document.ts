@@ -50,6 +50,16 @@ const common = {
   '401': problem(401, 'UNAUTHORIZED', 'an API key is required: Authorization: Bearer <key>'),
   '403': problem(403, 'FORBIDDEN', "this API key does not have the 'secret' role this operation needs"),
   '429': problem(429, 'RATE_LIMITED', 'too many requests for this API key; retry after 1 s'),
+  // Answered at the HTTP edge, before a route runs (libs/http framework-refusals.ts).
+  '414': problem(414, 'URI_TOO_LONG', 'the request target is longer than 8192 characters', 'url'),
+  '431': problem(431, 'HEADERS_TOO_LARGE', 'the request headers are too large', 'headers'),
+};
+
+/** Operations that take a body: it must be JSON (415) within BODY_LIMIT_BYTES (413). */
+const commonWithBody = {
+  ...common,
+  '413': problem(413, 'BODY_TOO_LARGE', 'Request body is too large', 'body'),
+  '415': problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'must be sent as application/json', 'body'),
 };
 
 const ok = (description: string, example: unknown) => ({ description, content: { 'application/json': { example } } });
@@ -74,10 +84,10 @@ export function buildOpenApiDocument(): Json {
       title: 'Waymark',
       version: '0.1.0',
       description:
-        'Event-sourced session analytics. Start sessions for your users, record what you do on their behalf, read their journeys. Errors are RFC 9457 problem details with a stable `code` and the fields at fault.',
+        'Event-sourced session analytics. Start sessions for your users, record what you do on their behalf, read their journeys. Errors are RFC 9457 problem details with a stable `code` and the fields at fault. Bodies are JSON only (415 otherwise), nested at most 64 levels, without `__proto__` or `constructor.prototype` keys; a method a path does not have answers 405 with `Allow`; 503 SHUTTING_DOWN while an instance stops.',
     },
     security: [{ apiKey: [] }],
-    tags: [{ name: 'sessions', description: 'Secret keys (backends only)' }, { name: 'journeys', description: 'Read keys' }, { name: 'session specs', description: 'Admin keys' }, { name: 'analytics', description: 'Read keys: users, journeys, dashboards, paths, funnels, retention. Every query takes tz (IANA zone, default UTC) and from/to (ISO instant, or a date in tz; a date `to` includes its day); without env, every env the key may read.' }, { name: 'operations', description: 'Admin keys: rebuild the read model from the event log (docs/operations.md)' }, { name: 'health' }],
+    tags: [{ name: 'sessions', description: 'Secret keys (backends only)' }, { name: 'journeys', description: 'Read keys' }, { name: 'session specs', description: 'Admin keys' }, { name: 'analytics', description: 'Read keys: users, journeys, dashboards, paths, funnels, retention. Every query takes tz (an IANA zone name, canonical or alias, known to both the server and its ClickHouse; default UTC) and from/to (ISO instant, or a date in tz; a date `to` includes its day; between 1970-01-01 and 2106-02-07); without env, every env the key may read.' }, { name: 'operations', description: 'Admin keys: rebuild the read model from the event log (docs/operations.md)' }, { name: 'health' }],
     paths: {
       '/v1/sessions': {
         post: {
@@ -85,7 +95,7 @@ export function buildOpenApiDocument(): Json {
           summary: 'Start a session (sessions.start)',
           description: "Answers once the SessionStarted event is durable. The user's identifier is read from `data` by the spec's selector.",
           requestBody: body(startSessionBodySchema, { ...scope, data: seedData }),
-          responses: { '201': ok('Tokens for the new session', tokens), ...common, '422': problem(422, 'IDENTIFIER_MISSING', 'data.userId is required', 'data.userId') },
+          responses: { '201': ok('Tokens for the new session', tokens), ...commonWithBody, '422': problem(422, 'IDENTIFIER_MISSING', 'data.userId is required', 'data.userId') },
         },
       },
       '/v1/sessions/verify': {
@@ -94,7 +104,7 @@ export function buildOpenApiDocument(): Json {
           summary: 'Verify a session token',
           description: 'A valid token needs no store read; a revoked session is refused at once.',
           requestBody: body(verifySessionBodySchema, { ...scope, token }),
-          responses: { '200': ok('Validity and, when valid, the decrypted data', { valid: true, sessionId, identifier: '1919102009383', data: seedData, expiresAt: tokens.expiresAt }), ...common },
+          responses: { '200': ok('Validity and, when valid, the decrypted data', { valid: true, sessionId, identifier: '1919102009383', data: seedData, expiresAt: tokens.expiresAt }), ...commonWithBody },
         },
       },
       '/v1/sessions/refresh': {
@@ -103,7 +113,7 @@ export function buildOpenApiDocument(): Json {
           summary: 'Refresh: a new token and a new refresh token',
           description: 'Each refresh token works once. A retry within the grace window gets the same answer; a spent token presented after it revokes the session (RFC 9700 §4.14.2).',
           requestBody: body(refreshSessionBodySchema, { ...scope, refreshToken }),
-          responses: { '200': ok('The new pair', tokens), ...common, '401': problem(401, 'REFRESH_TOKEN_REUSED', 'this refresh token was already used; the session has been revoked', 'refreshToken') },
+          responses: { '200': ok('The new pair', tokens), ...commonWithBody, '401': problem(401, 'REFRESH_TOKEN_REUSED', 'this refresh token was already used; the session has been revoked', 'refreshToken') },
         },
       },
       '/v1/sessions/revoke': {
@@ -111,7 +121,7 @@ export function buildOpenApiDocument(): Json {
           tags: ['sessions'],
           summary: "Revoke a session, or all of a user's sessions in the tag",
           requestBody: body(revokeSessionsBodySchema, { ...scope, identifier: '1919102009383', exceptSessionId: sessionId }),
-          responses: { '200': ok('Sessions this call revoked', { revoked: ['01a218e6-9300-7000-8000-000000000001'] }), ...common, '404': problem(404, 'SESSION_NOT_FOUND', 'no session in this product, env and tag', 'sessionId') },
+          responses: { '200': ok('Sessions this call revoked', { revoked: ['01a218e6-9300-7000-8000-000000000001'] }), ...commonWithBody, '404': problem(404, 'SESSION_NOT_FOUND', 'no session in this product, env and tag', 'sessionId') },
         },
       },
       '/v1/sessions/extend': {
@@ -119,15 +129,16 @@ export function buildOpenApiDocument(): Json {
           tags: ['sessions'],
           summary: "Push a session's end out",
           requestBody: body(extendSessionBodySchema, { ...scope, sessionId, by: { value: 7, unit: 'days' } }),
-          responses: { '200': ok('The new end', { sessionId, refreshExpiresAt: '2027-01-02T17:28:13.000Z' }), ...common },
+          responses: { '200': ok('The new end', { sessionId, refreshExpiresAt: '2027-01-02T17:28:13.000Z' }), ...commonWithBody },
         },
       },
       '/v1/sessions/activity': {
         post: {
           tags: ['sessions'],
           summary: 'Record calls made on the session’s behalf (one or up to 500)',
+          description: '`occurredAt` (default: the time of receipt) must lie within ACTIVITY_MAX_AGE_MS (30 days) before and ACTIVITY_MAX_FUTURE_MS (10 minutes) after the server clock, else 400 naming `record.occurredAt` / `records.N.occurredAt`. Names, status, processId and property keys carry no control characters; `properties` nests at most 31 levels.',
           requestBody: body(recordActivityBodySchema, { ...scope, token, records: [{ name: 'POST /checkout', parent: 'cart', status: 'success', latencyMs: 83, processId: 'worker-3', properties: { items: 2 } }] }),
-          responses: { '201': ok('Recorded', { recorded: 1, sessionId }), ...common, '401': problem(401, 'SESSION_EXPIRED', 'the session token has expired; refresh it', 'token') },
+          responses: { '201': ok('Recorded', { recorded: 1, sessionId }), ...commonWithBody, '401': problem(401, 'SESSION_EXPIRED', 'the session token has expired; refresh it', 'token') },
         },
       },
       '/v1/sessions/active': {
@@ -165,7 +176,7 @@ export function buildOpenApiDocument(): Json {
           tags: ['session specs'],
           summary: 'Create a session spec',
           requestBody: body(sessionSpecSchema, spec),
-          responses: { '201': ok('Created', { product: 'my-product-tag', revision: 1, spec }), ...common, '409': problem(409, 'SESSION_SPEC_EXISTS', "session tag 'checkout' already exists", 'tag') },
+          responses: { '201': ok('Created', { product: 'my-product-tag', revision: 1, spec }), ...commonWithBody, '409': problem(409, 'SESSION_SPEC_EXISTS', "session tag 'checkout' already exists", 'tag') },
         },
       },
       '/v1/products/{product}/session-specs/{tag}': {
@@ -179,7 +190,7 @@ export function buildOpenApiDocument(): Json {
           summary: 'Update a session spec (applies to sessions started afterwards)',
           parameters: [{ name: 'if-match', in: 'header', required: false, schema: { type: 'string' }, example: '"1"', description: 'Refuse (409) unless the spec is still at this revision' }],
           requestBody: body(updateSpecBodySchema, { ...spec, name: 'Checkout v2' }),
-          responses: { '200': ok('Updated', { product: 'my-product-tag', revision: 2, spec: { ...spec, name: 'Checkout v2' } }), ...common, '409': problem(409, 'SESSION_SPEC_CONFLICT', 'spec is at revision 2, not 1', 'revision') },
+          responses: { '200': ok('Updated', { product: 'my-product-tag', revision: 2, spec: { ...spec, name: 'Checkout v2' } }), ...commonWithBody, '409': problem(409, 'SESSION_SPEC_CONFLICT', 'spec is at revision 2, not 1', 'revision') },
         },
         delete: { tags: ['session specs'], summary: 'Delete a session spec (issued tokens stay valid until they expire)', responses: { '200': ok('Deleted', { product: 'my-product-tag', tag: 'checkout', revision: 3, deleted: true }), ...common } },
       },
@@ -331,7 +342,7 @@ export function buildOpenApiDocument(): Json {
               progress: { ...replayProgress, processed: 0, eventsPerSecond: 0, etaSeconds: undefined, reached: undefined },
             }),
             '409': problem(409, 'REPLAY_CONFLICT', 'replay 01a21b40-5f2e-7c11-9d3a-8e2f5b6c7d10 is interrupted; resume or finish it first', 'id'),
-            ...common,
+            ...commonWithBody,
           },
         },
       },
