@@ -69,7 +69,8 @@ describe('GroupCommitWriter', () => {
     db.pragma('max_page_count = 1000000');
     await writer.run(() => insert.run(1));
     expect(writer.failures.snapshot).toEqual({ failing: false, consecutiveFailures: 0 });
-    await expect(writer.run(() => insert.run(1))).rejects.toThrow('UNIQUE');
+    const refusal = await writer.run(() => insert.run(1)).then(() => undefined, (error: unknown) => error);
+    expect(refusal).toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE' });
     expect(writer.failures.snapshot.failing).toBe(false);
   });
 
