@@ -29,7 +29,7 @@ describe('readiness tells the truth (distributed)', () => {
 
   beforeAll(async () => {
     stack = await startDistributedStack();
-    const base = { ...stack.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', READY_PROJECTOR_MAX_FAILURES: '2' };
+    const base: Record<string, string> = { ...stack.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', READY_PROJECTOR_MAX_FAILURES: '2' };
     api = await createApiApp(
       loadApiConfig({ ...base, KAFKA_APPEND_TIMEOUT_MS: String(APPEND_TIMEOUT_MS), DATA_DIR: dir.path, NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, TOKEN_KEYS_FILE: `${dir.path}/token-keys.json` }),
     );
