@@ -12,8 +12,7 @@ import { makeTempDir } from '../support/temp-dir';
 const run = promisify(execFile);
 const ROOT = join(__dirname, '../..');
 
-/** Identifier with everything that breaks naive SQL building: quotes, a comment, a placeholder, escapes. */
-// Quotes, a comment, a placeholder and a backslash, for the HTTP front's escaping. No control characters: the envelope check refuses them (read-model-limits.ts).
+/** Identifier with everything that breaks naive SQL building: quotes, a comment, a placeholder, a backslash (no control characters: the envelope check refuses them). */
 const AWKWARD = `o'brien" -- {identifier:String} \\ ; DROP TABLE events`;
 
 function records(events: ReturnType<typeof sessionStarted>[]): LoggedRecord[] {
