@@ -1,7 +1,6 @@
-import Database from 'better-sqlite3';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { AUTH, RunningApi, SEED_BODY, readJson, startApi } from '../support/api-app';
+import { LogObserver, observeLog } from '../support/log-observer';
 import { waitFor } from '../support/wait-for';
 
 /** Sends bytes as they are (no client fixing them up) and returns the raw answer. */
@@ -22,18 +21,19 @@ function parseRaw(answer: string): { status: number; headers: string; body: any 
 
 describe('the HTTP edge answers every refusal as problem+json', () => {
   let api: RunningApi;
-  let db: Database.Database;
+  let log: LogObserver;
   let port: number;
-  const eventCount = () => db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+  // Read from outside the app (the SQLite file, or the topic's end offsets), so both modes are checked.
+  const eventCount = () => log.events();
 
   beforeAll(async () => {
     api = await startApi();
     port = Number(new URL(api.baseUrl).port);
-    db = new Database(join(api.dataDir, 'waymark.db'), { readonly: true });
+    log = await observeLog(api);
   });
 
   afterAll(async () => {
-    db.close();
+    await log.close();
     await api.close();
   });
 
@@ -58,7 +58,7 @@ describe('the HTTP edge answers every refusal as problem+json', () => {
   });
 
   it('answers a body that is not JSON 415, form-encoded and text included, and appends nothing', async () => {
-    const before = eventCount();
+    const before = await eventCount();
     for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'application/xml', 'multipart/form-data; boundary=x']) {
       const response = await fetch(`${api.baseUrl}/v1/sessions`, { method: 'POST', headers: { ...AUTH, 'content-type': type }, body: 'product=my-product-tag&env=snd&tag=session-tag&data=1' });
       await expectProblem(response, 415, 'UNSUPPORTED_MEDIA_TYPE', 'body');
@@ -66,7 +66,7 @@ describe('the HTTP edge answers every refusal as problem+json', () => {
     const untyped = parseRaw(await rawExchange(port, `POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH.authorization}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`));
     expect(untyped.status).toBe(415);
     expect(untyped.headers).toContain('content-type: application/problem+json');
-    expect(eventCount()).toBe(before);
+    expect(await eventCount()).toBe(before);
   });
 
   it('answers an empty, a malformed and an oversized JSON body with stable codes naming the body', async () => {
@@ -77,22 +77,22 @@ describe('the HTTP edge answers every refusal as problem+json', () => {
   });
 
   it('refuses deeply nested JSON on the text, before anything recursive runs (it answered 500)', async () => {
-    const before = eventCount();
+    const before = await eventCount();
     const deep = `{"product":"my-product-tag","env":"snd","tag":"session-tag","data":{"userId":"u","d":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}}`;
     const response = await fetch(`${api.baseUrl}/v1/sessions`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: deep });
     const body = await expectProblem(response, 400, 'INVALID_REQUEST', 'body');
     expect(body.detail).toMatch(/nests deeper than/);
-    expect(eventCount()).toBe(before);
+    expect(await eventCount()).toBe(before);
   });
 
   it('refuses __proto__ and constructor.prototype keys with a message that says so, naming the field', async () => {
-    const before = eventCount();
+    const before = await eventCount();
     const post = (body: string) => fetch(`${api.baseUrl}/v1/sessions`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body });
     const proto = await expectProblem(await post('{"product":"my-product-tag","env":"snd","tag":"session-tag","data":{"userId":"u","__proto__":{"admin":true}}}'), 400, 'INVALID_REQUEST', 'data.__proto__');
     expect(proto.errors[0].message).toMatch(/__proto__ is refused/);
     const ctor = await expectProblem(await post('{"product":"my-product-tag","env":"snd","tag":"session-tag","data":{"userId":"u","constructor":{"prototype":{"x":1}}}}'), 400, 'INVALID_REQUEST', 'data.constructor.prototype');
     expect(ctor.errors[0].message).toMatch(/constructor\.prototype is refused/);
-    expect(eventCount()).toBe(before);
+    expect(await eventCount()).toBe(before);
   });
 
   it('answers a path with bad percent-encoding 400 INVALID_URL as problem+json', async () => {

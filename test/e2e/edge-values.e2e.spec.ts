@@ -1,7 +1,6 @@
-import Database from 'better-sqlite3';
 import { MAX_JSON_DEPTH } from '@waymark/domain';
-import { join } from 'node:path';
 import { RunningApi, SEED_BODY, postJson, readJson, startApi } from '../support/api-app';
+import { LogObserver, observeLog } from '../support/log-observer';
 
 const DAY = 86_400_000;
 const scope = { product: SEED_BODY.product, env: SEED_BODY.env, tag: SEED_BODY.tag };
@@ -15,29 +14,30 @@ function nested(depth: number): unknown {
 
 describe('values are checked at the edge against the read model, and a refusal appends nothing', () => {
   let api: RunningApi;
-  let db: Database.Database;
+  let log: LogObserver;
   let token: string;
-  const eventCount = () => db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+  // Read from outside the app (the SQLite file, or the topic's end offsets), so both modes are checked.
+  const eventCount = () => log.events();
 
   beforeAll(async () => {
     api = await startApi();
-    db = new Database(join(api.dataDir, 'waymark.db'), { readonly: true });
+    log = await observeLog(api);
     token = (await readJson(await postJson(`${api.baseUrl}/v1/sessions`, SEED_BODY))).token;
   });
 
   afterAll(async () => {
-    db.close();
+    await log.close();
     await api.close();
   });
 
   /** POSTs, expects a 4xx problem naming `field`, and that the log did not grow. */
   async function expectRefused(path: string, body: unknown, status: number, field: string): Promise<string> {
-    const before = eventCount();
+    const before = await eventCount();
     const response = await postJson(`${api.baseUrl}${path}`, body);
     const problem = await readJson(response);
     expect({ status: response.status, fields: problem.errors?.map((error: { field: string }) => error.field) }).toEqual({ status, fields: expect.arrayContaining([field]) });
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(eventCount()).toBe(before);
+    expect(await eventCount()).toBe(before);
     return problem.errors.find((error: { field: string }) => error.field === field).message;
   }
 

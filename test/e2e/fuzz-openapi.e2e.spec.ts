@@ -4,7 +4,7 @@ import { canaryVisibleAfter, createCanarySpec, freshnessBoundMs, percentile } fr
 import { fuzzOperation, FuzzTarget } from '../support/fuzz/fuzz-operation';
 import { fuzzSettings } from '../support/fuzz/fuzz-settings';
 import { LiveValues } from '../support/fuzz/live-values';
-import { LogObserver, observeLog } from '../support/fuzz/log-observer';
+import { LogObserver, observeLog } from '../support/log-observer';
 import { Operation, operationsOf } from '../support/fuzz/openapi-operations';
 
 /**

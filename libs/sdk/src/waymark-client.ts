@@ -115,7 +115,7 @@ export class ReplaysApi {
  * A typed client for Waymark's HTTP API.
  *
  * ```ts
- * const waymark = new WaymarkClient({ baseUrl: 'http://localhost:3000', apiKey: process.env.WAYMARK_KEY });
+ * const waymark = new WaymarkClient({ baseUrl: 'http://localhost:3000', apiKey: process.env.WAYMARK_API_KEY });
  * const { token, refreshToken } = await waymark.sessions.start({ product, env, tag, data });
  * ```
  */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { bodyPaths } from './body-paths';
 import { LiveValues } from './live-values';
-import { LogObserver } from './log-observer';
+import { LogObserver } from '../log-observer';
 import { Operation } from './openapi-operations';
 import { HttpRequest, RequestTemplate, requestsFor, toHttp } from './request-arbitrary';
 import { FuzzSettings } from './fuzz-settings';
