@@ -1,4 +1,6 @@
 import { DeadLetter, EventBatch, EventLogConsumer, LoggedRecord } from '@waymark/event-log';
+import { KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs';
+import { createHash } from 'node:crypto';
 import { EventsProjection } from './events.projection';
 import { Projector, dedupTokenOf } from './projector';
 
@@ -326,5 +328,212 @@ describe('Projector poison isolation', () => {
     expect(projectedPositions(run)).toEqual(range(1, 40));
     expect(run.inserts.every((insert) => insert.positions.length <= 8)).toBe(true);
     expect(run.probesTried).toEqual([]);
+  });
+});
+
+/** A logger that keeps every line it is given, by level, as `<text>` (the last string argument). */
+function recordingLogger() {
+  const lines: Array<{ level: 'log' | 'warn' | 'error'; text: string; fields: Record<string, unknown> }> = [];
+  const keep = (level: 'log' | 'warn' | 'error') => (message: unknown, ...rest: unknown[]) => {
+    const text = typeof message === 'string' ? message : String(rest.find((arg) => typeof arg === 'string') ?? '');
+    lines.push({ level, text, fields: typeof message === 'object' && message !== null ? (message as Record<string, unknown>) : {} });
+  };
+  return { lines, log: keep('log'), warn: keep('warn'), error: keep('error') };
+}
+
+const until = async (condition: () => boolean) => {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+};
+
+describe('Projector retry warnings', () => {
+  const connectionRefused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
+  const quickRetries = { group: 'g', maxBatch: 10, maxWaitMs: 1, retryBaseMs: 1, retryMaxMs: 1 };
+  const warnings = (logger: ReturnType<typeof recordingLogger>, text: string) => logger.lines.filter((line) => line.level === 'warn' && line.text.startsWith(text));
+
+  it('writes the first of many identical read failures in full and counts the rest into one summary line', async () => {
+    const logger = recordingLogger();
+    let reads = 0;
+    const consumer: EventLogConsumer = {
+      nextBatch: async () => {
+        reads += 1;
+        throw connectionRefused();
+      },
+      deadLetter: async () => undefined,
+      close: async () => undefined,
+    };
+    const projector = new Projector(consumer, {} as EventsProjection, logger, quickRetries);
+    projector.start();
+    await until(() => reads >= 200);
+    const whileFailing = warnings(logger, 'reading the next batch failed; retrying');
+    await projector.stop();
+
+    // 200 failures, one line while they went on (each still counted for readiness and metrics)...
+    expect(whileFailing).toHaveLength(1);
+    expect(whileFailing[0].fields.err).toBeInstanceOf(Error);
+    expect(projector.stats.failures).toBeGreaterThanOrEqual(200);
+    // ...and at stop one summary of the ones not written.
+    const all = warnings(logger, 'reading the next batch failed; retrying');
+    expect(all).toHaveLength(2);
+    expect(all[1].text).toMatch(/\(repeated \d+ times in the last 60 s\)$/);
+    expect(all[1].fields.repeated).toBe(projector.stats.failures - 1);
+  });
+
+  it('throttles failed inserts and failed commits each as their own kind, and after the interval writes a summary, not every line', async () => {
+    const logger = recordingLogger();
+    let inserts = 0;
+    let commits = 0;
+    const batch: EventBatch = {
+      records: [record('1')],
+      dedupKey: '1-1',
+      commit: async () => {
+        commits += 1;
+        if (commits <= 100) throw new Error('SQLITE_BUSY: database is locked');
+      },
+    };
+    const projection = {
+      project: async (records: readonly LoggedRecord[]) => {
+        inserts += 1;
+        if (inserts <= 100) throw connectionRefused();
+        return { projected: records.length, deadLetters: [] };
+      },
+    } as unknown as EventsProjection;
+    const projector = new Projector(consumerOf([batch]), projection, logger, { ...quickRetries, logRepeatIntervalMs: 50 });
+    projector.start();
+    await until(() => commits > 100);
+    await new Promise((resolve) => setTimeout(resolve, 120)); // past the interval: its summary comes from a timer
+    await projector.stop();
+
+    for (const text of ['projection failed; retrying', 'commit failed; retrying']) {
+      const lines = warnings(logger, text);
+      const repeated = lines.reduce((sum, line) => sum + (typeof line.fields.repeated === 'number' ? line.fields.repeated : 1), 0);
+      // Every one of the 100 failures is accounted for, in a few lines (one per 50 ms interval at most).
+      expect(repeated).toBe(100);
+      expect(lines.length).toBeLessThan(20);
+    }
+    expect(projector.stats).toMatchObject({ batches: 1, failures: 200 });
+  });
+
+  it('writes every dead letter, even with the same reason, in full', async () => {
+    const logger = recordingLogger();
+    const batches: EventBatch[] = ['1', '2', '3'].map((position) => ({ records: [record(position)], dedupKey: position, commit: async () => undefined }));
+    const projection = {
+      project: async (records: readonly LoggedRecord[]) => ({ projected: 0, deadLetters: records.map((r) => ({ record: r, reason: 'invalid envelope: not JSON' })) }),
+    } as unknown as EventsProjection;
+    const projector = new Projector(consumerOf(batches), projection, logger, quickRetries);
+    projector.start();
+    await until(() => projector.stats.batches === 3);
+    await projector.stop();
+
+    expect(warnings(logger, 'event dead-lettered').map((line) => line.fields.position)).toEqual(['1', '2', '3']);
+  });
+});
+
+describe('Projector dead letters too large for the dead-letter topic', () => {
+  /** What kafkajs throws when the broker answers MESSAGE_TOO_LARGE: the protocol error, wrapped by each retrier. */
+  const tooLarge = () => {
+    const answer = Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false });
+    const protocol = new KafkaJSProtocolError(answer);
+    // kafkajs's typings omit the options argument its retrier passes (src/retry/index.js).
+    const Wrapped = KafkaJSNonRetriableError as unknown as new (e: Error, options: { cause: Error }) => Error;
+    return new Wrapped(new Wrapped(protocol, { cause: protocol }), { cause: protocol });
+  };
+  const LIMIT = 10_000;
+
+  /**
+   * Runs one batch whose projection dead-letters each of `raws`, against a dead-letter
+   * log that refuses any write holding a letter bigger than `limit` bytes, or more than
+   * `limit` bytes together. Resolves once committed.
+   */
+  async function run(raws: string[], limit = LIMIT) {
+    const logger = recordingLogger();
+    const written: DeadLetter[] = [];
+    let writes = 0;
+    const records = raws.map((raw, i) => ({ position: `0:${i + 10}`, raw }));
+    let committed!: () => void;
+    const done = new Promise<void>((resolve) => (committed = resolve));
+    const batch: EventBatch = { records, dedupKey: 'k', commit: async () => committed() };
+    const consumer: EventLogConsumer = {
+      ...consumerOf([batch]),
+      deadLetter: async (letters) => {
+        writes += 1;
+        const bytes = letters.reduce((sum, letter) => sum + Buffer.byteLength(letter.record.raw) + Buffer.byteLength(letter.reason), 0);
+        if (bytes > limit) throw tooLarge();
+        written.push(...letters);
+      },
+    };
+    const projection = {
+      project: async (piece: readonly LoggedRecord[]) => ({ projected: 0, deadLetters: piece.map((r) => ({ record: r, reason: 'invalid envelope: identifier is longer than 1024 bytes' })) }),
+    } as unknown as EventsProjection;
+    const projector = new Projector(consumer, projection, logger, { group: 'g', maxBatch: 10, maxWaitMs: 1, retryBaseMs: 1, retryMaxMs: 1 });
+    projector.start();
+    await done;
+    await projector.stop();
+    return { written, writes, logger, projector };
+  }
+
+  it('writes an oversized dead letter truncated (reason, position, size and hash kept, marked truncated), and the others whole, then commits', async () => {
+    const big = JSON.stringify({ id: '01a218e6-9252-7028-90b9-e2b6246988be', type: 'SessionStarted', identifier: 'x'.repeat(50_000) });
+    const small = JSON.stringify({ id: 'small', identifier: 'y' });
+    const { written, logger, projector } = await run([small, big, small]);
+
+    expect(written.map((letter) => letter.record.position)).toEqual(['0:10', '0:11', '0:12']);
+    expect(written[0].record.raw).toBe(small);
+    expect(written[2].record.raw).toBe(small);
+    const truncated = written[1];
+    const payload = JSON.parse(truncated.record.raw);
+    expect(payload).toEqual({
+      truncated: true,
+      originalBytes: Buffer.byteLength(big),
+      sha256: createHash('sha256').update(big).digest('hex'),
+      head: big.slice(0, 1024),
+    });
+    expect(truncated.reason).toBe(`invalid envelope: identifier is longer than 1024 bytes [payload truncated for the dead-letter topic: ${Buffer.byteLength(big)} bytes, sha256 ${payload.sha256}]`);
+    expect(Buffer.byteLength(truncated.record.raw)).toBeLessThan(LIMIT / 2);
+    expect(logger.lines.filter((line) => line.text === 'dead letter too large for the dead-letter log; written truncated').map((line) => line.fields.position)).toEqual(['0:11']);
+    // Not a failure to retry: the projector moved on at once.
+    expect(projector.stats).toMatchObject({ batches: 1, deadLettered: 3, failures: 0 });
+  });
+
+  it('writes letters that are too large only together one at a time, none truncated', async () => {
+    const medium = 'z'.repeat(4_000);
+    const { written } = await run([medium, medium, medium]);
+    expect(written.map((letter) => letter.record.raw)).toEqual([medium, medium, medium]);
+  });
+
+  it('never loops: a letter refused even truncated is logged with its position, reason, size and hash, and the batch is committed', async () => {
+    const { written, writes, logger, projector } = await run(['w'.repeat(20_000)], 100);
+
+    expect(written).toEqual([]);
+    expect(writes).toBe(3); // the batch's letters, the letter alone, the letter truncated
+    const [line] = logger.lines.filter((entry) => entry.level === 'error');
+    expect(line.text).toBe('dead letter too large for the dead-letter log even truncated; not written, this line is its only record');
+    expect(line.fields).toMatchObject({ position: '0:10', reason: 'invalid envelope: identifier is longer than 1024 bytes', originalBytes: 20_000 });
+    expect(line.fields.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(projector.stats).toMatchObject({ batches: 1, failures: 0 });
+  });
+
+  it('still retries a dead-letter write that failed otherwise (the broker unreachable), and writes it once', async () => {
+    const logger = recordingLogger();
+    const written: DeadLetter[] = [];
+    let failuresLeft = 3;
+    let committed!: () => void;
+    const done = new Promise<void>((resolve) => (committed = resolve));
+    const batch: EventBatch = { records: [record('1')], dedupKey: 'k', commit: async () => committed() };
+    const consumer: EventLogConsumer = {
+      ...consumerOf([batch]),
+      deadLetter: async (letters) => {
+        if (failuresLeft-- > 0) throw Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError' });
+        written.push(...letters);
+      },
+    };
+    const projection = { project: async (piece: readonly LoggedRecord[]) => ({ projected: 0, deadLetters: piece.map((r) => ({ record: r, reason: 'bad' })) }) } as unknown as EventsProjection;
+    const projector = new Projector(consumer, projection, logger, { group: 'g', maxBatch: 10, maxWaitMs: 1, retryBaseMs: 1, retryMaxMs: 1 });
+    projector.start();
+    await done;
+    await projector.stop();
+
+    expect(written.map((letter) => letter.record.raw)).toEqual(['{}']);
+    expect(projector.stats).toMatchObject({ failures: 3, deadLettered: 1 });
+    expect(logger.lines.filter((line) => line.text.startsWith('writing dead letters failed; retrying'))).toHaveLength(2); // the first, then the summary at stop
   });
 });

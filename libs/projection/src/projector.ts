@@ -1,7 +1,9 @@
 import { LoggerService } from '@nestjs/common';
-import { EventBatch, EventLogConsumer, LoggedRecord } from '@waymark/event-log';
+import { DeadLetter, EventBatch, EventLogConsumer, LoggedRecord } from '@waymark/event-log';
+import { LOG_REPEAT_INTERVAL_MS, LogThrottle, ThrottledLogger } from '@waymark/logging';
 import { EventsProjection, ProjectionResult } from './events.projection';
 import { ValueRefusal, valueRefusalOf } from './insert-refusal';
+import { isTooLargeForDeadLetters, truncatedDeadLetter } from './oversized-dead-letter';
 import { PROBES_UNAVAILABLE, PieceOutcome, projectAroundRefusals } from './poison-bisection';
 
 /** Thrown inside a batch's work when the projector stops mid-retry: the batch is left uncommitted. */
@@ -30,6 +32,12 @@ export interface ProjectorOptions {
   lingerMs?: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  /**
+   * How long a retry warning of one kind (its text and its error) stays quiet after it
+   * was written; recurrences meanwhile are counted into one summary line. Default
+   * LOG_REPEAT_INTERVAL_MS (60 s).
+   */
+  logRepeatIntervalMs?: number;
 }
 
 /** Told of every batch and every failed attempt, for metrics. */
@@ -81,13 +89,25 @@ export class Projector {
   private readonly observers: ProjectorObserver[] = [];
   private pauseRequest: { reached: () => void; released: Promise<void>; release: () => void } | undefined;
   private readonly healthState: ProjectorHealth = { consecutiveFailures: 0, lastProgressAt: Date.now() };
+  private readonly retryThrottle: LogThrottle;
+  /**
+   * Writes the retry warnings. While ClickHouse or the log is down the projector fails
+   * every few seconds for as long as the outage lasts, each time with the same warning:
+   * the first is written in full, the rest are counted into one line per interval
+   * (`repeated: N`). Facts that differ each time (dead letters, bisected batches) go to
+   * `logger` as they are.
+   */
+  private readonly retryLogger: ThrottledLogger;
 
   constructor(
     private readonly consumer: EventLogConsumer,
     private readonly projection: EventsProjection,
     private readonly logger: LoggerService,
     private readonly options: ProjectorOptions,
-  ) {}
+  ) {
+    this.retryThrottle = new LogThrottle({ intervalMs: options.logRepeatIntervalMs ?? LOG_REPEAT_INTERVAL_MS });
+    this.retryLogger = new ThrottledLogger(logger, this.retryThrottle, 'projector');
+  }
 
   get isRunning(): boolean {
     return this.running !== undefined && !this.stopping;
@@ -113,6 +133,8 @@ export class Projector {
     this.resume();
     await this.consumer.close();
     await this.running;
+    // The retries counted since the last summary, written now rather than lost.
+    this.retryThrottle.flush();
   }
 
   /**
@@ -166,7 +188,7 @@ export class Projector {
         if (this.stopping) return undefined;
         this.recordFailure(error);
         const delay = this.retryDelay(attempt);
-        this.logger.warn({ err: error, attempt: attempt + 1, retryInMs: delay }, 'reading the next batch failed; retrying');
+        this.retryLogger.warn({ err: error, attempt: attempt + 1, retryInMs: delay }, 'reading the next batch failed; retrying');
         await this.backoff(delay);
       }
     }
@@ -229,7 +251,7 @@ export class Projector {
       const refused = valueRefusalOf(error);
       if (refused) return { refused };
       this.recordFailure(error);
-      this.logger.warn({ err: error, ...range, events: records.length }, 'probing the batch failed; bisecting it with real inserts');
+      this.retryLogger.warn({ err: error, ...range, events: records.length }, 'probing the batch failed; bisecting it with real inserts');
       throw PROBES_UNAVAILABLE;
     }
   }
@@ -244,7 +266,7 @@ export class Projector {
         this.recordFailure(error);
         if (this.stopping) throw ABANDONED;
         const delay = this.retryDelay(attemptNo);
-        this.logger.warn({ err: error, attempt: attemptNo + 1, retryInMs: delay, ...range, events }, 'projection failed; retrying');
+        this.retryLogger.warn({ err: error, attempt: attemptNo + 1, retryInMs: delay, ...range, events }, 'projection failed; retrying');
         await this.backoff(delay);
         if (this.stopping) throw ABANDONED;
       }
@@ -277,23 +299,62 @@ export class Projector {
    * letters may be written twice.
    */
   private async settle(batch: EventBatch, result: ProjectionResult, range: { from: string; to: string }): Promise<boolean> {
-    let lettersWritten = result.deadLetters.length === 0;
+    // Letters leave this list once written, so a retry does not write them again.
+    const unwritten = [...result.deadLetters];
     for (let attempt = 0; ; attempt += 1) {
       try {
-        if (!lettersWritten) {
-          await this.consumer.deadLetter(result.deadLetters);
-          lettersWritten = true;
-        }
+        if (unwritten.length > 0) await this.writeDeadLetters(unwritten);
         await batch.commit();
         return true;
       } catch (error) {
         this.recordFailure(error);
         if (this.stopping) return false;
         const delay = this.retryDelay(attempt);
-        this.logger.warn({ err: error, attempt: attempt + 1, retryInMs: delay, ...range }, lettersWritten ? 'commit failed; retrying' : 'writing dead letters failed; retrying');
+        this.retryLogger.warn({ err: error, attempt: attempt + 1, retryInMs: delay, ...range }, unwritten.length === 0 ? 'commit failed; retrying' : 'writing dead letters failed; retrying');
         await this.backoff(delay);
         if (this.stopping) return false;
       }
+    }
+  }
+
+  /**
+   * Writes `unwritten` and empties it; throws (leaving what is still unwritten) on a
+   * failure retrying may fix. A dead letter the log refuses as too large (a Kafka topic's
+   * `max.message.bytes`) would be refused on every retry and hold the projector for ever,
+   * so when the log says "too large" the letters are written one at a time, and one
+   * refused on its own is written truncated (oversized-dead-letter.ts: reason, position,
+   * key and headers kept, with the original's size and hash). One refused even so is only
+   * logged, with its position, reason, size and hash: the event stays in the log.
+   */
+  private async writeDeadLetters(unwritten: DeadLetter[]): Promise<void> {
+    try {
+      await this.consumer.deadLetter(unwritten);
+      unwritten.length = 0;
+      return;
+    } catch (error) {
+      if (!isTooLargeForDeadLetters(error)) throw error;
+    }
+    while (unwritten.length > 0) {
+      await this.writeDeadLetterAlone(unwritten[0]);
+      unwritten.shift();
+    }
+  }
+
+  private async writeDeadLetterAlone(letter: DeadLetter): Promise<void> {
+    try {
+      await this.consumer.deadLetter([letter]);
+      return;
+    } catch (error) {
+      if (!isTooLargeForDeadLetters(error)) throw error;
+    }
+    const { letter: truncated, payload } = truncatedDeadLetter(letter);
+    const described = { position: letter.record.position, reason: letter.reason, originalBytes: payload.originalBytes, sha256: payload.sha256 };
+    try {
+      await this.consumer.deadLetter([truncated]);
+      this.logger.warn(described, 'dead letter too large for the dead-letter log; written truncated');
+    } catch (error) {
+      if (!isTooLargeForDeadLetters(error)) throw error;
+      this.logger.error(described, 'dead letter too large for the dead-letter log even truncated; not written, this line is its only record');
     }
   }
 
