@@ -20,6 +20,24 @@ interface Holder {
 }
 
 /**
+ * DATA_DIR is held by another live process. Its own class, not only a message, so a
+ * caller that can say more (the CLI: "stop the service first") tells it apart from a
+ * DATA_DIR that is not writable, where that advice would be wrong.
+ */
+export class DataDirLockedError extends StartupError {
+  override name = 'DataDirLockedError';
+
+  constructor(
+    readonly dataDir: string,
+    /** Undefined when the holder was between its two steps and its pid could not be read. */
+    readonly holderPid: number | undefined,
+    message: string,
+  ) {
+    super('DATA_DIR', message);
+  }
+}
+
+/**
  * Held locks stay referenced from here until released: a connection nobody refers to
  * is closed by the garbage collector, which would let DATA_DIR go while the process
  * still uses it (main() returns long before the process ends).
@@ -42,7 +60,9 @@ const HELD = new Set<Database.Database>();
  * the kernel drops it when the process dies, however it dies, so it is never stale
  * and there is nothing to clean up. The holder's pid is written inside only so the
  * refusal can name it. The file is not the event log: `waymark` commands that only
- * read SQLite (export, dlq, lag) still work beside a running service.
+ * read SQLite (export, dlq, lag) still work beside a running service, while those that
+ * need the stores to themselves (migrate, replay --data-dir, log repair) take this lock
+ * too, so they are refused by name and pid instead of failing inside chDB.
  *
  * Writing the lock file is also the check that DATA_DIR can be written at all, done
  * by writing rather than by asking (`access()` says yes to root on a read-only mount).
@@ -111,10 +131,10 @@ function tryBegin(db: Database.Database): boolean {
   }
 }
 
-function locked(dataDir: string, db: Database.Database): StartupError {
+function locked(dataDir: string, db: Database.Database): DataDirLockedError {
   const holder = readHolder(db);
   const who = holder ? `pid ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`}, since ${holder.since}` : 'pid unknown';
-  return new StartupError('DATA_DIR', `DATA_DIR ${dataDir} is used by another Waymark process (${who})`);
+  return new DataDirLockedError(dataDir, holder?.pid, `DATA_DIR ${dataDir} is used by another Waymark process (${who})`);
 }
 
 function readHolder(db: Database.Database): Holder | undefined {

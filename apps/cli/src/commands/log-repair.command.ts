@@ -1,10 +1,8 @@
-import { SqliteEventLog, SqliteLogFacts, SqliteLogRestorer } from '@waymark/event-log';
-import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
+import { SqliteLogFacts, SqliteLogRestorer } from '@waymark/event-log';
 import { SqliteSessionStore, SqliteSpecStore } from '@waymark/session-store';
-import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
-import { RepairPlan, RepairReport, embeddedPaths, planEmbeddedLogRepair, runEmbeddedLogRepair } from '@waymark/storage';
-import { existsSync } from 'node:fs';
-import { CliCommand, EXIT, UsageError } from '../cli-command';
+import { RepairPlan, RepairReport, planEmbeddedLogRepair, runEmbeddedLogRepair } from '@waymark/storage';
+import { CliCommand, EXIT } from '../cli-command';
+import { openEmbeddedStores } from '../embedded-stores';
 import { ProgressLine, renderProgress } from '../progress-bar';
 
 /**
@@ -12,7 +10,7 @@ import { ProgressLine, renderProgress } from '../progress-bar';
  * lost events the read model still has (a truncated or damaged WAL), puts them back
  * from the read model, with the session state they imply. On a STOPPED service: chDB's
  * data directory opens in one process at a time, and the repair must not race new
- * appends for positions.
+ * appends for positions; DATA_DIR's lock (openEmbeddedStores) enforces both.
  */
 export const logRepairCommand: CliCommand = {
   name: 'log repair',
@@ -30,33 +28,22 @@ or dead-lettered), and refresh tokens (the log never holds them): sessions start
 refreshed in the lost part can be verified, revoked and extended but not refreshed.`,
   options: { 'data-dir': { type: 'string' }, 'dry-run': { type: 'boolean' } },
   async run(values, _positionals, io) {
-    const paths = embeddedPaths((values['data-dir'] as string | undefined) ?? io.env.DATA_DIR ?? './data');
-    if (!existsSync(paths.database)) throw new UsageError(`no embedded database at ${paths.database} (give --data-dir)`);
-    const db = openEmbeddedDatabase(paths.database);
-    let clickhouse;
+    const stores = await openEmbeddedStores((values['data-dir'] as string | undefined) ?? io.env.DATA_DIR ?? './data', { whenBusy: 'stop the service first' });
     try {
-      clickhouse = createReadModelClient({ kind: 'chdb', path: paths.clickhouse });
-      await migrateReadModel(clickhouse);
-    } catch (error) {
-      db.close();
-      throw new Error(`cannot open the read model at ${paths.clickhouse} (${(error as Error).message}); stop the service first`);
-    }
-    const writer = new GroupCommitWriter(db);
-    try {
-      const eventLog = new SqliteEventLog(db, writer);
-      const stores = {
+      const { db, writer, eventLog, clickhouse } = stores;
+      const repair = {
         clickhouse,
         facts: new SqliteLogFacts(db),
         restorer: new SqliteLogRestorer(db, writer),
         sessions: new SqliteSessionStore(db, writer, eventLog),
         specs: new SqliteSpecStore(db, writer, eventLog),
       };
-      const plan = await planEmbeddedLogRepair(stores);
+      const plan = await planEmbeddedLogRepair(repair);
       for (const line of describeRepairPlan(plan)) io.out(line);
       if (values['dry-run'] || plan.missing.length === 0) return EXIT.ok;
       const line = new ProgressLine(io.progress ?? io.err, io.isTty ?? false);
       const startedAt = Date.now();
-      const report = await runEmbeddedLogRepair(plan, stores, (restored, total) => {
+      const report = await runEmbeddedLogRepair(plan, repair, (restored, total) => {
         const seconds = Math.max(0.001, (Date.now() - startedAt) / 1000);
         const rate = Math.round(restored / seconds);
         line.update(renderProgress({ processed: restored, total, eventsPerSecond: rate, etaSeconds: rate > 0 ? Math.ceil((total - restored) / rate) : undefined, phase: 'restoring' }));
@@ -65,9 +52,7 @@ refreshed in the lost part can be verified, revoked and extended but not refresh
       for (const text of describeRepairReport(plan, report)) io.out(text);
       return EXIT.ok;
     } finally {
-      writer.close();
-      await clickhouse.close();
-      db.close();
+      await stores.close();
     }
   },
 };

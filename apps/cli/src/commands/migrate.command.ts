@@ -1,12 +1,11 @@
-import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
-import { openEmbeddedDatabase } from '@waymark/sqlite';
-import { embeddedPaths } from '@waymark/storage';
-import { CliCommand, EXIT } from '../cli-command';
+import { MigrationReport, createReadModelClient, migrateReadModel } from '@waymark/read-model';
+import { CliCommand, CliIo, EXIT } from '../cli-command';
+import { openEmbeddedStores } from '../embedded-stores';
 
 /**
  * Brings the schemas up to date without starting the service (the service also does
  * it at start-up). Embedded: the SQLite store and the chDB read model of a STOPPED
- * service; with --clickhouse-url, a ClickHouse server.
+ * service, under DATA_DIR's lock; with --clickhouse-url, a ClickHouse server.
  */
 export const migrateCommand: CliCommand = {
   name: 'migrate',
@@ -15,25 +14,33 @@ export const migrateCommand: CliCommand = {
   options: { 'data-dir': { type: 'string' }, 'clickhouse-url': { type: 'string' } },
   async run(values, _positionals, io) {
     const url = values['clickhouse-url'] as string | undefined;
-    if (!url) {
-      const paths = embeddedPaths((values['data-dir'] as string | undefined) ?? io.env.DATA_DIR ?? './data');
-      const db = openEmbeddedDatabase(paths.database);
-      io.out(`sqlite ${paths.database}: schema version ${db.pragma('user_version', { simple: true })}`);
-      db.close();
-    }
-    let client;
+    if (url) return migrateServer(url, io);
+    // Opening the stores migrates both: SQLite as it opens, the read model right after.
+    const stores = await openEmbeddedStores((values['data-dir'] as string | undefined) ?? io.env.DATA_DIR ?? './data', {
+      create: true,
+      whenBusy: 'stop the service first, or let it migrate at start-up',
+    });
     try {
-      client = createReadModelClient(url ? { kind: 'server', url } : { kind: 'chdb', path: embeddedPaths((values['data-dir'] as string | undefined) ?? io.env.DATA_DIR ?? './data').clickhouse });
-    } catch (error) {
-      throw new Error(`cannot open the read model (${(error as Error).message}); is the service running? stop it, or let it migrate at start-up`);
-    }
-    try {
-      const report = await migrateReadModel(client);
-      for (const applied of report.applied) io.out(`applied ${applied.version} ${applied.name}`);
-      io.out(`read model at version ${report.current}${report.applied.length === 0 ? ' (nothing to do)' : ''}`);
+      io.out(`sqlite ${stores.paths.database}: schema version ${stores.db.pragma('user_version', { simple: true })}`);
+      describe(stores.migrations, io);
       return EXIT.ok;
     } finally {
-      await client.close();
+      await stores.close();
     }
   },
 };
+
+async function migrateServer(url: string, io: CliIo): Promise<number> {
+  const client = createReadModelClient({ kind: 'server', url });
+  try {
+    describe(await migrateReadModel(client), io);
+    return EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}
+
+function describe(report: MigrationReport, io: CliIo): void {
+  for (const applied of report.applied) io.out(`applied ${applied.version} ${applied.name}`);
+  io.out(`read model at version ${report.current}${report.applied.length === 0 ? ' (nothing to do)' : ''}`);
+}

@@ -1,14 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { createUuidV7Generator } from '@waymark/domain';
-import { KafkaEventLog, SqliteEventLog } from '@waymark/event-log';
+import { KafkaEventLog } from '@waymark/event-log';
 import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
 import { READ_MODEL_GROUP } from '@waymark/projection';
 import { KafkaReplay, KafkaReplayJournal, KafkaReplayRecord, ReplayJournal, ReplayRequest, ReplayRunner, describePlan, parseKafkaPositions } from '@waymark/replay';
 import { ReplayProgress, WaymarkClient } from '@waymark/sdk';
-import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
-import { embeddedPaths } from '@waymark/storage';
-import { existsSync } from 'node:fs';
 import { CliCommand, CliIo, EXIT, UsageError } from '../cli-command';
+import { openEmbeddedStores } from '../embedded-stores';
 import { openKafkaLog } from '../kafka-data';
 import { ProgressLine, renderProgress } from '../progress-bar';
 
@@ -108,20 +106,9 @@ async function runRemotely(request: ReplayRequest, values: Record<string, string
 }
 
 async function runLocally(dataDir: string, request: ReplayRequest, values: Record<string, string | boolean | undefined>, io: CliIo, line: ProgressLine): Promise<number> {
-  const paths = embeddedPaths(dataDir);
-  if (!existsSync(paths.database)) throw new UsageError(`no embedded database at ${paths.database}`);
-  const db = openEmbeddedDatabase(paths.database);
-  let clickhouse;
+  const stores = await openEmbeddedStores(dataDir, { whenBusy: 'if the service is running, use --url instead of --data-dir' });
   try {
-    clickhouse = createReadModelClient({ kind: 'chdb', path: paths.clickhouse });
-    await migrateReadModel(clickhouse);
-  } catch (error) {
-    db.close();
-    throw new Error(`cannot open the read model at ${paths.clickhouse} (${(error as Error).message}); if the service is running, use --url instead of --data-dir`);
-  }
-  try {
-    const eventLog = new SqliteEventLog(db, new GroupCommitWriter(db));
-    const runner = new ReplayRunner(eventLog, clickhouse, new ReplayJournal(db), new Logger('replay'), { batchSize: 10_000, newId: createUuidV7Generator(), now: Date.now });
+    const runner = new ReplayRunner(stores.eventLog, stores.clickhouse, new ReplayJournal(stores.db), new Logger('replay'), { batchSize: 10_000, newId: createUuidV7Generator(), now: Date.now });
     if (values['dry-run']) {
       io.out(describePlan(await runner.plan(request)));
       return EXIT.ok;
@@ -142,8 +129,7 @@ async function runLocally(dataDir: string, request: ReplayRequest, values: Recor
     clearInterval(ticker);
     return finish(runner.progress(record.id) as ReplayProgress, io, line, interrupted);
   } finally {
-    await clickhouse.close();
-    db.close();
+    await stores.close();
   }
 }
 
