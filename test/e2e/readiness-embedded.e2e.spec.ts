@@ -59,6 +59,7 @@ describe('readiness tells the truth (embedded)', () => {
       projector_failing: 0,
       projector_stalled: 0,
       projector_lag_high: 0,
+      shutting_down: 0,
     });
   });
 

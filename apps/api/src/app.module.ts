@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { WaymarkConfig } from '@waymark/config';
+import { ShutdownModule } from '@waymark/http';
 import { ProjectorModule, READ_MODEL_GROUP } from '@waymark/projection';
 import { StorageModule } from '@waymark/storage';
 import { AnalyticsModule } from './analytics/analytics.module';
@@ -61,6 +62,8 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         CoreModule.forRoot(config, waymark),
+        // Knows from the first shutdown hook that the instance is closing (edge and readiness).
+        ShutdownModule,
         ...modeModules,
         TokensModule.forRoot({ keysFile: config.tokenKeysFile, keysJson: config.tokenKeysJson, mayCreate: config.mayCreateTokenKeys }),
         SpecsModule,

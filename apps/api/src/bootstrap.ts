@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, QuietUntilListeningLogger, WaymarkConfig, loadWaymarkConfig } from '@waymark/config';
-import { configureHttpApp, createFastifyAdapter } from '@waymark/http';
+import { ShutdownGate, configureHttpApp, createFastifyAdapter } from '@waymark/http';
 import { PinoLoggerService, createPinoLogger } from '@waymark/logging';
 import { AppModule } from './app.module';
 import { ApiKeyRegistry } from './auth/api-key-registry';
@@ -24,7 +24,8 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
     // Throw on a wiring error instead of exiting, so the caller reports it (and tests see it).
     { logger, bufferLogs: false, abortOnError: false },
   );
-  configureHttpApp(app);
+  // From SIGTERM on, new requests get 503 SHUTTING_DOWN while the drain runs (ShutdownGate).
+  configureHttpApp(app, { shutdown: app.get(ShutdownGate) });
   warnIfOpenDevelopment(app, `no "apiKeys" in ${waymark.source} and no WAYMARK_BOOTSTRAP_KEY`);
   app.enableShutdownHooks();
   logger.log(

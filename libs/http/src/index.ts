@@ -4,4 +4,5 @@ export * from './json-body';
 export * from './problem-details';
 export * from './problem-details.filter';
 export * from './route-methods';
+export * from './shutdown-gate';
 export * from './zod-validation.pipe';

@@ -15,6 +15,8 @@ export interface ReadinessSources {
   logWrites?: () => WriteFailureView | undefined;
   /** The start-up integrity check's reasons (`log_behind_read_model`), if it found any. */
   logIntegrity?: () => NotReadyReason[];
+  /** When this instance began to shut down (ms since the epoch), undefined while it serves. */
+  shuttingDownSince?: () => number | undefined;
 }
 
 type Check = { ok: boolean; detail?: string; [key: string]: unknown };
@@ -59,8 +61,22 @@ export class ReadinessProbe {
   ) {}
 
   evaluate(): Promise<ReadinessVerdict> {
+    const since = this.sources.shuttingDownSince?.();
+    if (since !== undefined) return Promise.resolve(this.shuttingDown(since));
     this.inFlight ??= this.run().finally(() => (this.inFlight = undefined));
     return this.inFlight;
+  }
+
+  /**
+   * Shutting down says all there is to say, and the stores may be closing under the
+   * checks: no dependency is asked (nor a round begun before shutdown reused), so the
+   * answer is immediate and always `shutting_down`.
+   */
+  private shuttingDown(since: number): ReadinessVerdict {
+    const detail = `this instance is shutting down (since ${new Date(since).toISOString()}); route requests to another instance`;
+    const reasons: NotReadyReason[] = [{ code: 'shutting_down', detail }];
+    this.metrics?.recordReadiness(reasons);
+    return { ready: false, reasons, checks: { shutdown: { ok: false, detail } } };
   }
 
   /** Evaluates at every scrape, so the gauges are as fresh as the scrape. */
@@ -124,6 +140,9 @@ export class ReadinessProbe {
       reasons.push(...found);
     }
 
+    // Shutdown began while the checks ran: that verdict, not a stale one, goes to the gauges.
+    const since = sources.shuttingDownSince?.();
+    if (since !== undefined) return this.shuttingDown(since);
     this.metrics?.recordReadiness(reasons);
     return { ready: reasons.length === 0, reasons, checks };
   }

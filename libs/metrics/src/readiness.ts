@@ -13,6 +13,8 @@ export const NOT_READY_CODES = [
   'projector_failing',
   'projector_stalled',
   'projector_lag_high',
+  // Shutdown has begun (SIGTERM): the only reason given then, so load balancers stop routing here.
+  'shutting_down',
 ] as const;
 
 export type NotReadyCode = (typeof NOT_READY_CODES)[number];

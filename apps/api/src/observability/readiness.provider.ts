@@ -1,6 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Provider } from '@nestjs/common';
 import { EVENT_LOG, EventLog } from '@waymark/event-log';
+import { ShutdownGate } from '@waymark/http';
 import { ReadinessProbe, WaymarkMetrics } from '@waymark/metrics';
 import { ProjectorRunner, READ_MODEL_GROUP } from '@waymark/projection';
 import { CLICKHOUSE } from '@waymark/read-model';
@@ -12,8 +13,8 @@ import { ApiConfig } from '../config/api.config';
 
 /**
  * The API's readiness, both modes: the log answers and takes writes, its integrity
- * held at start-up, ClickHouse answers, Redis answers (distributed), and the projector
- * in this process (embedded) is moving.
+ * held at start-up, ClickHouse answers, Redis answers (distributed), the projector
+ * in this process (embedded) is moving, and the instance is not shutting down.
  */
 export const readinessProvider: Provider = {
   provide: ReadinessProbe,
@@ -22,6 +23,7 @@ export const readinessProvider: Provider = {
     clickhouse: ClickHouseClient,
     config: ApiConfig,
     metrics: WaymarkMetrics,
+    shutdown: ShutdownGate,
     writes?: WriteFailureState,
     integrity?: LogIntegrityMonitor,
     runner?: ProjectorRunner,
@@ -42,6 +44,7 @@ export const readinessProvider: Provider = {
         projector: runner?.projector,
         logWrites: writes ? () => writes.snapshot : undefined,
         logIntegrity: integrity ? () => integrity.reasons() : undefined,
+        shuttingDownSince: () => shutdown.closingSince,
       },
       { maxLagEvents: config.readyMaxLagEvents, projectorMaxFailures: config.readyProjectorMaxFailures, projectorStallSeconds: config.readyProjectorStallSeconds },
       metrics,
@@ -51,6 +54,7 @@ export const readinessProvider: Provider = {
     CLICKHOUSE,
     API_CONFIG,
     WaymarkMetrics,
+    ShutdownGate,
     { token: LOG_WRITE_FAILURES, optional: true },
     { token: LOG_INTEGRITY, optional: true },
     { token: ProjectorRunner, optional: true },
