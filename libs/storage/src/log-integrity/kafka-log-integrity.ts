@@ -44,5 +44,17 @@ export async function checkKafkaLogIntegrity(lag: LagReport, clickhouse: ClickHo
       });
     }
   }
-  return reportOf(findings, 'the topic lost records the read model still has; decide between replaying the read model from the topic as it is (`waymark replay`, the lost events leave the read model) and re-producing them from the read model (docs/operations.md, "Start-up integrity check")');
+  return reportOf(findings, KAFKA_REMEDY);
 }
+
+/**
+ * There is no `waymark log repair` for Kafka: the topic is the shared truth, other
+ * producers may write it, and re-producing lost records is a decision for whoever owns
+ * it. What Waymark offers is replay, so the line says that, and why it is urgent: the
+ * projector names its inserts after partition offsets, and a batch whose offsets repeat
+ * an earlier one's can be dropped by ClickHouse's insert deduplication.
+ */
+export const KAFKA_REMEDY =
+  'the topic lost records the read model still has, and there is no repair for a Kafka topic: the fix is `waymark replay`, which rebuilds the read model from the topic as it is now ' +
+  '(the lost events leave the read model; re-produce them to the topic first if they must be kept), then restart the instances (the check runs at start-up). ' +
+  'Until then new events take offsets the read model already knows and may be dropped from it as duplicates (docs/operations.md, "Start-up integrity check")';
