@@ -26,7 +26,10 @@ export interface KafkaReplayRecord {
   /** Records scanned, and those projected of them (the rest out of scope or malformed). */
   processed: number;
   replayed: number;
+  /** Records left out: envelopes no projection can read, and events ClickHouse refused. */
   skipped: number;
+  /** Of `skipped`, events ClickHouse refused. Absent in records saved before it was counted. */
+  refused?: number;
   /** Records the scans of the current phase planned to read, for progress and ETA. */
   planned: number;
   /** When the current run (first or resume) began, and `processed` then: its rate. */

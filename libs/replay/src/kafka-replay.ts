@@ -6,6 +6,7 @@ import { KafkaReplayJournal, KafkaReplayRecord } from './kafka-replay-journal';
 import { KafkaReplayScope, fromPartitionOffsets, kafkaReplayScope, toPartitionOffsets } from './kafka-replay-scope';
 import { ReplayPlan, ReplayRequest, describeStart } from './replay-plan';
 import { ReplayConflictError, ReplayProgress } from './replay-runner';
+import { insertReplayedBatch } from './replayed-batch';
 import { LIVE_EVENTS_TABLE, SHADOW_EVENTS_TABLE, copyLiveRowsOutside, createShadowTable, markShadows, populateDerivedShadows, shadowTableExists, swapShadowIn } from './shadow-tables';
 
 export interface KafkaReplayProgress {
@@ -18,6 +19,8 @@ export interface KafkaReplayProgress {
   /** Of the scanned records: those written, and those no projection could read. */
   replayed: number;
   skipped: number;
+  /** Of `skipped`, the events ClickHouse refused (each logged with its reason; the live projectors dead-letter them). */
+  refused: number;
 }
 
 export interface KafkaReplayOptions {
@@ -131,6 +134,7 @@ export class KafkaReplay {
       processed: 0,
       replayed: 0,
       skipped: 0,
+      refused: 0,
       planned: 0,
       runStartedAt: now,
       processedAtRunStart: 0,
@@ -191,7 +195,7 @@ export class KafkaReplay {
       await this.journal.save(record);
     };
     const report = (phase: KafkaReplayProgress['phase']) =>
-      this.options.onProgress?.({ id: record.id, phase, status: record.status, processed: record.processed, planned: record.planned, replayed: record.replayed, skipped: record.skipped });
+      this.options.onProgress?.({ id: record.id, phase, status: record.status, processed: record.processed, planned: record.planned, replayed: record.replayed, skipped: record.skipped, refused: record.refused ?? 0 });
     const run: RunContext = { current: () => record, remember, save, report, stop };
     try {
       if (record.phase === 'replaying') {
@@ -228,7 +232,7 @@ export class KafkaReplay {
       await this.scanInto(run, LIVE_EVENTS_TABLE, undefined, 'catching-up', undefined);
       await save({ phase: 'done', status: 'completed' });
       report('done');
-      this.logger.log({ id: record.id, processed: record.processed, replayed: record.replayed, skipped: record.skipped }, 'replay from Kafka completed');
+      this.logger.log({ id: record.id, processed: record.processed, replayed: record.replayed, skipped: record.skipped, refused: record.refused ?? 0 }, 'replay from Kafka completed');
       return record;
     } catch (error) {
       await save({ status: 'failed', error: (error as Error).message }).catch(() => undefined);
@@ -244,6 +248,8 @@ export class KafkaReplay {
    * Scans from the record's `next` offsets to the high watermarks now, writing the rows
    * in `scope` (all when undefined) into `table` a batch at a time; after each batch the
    * journal holds the next offset of every partition. Returns the scan's end offsets.
+   * Events ClickHouse refuses are left out and the rest of their batch written
+   * (replayed-batch.ts), counted as skipped (and refused) and logged each.
    */
   private async scanInto(run: RunContext, table: string, scope: KafkaReplayScope | undefined, phase: 'replaying' | 'catching-up', signal: AbortSignal | undefined): Promise<Map<number, string>> {
     const { current, remember, save, report } = run;
@@ -258,14 +264,21 @@ export class KafkaReplay {
       const prepared = projection.prepare(batch);
       const rows = scope ? prepared.rows.filter((row) => scope.covers(row)) : prepared.rows;
       batches += 1;
-      await projection.insert({ rows, deadLetters: prepared.deadLetters }, `kafka-replay:${id}:${attempt}:${phase}:${batches}`);
+      const refused = await insertReplayedBatch(projection, batch, { rows, deadLetters: prepared.deadLetters }, `kafka-replay:${id}:${attempt}:${phase}:${batches}`, scope?.covers);
+      for (const letter of refused) this.logger.warn({ id, phase, position: letter.record.position, reason: letter.reason }, 'replay: event refused by ClickHouse; the rest of its batch replayed without it');
       const next = fromPartitionOffsets(current().next);
       for (const scanned of batch) {
         const after = BigInt(scanned.offset) + 1n;
         if (after > BigInt(next.get(scanned.partition) ?? '0')) next.set(scanned.partition, after.toString());
       }
       const record = current();
-      await save({ next: toPartitionOffsets(next), processed: record.processed + batch.length, replayed: record.replayed + rows.length, skipped: record.skipped + prepared.deadLetters.length });
+      await save({
+        next: toPartitionOffsets(next),
+        processed: record.processed + batch.length,
+        replayed: record.replayed + rows.length - refused.length,
+        skipped: record.skipped + prepared.deadLetters.length + refused.length,
+        refused: (record.refused ?? 0) + refused.length,
+      });
       report(phase);
       if (signal && !signal.aborted && (await this.journal.cancelRequested(id))) run.stop.abort();
     };
@@ -317,6 +330,7 @@ export function kafkaReplayProgress(record: KafkaReplayRecord, now: number): Rep
     total: record.planned,
     replayed: record.replayed,
     skipped: record.skipped,
+    refused: record.refused ?? 0,
     eventsPerSecond: Math.round(rate),
     etaSeconds: rate > 0 ? Math.ceil(remaining / rate) : undefined,
     reached: Object.entries(record.next)

@@ -4,6 +4,7 @@ import { EventLogReader, ReadableEventLog } from '@waymark/event-log';
 import { EventsProjection } from '@waymark/projection';
 import { ReplayJournal, ReplayRecord } from './replay-journal';
 import { ReplayPlan, ReplayRequest } from './replay-plan';
+import { insertReplayedBatch } from './replayed-batch';
 import { SHADOW_EVENTS_TABLE, copyOutOfScope, createShadowTable, isLiveFromRun, markShadows, populateDerivedShadows, refillUnswappedDerived, shadowTableExists, swapShadowIn } from './shadow-tables';
 
 /** The live projector, as a replay needs it for the hand-over. */
@@ -24,7 +25,14 @@ export interface ReplayProgress {
   processed: number;
   /** Events in scope when planned; the replay also takes those that arrive meanwhile. */
   total: number;
+  /** Records left out: envelopes no projection can read, and events ClickHouse refused. */
   skipped: number;
+  /**
+   * Of `skipped`, the events ClickHouse refused (each logged with its reason; the live
+   * projector dead-letters them). Embedded: counted in memory by this process (the
+   * journal keeps `skipped` only), so a replay read after a restart shows 0.
+   */
+  refused: number;
   eventsPerSecond: number;
   etaSeconds: number | undefined;
   reached: string | undefined;
@@ -72,6 +80,8 @@ interface ActiveRun {
  */
 export class ReplayRunner {
   private readonly active = new Map<string, ActiveRun>();
+  /** Events ClickHouse refused, per replay run in this process (a number per replay ever run: small). */
+  private readonly refusedByRun = new Map<string, number>();
 
   constructor(
     private readonly eventLog: ReadableEventLog,
@@ -144,6 +154,7 @@ export class ReplayRunner {
       processed: record.processed,
       total: record.plan.events,
       skipped: record.skipped,
+      refused: this.refusedByRun.get(id) ?? 0,
       eventsPerSecond: Math.round(rate),
       etaSeconds: rate > 0 ? Math.ceil(remaining / rate) : undefined,
       reached: record.reached,
@@ -191,7 +202,7 @@ export class ReplayRunner {
       await swapShadowIn(this.clickhouse, state.record.id);
       run.phase = 'done';
       state.save({ status: 'completed', error: undefined });
-      this.logger.log({ id: state.record.id, processed: state.record.processed, skipped: state.record.skipped }, 'replay completed; shadow table swapped in');
+      this.logger.log({ id: state.record.id, processed: state.record.processed, skipped: state.record.skipped, refused: this.refusedByRun.get(state.record.id) ?? 0 }, 'replay completed; shadow table swapped in');
     } catch (error) {
       // Once the swap began the live tables may be part new, part old: the run stays
       // unfinished, so no other replay takes its shadow tables, and `resume` finishes it.
@@ -257,7 +268,8 @@ export class ReplayRunner {
    * `until` is reached; false when cancelled first. Pipelined: batch n+1 is read and
    * checked while ClickHouse inserts batch n (a replay keeps no consumer checkpoint, so
    * reading ahead is free). `reached` is saved only once a batch's insert is done, so a
-   * resume never skips a batch.
+   * resume never skips a batch. Events ClickHouse refuses are left out and the rest of
+   * their batch replayed (replayed-batch.ts), counted as skipped and logged each.
    */
   private async drain(state: RunState, run: ActiveRun, reader: EventLogReader, until?: string): Promise<boolean> {
     const { save } = state;
@@ -278,9 +290,11 @@ export class ReplayRunner {
         cursor = { after: last };
         const prepared = projection.prepare(records);
         await inserting;
-        inserting = projection.insert(prepared, `replay:${state.record.id}:${first}-${last}`).then(() =>
-          save({ reached: last, processed: state.record.processed + records.length, skipped: state.record.skipped + prepared.deadLetters.length }),
-        );
+        inserting = insertReplayedBatch(projection, records, prepared, `replay:${state.record.id}:${first}-${last}`).then((refused) => {
+          if (refused.length > 0) this.refusedByRun.set(state.record.id, (this.refusedByRun.get(state.record.id) ?? 0) + refused.length);
+          for (const letter of refused) this.logger.warn({ id: state.record.id, position: letter.record.position, reason: letter.reason }, 'replay: event refused by ClickHouse; the rest of its batch replayed without it');
+          save({ reached: last, processed: state.record.processed + records.length, skipped: state.record.skipped + prepared.deadLetters.length + refused.length });
+        });
         if (until !== undefined && reader.compare(last, until) >= 0) {
           await inserting;
           return true;
