@@ -23,14 +23,64 @@ describe('docker-compose.yml', () => {
   const compose = parse(readFileSync(join(__dirname, '../../docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown>; secrets: Record<string, unknown> };
   const services = compose.services;
 
-  it('runs Kafka in KRaft mode from the official image, ClickHouse ≥ 24.8, Redis, the API and the projector', () => {
+  it('runs Kafka in KRaft mode from the official image, ClickHouse, Redis, the API and the projector', () => {
     expect(Object.keys(services).sort()).toEqual(['api', 'clickhouse', 'kafka', 'kafka-init', 'projector', 'redis']);
-    expect(services.kafka.image).toMatch(/^apache\/kafka:/);
-    expect(services.kafka.environment?.KAFKA_PROCESS_ROLES).toBe('broker,controller');
-    const [major, minor] = (services.clickhouse.image ?? '').split(':')[1].split('.').map(Number);
-    expect(major * 100 + minor).toBeGreaterThanOrEqual(2408);
     expect(services.api.command).toEqual(['node', 'dist/apps/api/main.js']);
     expect(services.projector.command).toEqual(['node', 'dist/apps/projector/main.js']);
+  });
+
+  /**
+   * The server versions docs/deployment.md ("Server versions") derives from the code:
+   * ClickHouse >= 24.5 (`UUIDToNum`, migration 0009), Kafka 4.x in KRaft mode (kafkajs
+   * 2.2.4's protocol versions are above 4.x's KIP-896 minimums), Redis >= 7.0
+   * (`PEXPIREAT ... GT` in the session store's Lua scripts). The tags themselves were
+   * chosen without pulling them: these machines reach no image registry.
+   */
+  describe('server versions', () => {
+    it('pins a ClickHouse LTS line (X.3 or X.8) at or above 24.5', () => {
+      const { repository, version } = imageOf(services.clickhouse);
+      expect(repository).toBe('clickhouse/clickhouse-server');
+      expect(atLeast(version, [24, 5])).toBe(true);
+      expect([3, 8]).toContain(version[1]);
+    });
+
+    it('pins Apache Kafka 4.x or later, one exact release, for the broker and kafka-init alike', () => {
+      const { repository, version, tag } = imageOf(services.kafka);
+      expect(repository).toBe('apache/kafka');
+      expect(tag).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(version[0]).toBeGreaterThanOrEqual(4);
+      expect(services['kafka-init'].image).toBe(services.kafka.image);
+    });
+
+    it('configures Kafka for KRaft only: combined roles, a static controller quorum, a cluster id, nothing of ZooKeeper', () => {
+      const env = services.kafka.environment ?? {};
+      expect(env.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+      expect(env.KAFKA_NODE_ID).toBe('1');
+      expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe('1@kafka:9093');
+      expect(env.KAFKA_CONTROLLER_LISTENER_NAMES).toBe('CONTROLLER');
+      expect(env.KAFKA_LISTENERS).toContain('CONTROLLER://:9093');
+      expect(env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP).toContain('CONTROLLER:PLAINTEXT');
+      // A KRaft cluster id: 16 bytes, base64url without padding.
+      expect(env.CLUSTER_ID).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      const everything = JSON.stringify([services.kafka, services['kafka-init']]);
+      expect(everything).not.toMatch(/zookeeper/i);
+      // The tools the health check and kafka-init run are where the official 4.x image keeps them.
+      expect(services.kafka.healthcheck?.test.join(' ')).toContain('/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:9092');
+      const init = (services['kafka-init'] as { command: string[] }).command.join(' ');
+      expect(init.match(/\/opt\/kafka\/bin\/kafka-topics\.sh --bootstrap-server kafka:9092 --create --if-not-exists/g)).toHaveLength(2);
+    });
+
+    it('pins Redis 7.0 or later', () => {
+      const { repository, version } = imageOf(services.redis);
+      expect(repository).toBe('redis');
+      expect(atLeast(version, [7, 0])).toBe(true);
+    });
+
+    it('names the pinned images in docs/deployment.md', () => {
+      const doc = readFileSync(join(__dirname, '../../docs/deployment.md'), 'utf8');
+      const images = ['kafka', 'clickhouse', 'redis'].map((name) => services[name].image ?? name);
+      expect(images.filter((image) => !doc.includes(`\`${image}\``))).toEqual([]);
+    });
   });
 
   it('gives every long-running service a health check, and the apps wait for healthy dependencies', () => {
@@ -73,3 +123,24 @@ describe('docker-compose.yml', () => {
     expect(projectorEnvSchema.safeParse(services.projector.environment).success).toBe(true);
   });
 });
+
+/** `repository:tag` of a service's image, the tag's leading numbers as the version (`8.6-alpine` → [8, 6]). */
+function imageOf(service: Service): { repository: string; tag: string; version: number[] } {
+  const image = service.image ?? '';
+  const colon = image.lastIndexOf(':');
+  if (colon < 0) throw new Error(`image ${JSON.stringify(image)} has no tag`);
+  const tag = image.slice(colon + 1);
+  const numbers = /^(\d+(?:\.\d+)*)/.exec(tag);
+  if (!numbers) throw new Error(`image tag ${JSON.stringify(tag)} does not start with a version`);
+  return { repository: image.slice(0, colon), tag, version: numbers[1].split('.').map(Number) };
+}
+
+/** Whether `version` is at or above `minimum`, compared number by number (missing parts are 0). */
+function atLeast(version: readonly number[], minimum: readonly number[]): boolean {
+  for (let i = 0; i < Math.max(version.length, minimum.length); i += 1) {
+    const have = version[i] ?? 0;
+    const need = minimum[i] ?? 0;
+    if (have !== need) return have > need;
+  }
+  return true;
+}
