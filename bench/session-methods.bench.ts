@@ -2,14 +2,21 @@ import { join } from 'node:path';
 import { closedLoop } from './load/closed-loop';
 import { RollingRefreshResult, rollingRefresh } from './load/rolling-refresh';
 import { measured, startApiProcess } from './support/api-process';
-import { Benchmark, BenchmarkRun, atLeast, fmt, reported } from './support/benchmark';
+import { Benchmark, BenchmarkRun, atLeast, atLeastShare, fmt, formerTarget, reported } from './support/benchmark';
 import { CeilingRun, measureCeiling } from './support/ceiling';
 import { readCpuSeconds } from './support/proc-status';
 import { profileRequest, summariseProfile } from './support/profiles';
 import { SEED_KEY, seedSessionBody, startSessionLoad } from './support/seed';
 
-const VERIFY_TARGET = 20_000;
-const REFRESH_TARGET = 5_000;
+/**
+ * Issue 18: shares of the app's bare POST route (`POST /bench/ceiling`, a body shaped like
+ * the route's, same process, same run), so the machine's load moves target and figure
+ * alike. The absolute targets they replace stay as reported figures.
+ */
+const VERIFY_SHARE_OF_CEILING = 0.85;
+const REFRESH_SHARE_OF_CEILING = 0.4;
+const FORMER_VERIFY_TARGET = 20_000;
+const FORMER_REFRESH_TARGET = 5_000;
 
 async function startSession(url: string, userId: string): Promise<{ token: string; refreshToken: string }> {
   const response = await fetch(`${url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: seedSessionBody(userId) });
@@ -54,15 +61,19 @@ export const verifyBenchmark: Benchmark = {
     const perRequestUs = (seconds: number, answers: number) => `${((seconds * 1e6) / answers).toFixed(0)} µs`;
     return {
       figures: [
-        { label: 'verifies/s', value: fmt.perSecond(run.okPerSecond) },
+        { label: 'verifies/s', value: fmt.perSecond(run.okPerSecond), key: true },
         { label: 'latency p50 / p99 / max', value: `${run.p50Ms} / ${run.p99Ms} / ${run.maxMs} ms` },
-        { label: 'API process CPU per verify', value: perRequestUs(cpuSeconds, run.ok) },
-        { label: 'ceiling: bare POST /bench/ceiling, same body, req/s', value: fmt.perSecond(ceiling.result.okPerSecond) },
-        { label: 'ceiling: API process CPU per bare POST', value: `${ceiling.cpuUsPerRequest.toFixed(0)} µs` },
-        { label: 'verify / ceiling', value: fmt.ratio(run.okPerSecond / ceiling.result.okPerSecond) },
+        { label: 'API process CPU per verify', value: perRequestUs(cpuSeconds, run.ok), key: true },
+        { label: 'ceiling: bare POST /bench/ceiling, same body, req/s', value: fmt.perSecond(ceiling.result.okPerSecond), key: true },
+        { label: 'ceiling: API process CPU per bare POST', value: `${ceiling.cpuUsPerRequest.toFixed(0)} µs`, key: true },
+        { label: 'verify / ceiling', value: fmt.ratio(run.okPerSecond / ceiling.result.okPerSecond), key: true },
         { label: 'load', value: `${load.connections} connections, ${run.durationS} s after ${load.warmupS} s warm-up` },
       ],
-      verdicts: [atLeast(`≥ ${fmt.int(VERIFY_TARGET)} verifies/s`, run.okPerSecond, VERIFY_TARGET, fmt.perSecond), reported('p99', fmt.ms(run.p99Ms))],
+      verdicts: [
+        atLeastShare(`≥ ${VERIFY_SHARE_OF_CEILING} × the POST ceiling (same run)`, run.okPerSecond, ceiling.result.okPerSecond, VERIFY_SHARE_OF_CEILING, fmt.perSecond),
+        formerTarget(`≥ ${fmt.int(FORMER_VERIFY_TARGET)} verifies/s`, run.okPerSecond, FORMER_VERIFY_TARGET, fmt.perSecond),
+        reported('p99', fmt.ms(run.p99Ms)),
+      ],
       failures,
       profile: profile && summariseProfile(context, profile, window),
     };
@@ -84,10 +95,18 @@ export const refreshBenchmark: Benchmark = {
     const api = await startApiProcess(join(context.workDir, 'refresh'), profile);
     const failures: string[] = [];
     let run: RollingRefreshResult;
+    let ceiling: CeilingRun;
     let window;
     let cpuSeconds = 0;
     try {
       const pool = await Promise.all(Array.from({ length: load.connections }, (_, i) => startSession(api.url, `refresh-bench-${i}`)));
+      // The floor under any POST here, fed a body shaped like refresh's (a real refresh
+      // token, never presented to the refresh route, so the pool stays valid). Measured by
+      // autocannon, while the refreshes come from a fetch loop per session (see
+      // rolling-refresh.ts), which costs the runner more CPU per request: CPU per request
+      // in the API process compares the two more fairly than requests/s do.
+      const ceilingBody = JSON.stringify({ ...SEED_KEY, refreshToken: pool[0].refreshToken });
+      ceiling = await measureCeiling(api, { method: 'POST', body: ceilingBody }, { connections: load.connections, durationS: context.quick ? 3 : 10 }, context.progress);
       const cpuBefore = readCpuSeconds(api.pid);
       ({ value: run, window } = await measured(api, () =>
         rollingRefresh(`${api.url}/v1/sessions/refresh`, (refreshToken) => JSON.stringify({ ...SEED_KEY, refreshToken }), pool.map((session) => session.refreshToken), load.durationS, context.progress),
@@ -97,21 +116,31 @@ export const refreshBenchmark: Benchmark = {
       await api.stop();
     }
     if (run.non2xx > 0 || run.errors > 0) failures.push(`refresh: ${run.non2xx} non-2xx ${JSON.stringify(run.statusCodes)}, ${run.errors} errors`);
+    if (ceiling.result.non2xx > 0 || ceiling.result.errors > 0) failures.push(`ceiling: ${ceiling.result.non2xx} non-2xx, ${ceiling.result.errors} errors`);
+    const cpuUsPerRefresh = (cpuSeconds * 1e6) / Math.max(1, run.ok);
     return {
       figures: [
-        { label: 'refreshes/s', value: fmt.perSecond(run.okPerSecond) },
+        { label: 'refreshes/s', value: fmt.perSecond(run.okPerSecond), key: true },
         { label: 'latency p50 / p99 / max', value: `${run.p50Ms} / ${run.p99Ms} / ${run.maxMs} ms` },
-        { label: 'API process CPU per refresh', value: `${((cpuSeconds * 1e6) / Math.max(1, run.ok)).toFixed(0)} µs` },
-        { label: 'load', value: `${load.connections} connections, each rotating its own session, ${run.durationS} s` },
+        { label: 'API process CPU per refresh', value: `${cpuUsPerRefresh.toFixed(0)} µs`, key: true },
+        { label: 'ceiling: bare POST /bench/ceiling, refresh-shaped body, req/s (autocannon)', value: fmt.perSecond(ceiling.result.okPerSecond), key: true },
+        { label: 'ceiling: API process CPU per bare POST', value: `${ceiling.cpuUsPerRequest.toFixed(0)} µs`, key: true },
+        { label: 'refresh / ceiling: req/s, CPU per request (ceiling ÷ refresh)', value: `${fmt.ratio(run.okPerSecond / ceiling.result.okPerSecond)}, ${fmt.ratio(ceiling.cpuUsPerRequest / cpuUsPerRefresh)}`, key: true },
+        { label: 'load', value: `${load.connections} connections, each rotating its own session, ${run.durationS.toFixed(2)} s` },
       ],
-      verdicts: [atLeast(`≥ ${fmt.int(REFRESH_TARGET)} refreshes/s`, run.okPerSecond, REFRESH_TARGET, fmt.perSecond), reported('p99', fmt.ms(run.p99Ms))],
+      verdicts: [
+        atLeastShare(`≥ ${REFRESH_SHARE_OF_CEILING} × the POST ceiling (same run)`, run.okPerSecond, ceiling.result.okPerSecond, REFRESH_SHARE_OF_CEILING, fmt.perSecond),
+        formerTarget(`≥ ${fmt.int(FORMER_REFRESH_TARGET)} refreshes/s`, run.okPerSecond, FORMER_REFRESH_TARGET, fmt.perSecond),
+        reported('p99', fmt.ms(run.p99Ms)),
+      ],
       failures,
       profile: profile && summariseProfile(context, profile, window),
     };
   },
 };
 
-const ACTIVITY_TARGET = 50_000;
+/** Issue 18 keeps this target absolute (it was 50,000 before). */
+const ACTIVITY_TARGET = 60_000;
 const ACTIVITY_BATCH = 500;
 
 /**
@@ -148,10 +177,10 @@ export const activityBenchmark: Benchmark = {
     const eventsPerSecond = run.okPerSecond * ACTIVITY_BATCH;
     return {
       figures: [
-        { label: 'activity events/s (500 per request)', value: fmt.perSecond(eventsPerSecond) },
+        { label: 'activity events/s (500 per request)', value: fmt.perSecond(eventsPerSecond), key: true },
         { label: 'requests/s', value: fmt.perSecond(run.okPerSecond) },
         { label: 'latency p50 / p99 / max', value: `${run.p50Ms} / ${run.p99Ms} / ${run.maxMs} ms` },
-        { label: 'API process CPU per event', value: `${((cpuSeconds * 1e6) / Math.max(1, run.ok * ACTIVITY_BATCH)).toFixed(1)} µs` },
+        { label: 'API process CPU per event', value: `${((cpuSeconds * 1e6) / Math.max(1, run.ok * ACTIVITY_BATCH)).toFixed(1)} µs`, key: true },
         { label: 'load', value: `${connections} connections, ${run.durationS} s` },
       ],
       verdicts: [atLeast(`≥ ${fmt.int(ACTIVITY_TARGET)} events/s`, eventsPerSecond, ACTIVITY_TARGET, fmt.perSecond)],

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ClosedLoopResult, closedLoop } from './load/closed-loop';
 import { measured, startApiProcess } from './support/api-process';
-import { Benchmark, BenchmarkRun, atLeast, atMost, fmt, reported } from './support/benchmark';
+import { Benchmark, BenchmarkRun, atLeastShare, fmt, formerTarget } from './support/benchmark';
 import { CeilingRun, measureCeiling } from './support/ceiling';
 import { countDurableSessions } from './support/embedded-data';
 import { ProfileWindow } from './profile/cpu-profile';
@@ -9,8 +9,11 @@ import { readCpuSeconds } from './support/proc-status';
 import { profileRequest, summariseProfile } from './support/profiles';
 import { seedSessionBody, startSessionLoad } from './support/seed';
 
-const TARGET_RATE = 10_000;
-const TARGET_P99_MS = 20;
+/** Issue 18: start-session reaches this share of the app's bare POST route (same body, same process, same run). */
+const TARGET_SHARE_OF_CEILING = 0.6;
+/** The absolute targets before issue 18, kept as reported figures. */
+const FORMER_TARGET_RATE = 10_000;
+const FORMER_TARGET_P99_MS = 20;
 
 /**
  * POST /v1/sessions with the seed body at 50 connections against the embedded API, and
@@ -77,24 +80,25 @@ export const startSessionBenchmark: Benchmark = {
     const postRatio = s.okPerSecond / postCeiling.result.okPerSecond;
     return {
       figures: [
-        { label: 'sessions/s (201)', value: fmt.perSecond(s.okPerSecond) },
+        { label: 'sessions/s (201)', value: fmt.perSecond(s.okPerSecond), key: true },
         { label: 'latency p50 / p97.5 / p99 / max', value: `${s.p50Ms} / ${s.p97_5Ms} / ${s.p99Ms} / ${s.maxMs} ms` },
         { label: '201s / non-2xx / errors', value: `${fmt.int(s.ok)} / ${s.non2xx} / ${s.errors}` },
         { label: 'durable after stop (sessions / events)', value: `${fmt.int(durable.sessions)} / ${fmt.int(durable.events)} for ${fmt.int(answered)} answered 201` },
         {
           label: 'API process CPU per 201 (user + sys, all threads) / cores busy',
           value: `${((cpuSeconds * 1e6) / s.ok).toFixed(0)} µs / ${(cpuSeconds / s.durationS).toFixed(2)}`,
+          key: true,
         },
         { label: 'ceiling: GET /bench/ceiling req/s, CPU per request', value: `${fmt.perSecond(getCeiling.result.okPerSecond)}, ${getCeiling.cpuUsPerRequest.toFixed(0)} µs` },
-        { label: 'ceiling: POST /bench/ceiling (seed body) req/s, CPU per request', value: `${fmt.perSecond(postCeiling.result.okPerSecond)}, ${postCeiling.cpuUsPerRequest.toFixed(0)} µs` },
+        { label: 'ceiling: POST /bench/ceiling (seed body) req/s, CPU per request', value: `${fmt.perSecond(postCeiling.result.okPerSecond)}, ${postCeiling.cpuUsPerRequest.toFixed(0)} µs`, key: true },
         { label: 'ceiling latency p50 / p99 (GET, POST)', value: `${getCeiling.result.p50Ms} / ${getCeiling.result.p99Ms} ms, ${postCeiling.result.p50Ms} / ${postCeiling.result.p99Ms} ms` },
-        { label: 'start-session / ceiling (GET, POST)', value: `${fmt.ratio(ratio)}, ${fmt.ratio(postRatio)}` },
+        { label: 'start-session / ceiling (GET, POST)', value: `${fmt.ratio(ratio)}, ${fmt.ratio(postRatio)}`, key: true },
         { label: 'load', value: `${load.connections} connections, ${s.durationS} s measured after ${load.warmupS} s warm-up` },
       ],
       verdicts: [
-        atLeast(`≥ ${fmt.int(TARGET_RATE)} sessions/s`, s.okPerSecond, TARGET_RATE, fmt.perSecond),
-        atMost(`p99 ≤ ${TARGET_P99_MS} ms`, s.p99Ms, TARGET_P99_MS, fmt.ms),
-        reported('share of the POST ceiling', fmt.ratio(postRatio)),
+        atLeastShare(`≥ ${TARGET_SHARE_OF_CEILING} × the POST ceiling (same run)`, s.okPerSecond, postCeiling.result.okPerSecond, TARGET_SHARE_OF_CEILING, fmt.perSecond),
+        formerTarget(`≥ ${fmt.int(FORMER_TARGET_RATE)} sessions/s`, s.okPerSecond, FORMER_TARGET_RATE, fmt.perSecond),
+        formerTarget(`p99 ≤ ${FORMER_TARGET_P99_MS} ms`, s.p99Ms, FORMER_TARGET_P99_MS, fmt.ms),
       ],
       failures,
       profile: profile && summariseProfile(context, profile, window),

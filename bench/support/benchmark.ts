@@ -4,6 +4,8 @@ import { Progress } from './progress';
 export interface Figure {
   label: string;
   value: string;
+  /** One of the few figures bench/matrix.ts puts side by side across runtimes and code versions. */
+  key?: boolean;
 }
 
 /** A target and how a run fared against it. `met` is undefined for figures without a target. */
@@ -58,6 +60,21 @@ export function atLeast(target: string, actual: number, goal: number, format: (v
 export function atMost(target: string, actual: number, goal: number, format: (value: number) => string): Verdict {
   const met = actual <= goal;
   return { target, met, actual: format(actual), outcome: met ? 'PASS' : `MISS by ${percent((actual - goal) / goal)}` };
+}
+
+/**
+ * A target relative to a reference measured in the same run (a ceiling or a floor), so
+ * that a busy or a quiet machine moves both and the verdict keeps its meaning:
+ * met when `actual ≥ share × reference`. Shows the actual share of the reference.
+ */
+export function atLeastShare(target: string, actual: number, reference: number, share: number, format: (value: number) => string): Verdict {
+  const verdict = atLeast(target, actual, share * reference, format);
+  return { ...verdict, actual: `${format(actual)} = ${percent(actual / reference)} of ${format(reference)}` };
+}
+
+/** A target the issue replaced (absolute, machine-bound): still shown beside the actual, judged by nobody. */
+export function formerTarget(target: string, actual: number, goal: number, format: (value: number) => string): Verdict {
+  return reported(`former target ${target}`, `${format(actual)} = ${percent(actual / goal)} of ${format(goal)}`);
 }
 
 export function reported(target: string, actual: string): Verdict {
