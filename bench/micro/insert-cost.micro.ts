@@ -2,15 +2,16 @@ import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClickHouseClient } from '@clickhouse/client';
 import { LoggedRecord } from '@waymark/event-log';
 import { EventsProjection } from '@waymark/projection';
 import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
+import { materializedViews, timeInserts } from '../support/chdb-inserts';
 import { syntheticSessionStarts } from '../support/synthetic-events';
 
 /**
  * What one projector INSERT costs on chDB, and how much of it is fixed: the process CPU
- * (all threads, chDB's included) per INSERT of `size` events into a fresh read model,
+ * (all threads, chDB's included) per INSERT of `size` events into a fresh read model
+ * (only the INSERT call on the clock, not building the rows),
  * first into a copy of `events` with no views, then into `events` with every view, then
  * again after dropping the views one by one. The fixed part (a part written per table,
  * the views' pipelines) is why the projector lingers once caught up
@@ -31,13 +32,11 @@ async function main(): Promise<void> {
     let position = 0;
     const nextRecords = (): LoggedRecord[] => stream.next(size).map((event) => ({ position: String(++position), raw: JSON.stringify(event) }));
     const measure = async (label: string, projection: EventsProjection): Promise<void> => {
-      const before = process.cpuUsage();
-      const started = performance.now();
-      for (let index = 0; index < inserts; index += 1) await projection.project(nextRecords(), `insert-cost:${position}`);
-      const cpu = process.cpuUsage(before);
-      const perInsertMs = (cpu.user + cpu.system) / inserts / 1000;
+      let made = 0;
+      const next = async () => (made++ < inserts ? projection.prepare(nextRecords()) : undefined);
+      const timing = await timeInserts(next, (batch) => projection.insert(batch, `insert-cost:${position}`));
       process.stdout.write(
-        `${label.padEnd(58)} ${perInsertMs.toFixed(1).padStart(6)} ms CPU, ${((performance.now() - started) / inserts).toFixed(1).padStart(6)} ms wall per INSERT of ${size}\n`,
+        `${label.padEnd(58)} ${(timing.cpuMs / inserts).toFixed(1).padStart(6)} ms CPU, ${(timing.wallMs / inserts).toFixed(1).padStart(6)} ms wall per INSERT of ${size}\n`,
       );
     };
     const withoutViews = new EventsProjection(client, 'events_without_views');
@@ -54,14 +53,6 @@ async function main(): Promise<void> {
     await client.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function materializedViews(client: ClickHouseClient): Promise<string[]> {
-  const result = await client.query({
-    query: "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine = 'MaterializedView' ORDER BY name",
-    format: 'JSONEachRow',
-  });
-  return (await result.json<{ name: string }>()).map((row) => row.name);
 }
 
 main().catch((error: unknown) => {

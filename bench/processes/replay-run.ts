@@ -17,8 +17,9 @@ async function main(): Promise<void> {
   const store = await fillEmbeddedStore(dataDir, total, (done) => send({ type: 'progress', phase: 'append', done, total }));
   const { db, log, clickhouse: client } = store;
 
+  const batchSize = Number(process.env.PROJECTOR_BATCH_SIZE ?? 10_000);
   const runner = new ReplayRunner(log, client, new ReplayJournal(db), new PinoLoggerService(createPinoLogger('warn')), {
-    batchSize: Number(process.env.PROJECTOR_BATCH_SIZE ?? 10_000),
+    batchSize,
     newId: createUuidV7Generator(),
     now: Date.now,
   });
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   const count = await client.query({ query: 'SELECT count() AS rows, uniqExact(event_id) AS unique FROM events', format: 'JSONEachRow' });
   const [rows] = await count.json<{ rows: string; unique: string }>();
   await store.close();
-  await sendAndFlush({ type: 'result', total, status: finished?.status, processed: finished?.processed, replayMs, cpuMs: (cpu.user + cpu.system) / 1000, rows: Number(rows.rows), unique: Number(rows.unique) });
+  await sendAndFlush({ type: 'result', total, batchSize, status: finished?.status, processed: finished?.processed, replayMs, cpuMs: (cpu.user + cpu.system) / 1000, rows: Number(rows.rows), unique: Number(rows.unique) });
 }
 
 runAsChild(main);
