@@ -1,12 +1,12 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BENCHMARKS } from './benchmarks';
 import { BenchmarkContext } from './support/benchmark';
 import { describeMachine, loadAverage, machineInfo } from './support/machine';
 import { Progress } from './support/progress';
-import { BenchmarkRecord, RunRecord, formatRunForConsole, markdownBlock, runFailed, updateBenchmarksDoc } from './support/report';
+import { BenchmarkRecord, RunRecord, formatRunForConsole, jsonReport, markdownBlock, runFailed, updateBenchmarksDoc } from './support/report';
 
-const USAGE = `usage: npm run bench -- [name ...] [--quick] [--runs N] [--profile] [--no-write] [--keep-data]
+const USAGE = `usage: npm run bench -- [name ...] [--quick] [--runs N] [--profile] [--no-write] [--keep-data] [--json FILE]
 
   name        run only these benchmarks (default: all): ${BENCHMARKS.map((benchmark) => benchmark.name).join(', ')}
   --quick     smoke run: short loads, small data; docs/benchmarks.md is left alone
@@ -15,6 +15,7 @@ const USAGE = `usage: npm run bench -- [name ...] [--quick] [--runs N] [--profil
               print its top functions; figures are slowed by profiling, so docs are left alone
   --no-write  print only, leave docs/benchmarks.md alone
   --keep-data keep the data directories under .tmp/bench
+  --json FILE also write every run's figures and verdicts as JSON to FILE (bench/matrix.ts reads it)
 `;
 
 interface Options {
@@ -24,6 +25,7 @@ interface Options {
   profile: boolean;
   write: boolean;
   keepData: boolean;
+  json?: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -35,11 +37,13 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--no-write') options.write = false;
     else if (arg === '--keep-data') options.keepData = true;
     else if (arg === '--runs') options.runs = Number(argv[++i]);
+    else if (arg === '--json') options.json = argv[++i];
     else if (arg === '--help' || arg === '-h') exit(USAGE, 0);
     else if (arg.startsWith('-')) exit(`unknown option ${arg}\n\n${USAGE}`, 2);
     else options.names.push(arg);
   }
   if (!Number.isInteger(options.runs) || options.runs < 1) exit(`--runs takes a whole number ≥ 1\n\n${USAGE}`, 2);
+  if (options.json !== undefined && (!options.json || options.json.startsWith('-'))) exit(`--json takes a file name\n\n${USAGE}`, 2);
   const unknown = options.names.filter((name) => !BENCHMARKS.some((benchmark) => benchmark.name === name));
   if (unknown.length > 0) exit(`unknown benchmark ${unknown.join(', ')}\n\n${USAGE}`, 2);
   return options;
@@ -98,6 +102,7 @@ async function main(): Promise<void> {
   } else {
     process.stdout.write('docs/benchmarks.md left alone (quick, profile or --no-write run)\n');
   }
+  if (options.json) writeFileSync(resolve(options.json), JSON.stringify(jsonReport(records, machine, options.quick), null, 2) + '\n');
   const failed = records.flatMap((record) => record.runs).filter(runFailed).length;
   if (failed > 0) {
     process.stdout.write(`${failed} failed run(s): see FAILED lines above\n`);

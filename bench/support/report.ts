@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { Benchmark, BenchmarkRun } from './benchmark';
+import { Benchmark, BenchmarkRun, Figure, Verdict } from './benchmark';
 import { MachineInfo, describeMachine } from './machine';
 
 /** One run of one benchmark as the runner saw it: its figures, or why it could not finish. */
@@ -17,6 +17,35 @@ export interface BenchmarkRecord {
 /** A run is failed when it crashed or reported failures (errors, non-2xx, lost data). */
 export function runFailed(run: RunRecord): boolean {
   return Boolean(run.error) || (run.result?.failures.length ?? 0) > 0;
+}
+
+/** What `npm run bench -- --json FILE` writes: the figures as printed, for bench/matrix.ts. */
+export interface JsonReport {
+  machine: MachineInfo;
+  quick: boolean;
+  benchmarks: Array<{
+    name: string;
+    title: string;
+    runs: Array<{ loadAverage: number; figures: Figure[]; verdicts: Verdict[]; failures: string[]; error?: string }>;
+  }>;
+}
+
+export function jsonReport(records: readonly BenchmarkRecord[], machine: MachineInfo, quick: boolean): JsonReport {
+  return {
+    machine,
+    quick,
+    benchmarks: records.map(({ benchmark, runs }) => ({
+      name: benchmark.name,
+      title: benchmark.title,
+      runs: runs.map((run) => ({
+        loadAverage: run.loadAverage,
+        figures: run.result?.figures ?? [],
+        verdicts: run.result?.verdicts ?? [],
+        failures: run.result?.failures ?? [],
+        ...(run.error ? { error: run.error } : {}),
+      })),
+    })),
+  };
 }
 
 export function formatRunForConsole(benchmark: Benchmark, run: RunRecord, index: number, runs: number): string {
