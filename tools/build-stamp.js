@@ -16,14 +16,14 @@
  */
 const { createHash } = require('node:crypto');
 const { execFileSync } = require('node:child_process');
-const { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } = require('node:fs');
+const { existsSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } = require('node:fs');
 const { join, relative, sep } = require('node:path');
 
 /** Folders whose files go into the bundles; specs never do (tsconfig.build.json excludes them). */
 const SOURCE_FOLDERS = ['apps', 'libs'];
 /** Files outside those folders that change what the build produces. */
 const SETTINGS_FILES = ['tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'package-lock.json'];
-const STAMP = join('dist', '.build-inputs.sha256');
+const STAMP = join('dist', '.build-inputs.json');
 
 function sourceFiles(root) {
   const found = [];
@@ -50,13 +50,37 @@ function inputsHash(root) {
   return hash.digest('hex');
 }
 
+/** Each input's size and modification time: when none moved, the contents need not be read. */
+function inputsStat(root) {
+  return sourceFiles(root).map(([name, path]) => {
+    const { size, mtimeMs } = statSync(path);
+    return `${name}:${size}:${mtimeMs}`;
+  });
+}
+
+function readStamp(root) {
+  try {
+    return JSON.parse(readFileSync(join(root, STAMP), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function writeStamp(root, hash) {
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  writeFileSync(join(root, STAMP), `${JSON.stringify({ hash, stat: inputsStat(root) })}\n`);
+}
+
 /** Why dist/ cannot be used as it is, or undefined when it can. */
 function staleReason(root) {
-  const stampPath = join(root, STAMP);
   if (!existsSync(join(root, 'dist', 'apps', 'api', 'main.js'))) return 'no build in dist/';
-  if (!existsSync(stampPath)) return 'dist/ was built without a record of its sources';
-  if (readFileSync(stampPath, 'utf8').trim() !== inputsHash(root)) return 'sources changed since the last build';
-  return undefined;
+  const stamp = readStamp(root);
+  if (!stamp || typeof stamp.hash !== 'string') return 'dist/ was built without a record of its sources';
+  // The fast path (a few ms): nothing was touched since the stamp was written.
+  const stat = inputsStat(root);
+  if (Array.isArray(stamp.stat) && stat.length === stamp.stat.length && stat.every((entry, i) => entry === stamp.stat[i])) return undefined;
+  // Something was touched (a checkout, a copy, an edit undone): the contents decide.
+  return stamp.hash === inputsHash(root) ? undefined : 'sources changed since the last build';
 }
 
 /** Runs the build and records what it was built from. */
@@ -64,8 +88,7 @@ function build(root) {
   // Hashed before the build, so an edit made while it runs is seen as a change next time.
   const before = inputsHash(root);
   execFileSync('npm', ['run', '--silent', 'build:apps'], { cwd: root, stdio: 'inherit' });
-  mkdirSync(join(root, 'dist'), { recursive: true });
-  writeFileSync(join(root, STAMP), `${before}\n`);
+  writeStamp(root, before);
 }
 
 function main(argv) {
@@ -83,7 +106,12 @@ function main(argv) {
       return 0;
     case 'ensure': {
       const reason = staleReason(root);
-      if (!reason) return 0;
+      if (!reason) {
+        // Current by content though files were touched: record their times, so the next start takes the fast path.
+        const stamp = readStamp(root);
+        if (stamp && JSON.stringify(stamp.stat) !== JSON.stringify(inputsStat(root))) writeStamp(root, stamp.hash);
+        return 0;
+      }
       console.log(`building (${reason})`);
       build(root);
       return 0;
@@ -104,4 +132,4 @@ if (require.main === module) {
   }
 }
 
-module.exports = { inputsHash, staleReason };
+module.exports = { inputsHash, staleReason, inputsStat };

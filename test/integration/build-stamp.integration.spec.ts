@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '../support/temp-dir';
 
 const script = join(__dirname, '../../tools/build-stamp.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { inputsHash, staleReason } = require(script) as { inputsHash(root: string): string; staleReason(root: string): string | undefined };
+const { inputsHash, inputsStat, staleReason } = require(script) as { inputsHash(root: string): string; inputsStat(root: string): string[]; staleReason(root: string): string | undefined };
 
 /** A scratch tree shaped like the project: sources, settings, and a built dist/. */
 function scratchTree(): string {
@@ -24,7 +24,7 @@ function scratchTree(): string {
   return dir;
 }
 
-const stamp = (root: string) => writeFileSync(join(root, 'dist/.build-inputs.sha256'), `${inputsHash(root)}\n`);
+const stamp = (root: string) => writeFileSync(join(root, 'dist/.build-inputs.json'), JSON.stringify({ hash: inputsHash(root), stat: [] }));
 const check = (root: string) => spawnSync('node', [script, 'check', '--root', root], { encoding: 'utf8' });
 
 /** `npm start` builds only when the sources changed since the last build (issue 18). */
@@ -62,5 +62,16 @@ describe('tools/build-stamp.js', () => {
     const before = inputsHash(root);
     writeFileSync(join(root, 'apps/api/src/main.ts'), 'console.log(1);\n');
     expect(inputsHash(root)).toBe(before);
+  });
+
+  it('records the files\' times once current by content, so the next start reads no file', () => {
+    const root = scratchTree();
+    stamp(root);
+    // `ensure` on a current tree builds nothing (a build here would fail: the scratch tree has no npm scripts).
+    const ensured = spawnSync('node', [script, 'ensure', '--root', root], { encoding: 'utf8' });
+    expect(ensured.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(root, 'dist/.build-inputs.json'), 'utf8')).stat).toEqual(inputsStat(root));
+    writeFileSync(join(root, 'apps/api/src/main.ts'), 'console.log(2);\n');
+    expect(staleReason(root)).toBe('sources changed since the last build');
   });
 });
