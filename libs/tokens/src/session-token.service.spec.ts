@@ -73,3 +73,24 @@ describe('SessionTokenService', () => {
     expect(decodeProtectedHeader(await rotated.issue(claims)).kid).toBe(newKey.kid);
   });
 });
+
+describe('SessionTokenService opened-token cache', () => {
+  const service = new SessionTokenService(TokenKeyRing.fromKeyFile({ keys: [generateStoredKey()] }));
+
+  it('answers a token checked before with the same claims, and still checks expiry and audience', async () => {
+    const token = await service.issue(claims);
+    const first = await service.check(token, 'my-product-tag', 'snd', now);
+    expect(await service.check(token, 'my-product-tag', 'snd', now)).toEqual(first);
+    expect(await service.check(token, 'my-product-tag', 'prd', now)).toEqual({ valid: false, reason: 'invalid' });
+    expect(await service.check(token, 'my-product-tag', 'snd', claims.expiresAt)).toEqual({ valid: false, reason: 'expired' });
+  });
+
+  it('hands out claims no caller can change for the next one', async () => {
+    const token = await service.issue(claims);
+    const check = await service.check(token, 'my-product-tag', 'snd', now);
+    if (!check.valid) throw new Error('expected a valid token');
+    expect(() => {
+      (check.claims.data as Record<string, unknown>).userId = 'someone else';
+    }).toThrow(TypeError);
+  });
+});

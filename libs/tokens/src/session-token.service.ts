@@ -1,4 +1,5 @@
 import { CompactJwe } from './compact-jwe';
+import { OpenedTokenCache, deepFreeze } from './opened-token-cache';
 import { TokenKeyRing } from './token-key-ring';
 
 export const TOKEN_ISSUER = 'waymark';
@@ -46,6 +47,8 @@ interface SessionTokenPayload {
  */
 export class SessionTokenService {
   private readonly jwe: CompactJwe;
+  // Payloads are frozen: one cached payload (and its `data`) goes to every caller.
+  private readonly opened = new OpenedTokenCache<SessionTokenPayload>();
 
   constructor(keys: TokenKeyRing) {
     this.jwe = new CompactJwe(keys, SESSION_TOKEN_TYPE);
@@ -66,9 +69,7 @@ export class SessionTokenService {
   }
 
   async check(token: string, product: string, env: string, now: number): Promise<TokenCheck> {
-    const plaintext = this.jwe.decrypt(token);
-    if (plaintext === undefined) return { valid: false, reason: 'invalid' };
-    const payload = parsePayload(plaintext);
+    const payload = this.open(token);
     if (!payload || payload.iss !== TOKEN_ISSUER || payload.aud !== audienceOf(product, env)) return { valid: false, reason: 'invalid' };
     // RFC 7519 §4.1.4: not accepted on or after exp (no leeway: both ends are our clock).
     if (Math.floor(now / 1000) >= payload.exp) return { valid: false, reason: 'expired' };
@@ -85,6 +86,16 @@ export class SessionTokenService {
         issuedAt: payload.iat * 1000,
       },
     };
+  }
+
+  /** The token's claims set if it decrypts with our keys and is well-formed; remembered when it does. */
+  private open(token: string): SessionTokenPayload | undefined {
+    const cached = this.opened.get(token);
+    if (cached) return cached;
+    const plaintext = this.jwe.decrypt(token);
+    const payload = plaintext === undefined ? undefined : parsePayload(plaintext);
+    if (payload) this.opened.set(token, deepFreeze(payload));
+    return payload;
   }
 }
 
