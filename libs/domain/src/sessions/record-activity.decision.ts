@@ -40,6 +40,12 @@ export function decideRecordActivity(
   }));
 }
 
+/** A plain loop: entries, filter and fromEntries built three arrays per record. */
 function dropUndefined(data: SessionActivityData): SessionActivityData {
-  return Object.fromEntries(Object.entries(data).filter(([, value]) => value !== undefined)) as unknown as SessionActivityData;
+  const kept: Record<string, unknown> = {};
+  for (const key of Object.keys(data)) {
+    const value = (data as unknown as Record<string, unknown>)[key];
+    if (value !== undefined) kept[key] = value;
+  }
+  return kept as unknown as SessionActivityData;
 }
