@@ -39,10 +39,13 @@ const event = (id: string) => ({ id, type: 'SessionRefreshed', product: 'demo', 
 describe('SqliteSessionStore', () => {
   let db: SqliteConnection;
   let store: SqliteSessionStore;
+  let writer: GroupCommitWriter;
+  // Another store on the same database has nothing cached: it reads what SQLite holds.
+  const fromDisk = () => new SqliteSessionStore(db, writer, new SqliteEventLog(db, writer));
 
   beforeEach(() => {
     db = openEmbeddedDatabase(':memory:');
-    const writer = new GroupCommitWriter(db);
+    writer = new GroupCommitWriter(db);
     store = new SqliteSessionStore(db, writer, new SqliteEventLog(db, writer));
   });
 
@@ -51,7 +54,7 @@ describe('SqliteSessionStore', () => {
   it('reads back every field it wrote, on create and on update', async () => {
     const created = record();
     await store.create(created, [event('e1')]);
-    expect(await store.find(created.sessionId)).toEqual(created);
+    expect(await fromDisk().find(created.sessionId)).toEqual(created);
 
     const changed = record({
       status: 'revoked',
@@ -67,8 +70,28 @@ describe('SqliteSessionStore', () => {
       revokeReason: 'refresh-token-reuse',
     });
     expect(await store.update(changed, 1, [event('e2')])).toBe(true);
+    expect(await fromDisk().find(created.sessionId)).toEqual(changed);
     expect(await store.find(created.sessionId)).toEqual(changed);
     expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(2);
+  });
+
+  it('answers find from what it last committed, and hands out records no caller can change', async () => {
+    await store.create(record(), [event('e1')]);
+    const found = (await store.find(record().sessionId)) as SessionRecord;
+    expect(found).toEqual(record());
+    expect(() => {
+      found.status = 'revoked';
+    }).toThrow(TypeError);
+    expect(() => found.spentRefreshTokenHashes.push('x')).toThrow(TypeError);
+  });
+
+  it('forgets a session whose compare-and-set failed, so the next find reads SQLite again', async () => {
+    await store.create(record(), [event('e1')]);
+    // Another writer (here: a second store) moves the session on behind this store's back.
+    expect(await fromDisk().update(record({ version: 2, refreshTokenHash: 'hash-2' }), 1, [event('e2')])).toBe(true);
+    expect((await store.find(record().sessionId))?.version).toBe(1);
+    expect(await store.update(record({ version: 2, refreshTokenHash: 'mine' }), 1, [event('e3')])).toBe(false);
+    expect(await store.find(record().sessionId)).toEqual(record({ version: 2, refreshTokenHash: 'hash-2' }));
   });
 
   it('writes nothing when the stored version is not the expected one', async () => {

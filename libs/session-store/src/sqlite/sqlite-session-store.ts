@@ -2,6 +2,7 @@ import { EventEnvelope, RevokeReason, SessionRecord } from '@waymark/domain';
 import { SqliteEventLog } from '@waymark/event-log';
 import { GroupCommitWriter, SqliteConnection } from '@waymark/sqlite';
 import { IdentifierSessionsQuery, RevokedSession, SessionStore } from '../session-store.port';
+import { SessionRecordCache } from './session-record-cache';
 
 interface SessionRow {
   session_id: string;
@@ -58,6 +59,7 @@ export class SqliteSessionStore implements SessionStore {
   private readonly selectByIdentifier;
   private readonly selectRevoked;
   private readonly revokedListeners: Array<(revoked: RevokedSession) => void> = [];
+  private readonly cache = new SessionRecordCache();
 
   constructor(
     db: SqliteConnection,
@@ -80,24 +82,36 @@ export class SqliteSessionStore implements SessionStore {
     this.selectRevoked = db.prepare('SELECT session_id, revoked_at, refresh_expires_at FROM sessions WHERE revoked_at IS NOT NULL AND refresh_expires_at > ?').raw();
   }
 
-  create(record: SessionRecord, events: readonly EventEnvelope[]): Promise<void> {
-    return this.writer.run(() => {
+  async create(record: SessionRecord, events: readonly EventEnvelope[]): Promise<void> {
+    await this.writer.run(() => {
       this.insert.run(record.sessionId, ...columnValues(record));
       this.eventLog.appendWithin(events);
     });
+    this.cache.put(record);
   }
 
   async find(sessionId: string): Promise<SessionRecord | undefined> {
+    const cached = this.cache.get(sessionId);
+    if (cached) return cached;
     const row = this.selectById.get(sessionId) as SessionRow | undefined;
-    return row && toRecord(row);
+    return row && this.cache.put(toRecord(row));
   }
 
   async update(record: SessionRecord, expectedVersion: number, events: readonly EventEnvelope[]): Promise<boolean> {
-    const updated = await this.writer.run(() => {
-      if (this.replace.run(...columnValues(record), record.sessionId, expectedVersion).changes === 0) return false;
-      this.eventLog.appendWithin(events);
-      return true;
-    });
+    let updated: boolean;
+    try {
+      updated = await this.writer.run(() => {
+        if (this.replace.run(...columnValues(record), record.sessionId, expectedVersion).changes === 0) return false;
+        this.eventLog.appendWithin(events);
+        return true;
+      });
+    } catch (error) {
+      this.cache.forget(record.sessionId);
+      throw error;
+    }
+    // A lost compare-and-set means the cached record (if any) is stale: the caller re-reads.
+    if (updated) this.cache.put(record);
+    else this.cache.forget(record.sessionId);
     if (updated && record.status === 'revoked' && record.revokedAt !== null) {
       const revoked = { sessionId: record.sessionId, revokedAt: record.revokedAt, refreshExpiresAt: record.refreshExpiresAt };
       for (const listener of this.revokedListeners) listener(revoked);
