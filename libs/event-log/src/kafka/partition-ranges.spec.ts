@@ -26,4 +26,11 @@ describe('dedupKeyOfRanges', () => {
   it('tells apart ranges that differ in one bound only', () => {
     expect(dedupKeyOfRanges([{ partition: 2, from: '0', to: '9' }])).not.toBe(dedupKeyOfRanges([{ partition: 2, from: '0', to: '10' }]));
   });
+
+  it('tells apart the same offsets holding other records (a re-created topic), and names the same records alike', () => {
+    const before = dedupKeyOfRanges([{ partition: 0, from: '0', to: '9', firstRaw: '{"eventId":"a"}' }]);
+    expect(dedupKeyOfRanges([{ partition: 0, from: '0', to: '9', firstRaw: '{"eventId":"a"}' }])).toBe(before);
+    expect(dedupKeyOfRanges([{ partition: 0, from: '0', to: '9', firstRaw: '{"eventId":"b"}' }])).not.toBe(before);
+    expect(before).toMatch(/^0:0-9~[0-9a-f]{12}$/);
+  });
 });
