@@ -1,0 +1,113 @@
+/**
+ * Which sequences of steps users take after (or before) a step, as a Sankey: each
+ * node's share of the paths and how many stop there (drop-off).
+ */
+import { Chart } from '../charts';
+import { Show, useApi } from '../data';
+import { Route, updateParams } from '../route';
+import { formatNumber, formatPct, timeParams } from '../time';
+
+export interface Paths {
+  anchor: { step: string; direction: 'after' | 'before' } | null;
+  visits: number;
+  nodes: Array<{ id: string; step: string; depth: number; visits: number }>;
+  edges: Array<{ source: string; target: string; visits: number }>;
+}
+
+/** Step names seen in the range, for the pickers: the nodes of a wide paths query. */
+export function useStepNames(route: Route): string[] {
+  const time = timeParams(route);
+  const loaded = useApi<Paths>('/v1/analytics/paths', { product: route.params.product, tag: route.params.tag, env: route.params.env, ...time, steps: 10, edges: 500 });
+  if (loaded.state !== 'ready') return [];
+  return [...new Set(loaded.data.nodes.map((node) => node.step))].sort();
+}
+
+export function PathsPage({ route }: { route: Route }) {
+  const { params } = route;
+  const time = timeParams(route);
+  const names = useStepNames(route);
+  const direction = params.end ? 'before' : params.start ? 'after' : 'visit';
+  const loaded = useApi<Paths>('/v1/analytics/paths', { product: params.product, tag: params.tag, env: params.env, ...time, start: params.start, end: params.end, steps: params.steps ?? 5, edges: params.edges ?? 50 });
+  const anchor = params.start ?? params.end ?? '';
+  return (
+    <>
+      <div class="filters">
+        <label>
+          Paths
+          <select value={direction} onChange={(event) => { const value = event.currentTarget.value; updateParams(route, value === 'visit' ? { start: undefined, end: undefined } : value === 'after' ? { start: anchor || names[0], end: undefined } : { end: anchor || names[0], start: undefined }); }}>
+            <option value="visit">from each visit's start</option>
+            <option value="after">after a step</option>
+            <option value="before">leading to a step</option>
+          </select>
+        </label>
+        {direction !== 'visit' && (
+          <label>
+            Step
+            <select value={anchor} onChange={(event) => updateParams(route, direction === 'after' ? { start: event.currentTarget.value } : { end: event.currentTarget.value })}>
+              {[...new Set([anchor, ...names])].filter(Boolean).map((name) => (
+                <option value={name}>{name}</option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label>
+          Steps
+          <input type="number" min={2} max={10} value={params.steps ?? 5} onChange={(event) => updateParams(route, { steps: event.currentTarget.value })} />
+        </label>
+        <label>
+          Edges
+          <input type="number" min={1} max={500} value={params.edges ?? 50} onChange={(event) => updateParams(route, { edges: event.currentTarget.value })} />
+        </label>
+      </div>
+      <Show loaded={loaded} isEmpty={(data) => data.edges.length === 0} empty="No paths in this range.">
+        {(data) => {
+          const outgoing = new Map<string, number>();
+          for (const edge of data.edges) outgoing.set(edge.source, (outgoing.get(edge.source) ?? 0) + edge.visits);
+          const maxDepth = Math.max(...data.nodes.map((node) => node.depth));
+          return (
+            <>
+              <p class="summary">
+                <span data-testid="paths-visits">{formatNumber(data.visits)}</span> paths{data.anchor ? ` ${data.anchor.direction} “${data.anchor.step}”` : ''}
+              </p>
+              <Chart
+                label="Paths as a Sankey diagram"
+                height={Math.max(320, data.nodes.length * 18)}
+                option={{
+                  tooltip: { trigger: 'item' },
+                  series: [
+                    {
+                      type: 'sankey',
+                      nodeAlign: 'left',
+                      emphasis: { focus: 'adjacency' },
+                      data: data.nodes.map((node) => ({ name: node.id, value: node.visits, label: { formatter: `${node.step} (${formatPct(node.visits / data.visits)})` } })),
+                      links: data.edges.map((edge) => ({ source: edge.source, target: edge.target, value: edge.visits })),
+                    },
+                  ],
+                }}
+              />
+              <div class="table-wrap">
+                <table data-testid="path-nodes">
+                  <caption>Steps by depth: share of all paths, and paths that stop there</caption>
+                  <thead>
+                    <tr><th scope="col">Depth</th><th scope="col">Step</th><th scope="col" class="num">Paths</th><th scope="col" class="num">Share</th><th scope="col" class="num">Drop-off</th></tr>
+                  </thead>
+                  <tbody>
+                    {[...data.nodes].sort((a, b) => a.depth - b.depth || b.visits - a.visits).map((node) => (
+                      <tr>
+                        <td>{node.depth}</td>
+                        <th scope="row">{node.step}</th>
+                        <td class="num">{formatNumber(node.visits)}</td>
+                        <td class="num">{formatPct(node.visits / data.visits)}</td>
+                        <td class="num">{node.depth === maxDepth ? '—' : formatNumber(node.visits - (outgoing.get(node.id) ?? 0))}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </>
+          );
+        }}
+      </Show>
+    </>
+  );
+}
