@@ -8,6 +8,7 @@ import { StorageModule } from '@waymark/storage';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { API_KEY_DEFAULT_RATE_LIMIT, ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRegistry } from './auth/api-key-registry';
+import { ConsoleModule } from './console/console.module';
 import { API_CONFIG } from './config/api-config.provider';
 import { ApiConfig } from './config/api.config';
 import { DocsController } from './openapi/docs.controller';
@@ -71,6 +72,7 @@ export class AppModule {
         JourneysModule,
         ObservabilityModule,
         AnalyticsModule,
+        ConsoleModule,
       ],
       controllers: [DocsController],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
