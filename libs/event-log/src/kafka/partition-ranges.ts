@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { recordFingerprint } from '../record-fingerprint';
 
 /** The offsets of one partition that a batch holds: contiguous, from and to inclusive. */
 export interface PartitionRange {
@@ -29,11 +29,6 @@ export interface PartitionRange {
 export function dedupKeyOfRanges(ranges: readonly PartitionRange[]): string {
   return [...ranges]
     .sort((a, b) => a.partition - b.partition)
-    .map((range) => `${range.partition}:${range.from}-${range.to}${range.firstRaw === undefined ? '' : `~${fingerprint(range.firstRaw)}`}`)
+    .map((range) => `${range.partition}:${range.from}-${range.to}${range.firstRaw === undefined ? '' : `~${recordFingerprint(range.firstRaw)}`}`)
     .join(',');
-}
-
-/** 48 bits of SHA-256: enough to tell apart two records at the same offset. */
-function fingerprint(raw: string): string {
-  return createHash('sha256').update(raw).digest('hex').slice(0, 12);
 }

@@ -1,5 +1,6 @@
 import { GroupCommitWriter, SqliteConnection } from '@waymark/sqlite';
 import { DeadLetter, EventBatch, EventLogConsumer, LoggedRecord } from '../event-log.port';
+import { recordFingerprint } from '../record-fingerprint';
 
 interface CheckpointRow {
   position: number;
@@ -89,7 +90,8 @@ export class SqliteEventLogConsumer implements EventLogConsumer {
       records,
       // One contiguous range of the single log: its bounds name it (the token text the
       // projector has always written for this log, so existing dedup windows still match).
-      dedupKey: records.length > 0 ? `${records[0].position}-${records[records.length - 1].position}` : '',
+      // Positions, and a fingerprint of the first record: after a lost tail the log may reuse positions (see recordFingerprint).
+      dedupKey: records.length > 0 ? `${records[0].position}-${records[records.length - 1].position}~${recordFingerprint(records[0].raw)}` : '',
       commit: async () => {
         if (last <= this.position) return;
         await this.writer.run(() => this.upsertCommitted.run(this.group, last, Date.now()));
