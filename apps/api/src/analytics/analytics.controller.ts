@@ -1,7 +1,9 @@
-import { Controller, Get, Query, Req } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ZodValidationPipe } from '@waymark/http';
 import { Funnel, Paths, Retention, TagDashboard, UserDashboard, UserList } from '@waymark/read-model';
+import { FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { AuthenticatedRequest } from '../auth/api-key.guard';
 import { RequireRole } from '../auth/require-role.decorator';
 import { AnalyticsAccess, accessOf } from './analytics-access';
@@ -32,6 +34,12 @@ import { GetUserDashboardQuery } from './queries/get-user-dashboard/get-user-das
 import { GetUserJourneyQuery } from './queries/get-user-journey/get-user-journey.query';
 import { GetUserProfileQuery, UserProfile } from './queries/get-user-profile/get-user-profile.query';
 import { ListUsersQuery } from './queries/list-users/list-users.query';
+import { AnalyticsScopeList, GetAnalyticsScopeQuery } from './queries/get-analytics-scope/get-analytics-scope.query';
+import { LiveParams, liveQuerySchema } from './live/live.dto';
+import { LiveStreams } from './live/live-streams';
+
+/** The scope listing takes no parameters: unknown ones are refused like everywhere else. */
+export const scopeQuerySchema = z.object({}).strict();
 
 /** What the guard left on the request: it runs before every `read` route. */
 function access(request: AuthenticatedRequest): AnalyticsAccess {
@@ -42,7 +50,21 @@ function access(request: AuthenticatedRequest): AnalyticsAccess {
 @Controller('v1/analytics')
 @RequireRole('read')
 export class AnalyticsController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly live: LiveStreams,
+  ) {}
+
+  @Get('scope')
+  scope(@Query(new ZodValidationPipe(scopeQuerySchema, 'query')) _params: object, @Req() request: AuthenticatedRequest): Promise<AnalyticsScopeList> {
+    return this.queries.execute(new GetAnalyticsScopeQuery(request.principal!));
+  }
+
+  /** Server-sent events: `ready`, then `events` batches (oldest first) as the read model gets them. */
+  @Get('live')
+  stream(@Query(new ZodValidationPipe(liveQuerySchema, 'query')) params: LiveParams, @Req() request: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.live.stream(params, access(request), request, reply);
+  }
 
   @Get('users')
   users(@Query(new ZodValidationPipe(listUsersQuerySchema, 'query')) params: ListUsersParams, @Req() request: AuthenticatedRequest): Promise<UserList> {

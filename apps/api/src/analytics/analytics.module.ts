@@ -13,6 +13,8 @@ import { GetUserJourneyHandler } from './queries/get-user-journey/get-user-journ
 import { GetUserProfileHandler } from './queries/get-user-profile/get-user-profile.handler';
 import { ListUsersHandler } from './queries/list-users/list-users.handler';
 import { TimeZoneCatalog } from './time-zone-catalog';
+import { GetAnalyticsScopeHandler } from './queries/get-analytics-scope/get-analytics-scope.handler';
+import { LiveStreams } from './live/live-streams';
 
 @Module({
   controllers: [AnalyticsController],
@@ -31,6 +33,8 @@ import { TimeZoneCatalog } from './time-zone-catalog';
     GetFunnelHandler,
     GetRetentionHandler,
     TimeZoneCatalog,
+    GetAnalyticsScopeHandler,
+    LiveStreams,
   ],
 })
 export class AnalyticsModule {}

@@ -9,6 +9,7 @@ import {
   userJourneyQuerySchema,
   userProfileQuerySchema,
 } from '../analytics/analytics.dto';
+import { liveQuerySchema } from '../analytics/live/live.dto';
 import { getJourneyQuerySchema } from '../journeys/get-journey.dto';
 import {
   extendSessionBodySchema,
@@ -323,6 +324,36 @@ export function buildOpenApiDocument(): Json {
           parameters: queryParameters(retentionQuerySchema),
           responses: {
             '200': ok('Cohorts', { days: 3, tz: 'UTC', cohorts: [{ cohort: '2026-11-20', users: 2, returned: [2, 0, 1, null], rates: [1, 0, 0.5, null] }, { cohort: '2026-11-21', users: 1, returned: [1, 0, null, null], rates: [1, 0, null, null] }] }),
+            ...common,
+          },
+        },
+      },
+      '/v1/analytics/scope': {
+        get: {
+          tags: ['analytics'],
+          summary: 'What this key may read: products, their envs within the key, and session tags (names only)',
+          description: 'For pickers such as the console\'s: listing session specs themselves needs the admin role. `openDevelopment` is true when the API accepts calls without a key.',
+          responses: {
+            '200': ok('Products, envs and tags', { openDevelopment: false, products: [{ product: 'my-product-tag', name: 'My product', envs: ['snd', 'prd'], tags: [{ tag: 'session-tag', name: 'Default session' }] }] }),
+            ...common,
+          },
+        },
+      },
+      '/v1/analytics/live': {
+        get: {
+          tags: ['analytics'],
+          summary: 'The newest events of a tag, or of one user (identifier with env), as the read model gets them',
+          description:
+            'With `Accept: text/event-stream`: server-sent events, `ready` first, then `events` (a JSON array, oldest first: the last hour\'s newest 50, then each new batch as it is projected; polled every second). Otherwise the newest events once, as JSON. The key\'s product and envs scope it like every analytics read; an event reported late with an earlier time than those already sent is not sent.',
+          parameters: queryParameters(liveQuerySchema),
+          responses: {
+            '200': {
+              description: 'A stream of events (text/event-stream), or the newest events (application/json)',
+              content: {
+                'text/event-stream': { schema: { type: 'string' }, example: 'event: ready\ndata: {"pollMs":1000}\n\nevent: events\ndata: [{"id":"01a218e7-4a0a-7000-8000-000000000002","type":"SessionActivityRecorded","occurredAt":"2026-11-22T10:01:00.000Z","env":"snd","identifier":"1919102009383","sessionId":"01a218e6-9252-7028-90b9-e2b6246988be","name":"POST /checkout","status":"success"}]\n\n' },
+                'application/json': { example: { events: [{ id: '01a218e7-4a0a-7000-8000-000000000002', type: 'SessionActivityRecorded', occurredAt: '2026-11-22T10:01:00.000Z', env: 'snd', identifier: '1919102009383', sessionId, name: 'POST /checkout', status: 'success' }] } },
+              },
+            },
             ...common,
           },
         },
