@@ -19,3 +19,13 @@ describe('DataSealer', () => {
     await expect(sealer.open(await other.seal({ a: 1 }))).rejects.toThrow();
   });
 });
+
+describe('DataSealer opened-value cache', () => {
+  it('opens the same sealed text to the same value again, frozen so no caller can change it for the next', async () => {
+    const sealer = new DataSealer(TokenKeyRing.fromKeyFile({ keys: [generateStoredKey()] }));
+    const sealed = await sealer.seal({ userId: 'u1', details: { plan: 'pro' } });
+    const first = await sealer.open(sealed);
+    expect(await sealer.open(sealed)).toEqual({ userId: 'u1', details: { plan: 'pro' } });
+    expect(Object.isFrozen(first) && Object.isFrozen(first.details)).toBe(true);
+  });
+});
