@@ -14,7 +14,8 @@ echarts.use([LineChart, BarChart, SankeyChart, HeatmapChart, GridComponent, Tool
 
 export type ChartOption = echarts.EChartsCoreOption;
 
-export function Chart({ option, label, height = 280, onClick }: { option: ChartOption; label: string; height?: number; onClick?: (params: { dataType?: string; data?: unknown; name?: string }) => void }) {
+/** `caption` shows the label above the chart, for charts without a heading of their own. */
+export function Chart({ option, label, height = 280, caption = false, onClick }: { option: ChartOption; label: string; height?: number; caption?: boolean; onClick?: (params: { dataType?: string; data?: unknown; name?: string }) => void }) {
   const element = useRef<HTMLDivElement>(null);
   const theme = useTheme();
   useEffect(() => {
@@ -28,5 +29,13 @@ export function Chart({ option, label, height = 280, onClick }: { option: ChartO
       chart.dispose();
     };
   }, [option, theme]);
-  return <div class="chart" ref={element} role="img" aria-label={label} style={{ height: `${height}px` }} />;
+  const chart = <div class="chart" ref={element} role="img" aria-label={label} style={{ height: `${height}px` }} />;
+  return caption ? (
+    <figure class="chart-figure">
+      <figcaption>{label}</figcaption>
+      {chart}
+    </figure>
+  ) : (
+    chart
+  );
 }
