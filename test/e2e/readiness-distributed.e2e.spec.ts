@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createFastifyAdapter } from '@waymark/http';
+import { ShutdownGate, createFastifyAdapter } from '@waymark/http';
 import { AddressInfo } from 'node:net';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { loadApiConfig } from '../../apps/api/src/config/api.config';
@@ -90,4 +90,14 @@ describe('readiness tells the truth (distributed)', () => {
     expect(notReady.codes).toEqual(expect.arrayContaining(['log_writes_failing', 'event_log_unreachable']));
     expect(notReady.body.reasons).toContainEqual({ code: 'log_writes_failing', detail: expect.stringContaining('did not acknowledge') });
   }, 60_000);
+
+  it('shutting down: the projector app answers 503 shutting_down from the first shutdown hook on', async () => {
+    // What onModuleDestroy does on SIGTERM; the app's close itself runs in afterAll.
+    projector.get(ShutdownGate).begin();
+    const answer = await ready(projectorUrl);
+    expect(answer.status).toBe(503);
+    expect(answer.codes).toEqual(['shutting_down']);
+    const metrics = await (await fetch(`${projectorUrl}/metrics`)).text();
+    expect(metrics).toMatch(/waymark_not_ready_reason\{reason="shutting_down"\} 1/);
+  });
 });

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { QuietUntilListeningLogger, assertPortAvailable, explainListenError, startupFailureText } from '@waymark/config';
-import { configureHttpApp, createFastifyAdapter } from '@waymark/http';
+import { ShutdownGate, configureHttpApp, createFastifyAdapter } from '@waymark/http';
 import { PinoLoggerService, createPinoLogger } from '@waymark/logging';
 import { lockDataDir } from '@waymark/sqlite';
 import { AddressInfo } from 'node:net';
@@ -24,7 +24,8 @@ async function main(): Promise<void> {
       logger,
       abortOnError: false,
     });
-    configureHttpApp(app);
+    // From SIGTERM on, /health/ready answers shutting_down while the batch in hand drains.
+    configureHttpApp(app, { shutdown: app.get(ShutdownGate) });
     app.enableShutdownHooks();
     await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
       throw explainListenError(error, config.port, config.host) ?? error;

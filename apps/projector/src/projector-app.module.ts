@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ShutdownModule } from '@waymark/http';
 import { WaymarkMetrics } from '@waymark/metrics';
 import { ProjectorModule, READ_MODEL_GROUP } from '@waymark/projection';
 import { StorageModule } from '@waymark/storage';
@@ -20,6 +21,8 @@ export class ProjectorAppModule {
     return {
       module: ProjectorAppModule,
       imports: [
+        // Knows from the first shutdown hook that the process is closing (readiness says shutting_down).
+        ShutdownModule,
         storage,
         ProjectorModule.forRoot({ group: READ_MODEL_GROUP, maxBatch: config.batchSize, maxWaitMs: 500, lingerMs: config.lingerMs, retryBaseMs: 200, retryMaxMs: 10_000 }),
       ],

@@ -1,6 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { Controller, Get, Inject, OnModuleInit, Optional, Res } from '@nestjs/common';
 import { EVENT_LOG, EventLog } from '@waymark/event-log';
+import { ShutdownGate } from '@waymark/http';
 import { ReadinessProbe, WaymarkMetrics } from '@waymark/metrics';
 import { ProjectorRunner, READ_MODEL_GROUP } from '@waymark/projection';
 import { CLICKHOUSE } from '@waymark/read-model';
@@ -24,6 +25,7 @@ export class ProjectorHealthController implements OnModuleInit {
     private readonly runner: ProjectorRunner,
     private readonly metrics: WaymarkMetrics,
     @Inject(PROJECTOR_CONFIG) config: ProjectorConfig,
+    shutdown: ShutdownGate,
     // Embedded mode: checkpoints and dead letters go through the group-commit writer.
     @Optional() @Inject(LOG_WRITE_FAILURES) writes?: WriteFailureState,
     @Optional() @Inject(LOG_INTEGRITY) private readonly integrity?: LogIntegrityMonitor,
@@ -40,6 +42,7 @@ export class ProjectorHealthController implements OnModuleInit {
         // process does not make: only the embedded writer's state is this process's.
         logWrites: writes && !config.distributed ? () => writes.snapshot : undefined,
         logIntegrity: integrity ? () => integrity.reasons() : undefined,
+        shuttingDownSince: () => shutdown.closingSince,
       },
       { maxLagEvents: config.readyMaxLagEvents, projectorMaxFailures: config.readyProjectorMaxFailures, projectorStallSeconds: config.readyProjectorStallSeconds },
       metrics,
