@@ -27,7 +27,6 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   // From SIGTERM on, new requests get 503 SHUTTING_DOWN while the drain runs (ShutdownGate).
   configureHttpApp(app, { shutdown: app.get(ShutdownGate) });
   warnIfOpenDevelopment(app, `no "apiKeys" in ${waymark.source} and no WAYMARK_BOOTSTRAP_KEY`);
-  app.enableShutdownHooks();
   logger.log(
     { source: waymark.source, products: waymark.products.map((product) => product.tag), apiKeys: waymark.apiKeys.length, bootstrapKey: Boolean(config.bootstrapKey) },
     'configuration loaded',

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { assertPortAvailable, explainListenError, startupFailureText } from '@waymark/config';
+import { stopOnSignals } from '@waymark/logging';
 import { DataDirLock, lockDataDir } from '@waymark/sqlite';
 import { AddressInfo } from 'node:net';
 import { createApiApp, warnIfOpenDevelopment } from './bootstrap';
@@ -29,6 +30,9 @@ async function main(): Promise<void> {
     lock?.release();
     throw error;
   }
+  // SIGTERM/SIGINT: Nest's shutdown hooks (the drain), then the logs written out, then exit.
+  const running = app;
+  stopOnSignals(() => running.close());
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   const logger = new Logger('main');

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { QuietUntilListeningLogger, assertPortAvailable, explainListenError, startupFailureText } from '@waymark/config';
 import { ShutdownGate, configureHttpApp, createFastifyAdapter } from '@waymark/http';
-import { PinoLoggerService, createPinoLogger } from '@waymark/logging';
+import { PinoLoggerService, createPinoLogger, stopOnSignals } from '@waymark/logging';
 import { lockDataDir } from '@waymark/sqlite';
 import { AddressInfo } from 'node:net';
 import { loadProjectorConfig } from './config/projector.config';
@@ -26,7 +26,6 @@ async function main(): Promise<void> {
     });
     // From SIGTERM on, /health/ready answers shutting_down while the batch in hand drains.
     configureHttpApp(app, { shutdown: app.get(ShutdownGate) });
-    app.enableShutdownHooks();
     await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
       throw explainListenError(error, config.port, config.host) ?? error;
     });
@@ -36,6 +35,9 @@ async function main(): Promise<void> {
     lock?.release();
     throw error;
   }
+  // SIGTERM/SIGINT: Nest's shutdown hooks (the batch in hand), then the logs written out, then exit.
+  const running = app;
+  stopOnSignals(() => running.close());
   const { port } = app.getHttpServer().address() as AddressInfo;
   const mode = config.distributed ? 'distributed' : 'embedded';
   new Logger('main').log({ mode, url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}` }, `projector running (${mode} mode), health on port ${port}; stop with SIGTERM`);

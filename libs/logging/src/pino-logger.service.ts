@@ -1,6 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger, LevelWithSilent } from 'pino';
 import { currentRequestId } from './request-context';
+import { trackForFlush } from './stop-on-signals';
 
 export type LogLevel = LevelWithSilent;
 
@@ -28,7 +29,8 @@ const REDACTED_PATHS = [
 ];
 
 export function createPinoLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
-  return pino(
+  // Tracked so that stopOnSignals can write out its buffer before the process exits.
+  return trackForFlush(pino(
     {
       level,
       base: { pid: process.pid },
@@ -42,7 +44,7 @@ export function createPinoLogger(level: LogLevel, destination?: pino.Destination
       },
     },
     destination,
-  );
+  ));
 }
 
 /** Nest's LoggerService backed by pino: JSON lines, one `context` field per Nest context. */
