@@ -1,32 +1,35 @@
-/**
- * ECharts through echarts/core with only what the pages draw registered (line, bar,
- * Sankey, heatmap; grid, tooltip, legend, visual map; canvas), so the bundle carries
- * none of the rest.
- */
-import { BarChart, HeatmapChart, LineChart, SankeyChart } from 'echarts/charts';
-import { AriaComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
+/** Charts drawn by ECharts, loaded on first use (echarts-setup.tsx). */
+import type { EChartsCoreOption } from 'echarts/core';
 import { useEffect, useRef } from 'preact/hooks';
 import { useTheme } from './theme';
 
-echarts.use([LineChart, BarChart, SankeyChart, HeatmapChart, GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, AriaComponent, CanvasRenderer]);
+export type ChartOption = EChartsCoreOption;
 
-export type ChartOption = echarts.EChartsCoreOption;
+let loading: Promise<typeof import('./echarts-setup')> | undefined;
+const loadEcharts = () => (loading ??= import('./echarts-setup'));
 
 /** `caption` shows the label above the chart, for charts without a heading of their own. */
 export function Chart({ option, label, height = 280, caption = false, onClick }: { option: ChartOption; label: string; height?: number; caption?: boolean; onClick?: (params: { dataType?: string; data?: unknown; name?: string }) => void }) {
   const element = useRef<HTMLDivElement>(null);
   const theme = useTheme();
   useEffect(() => {
-    const chart = echarts.init(element.current!, theme === 'dark' ? 'dark' : undefined, { renderer: 'canvas' });
-    chart.setOption({ backgroundColor: 'transparent', aria: { enabled: true }, animation: false, ...option });
-    if (onClick) chart.on('click', (params) => onClick(params as never));
-    const resize = new ResizeObserver(() => chart.resize());
-    resize.observe(element.current!);
+    let disposed = false;
+    let cleanup = () => undefined as void;
+    void loadEcharts().then(({ echarts }) => {
+      if (disposed || !element.current) return;
+      const chart = echarts.init(element.current, theme === 'dark' ? 'dark' : undefined, { renderer: 'canvas' });
+      chart.setOption({ backgroundColor: 'transparent', aria: { enabled: true }, animation: false, ...option });
+      if (onClick) chart.on('click', (params) => onClick(params as never));
+      const resize = new ResizeObserver(() => chart.resize());
+      resize.observe(element.current);
+      cleanup = () => {
+        resize.disconnect();
+        chart.dispose();
+      };
+    });
     return () => {
-      resize.disconnect();
-      chart.dispose();
+      disposed = true;
+      cleanup();
     };
   }, [option, theme]);
   const chart = <div class="chart" ref={element} role="img" aria-label={label} style={{ height: `${height}px` }} />;
