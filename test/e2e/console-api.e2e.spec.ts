@@ -1,8 +1,11 @@
-import { AUTH, RunningApi, SEED_BODY, postJson, readJson, startApi } from '../support/api-app';
+import { AUTH, RunningApi, SEED_BODY, TEST_KEY, postJson, readJson, startApi } from '../support/api-app';
+import { EXPECTED, SCOPE, seedConsoleDataset } from '../support/console/dataset';
+import { waitFor } from '../support/wait-for';
 
 /**
  * The two reads the console needs beside the analytics endpoints: what a key may see
- * (for its pickers) and the live feed (server-sent events, scoped like every read).
+ * (for its pickers), the live feed (server-sent events, scoped like every read), and the
+ * users behind a paths node or a funnel's drop-off.
  */
 describe('console API: scope and live', () => {
   let api: RunningApi;
@@ -53,5 +56,42 @@ describe('console API: scope and live', () => {
   it('is scoped like every analytics read: identifier needs env, unknown products are 422', async () => {
     expect((await fetch(`${api.baseUrl}/v1/analytics/live?product=my-product-tag&tag=session-tag&identifier=x`, { headers: AUTH })).status).toBe(400);
     expect((await fetch(`${api.baseUrl}/v1/analytics/live?product=nope&tag=session-tag`, { headers: AUTH })).status).toBe(422);
+  });
+  describe('drill-downs over the hand-worked dataset', () => {
+    const today = new Date();
+    const range = { from: new Date(today.getTime() - 86_400_000).toISOString().slice(0, 10), to: new Date(today.getTime() + 86_400_000).toISOString().slice(0, 10) };
+    const get = async (path: string, params: Record<string, string | number>) => {
+      const response = await fetch(`${api.baseUrl}/v1/analytics/${path}?${new URLSearchParams(Object.entries({ ...SCOPE, ...range, ...params }).map(([k, v]): [string, string] => [k, String(v)]))}`, { headers: AUTH });
+      return { status: response.status, body: await readJson(response) };
+    };
+    const names = (body: { users: Array<{ identifier: string }> }) => body.users.map((user) => user.identifier).sort();
+
+    beforeAll(async () => {
+      await seedConsoleDataset(api.baseUrl, TEST_KEY);
+      await waitFor(async () => (await get('dashboard', {})).body.activity?.total, (total) => total === EXPECTED.activities, 20_000, 200);
+    });
+
+    it('lists the users with a step in the range', async () => {
+      const { status, body } = await get('users/by-step', { step: 'pay' });
+      expect(status).toBe(200);
+      expect(body.total).toBe(2);
+      expect(names(body)).toEqual(['alice', 'dave']);
+      expect(body.users[0]).toEqual({ identifier: expect.any(String), env: expect.stringMatching(/^(snd|prd)$/), lastAt: expect.any(String) });
+    });
+
+    it('lists the users whose furthest funnel step is the one asked, matching the funnel', async () => {
+      const steps = EXPECTED.funnel.steps.join(',');
+      const funnel = (await get('funnel', { steps, window: 86400 })).body;
+      const atLevel = await Promise.all([1, 2, 3].map(async (reached) => (await get('funnel/users', { steps, window: 86400, reached })).body));
+      expect(atLevel.map(names)).toEqual([['bob', 'dave'], ['carol'], ['alice']]);
+      // Dropped off after step k = reached exactly k: the funnel's own drop-off counts.
+      expect(atLevel.slice(0, 2).map((body) => body.total)).toEqual(funnel.steps.slice(1).map((step: { dropOff: number }) => step.dropOff));
+    });
+
+    it('refuses what it cannot answer: a missing step, reached out of range', async () => {
+      expect((await get('users/by-step', {})).status).toBe(400);
+      expect((await get('funnel/users', { steps: 'home,cart', reached: 0 })).status).toBe(400);
+      expect((await get('users/by-step', { step: 'pay', limit: 101 })).status).toBe(400);
+    });
   });
 });

@@ -37,6 +37,9 @@ import { ListUsersQuery } from './queries/list-users/list-users.query';
 import { AnalyticsScopeList, GetAnalyticsScopeQuery } from './queries/get-analytics-scope/get-analytics-scope.query';
 import { LiveParams, liveQuerySchema } from './live/live.dto';
 import { LiveStreams } from './live/live-streams';
+import { FunnelUsersParams, StepUsersParams, funnelUsersQuerySchema, stepUsersQuerySchema } from './drill/drill.dto';
+import { ListDrillUsersQuery } from './drill/list-drill-users.query';
+import { DrillUsers } from './drill/users-drill.reader';
 
 /** The scope listing takes no parameters: unknown ones are refused like everywhere else. */
 export const scopeQuerySchema = z.object({}).strict();
@@ -80,6 +83,18 @@ export class AnalyticsController {
   async journey(@Query(new ZodValidationPipe(userJourneyQuerySchema, 'query')) params: UserJourneyParams, @Req() request: AuthenticatedRequest) {
     const page = await this.queries.execute(new GetUserJourneyQuery(params, access(request)));
     return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+  }
+
+  /** The users behind a paths node: those with an activity record of `step` in the range. */
+  @Get('users/by-step')
+  usersByStep(@Query(new ZodValidationPipe(stepUsersQuerySchema, 'query')) params: StepUsersParams, @Req() request: AuthenticatedRequest): Promise<DrillUsers> {
+    return this.queries.execute(new ListDrillUsersQuery({ kind: 'step', params }, access(request)));
+  }
+
+  /** The users behind a funnel's drop-off: their furthest step in order is `reached`. */
+  @Get('funnel/users')
+  funnelUsers(@Query(new ZodValidationPipe(funnelUsersQuerySchema, 'query')) params: FunnelUsersParams, @Req() request: AuthenticatedRequest): Promise<DrillUsers> {
+    return this.queries.execute(new ListDrillUsersQuery({ kind: 'funnel', params }, access(request)));
   }
 
   @Get('users/dashboard')

@@ -15,6 +15,7 @@ import { ListUsersHandler } from './queries/list-users/list-users.handler';
 import { TimeZoneCatalog } from './time-zone-catalog';
 import { GetAnalyticsScopeHandler } from './queries/get-analytics-scope/get-analytics-scope.handler';
 import { LiveStreams } from './live/live-streams';
+import { ListDrillUsersHandler } from './drill/list-drill-users.handler';
 
 @Module({
   controllers: [AnalyticsController],
@@ -35,6 +36,7 @@ import { LiveStreams } from './live/live-streams';
     TimeZoneCatalog,
     GetAnalyticsScopeHandler,
     LiveStreams,
+    ListDrillUsersHandler,
   ],
 })
 export class AnalyticsModule {}

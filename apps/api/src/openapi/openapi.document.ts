@@ -10,6 +10,7 @@ import {
   userProfileQuerySchema,
 } from '../analytics/analytics.dto';
 import { liveQuerySchema } from '../analytics/live/live.dto';
+import { funnelUsersQuerySchema, stepUsersQuerySchema } from '../analytics/drill/drill.dto';
 import { getJourneyQuerySchema } from '../journeys/get-journey.dto';
 import {
   extendSessionBodySchema,
@@ -326,6 +327,24 @@ export function buildOpenApiDocument(): Json {
             '200': ok('Cohorts', { days: 3, tz: 'UTC', cohorts: [{ cohort: '2026-11-20', users: 2, returned: [2, 0, 1, null], rates: [1, 0, 0.5, null] }, { cohort: '2026-11-21', users: 1, returned: [1, 0, null, null], rates: [1, 0, null, null] }] }),
             ...common,
           },
+        },
+      },
+      '/v1/analytics/users/by-step': {
+        get: {
+          tags: ['analytics'],
+          summary: 'The users behind a step of the paths view: those with an activity record of `step` in the range, latest first',
+          description: '`total` counts them all; `users` holds the first `limit` (50, at most 100). Range default: the last 7 days.',
+          parameters: queryParameters(stepUsersQuerySchema),
+          responses: { '200': ok('Users', { total: 2, users: [{ identifier: '1919102009383', env: 'snd', lastAt: '2026-11-22T10:05:00.000Z' }, { identifier: 'dave', env: 'prd', lastAt: '2026-11-22T20:02:00.000Z' }] }), ...common },
+        },
+      },
+      '/v1/analytics/funnel/users': {
+        get: {
+          tags: ['analytics'],
+          summary: "The users behind a funnel's drop-off: those whose furthest step, in order within the window, is step `reached` (1-based)",
+          description: 'The users who dropped off before step k+1 are those with `reached=k`; their `total` is that step\'s `dropOff` in `/v1/analytics/funnel` with the same parameters. `users` holds the first `limit` (50, at most 100), latest first.',
+          parameters: queryParameters(funnelUsersQuerySchema),
+          responses: { '200': ok('Users', { total: 1, users: [{ identifier: 'bob', env: 'snd', lastAt: '2026-11-20T14:03:00.000Z' }] }), ...common },
         },
       },
       '/v1/analytics/scope': {

@@ -1,0 +1,36 @@
+import { ClickHouseClient } from '@clickhouse/client';
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { Clock, SessionCatalog } from '@waymark/domain';
+import { CLICKHOUSE, QueryLimits } from '@waymark/read-model';
+import { CLOCK } from '../../shared/domain.providers';
+import { resolveScope } from '../analytics-access';
+import { ANALYTICS_LIMITS } from '../analytics-limits';
+import { resolveTimeRange } from '../time-range';
+import { ListDrillUsersQuery } from './list-drill-users.query';
+import { DrillUsers, UsersDrillReader } from './users-drill.reader';
+
+/** Same default range as the paths and funnel views they drill into. */
+const DEFAULT_DAYS = 7;
+
+@QueryHandler(ListDrillUsersQuery)
+export class ListDrillUsersHandler implements IQueryHandler<ListDrillUsersQuery, DrillUsers> {
+  private readonly reader: UsersDrillReader;
+
+  constructor(
+    private readonly catalog: SessionCatalog,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CLICKHOUSE) clickhouse: ClickHouseClient,
+    @Inject(ANALYTICS_LIMITS) limits: QueryLimits,
+  ) {
+    this.reader = new UsersDrillReader(clickhouse, limits);
+  }
+
+  execute({ request, access }: ListDrillUsersQuery): Promise<DrillUsers> {
+    const { params } = request;
+    const scope = resolveScope(this.catalog, access, params.product, params.env, params.tag);
+    const range = resolveTimeRange(params, params.tz, this.clock(), DEFAULT_DAYS);
+    if (request.kind === 'step') return this.reader.withStep(scope, range, request.params.step, params.limit);
+    return this.reader.atFunnelLevel(scope, range, request.params.steps, request.params.window, Math.min(request.params.reached, request.params.steps.length), params.limit);
+  }
+}
