@@ -156,6 +156,12 @@ suite('console in a browser', () => {
     const answer = await apiGet('paths', { ...SCOPE, ...range, steps: 5, edges: 50 });
     expect(Number(await text('[data-testid=paths-visits]'))).toBe(answer.visits);
     expect(await page.locator('[data-testid=path-nodes] tbody tr').count()).toBe(answer.nodes.length);
+    // A step's users: pay was taken by alice and dave.
+    await page.getByRole('button', { name: 'Users with pay' }).first().click();
+    await page.waitForURL(/usersOf=pay/);
+    const payers = await apiGet('users/by-step', { ...SCOPE, ...range, step: 'pay' });
+    expect(Number(await text('[data-testid=drill-total]'))).toBe(payers.total);
+    expect((await page.locator('[data-testid=drill-users] a').allTextContents()).sort()).toEqual(['alice', 'dave']);
     await accessible();
     await shot('paths');
   });
@@ -168,6 +174,11 @@ suite('console in a browser', () => {
     const rows = await page.locator('[data-testid=funnel-steps] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent)));
     expect(rows.map((row) => Number(row[1]))).toEqual(EXPECTED.funnel.users);
     expect(rows.map((row) => Number(row[4]))).toEqual(answer.steps.map((step: { dropOff: number }) => step.dropOff));
+    // Who dropped off before cart: bob and dave reached home only.
+    await page.locator('[data-testid=funnel-steps] tbody tr').nth(1).getByRole('button').click();
+    await page.waitForURL(/dropped=2/);
+    expect(Number(await text('[data-testid=drill-total]'))).toBe(answer.steps[1].dropOff);
+    expect((await page.locator('[data-testid=drill-users] a').allTextContents()).sort()).toEqual(['bob', 'dave']);
     await accessible();
     await shot('funnel');
   });

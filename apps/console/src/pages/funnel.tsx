@@ -5,6 +5,7 @@ import { Show, useApi } from '../data';
 import { Route, updateParams } from '../route';
 import { formatNumber, formatPct, timeParams } from '../time';
 import { useStepNames } from './paths';
+import { DrillUsersList } from './drill';
 
 interface Funnel {
   windowSeconds: number;
@@ -63,6 +64,9 @@ export function FunnelPage({ route }: { route: Route }) {
             <>
               <Chart
                 label="Users reaching each step"
+                onClick={(clicked) => {
+                  if (clicked.seriesName === 'dropped off' && clicked.dataIndex !== undefined && clicked.dataIndex > 0) updateParams(route, { dropped: String(clicked.dataIndex + 1) });
+                }}
                 option={{ tooltip: { trigger: 'axis' }, legend: {}, xAxis: { type: 'category', data: data.steps.map((step) => step.step) }, yAxis: { type: 'value' }, series: [{ type: 'bar', stack: 'funnel', name: 'reached', data: data.steps.map((step) => step.users) }, { type: 'bar', stack: 'funnel', name: 'dropped off', data: data.steps.map((step) => step.dropOff) }] }}
               />
               <div class="table-wrap">
@@ -71,18 +75,35 @@ export function FunnelPage({ route }: { route: Route }) {
                     <tr><th scope="col">Step</th><th scope="col" class="num">Users</th><th scope="col" class="num">From start</th><th scope="col" class="num">From previous</th><th scope="col" class="num">Dropped off</th></tr>
                   </thead>
                   <tbody>
-                    {data.steps.map((step) => (
+                    {data.steps.map((step, index) => (
                       <tr>
                         <th scope="row">{step.step}</th>
                         <td class="num">{formatNumber(step.users)}</td>
                         <td class="num">{formatPct(step.conversionFromStart)}</td>
                         <td class="num">{formatPct(step.conversionFromPrevious)}</td>
-                        <td class="num">{formatNumber(step.dropOff)}</td>
+                        <td class="num">
+                          {index > 0 && step.dropOff > 0 ? (
+                            <button type="button" class="link" onClick={() => updateParams(route, { dropped: String(index + 1) })} aria-label={`${step.dropOff} users dropped off before ${step.step}: show them`}>
+                              {formatNumber(step.dropOff)}
+                            </button>
+                          ) : (
+                            formatNumber(step.dropOff)
+                          )}
+                        </td>
                       </tr>
                     ))}
                   </tbody>
                 </table>
               </div>
+              {Number(params.dropped) >= 2 && Number(params.dropped) <= data.steps.length && (
+                <DrillUsersList
+                  route={route}
+                  title={`Users who reached “${data.steps[Number(params.dropped) - 2].step}” but not “${data.steps[Number(params.dropped) - 1].step}”`}
+                  path="/v1/analytics/funnel/users"
+                  params={{ product: params.product, tag: params.tag, env: params.env, ...time, steps, window: params.window ?? 86400, reached: Number(params.dropped) - 1 }}
+                  onClose={() => updateParams(route, { dropped: undefined })}
+                />
+              )}
             </>
           )}
         </Show>

@@ -5,6 +5,7 @@
 import { Chart } from '../charts';
 import { Show, useApi } from '../data';
 import { Route, updateParams } from '../route';
+import { DrillUsersList } from './drill';
 import { formatNumber, formatPct, timeParams } from '../time';
 
 export interface Paths {
@@ -71,6 +72,10 @@ export function PathsPage({ route }: { route: Route }) {
               </p>
               <Chart
                 label="Paths as a Sankey diagram"
+                onClick={(clicked) => {
+                  const node = data.nodes.find((candidate) => candidate.id === clicked.name);
+                  if (clicked.dataType === 'node' && node) updateParams(route, { usersOf: node.step });
+                }}
                 height={Math.max(320, data.nodes.length * 18)}
                 option={{
                   tooltip: { trigger: 'item' },
@@ -89,7 +94,7 @@ export function PathsPage({ route }: { route: Route }) {
                 <table data-testid="path-nodes">
                   <caption>Steps by depth: share of all paths, and paths that stop there</caption>
                   <thead>
-                    <tr><th scope="col">Depth</th><th scope="col">Step</th><th scope="col" class="num">Paths</th><th scope="col" class="num">Share</th><th scope="col" class="num">Drop-off</th></tr>
+                    <tr><th scope="col">Depth</th><th scope="col">Step</th><th scope="col" class="num">Paths</th><th scope="col" class="num">Share</th><th scope="col" class="num">Drop-off</th><th scope="col">Users</th></tr>
                   </thead>
                   <tbody>
                     {[...data.nodes].sort((a, b) => a.depth - b.depth || b.visits - a.visits).map((node) => (
@@ -99,11 +104,25 @@ export function PathsPage({ route }: { route: Route }) {
                         <td class="num">{formatNumber(node.visits)}</td>
                         <td class="num">{formatPct(node.visits / data.visits)}</td>
                         <td class="num">{node.depth === maxDepth ? '—' : formatNumber(node.visits - (outgoing.get(node.id) ?? 0))}</td>
+                        <td>
+                          <button type="button" class="link" onClick={() => updateParams(route, { usersOf: node.step })} aria-label={`Users with ${node.step}`}>
+                            Users
+                          </button>
+                        </td>
                       </tr>
                     ))}
                   </tbody>
                 </table>
               </div>
+              {params.usersOf && (
+                <DrillUsersList
+                  route={route}
+                  title={`Users with “${params.usersOf}” in this range`}
+                  path="/v1/analytics/users/by-step"
+                  params={{ product: params.product, tag: params.tag, env: params.env, ...time, step: params.usersOf }}
+                  onClose={() => updateParams(route, { usersOf: undefined })}
+                />
+              )}
             </>
           );
         }}
