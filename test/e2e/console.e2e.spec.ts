@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { RunningApi, getJson, postJson, readJson, startApi } from '../support/api-app';
 import { CHROMIUM, MUST_HAVE_CHROMIUM, axeViolations, chromiumAvailable, launchChromium, seriousOf } from '../support/console/browser';
-import { EXPECTED, SCOPE, consoleConfig, seedConsoleDataset } from '../support/console/dataset';
+import { EXPECTED, LONG_JOURNEY, SCOPE, consoleConfig, seedConsoleDataset, seedLongJourney } from '../support/console/dataset';
 import { waitFor } from '../support/wait-for';
 
 /** What the page's own global holds, for the few checks made in it (the root tsconfig has no DOM types). */
@@ -134,6 +134,37 @@ suite('console in a browser', () => {
     expect(await text('#journey-heading')).toContain(newest.sessionId.slice(-8));
     expect(await page.locator('[data-testid=journey] li.event').count()).toBe(newest.eventCount);
     await shot('session');
+  });
+
+  it(`User: the journey scrolls through all ${LONG_JOURNEY.records} events of a long one, a page of 100 at a time`, async () => {
+    await seedLongJourney(api.baseUrl, config.secretKey);
+    const user = { ...SCOPE, tag: LONG_JOURNEY.tag, env: LONG_JOURNEY.env, identifier: LONG_JOURNEY.identifier };
+    const events = LONG_JOURNEY.records + 1;
+    await waitFor(async () => (await apiGet('users/profile', user)).sessions?.[0]?.eventCount, (count) => count === events, 30_000, 250);
+    await page.goto(`${api.baseUrl}/console/user?${new URLSearchParams({ ...user, ...range })}`);
+    // The first page alone, until the reader scrolls.
+    await waitFor(() => page.locator('[data-testid=journey] li.event').count(), (count) => count === 100, 20_000, 100);
+    await page.waitForTimeout(300);
+    expect(await page.locator('[data-testid=journey] li.event').count()).toBe(100);
+    const started = Date.now();
+    // Scrolling to the end of the list is what loads the next page (IntersectionObserver).
+    while ((await page.locator('[data-testid=journey-count]').count()) === 0) {
+      await page.keyboard.press('End');
+      await page.waitForTimeout(20);
+      if (Date.now() - started > 90_000) throw new Error(`the journey stopped at ${await page.locator('[data-testid=journey] li.event').count()} events`);
+    }
+    const took = Date.now() - started;
+    expect(await page.locator('[data-testid=journey] li.event').count()).toBe(events);
+    // The last event on the page is the API's last: the cursor walk missed and repeated nothing.
+    let cursor: string | undefined;
+    let last: { occurredAt: string } | undefined;
+    do {
+      const pageOf = await apiGet('users/journey', { ...user, limit: 1000, ...(cursor ? { cursor } : {}) });
+      last = pageOf.items[pageOf.items.length - 1] ?? last;
+      cursor = pageOf.nextCursor ?? undefined;
+    } while (cursor);
+    expect(await page.locator('[data-testid=journey] li.event time').last().getAttribute('datetime')).toBe(last!.occurredAt);
+    process.stdout.write(`journey: ${events} events scrolled through in ${took} ms\n`);
   });
 
   it('Dashboard: KPI cards, envs and durations as the API answers them', async () => {

@@ -51,13 +51,31 @@ export function timeZones(): string[] {
   return ['UTC', ...zones.filter((zone) => zone !== 'UTC')];
 }
 
+/** Intl formatters are costly to build (a journey formats thousands of times): one per zone and shape. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(tz: string, shape: 'time' | 'hour' | 'day'): Intl.DateTimeFormat {
+  const key = `${tz}|${shape}`;
+  let found = formatters.get(key);
+  if (!found) {
+    const options: Intl.DateTimeFormatOptions =
+      shape === 'time'
+        ? { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }
+        : shape === 'hour'
+          ? { month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+          : { month: 'short', day: '2-digit' };
+    found = new Intl.DateTimeFormat('en-GB', { timeZone: tz, ...options });
+    formatters.set(key, found);
+  }
+  return found;
+}
+
 export function formatTime(iso: string | null | undefined, tz: string): string {
   if (!iso) return '—';
-  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(Date.parse(iso));
+  return formatter(tz, 'time').format(Date.parse(iso));
 }
 
 export function formatBucket(iso: string, tz: string, hourly: boolean): string {
-  return new Intl.DateTimeFormat('en-GB', hourly ? { timeZone: tz, month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : { timeZone: tz, month: 'short', day: '2-digit' }).format(Date.parse(iso));
+  return formatter(tz, hourly ? 'hour' : 'day').format(Date.parse(iso));
 }
 
 export function formatDuration(ms: number | null | undefined): string {
@@ -70,5 +88,6 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
-export const formatNumber = (value: number | null | undefined) => (value === null || value === undefined ? '—' : new Intl.NumberFormat('en-US').format(value));
+const numbers = new Intl.NumberFormat('en-US');
+export const formatNumber = (value: number | null | undefined) => (value === null || value === undefined ? '—' : numbers.format(value));
 export const formatPct = (ratio: number | null | undefined) => (ratio === null || ratio === undefined ? '—' : `${(ratio * 100).toFixed(1)}%`);

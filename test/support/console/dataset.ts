@@ -17,7 +17,17 @@ export function consoleConfig() {
   writeFileSync(
     file,
     JSON.stringify({
-      products: [{ tag: 'my-product-tag', name: 'My product', envs: ['snd', 'prd'], sessions: [{ tag: 'session-tag', name: 'Default session', selector: 'userId' }] }],
+      products: [
+        {
+          tag: 'my-product-tag',
+          name: 'My product',
+          envs: ['snd', 'prd'],
+          sessions: [
+            { tag: 'session-tag', name: 'Default session', selector: 'userId' },
+            { tag: 'long-journey', name: 'Long journey', selector: 'userId' },
+          ],
+        },
+      ],
       apiKeys: [
         { id: secret.id, name: 'backend', product: 'my-product-tag', envs: ['*'], roles: ['secret'], secretHash: secret.secretHash },
         { id: read.id, name: 'analyst', product: 'my-product-tag', envs: ['*'], roles: ['read'], secretHash: read.secretHash },
@@ -72,4 +82,26 @@ export async function seedConsoleDataset(baseUrl: string, secretKey: string): Pr
   await sleep(Math.max(0, clock - Date.now()) + 50);
   const revoked = await postJson(`${baseUrl}/v1/sessions/revoke`, { ...SCOPE, env: 'snd', sessionId: carol }, auth);
   if (revoked.status !== 200) throw new Error(`revoke carol: ${revoked.status} ${await revoked.text()}`);
+}
+
+/** One user with a long journey (in its own tag, so the answers above stay as they are). */
+export const LONG_JOURNEY = { tag: 'long-journey', env: 'snd', identifier: 'scroller', records: 5000 };
+
+/** The long journey: one session and LONG_JOURNEY.records activity records, 20 ms apart, sent 500 a call. */
+export async function seedLongJourney(baseUrl: string, secretKey: string): Promise<void> {
+  const auth = { authorization: `Bearer ${secretKey}` };
+  const scope = { product: SCOPE.product, tag: LONG_JOURNEY.tag, env: LONG_JOURNEY.env };
+  const started = await postJson(`${baseUrl}/v1/sessions`, { ...scope, data: { userId: LONG_JOURNEY.identifier } }, auth);
+  if (started.status !== 201) throw new Error(`start scroller: ${started.status} ${await started.text()}`);
+  const { token } = await readJson(started);
+  const base = Date.now() + 1000;
+  const steps = ['home', 'search', 'product', 'cart', 'checkout', 'pay'];
+  for (let offset = 0; offset < LONG_JOURNEY.records; offset += 500) {
+    const records = Array.from({ length: Math.min(500, LONG_JOURNEY.records - offset) }, (_, index) => {
+      const n = offset + index;
+      return { name: steps[n % steps.length], status: n % 17 === 0 ? 'error' : 'success', latencyMs: n % 300, processId: `web-${n % 3}`, occurredAt: new Date(base + 20 * n).toISOString() };
+    });
+    const recorded = await postJson(`${baseUrl}/v1/sessions/activity`, { ...scope, token, records }, auth);
+    if (recorded.status !== 201) throw new Error(`activity scroller: ${recorded.status} ${await recorded.text()}`);
+  }
 }

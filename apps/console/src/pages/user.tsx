@@ -3,6 +3,7 @@
  * scroll over the cursor API, filters in the URL), and the user's dashboard charts.
  * Choosing a session narrows the journey to that session (`session=` in the URL).
  */
+import { Component } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, apiGet } from '../api';
 import { Chart } from '../charts';
@@ -154,6 +155,39 @@ export function Kpi({ label, value, change, id }: { label: string; value: string
 
 const PAGE = 100;
 
+function chunksOf(items: JourneyItem[]): JourneyItem[][] {
+  const chunks: JourneyItem[][] = [];
+  for (let start = 0; start < items.length; start += PAGE) chunks.push(items.slice(start, start + PAGE));
+  return chunks;
+}
+
+/**
+ * A hundred events, drawn once: appending a page re-renders only the chunk that grew,
+ * so scrolling through thousands of events costs the same per page as the first.
+ */
+class EventChunk extends Component<{ items: JourneyItem[]; tz: string }> {
+  override shouldComponentUpdate(next: { items: JourneyItem[]; tz: string }): boolean {
+    return next.tz !== this.props.tz || next.items.length !== this.props.items.length || next.items[next.items.length - 1]?.id !== this.props.items[this.props.items.length - 1]?.id;
+  }
+
+  override render() {
+    const { items, tz } = this.props;
+    return (
+      <>
+        {items.map((item) => (
+          <li class={`event ${item.type === 'SessionActivityRecorded' ? 'activity' : 'lifecycle'} ${item.status ?? ''}`} data-type={item.type}>
+            <time dateTime={item.occurredAt}>{formatTime(item.occurredAt, tz)}</time>
+            <span class="what">{item.type === 'SessionActivityRecorded' ? item.name : item.type.replace(/^Session/, '')}</span>
+            {item.status && <span class={`status ${item.status}`}>{item.status}</span>}
+            {item.latencyMs !== undefined && item.latencyMs !== null && <span class="latency">{item.latencyMs} ms</span>}
+            {item.processId && <span class="process">{item.processId}</span>}
+          </li>
+        ))}
+      </>
+    );
+  }
+}
+
 /** The journey, a page at a time as the reader scrolls (IntersectionObserver on the list's end). */
 function Journey({ route, sessions }: { route: Route; sessions: SessionRow[] }) {
   const { params } = route;
@@ -204,7 +238,9 @@ function Journey({ route, sessions }: { route: Route; sessions: SessionRow[] }) 
     setError(null);
     setCursor(undefined);
     load(undefined, true);
-  }, [key, sessions.length]);
+    // The query names the chosen session's span once the profile is in; without a chosen
+    // session the profile arriving changes nothing, and must not restart the list.
+  }, [key]);
   useEffect(() => {
     if (!end.current) return;
     const observer = new IntersectionObserver((entries) => {
@@ -266,14 +302,8 @@ function Journey({ route, sessions }: { route: Route; sessions: SessionRow[] }) 
               </a>
             </h3>
             <ol>
-              {group.items.map((item) => (
-                <li class={`event ${item.type === 'SessionActivityRecorded' ? 'activity' : 'lifecycle'} ${item.status ?? ''}`} data-type={item.type}>
-                  <time dateTime={item.occurredAt}>{formatTime(item.occurredAt, time.tz)}</time>
-                  <span class="what">{item.type === 'SessionActivityRecorded' ? item.name : item.type.replace(/^Session/, '')}</span>
-                  {item.status && <span class={`status ${item.status}`}>{item.status}</span>}
-                  {item.latencyMs !== undefined && item.latencyMs !== null && <span class="latency">{item.latencyMs} ms</span>}
-                  {item.processId && <span class="process">{item.processId}</span>}
-                </li>
+              {chunksOf(group.items).map((chunk) => (
+                <EventChunk key={chunk[0].id} items={chunk} tz={time.tz} />
               ))}
             </ol>
           </li>
