@@ -1,7 +1,7 @@
 import { SessionRecord } from '@waymark/domain';
 
 /**
- * The session records this process wrote or read last, so a refresh (or extend, or
+ * The session records this process read or changed last, so a refresh (or extend, or
  * revoke) of a recent session skips the SQLite read: each autocommit SELECT takes and
  * drops the WAL read lock and parses the row, 8% of refresh's main thread. Write-through:
  * the store puts a record only once its commit is durable and forgets it when a

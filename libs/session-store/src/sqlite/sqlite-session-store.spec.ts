@@ -87,6 +87,7 @@ describe('SqliteSessionStore', () => {
 
   it('forgets a session whose compare-and-set failed, so the next find reads SQLite again', async () => {
     await store.create(record(), [event('e1')]);
+    await store.find(record().sessionId);
     // Another writer (here: a second store) moves the session on behind this store's back.
     expect(await fromDisk().update(record({ version: 2, refreshTokenHash: 'hash-2' }), 1, [event('e2')])).toBe(true);
     expect((await store.find(record().sessionId))?.version).toBe(1);

@@ -82,12 +82,13 @@ export class SqliteSessionStore implements SessionStore {
     this.selectRevoked = db.prepare('SELECT session_id, revoked_at, refresh_expires_at FROM sessions WHERE revoked_at IS NOT NULL AND refresh_expires_at > ?').raw();
   }
 
-  async create(record: SessionRecord, events: readonly EventEnvelope[]): Promise<void> {
-    await this.writer.run(() => {
+  // Not cached here: a new session is refreshed minutes later, if ever, and caching every
+  // start kept thousands of records alive just long enough to reach the old generation.
+  create(record: SessionRecord, events: readonly EventEnvelope[]): Promise<void> {
+    return this.writer.run(() => {
       this.insert.run(record.sessionId, ...columnValues(record));
       this.eventLog.appendWithin(events);
     });
-    this.cache.put(record);
   }
 
   async find(sessionId: string): Promise<SessionRecord | undefined> {
