@@ -1,6 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { SqliteEventLog } from '@waymark/event-log';
-import { EventsProjection, Projector } from '@waymark/projection';
+import { EventsProjection, Projector, dedupTokenOf } from '@waymark/projection';
 import { JourneyRepository, createReadModelClient, migrateReadModel } from '@waymark/read-model';
 import { GroupCommitWriter, SqliteConnection, openEmbeddedDatabase } from '@waymark/sqlite';
 import { join } from 'node:path';
@@ -96,7 +96,8 @@ describe('event log → projector → ClickHouse (chDB)', () => {
     await log.append(Array.from({ length: 50 }, (_, i) => sessionStarted(`interrupted-${i % 10}`, Date.UTC(2026, 10, 25) + i)));
     const crashing = log.openConsumer('interrupted');
     const batch = await crashing.nextBatch(40, 0);
-    await projection.project(batch.records, `interrupted:${batch.records[0].position}-${batch.records[39].position}`);
+    // The token the projector gives this batch (the consumer's key: its bounds and the first record's fingerprint).
+    await projection.project(batch.records, dedupTokenOf('interrupted', batch));
     // ...the process dies here: no commit. More events arrive before the restart.
     await log.append(Array.from({ length: 20 }, (_, i) => sessionStarted(`interrupted-${i % 10}`, Date.UTC(2026, 10, 26) + i)));
 
