@@ -138,7 +138,10 @@ export async function openAnalyticsFixture(): Promise<AnalyticsFixture> {
   const events = handBuiltEvents();
   for (const group of events.appendOrder) await log.append(group);
   const projectors = ['read-model', 'read-model-replay'].map((group) => {
-    const projector = new Projector(log.openConsumer(group), new EventsProjection(clickhouse), silent, { group, maxBatch: 7, maxWaitMs: 20, retryBaseMs: 10, retryMaxMs: 50 });
+    // catchUpFactor 1: INSERTs of 7 even while behind, so that an event and its second
+    // append land in different INSERTs (ReplacingMergeTree collapses duplicates within one
+    // INSERT: optimize_on_insert) and the table holds the duplicates the specs read around.
+    const projector = new Projector(log.openConsumer(group), new EventsProjection(clickhouse), silent, { group, maxBatch: 7, catchUpFactor: 1, maxWaitMs: 20, retryBaseMs: 10, retryMaxMs: 50 });
     projector.start();
     return projector;
   });

@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { checkEnvelope } from '@waymark/domain';
 import { DeadLetter, LoggedRecord } from '@waymark/event-log';
-import { EVENT_COLUMNS, EventRow, toEventRow } from '@waymark/read-model';
+import { EVENT_COLUMNS, EventRow, insertRows, toEventRow } from '@waymark/read-model';
 
 /** A batch checked and turned into rows, not inserted yet. */
 export interface PreparedBatch {
@@ -33,13 +33,13 @@ export class EventsProjection {
   ) {}
 
   /**
-   * Each record of a refused INSERT, prepared: its row or its dead letter. A refused batch
-   * is bisected (the projector inserts halves of it, then quarters...), every piece
-   * holding the same record objects; without this each piece would parse and check its
-   * records again. Filled only when an INSERT fails, so the healthy path pays one failed
-   * lookup per record; weak, so records go with the batch that holds them.
+   * Records prepared before their INSERT: each record of a refused INSERT (the projector
+   * bisects it, inserting halves of it, then quarters..., every piece holding the same
+   * record objects; without this each piece would parse and check its records again),
+   * and the slices of a large batch (`prepareAhead`). The healthy path of a lone batch pays one failed lookup per
+   * record; weak, so records go with the batch that holds them.
    */
-  private readonly preparedOfRefused = new WeakMap<LoggedRecord, EventRow | DeadLetter>();
+  private readonly preparedBefore = new WeakMap<LoggedRecord, EventRow | DeadLetter>();
 
   /** The table's column types for probes, read once from ClickHouse (see `probe`). */
   private probeTarget: Promise<string> | undefined;
@@ -97,13 +97,13 @@ export class EventsProjection {
    * `remember()` keeps the outcomes there, for the pieces of a refused batch to come.
    */
   private prepareRemembering(records: readonly LoggedRecord[]): { prepared: PreparedBatch; remember: () => void } {
-    const outcomes = records.map((record) => this.preparedOfRefused.get(record) ?? this.prepareRecord(record));
+    const outcomes = records.map((record) => this.preparedBefore.get(record) ?? this.prepareRecord(record));
     const prepared: PreparedBatch = { rows: [], deadLetters: [] };
     for (const outcome of outcomes) {
       if (Array.isArray(outcome)) prepared.rows.push(outcome);
       else prepared.deadLetters.push(outcome);
     }
-    return { prepared, remember: () => records.forEach((record, i) => this.preparedOfRefused.set(record, outcomes[i])) };
+    return { prepared, remember: () => records.forEach((record, i) => this.preparedBefore.set(record, outcomes[i])) };
   }
 
   /**
@@ -122,6 +122,17 @@ export class EventsProjection {
     return { rows, deadLetters };
   }
 
+  /**
+   * Prepares `records` now for a `project` of them to come, which then only inserts: the
+   * projector builds a large batch's rows a slice at a time, between turns of the event
+   * loop.
+   */
+  prepareAhead(records: readonly LoggedRecord[]): void {
+    for (const record of records) {
+      if (!this.preparedBefore.has(record)) this.preparedBefore.set(record, this.prepareRecord(record));
+    }
+  }
+
   /** One record's row, or its dead letter when it fails the envelope check or cannot become a row. */
   private prepareRecord(record: LoggedRecord): EventRow | DeadLetter {
     const check = checkEnvelope(record.raw);
@@ -136,15 +147,11 @@ export class EventsProjection {
     }
   }
 
-  /** The ClickHouse half of `project`: one INSERT of the batch's rows. */
-  async insert(prepared: PreparedBatch, dedupToken: string): Promise<void> {
-    if (prepared.rows.length === 0) return;
-    await this.client.insert({
-      table: this.table,
-      columns: [...EVENT_COLUMNS],
-      values: prepared.rows,
-      format: 'JSONCompactEachRow',
-      clickhouse_settings: { insert_deduplication_token: dedupToken },
-    });
+  /**
+   * The ClickHouse half of `project`: one INSERT of the batch's rows (`insertRows`: on
+   * chDB its raw insert, which has the INSERT under way when this returns its promise).
+   */
+  insert(prepared: PreparedBatch, dedupToken: string): Promise<void> {
+    return insertRows(this.client, { table: this.table, columns: EVENT_COLUMNS, rows: prepared.rows, dedupToken });
   }
 }

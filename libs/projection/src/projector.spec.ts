@@ -104,6 +104,45 @@ describe('Projector linger', () => {
   });
 });
 
+describe('Projector catch-up batches', () => {
+  it('asks for maxBatch × catchUpFactor while behind and inserts what it gets in one INSERT, its rows built first; maxBatch again once caught up', async () => {
+    const batchOf = (from: number, size: number): EventBatch => ({
+      records: Array.from({ length: size }, (_, i) => record(String(from + i))),
+      dedupKey: `${from}-${from + size - 1}`,
+      commit: async () => undefined,
+    });
+    const handedOut = [batchOf(1, 10), batchOf(11, 30), batchOf(41, 3), batchOf(44, 2)];
+    const asked: number[] = [];
+    const consumer = consumerOf([...handedOut]);
+    const nextBatch = consumer.nextBatch.bind(consumer);
+    consumer.nextBatch = async (max, wait) => {
+      if (asked.length < handedOut.length) asked.push(max);
+      return nextBatch(max, wait);
+    };
+    const prepared = new Set<LoggedRecord>();
+    const inserts: Array<{ token: string; size: number; allPreparedFirst: boolean }> = [];
+    const projection = {
+      prepareAhead: (records: readonly LoggedRecord[]) => records.forEach((r) => prepared.add(r)),
+      project: async (records: readonly LoggedRecord[], token: string) => {
+        inserts.push({ token, size: records.length, allPreparedFirst: records.every((r) => prepared.has(r)) });
+        return { projected: records.length, deadLetters: [] };
+      },
+    } as unknown as EventsProjection;
+    const projector = new Projector(consumer, projection, silent, { group: 'g', maxBatch: 10, catchUpFactor: 4, maxWaitMs: 1, retryBaseMs: 1, retryMaxMs: 1 });
+
+    projector.start();
+    while (inserts.length < handedOut.length) await new Promise((resolve) => setTimeout(resolve, 1));
+    await projector.stop();
+
+    // 10 of 10: a backlog, so 40 next; 30 of 40: caught up, so 10 again; 3 of 10: caught up.
+    expect(asked).toEqual([10, 40, 10, 10]);
+    expect(inserts.map(({ token, size }) => [token, size])).toEqual([['g:1-10', 10], ['g:11-40', 30], ['g:41-43', 3], ['g:44-45', 2]]);
+    // The catch-up batch's rows were built in slices before its INSERT; a batch of maxBatch builds them in the INSERT.
+    expect(inserts.map(({ allPreparedFirst }) => allPreparedFirst)).toEqual([false, true, false, false]);
+    expect(projector.stats).toMatchObject({ batches: 4, projected: 45 });
+  });
+});
+
 describe('Projector poison isolation', () => {
   /** What ClickHouse's client throws when it refuses a value (chDB and HTTP alike). */
   const refusal = (position: string) =>

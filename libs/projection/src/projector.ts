@@ -9,6 +9,8 @@ import { PROBES_UNAVAILABLE, PieceOutcome, projectAroundRefusals } from './poiso
 /** Thrown inside a batch's work when the projector stops mid-retry: the batch is left uncommitted. */
 const ABANDONED = Symbol('abandoned');
 
+const DEFAULT_CATCH_UP_FACTOR = 4;
+
 /** The insert deduplication token of a batch: the group, then the consumer's name for the batch. */
 export function dedupTokenOf(group: string, batch: Pick<EventBatch, 'dedupKey'>): string {
   return `${group}:${batch.dedupKey}`;
@@ -30,6 +32,18 @@ export interface ProjectorOptions {
    * reads on at once. 0: read again at once.
    */
   lingerMs?: number;
+  /**
+   * While a backlog remains, read and INSERT up to this many times `maxBatch` events at
+   * once (default 4): a batch that is not caught up is followed by a read of
+   * `maxBatch × catchUpFactor`. Every INSERT writes a part per table and runs every
+   * materialized view, and ClickHouse merges the parts afterwards: on chDB, draining a
+   * backlog of 1 M events in INSERTs of 40,000 took 15% less CPU per event than in
+   * INSERTs of 10,000 (32.7 against 38.5 µs, all threads; issue 18). The rows of such a
+   * batch are built `maxBatch` at a time with a turn of the event loop between, so that
+   * the API sharing the thread in embedded mode is not held for the whole batch (the
+   * log's read of it still is: one query). 1: always `maxBatch`.
+   */
+  catchUpFactor?: number;
   retryBaseMs: number;
   retryMaxMs: number;
   /**
@@ -159,6 +173,8 @@ export class Projector {
   }
 
   private async loop(): Promise<void> {
+    // Whether the last batch left a backlog behind it: the next read may then be larger.
+    let behind = false;
     while (!this.stopping) {
       if (this.pauseRequest) {
         this.pauseRequest.reached();
@@ -166,10 +182,15 @@ export class Projector {
         continue;
       }
       const readAt = Date.now();
-      const batch = await this.nextBatchWithRetry();
-      if (!batch || batch.records.length === 0) continue;
+      const asked: number = behind ? this.options.maxBatch * Math.max(1, Math.floor(this.options.catchUpFactor ?? DEFAULT_CATCH_UP_FACTOR)) : this.options.maxBatch;
+      const batch = await this.nextBatchWithRetry(asked);
+      if (!batch || batch.records.length === 0) {
+        behind = false;
+        continue;
+      }
       await this.processWithRetry(batch);
-      const caughtUp = batch.caughtUp ?? batch.records.length < this.options.maxBatch;
+      const caughtUp: boolean = batch.caughtUp ?? batch.records.length < asked;
+      behind = !caughtUp;
       const linger = (this.options.lingerMs ?? 0) - (Date.now() - readAt);
       if (caughtUp && linger > 0 && !this.stopping) await this.backoff(linger);
     }
@@ -180,10 +201,10 @@ export class Projector {
    * has to rejoin), waits with backoff and tries again instead of ending the loop.
    * Undefined when stopping interrupted the wait.
    */
-  private async nextBatchWithRetry(): Promise<EventBatch | undefined> {
+  private async nextBatchWithRetry(maxRecords: number): Promise<EventBatch | undefined> {
     for (let attempt = 0; !this.stopping; attempt += 1) {
       try {
-        return await this.consumer.nextBatch(this.options.maxBatch, this.options.maxWaitMs);
+        return await this.consumer.nextBatch(maxRecords, this.options.maxWaitMs);
       } catch (error) {
         if (this.stopping) return undefined;
         this.recordFailure(error);
@@ -211,6 +232,7 @@ export class Projector {
     const range = { from: batch.records[0].position, to: batch.records[batch.records.length - 1].position };
     let result: ProjectionResult;
     try {
+      await this.prepareInSlices(batch.records);
       const whole = await this.insertPiece(batch.records, dedupToken, range);
       result = 'inserted' in whole ? whole.inserted : await this.isolatePoison(batch, dedupToken, whole.refused, range);
     } catch (error) {
@@ -227,6 +249,18 @@ export class Projector {
     for (const observer of this.observers) observer.batchProjected({ projected: result.projected, deadLettered: result.deadLetters.length });
     for (const letter of result.deadLetters) {
       this.logger.warn({ position: letter.record.position, reason: letter.reason }, 'event dead-lettered');
+    }
+  }
+
+  /**
+   * Builds the rows of a batch larger than `maxBatch` (a catch-up batch) `maxBatch` at a
+   * time, yielding to the event loop between slices; the INSERT then finds them built.
+   */
+  private async prepareInSlices(records: readonly LoggedRecord[]): Promise<void> {
+    if (records.length <= this.options.maxBatch) return;
+    for (let from = 0; from < records.length; from += this.options.maxBatch) {
+      this.projection.prepareAhead(records.slice(from, from + this.options.maxBatch));
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

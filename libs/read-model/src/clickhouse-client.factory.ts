@@ -2,6 +2,7 @@ import { ClickHouseClient, ClickHouseLogLevel, type ErrorLogParams, type LogPara
 import { Logger } from '@nestjs/common';
 import { createChdbConnection } from 'chdb/connection';
 import { scopeSettingsPerCall } from './chdb-scoped-settings';
+import { registerChdbConnection } from './insert-rows';
 
 /** Nest injection token for the read model's ClickHouse client. */
 export const CLICKHOUSE = Symbol('CLICKHOUSE');
@@ -22,8 +23,11 @@ export function createReadModelClient(connection: ReadModelConnection, requestTi
   if (connection.kind === 'chdb') {
     // chdb types its connection against @clickhouse/client-common, which the client
     // bundles a structurally identical copy of; the cast bridges the two declarations.
-    const chdb = scopeSettingsPerCall(createChdbConnection({ path: connection.path })) as unknown as ClientConnection;
-    return createClient({ connection: chdb, request_timeout: requestTimeoutMs, log });
+    const chdb = createChdbConnection({ path: connection.path });
+    const client = createClient({ connection: scopeSettingsPerCall(chdb) as unknown as ClientConnection, request_timeout: requestTimeoutMs, log });
+    // For `insertRows`: on chDB the projector's rows go through its raw insert.
+    registerChdbConnection(client, chdb);
+    return client;
   }
   return createClient({ url: connection.url, request_timeout: requestTimeoutMs, log });
 }
