@@ -13,8 +13,9 @@ describe('replay: rebuild the read model from the log (embedded, through the ser
   let clickhouse: ClickHouseClient;
 
   beforeAll(async () => {
-    // Small batches so a replay takes long enough to interrupt.
-    api = await startApi({ PROJECTOR_BATCH_SIZE: '40' });
+    // Small batches so a replay takes long enough to interrupt (a replay INSERTs 4 of
+    // them at a time: 40 events).
+    api = await startApi({ PROJECTOR_BATCH_SIZE: '10' });
     waymark = new WaymarkClient({ baseUrl: api.baseUrl, apiKey: TEST_KEY });
     clickhouse = api.app.get(CLICKHOUSE);
     for (const userId of USERS) {
