@@ -88,6 +88,13 @@ describe('console API: scope and live', () => {
       expect(atLevel.slice(0, 2).map((body) => body.total)).toEqual(funnel.steps.slice(1).map((step: { dropOff: number }) => step.dropOff));
     });
 
+    it('lists the activity names of the range, most frequent first', async () => {
+      const { status, body } = await get('steps', {});
+      expect(status).toBe(200);
+      expect(body.steps.map((row: { step: string }) => row.step)).toEqual(['home', 'cart', 'pay', 'product', 'search']);
+      expect(body.steps[0]).toEqual({ step: 'home', records: 5 });
+    });
+
     it('refuses what it cannot answer: a missing step, reached out of range', async () => {
       expect((await get('users/by-step', {})).status).toBe(400);
       expect((await get('funnel/users', { steps: 'home,cart', reached: 0 })).status).toBe(400);

@@ -37,8 +37,8 @@ import { ListUsersQuery } from './queries/list-users/list-users.query';
 import { AnalyticsScopeList, GetAnalyticsScopeQuery } from './queries/get-analytics-scope/get-analytics-scope.query';
 import { LiveParams, liveQuerySchema } from './live/live.dto';
 import { LiveStreams } from './live/live-streams';
-import { FunnelUsersParams, StepUsersParams, funnelUsersQuerySchema, stepUsersQuerySchema } from './drill/drill.dto';
-import { ListDrillUsersQuery } from './drill/list-drill-users.query';
+import { FunnelUsersParams, StepNamesParams, StepUsersParams, funnelUsersQuerySchema, stepNamesQuerySchema, stepUsersQuerySchema } from './drill/drill.dto';
+import { ListDrillUsersQuery, ListStepNamesQuery } from './drill/list-drill-users.query';
 import { DrillUsers } from './drill/users-drill.reader';
 
 /** The scope listing takes no parameters: unknown ones are refused like everywhere else. */
@@ -83,6 +83,12 @@ export class AnalyticsController {
   async journey(@Query(new ZodValidationPipe(userJourneyQuerySchema, 'query')) params: UserJourneyParams, @Req() request: AuthenticatedRequest) {
     const page = await this.queries.execute(new GetUserJourneyQuery(params, access(request)));
     return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+  }
+
+  /** Activity names seen in the range, most frequent first: what step pickers offer. */
+  @Get('steps')
+  steps(@Query(new ZodValidationPipe(stepNamesQuerySchema, 'query')) params: StepNamesParams, @Req() request: AuthenticatedRequest): Promise<{ steps: Array<{ step: string; records: number }> }> {
+    return this.queries.execute(new ListStepNamesQuery(params, access(request)));
   }
 
   /** The users behind a paths node: those with an activity record of `step` in the range. */

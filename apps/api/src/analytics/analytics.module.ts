@@ -15,7 +15,7 @@ import { ListUsersHandler } from './queries/list-users/list-users.handler';
 import { TimeZoneCatalog } from './time-zone-catalog';
 import { GetAnalyticsScopeHandler } from './queries/get-analytics-scope/get-analytics-scope.handler';
 import { LiveStreams } from './live/live-streams';
-import { ListDrillUsersHandler } from './drill/list-drill-users.handler';
+import { ListDrillUsersHandler, ListStepNamesHandler } from './drill/list-drill-users.handler';
 
 @Module({
   controllers: [AnalyticsController],
@@ -37,6 +37,7 @@ import { ListDrillUsersHandler } from './drill/list-drill-users.handler';
     GetAnalyticsScopeHandler,
     LiveStreams,
     ListDrillUsersHandler,
+    ListStepNamesHandler,
   ],
 })
 export class AnalyticsModule {}

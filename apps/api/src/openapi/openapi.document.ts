@@ -10,7 +10,7 @@ import {
   userProfileQuerySchema,
 } from '../analytics/analytics.dto';
 import { liveQuerySchema } from '../analytics/live/live.dto';
-import { funnelUsersQuerySchema, stepUsersQuerySchema } from '../analytics/drill/drill.dto';
+import { funnelUsersQuerySchema, stepNamesQuerySchema, stepUsersQuerySchema } from '../analytics/drill/drill.dto';
 import { getJourneyQuerySchema } from '../journeys/get-journey.dto';
 import {
   extendSessionBodySchema,
@@ -327,6 +327,15 @@ export function buildOpenApiDocument(): Json {
             '200': ok('Cohorts', { days: 3, tz: 'UTC', cohorts: [{ cohort: '2026-11-20', users: 2, returned: [2, 0, 1, null], rates: [1, 0, 0.5, null] }, { cohort: '2026-11-21', users: 1, returned: [1, 0, null, null], rates: [1, 0, null, null] }] }),
             ...common,
           },
+        },
+      },
+      '/v1/analytics/steps': {
+        get: {
+          tags: ['analytics'],
+          summary: 'Activity names seen in the range, most frequent first (at most 200): what step pickers offer',
+          description: '`records` orders them; it is counted without deduplication, so it is not a figure to report. Range default: the last 7 days.',
+          parameters: queryParameters(stepNamesQuerySchema),
+          responses: { '200': ok('Step names', { steps: [{ step: 'home', records: 1200 }, { step: 'search', records: 640 }, { step: 'pay', records: 95 }] }), ...common },
         },
       },
       '/v1/analytics/users/by-step': {

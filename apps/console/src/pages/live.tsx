@@ -45,7 +45,7 @@ export function LivePage({ route }: { route: Route }) {
   }, [params.product, params.tag, params.env, params.identifier]);
   return (
     <>
-      <form class="filters" onSubmit={(event) => { event.preventDefault(); updateParams(route, { identifier: identifier || undefined, env: identifier ? params.env : params.env }); }}>
+      <form class="filters" onSubmit={(event) => { event.preventDefault(); updateParams(route, { identifier: identifier || undefined }); }}>
         <label>
           One user (identifier; needs an env)
           <input value={identifier} onInput={(event) => setIdentifier(event.currentTarget.value)} />

@@ -14,3 +14,7 @@ export type StepUsersParams = z.infer<typeof stepUsersQuerySchema>;
 /** Users whose furthest step of the funnel, in order within the window, is `reached` (a drop-off → its users). */
 export const funnelUsersQuerySchema = funnelQuerySchema.extend({ reached: z.coerce.number().int().min(1).max(MAX_FUNNEL_STEPS), limit }).strict();
 export type FunnelUsersParams = z.infer<typeof funnelUsersQuerySchema>;
+
+/** The activity names seen in a range, for step pickers (funnel builder, paths anchor). */
+export const stepNamesQuerySchema = tagDashboardQuerySchema.omit({ interval: true }).strict();
+export type StepNamesParams = z.infer<typeof stepNamesQuerySchema>;

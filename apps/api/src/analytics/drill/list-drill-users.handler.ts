@@ -7,7 +7,7 @@ import { CLOCK } from '../../shared/domain.providers';
 import { resolveScope } from '../analytics-access';
 import { ANALYTICS_LIMITS } from '../analytics-limits';
 import { resolveTimeRange } from '../time-range';
-import { ListDrillUsersQuery } from './list-drill-users.query';
+import { ListDrillUsersQuery, ListStepNamesQuery } from './list-drill-users.query';
 import { DrillUsers, UsersDrillReader } from './users-drill.reader';
 
 /** Same default range as the paths and funnel views they drill into. */
@@ -32,5 +32,24 @@ export class ListDrillUsersHandler implements IQueryHandler<ListDrillUsersQuery,
     const range = resolveTimeRange(params, params.tz, this.clock(), DEFAULT_DAYS);
     if (request.kind === 'step') return this.reader.withStep(scope, range, request.params.step, params.limit);
     return this.reader.atFunnelLevel(scope, range, request.params.steps, request.params.window, Math.min(request.params.reached, request.params.steps.length), params.limit);
+  }
+}
+
+@QueryHandler(ListStepNamesQuery)
+export class ListStepNamesHandler implements IQueryHandler<ListStepNamesQuery, { steps: Array<{ step: string; records: number }> }> {
+  private readonly reader: UsersDrillReader;
+
+  constructor(
+    private readonly catalog: SessionCatalog,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CLICKHOUSE) clickhouse: ClickHouseClient,
+    @Inject(ANALYTICS_LIMITS) limits: QueryLimits,
+  ) {
+    this.reader = new UsersDrillReader(clickhouse, limits);
+  }
+
+  async execute({ params, access }: ListStepNamesQuery): Promise<{ steps: Array<{ step: string; records: number }> }> {
+    const scope = resolveScope(this.catalog, access, params.product, params.env, params.tag);
+    return { steps: await this.reader.stepNames(scope, resolveTimeRange(params, params.tz, this.clock(), DEFAULT_DAYS)) };
   }
 }
