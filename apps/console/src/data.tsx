@@ -10,20 +10,21 @@ export type Loaded<T> = { state: 'loading' } | { state: 'error'; error: ApiError
 
 export function useApi<T>(path: string | null, params: Params): Loaded<T> {
   const key = path === null ? null : `${path}?${JSON.stringify(params)}`;
-  const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
+  // The answer is kept with the request it answers: a view whose request changed shows
+  // "loading", never the previous request's answer for a render.
+  const [answer, setAnswer] = useState<{ key: string | null; loaded: Loaded<T> }>({ key: null, loaded: { state: 'loading' } });
   useEffect(() => {
     if (key === null) return;
     const abort = new AbortController();
-    setLoaded({ state: 'loading' });
     apiGet<T>(path!, params, { signal: abort.signal }).then(
-      (data) => setLoaded({ state: 'ready', data }),
+      (data) => setAnswer({ key, loaded: { state: 'ready', data } }),
       (error: unknown) => {
-        if ((error as Error).name !== 'AbortError') setLoaded({ state: 'error', error: error instanceof ApiError ? error : new ApiError(0, 'ERROR', String(error)) });
+        if ((error as Error).name !== 'AbortError') setAnswer({ key, loaded: { state: 'error', error: error instanceof ApiError ? error : new ApiError(0, 'ERROR', String(error)) } });
       },
     );
     return () => abort.abort();
   }, [key]);
-  return loaded;
+  return answer.key === key && key !== null ? answer.loaded : { state: 'loading' };
 }
 
 export function ErrorBox({ error }: { error: ApiError }) {
