@@ -99,6 +99,17 @@ suite('console in a browser', () => {
     expect(identifiers).toEqual(answer.users.map((user: { identifier: string }) => user.identifier));
     await accessible();
     await shot('users');
+    // Keyboard: the first Tab reaches "Skip to content", then the pages; a user opens with Enter.
+    const focused = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent?.trim());
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Users');
+    await page.getByRole('link', { name: 'bob' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/identifier=bob/);
+    await page.goBack();
+    await page.locator('[data-testid=users-total]').waitFor();
     // Filters are in the URL: inactive users are carol alone.
     await page.getByLabel('Status').selectOption('inactive');
     await page.waitForURL(/status=inactive/);
