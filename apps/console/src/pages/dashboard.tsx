@@ -4,7 +4,7 @@
  */
 import { Chart } from '../charts';
 import { Show, useApi } from '../data';
-import { Route } from '../route';
+import { Route, updateParams } from '../route';
 import { formatBucket, formatDuration, formatNumber, formatPct, previousPeriod, timeParams } from '../time';
 import { Kpi } from './user';
 
@@ -32,13 +32,24 @@ const changeOf = (current: number, previous: number | undefined) => (previous ==
 export function DashboardPage({ route }: { route: Route }) {
   const { params } = route;
   const time = timeParams(route);
-  const scope = { product: params.product, tag: params.tag, env: params.env };
+  const scope = { product: params.product, tag: params.tag, env: params.env, interval: params.interval };
   const loaded = useApi<TagDashboard>('/v1/analytics/dashboard', { ...scope, ...time });
   // Asked once this period's answer is in: the KPIs show first, their change a moment later
   // (the two would otherwise share ClickHouse's cores and both arrive late).
   const before = useApi<TagDashboard>(loaded.state === 'ready' ? '/v1/analytics/dashboard' : null, { ...scope, ...previousPeriod(time) });
   const previous = before.state === 'ready' ? before.data : undefined;
   return (
+    <>
+    <div class="filters">
+      <label>
+        Buckets
+        <select value={params.interval ?? ''} onChange={(event) => updateParams(route, { interval: event.currentTarget.value || undefined })}>
+          <option value="">As the range suits</option>
+          <option value="hour">Hours</option>
+          <option value="day">Days</option>
+        </select>
+      </label>
+    </div>
     <Show loaded={loaded} isEmpty={(data) => data.users.total === 0} empty="No users in this tag yet.">
       {(data) => {
         const hourly = data.sessionsOverTime.length > 1 && Date.parse(data.sessionsOverTime[1].at) - Date.parse(data.sessionsOverTime[0].at) < 86_400_000;
@@ -107,5 +118,6 @@ export function DashboardPage({ route }: { route: Route }) {
         );
       }}
     </Show>
+    </>
   );
 }
