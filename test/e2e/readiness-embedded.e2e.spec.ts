@@ -1,5 +1,4 @@
-import { ClickHouseClient } from '@clickhouse/client';
-import { CLICKHOUSE } from '@waymark/read-model';
+import { EventsProjection } from '@waymark/projection';
 import { EMBEDDED_DATABASE } from '@waymark/storage';
 import { SqliteConnection } from '@waymark/sqlite';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
@@ -92,10 +91,11 @@ describe('readiness tells the truth (embedded)', () => {
   });
 
   it('is not ready while the projector fails its inserts or makes no progress with events waiting', async () => {
-    const clickhouse = api.app.get<ClickHouseClient>(CLICKHOUSE);
-    const insert = clickhouse.insert.bind(clickhouse);
     // ClickHouse refusing connections: a failure retrying can fix, so the projector retries.
-    clickhouse.insert = (() => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }))) as typeof clickhouse.insert;
+    // At the projection's INSERT, which both paths (chDB's raw insert, the client over HTTP) go through.
+    const refused = jest
+      .spyOn(EventsProjection.prototype, 'insert')
+      .mockImplementation(() => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' })));
     try {
       expect((await startSession('projector-down')).status).toBe(201);
       const answer = await waitFor(ready, (current) => codes(current).includes('projector_failing') && codes(current).includes('projector_stalled'), 15_000, 100);
@@ -110,7 +110,7 @@ describe('readiness tells the truth (embedded)', () => {
       const metrics = await gauges();
       expect([metrics.get('waymark_ready'), metrics.get('projector_failing'), metrics.get('projector_stalled'), metrics.get('clickhouse_unreachable')]).toEqual([0, 1, 1, 0]);
     } finally {
-      clickhouse.insert = insert;
+      refused.mockRestore();
     }
     const recovered = await waitFor(ready, (current) => current.status === 200, 20_000, 100);
     expect(codes(recovered)).toEqual([]);
