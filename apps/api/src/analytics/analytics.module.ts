@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { QueryLimits } from '@waymark/read-model';
+import { ClickHouseClient } from '@clickhouse/client';
+import { CLICKHOUSE, QueryLimits } from '@waymark/read-model';
 import { API_CONFIG } from '../config/api-config.provider';
 import { ApiConfig } from '../config/api.config';
 import { ANALYTICS_LIMITS } from './analytics-limits';
@@ -16,6 +17,7 @@ import { TimeZoneCatalog } from './time-zone-catalog';
 import { GetAnalyticsScopeHandler } from './queries/get-analytics-scope/get-analytics-scope.handler';
 import { LiveStreams } from './live/live-streams';
 import { ListDrillUsersHandler, ListStepNamesHandler } from './drill/list-drill-users.handler';
+import { UsersDrillReader } from './drill/users-drill.reader';
 
 @Module({
   controllers: [AnalyticsController],
@@ -36,6 +38,13 @@ import { ListDrillUsersHandler, ListStepNamesHandler } from './drill/list-drill-
     TimeZoneCatalog,
     GetAnalyticsScopeHandler,
     LiveStreams,
+    // One reader for both drill handlers, injected (the older handlers still `new` their
+    // repositories each; issue 15 moves them to providers like this one).
+    {
+      provide: UsersDrillReader,
+      useFactory: (clickhouse: ClickHouseClient, limits: QueryLimits) => new UsersDrillReader(clickhouse, limits),
+      inject: [CLICKHOUSE, ANALYTICS_LIMITS],
+    },
     ListDrillUsersHandler,
     ListStepNamesHandler,
   ],

@@ -1,11 +1,8 @@
-import { ClickHouseClient } from '@clickhouse/client';
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { Clock, SessionCatalog } from '@waymark/domain';
-import { CLICKHOUSE, QueryLimits } from '@waymark/read-model';
 import { CLOCK } from '../../shared/domain.providers';
 import { resolveScope } from '../analytics-access';
-import { ANALYTICS_LIMITS } from '../analytics-limits';
 import { resolveTimeRange } from '../time-range';
 import { ListDrillUsersQuery, ListStepNamesQuery } from './list-drill-users.query';
 import { DrillUsers, UsersDrillReader } from './users-drill.reader';
@@ -15,16 +12,11 @@ const DEFAULT_DAYS = 7;
 
 @QueryHandler(ListDrillUsersQuery)
 export class ListDrillUsersHandler implements IQueryHandler<ListDrillUsersQuery, DrillUsers> {
-  private readonly reader: UsersDrillReader;
-
   constructor(
     private readonly catalog: SessionCatalog,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(CLICKHOUSE) clickhouse: ClickHouseClient,
-    @Inject(ANALYTICS_LIMITS) limits: QueryLimits,
-  ) {
-    this.reader = new UsersDrillReader(clickhouse, limits);
-  }
+    private readonly reader: UsersDrillReader,
+  ) {}
 
   execute({ request, access }: ListDrillUsersQuery): Promise<DrillUsers> {
     const { params } = request;
@@ -37,16 +29,11 @@ export class ListDrillUsersHandler implements IQueryHandler<ListDrillUsersQuery,
 
 @QueryHandler(ListStepNamesQuery)
 export class ListStepNamesHandler implements IQueryHandler<ListStepNamesQuery, { steps: Array<{ step: string; records: number }> }> {
-  private readonly reader: UsersDrillReader;
-
   constructor(
     private readonly catalog: SessionCatalog,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(CLICKHOUSE) clickhouse: ClickHouseClient,
-    @Inject(ANALYTICS_LIMITS) limits: QueryLimits,
-  ) {
-    this.reader = new UsersDrillReader(clickhouse, limits);
-  }
+    private readonly reader: UsersDrillReader,
+  ) {}
 
   async execute({ params, access }: ListStepNamesQuery): Promise<{ steps: Array<{ step: string; records: number }> }> {
     const scope = resolveScope(this.catalog, access, params.product, params.env, params.tag);
