@@ -1,9 +1,7 @@
 /** Jest runs every spec under apps/, libs/ and test/ through SWC (fast, keeps decorator metadata). */
 const { compilerOptions } = require('./tsconfig.json');
 
-const aliases = Object.fromEntries(
-  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
-);
+const aliases = Object.fromEntries(Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]));
 
 const base = {
   rootDir: __dirname,

@@ -88,7 +88,16 @@ async function scalar<T>(client: ClickHouseClient, query: string): Promise<T[]> 
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { 'data-dir': { type: 'string' }, users: { type: 'string' }, runs: { type: 'string' }, only: { type: 'string' }, product: { type: 'string' }, tag: { type: 'string' }, help: { type: 'boolean' }, 'no-http': { type: 'boolean' } },
+    options: {
+      'data-dir': { type: 'string' },
+      users: { type: 'string' },
+      runs: { type: 'string' },
+      only: { type: 'string' },
+      product: { type: 'string' },
+      tag: { type: 'string' },
+      help: { type: 'boolean' },
+      'no-http': { type: 'boolean' },
+    },
   });
   if (values.help || !values['data-dir']) {
     process.stdout.write(`${USAGE}\n`);
@@ -111,13 +120,15 @@ async function main(): Promise<void> {
   // Measure the steady state of a running service, where background merges keep the
   // part count low, not the burst of small parts the seeding left behind.
   const settleStart = Date.now();
-  for (let quiet = 0; quiet < 3 && Date.now() - settleStart < 15 * 60_000; ) {
+  for (let quiet = 0; quiet < 3 && Date.now() - settleStart < 15 * 60_000;) {
     const [{ merges, parts }] = await scalar<{ merges: number; parts: number }>(
       client,
       `SELECT (SELECT count() FROM system.merges) AS merges, (SELECT count() FROM system.parts WHERE active AND database = currentDatabase()) AS parts`,
     );
     quiet = Number(merges) === 0 ? quiet + 1 : 0;
-    process.stdout.write(`\rwaiting for background merges to settle: ${merges} running, ${parts} active parts, ${((Date.now() - settleStart) / 1000).toFixed(0)} s`.padEnd(100));
+    process.stdout.write(
+      `\rwaiting for background merges to settle: ${merges} running, ${parts} active parts, ${((Date.now() - settleStart) / 1000).toFixed(0)} s`.padEnd(100),
+    );
     await new Promise((done) => setTimeout(done, 2000));
   }
   process.stdout.write('\n');
@@ -152,20 +163,90 @@ async function main(): Promise<void> {
   process.stdout.write('measuring (warm: one untimed run first)\n');
   const measured: Array<Measured | undefined> = [];
   const results = { push: (result: Measured | undefined) => measured.push(result) };
-  results.push(await measure("one user's journey, first page of 100", sample.length, (i) => journeys.page({ key: key(i), limit: 100 }), 'p50 ≤ 10 ms, p99 ≤ 50 ms'));
+  results.push(
+    await measure("one user's journey, first page of 100", sample.length, (i) => journeys.page({ key: key(i), limit: 100 }), 'p50 ≤ 10 ms, p99 ≤ 50 ms'),
+  );
   results.push(await measure("one user's whole journey (≤ 1000 events)", sample.length, (i) => journeys.page({ key: key(i), limit: 1000 })));
   results.push(await measure("one user's profile", sample.length, (i) => profiles.find(key(i), end, 50)));
-  results.push(await measure("one user's dashboard, 30 days by day", Math.min(sample.length, 200), (i) => userDashboards.build({ key: key(i), range: last30, interval: 'day', tz: 'Europe/Berlin' })));
-  results.push(await measure('users of the tag, page 1 by last seen', runs, () => usersList.list({ scope, now: end, sort: 'lastSeen', order: 'desc', page: 1, pageSize: 20 })));
-  results.push(await measure('users of the tag, status=expired, search "00"', runs, () => usersList.list({ scope, now: end, status: 'expired', search: '00', sort: 'lastSeen', order: 'desc', page: 1, pageSize: 20 })));
-  results.push(await measure('tag dashboard, 7 days by hour', runs, () => dashboards.build({ scope, range: last7, interval: 'hour', tz: 'Europe/Berlin', now: end }), '≤ 500 ms'));
-  results.push(await measure('tag dashboard, 30 days by day', runs, () => dashboards.build({ scope, range: last30, interval: 'day', tz: 'Europe/Berlin', now: end }), '≤ 500 ms'));
-  results.push(await measure('paths, 7 days, from visit start, 5 steps', runs, () => paths.build({ scope, range: last7, steps: 5, edges: 50, visitGapMinutes: 30 }), '≤ 1 s'));
-  results.push(await measure('paths, 30 days, from visit start, 5 steps', runs, () => paths.build({ scope, range: last30, steps: 5, edges: 50, visitGapMinutes: 30 }), '≤ 1 s'));
-  results.push(await measure("paths, 30 days, after 'cart'", runs, () => paths.build({ scope, range: last30, anchor: { step: 'cart', direction: 'after' }, steps: 5, edges: 50, visitGapMinutes: 30 }), '≤ 1 s'));
-  results.push(await measure('funnel home→product→cart→checkout→pay, 7 days, 1 h window', runs, () => funnels.build({ scope, range: last7, steps: ['home', 'product', 'cart', 'checkout', 'pay'], windowSeconds: 3600 }), '≤ 1 s'));
-  results.push(await measure('funnel home→product→cart→checkout→pay, 30 days, 1 h window', runs, () => funnels.build({ scope, range: last30, steps: ['home', 'product', 'cart', 'checkout', 'pay'], windowSeconds: 3600 }), '≤ 1 s'));
-  results.push(await measure('retention, 14 daily cohorts × 7 days', runs, () => retention.build({ scope, range: { from: end - 14 * 86_400_000, to: end }, days: 7, tz: 'UTC', now: end }), '≤ 1 s'));
+  results.push(
+    await measure("one user's dashboard, 30 days by day", Math.min(sample.length, 200), (i) =>
+      userDashboards.build({ key: key(i), range: last30, interval: 'day', tz: 'Europe/Berlin' }),
+    ),
+  );
+  results.push(
+    await measure('users of the tag, page 1 by last seen', runs, () =>
+      usersList.list({ scope, now: end, sort: 'lastSeen', order: 'desc', page: 1, pageSize: 20 }),
+    ),
+  );
+  results.push(
+    await measure('users of the tag, status=expired, search "00"', runs, () =>
+      usersList.list({ scope, now: end, status: 'expired', search: '00', sort: 'lastSeen', order: 'desc', page: 1, pageSize: 20 }),
+    ),
+  );
+  results.push(
+    await measure(
+      'tag dashboard, 7 days by hour',
+      runs,
+      () => dashboards.build({ scope, range: last7, interval: 'hour', tz: 'Europe/Berlin', now: end }),
+      '≤ 500 ms',
+    ),
+  );
+  results.push(
+    await measure(
+      'tag dashboard, 30 days by day',
+      runs,
+      () => dashboards.build({ scope, range: last30, interval: 'day', tz: 'Europe/Berlin', now: end }),
+      '≤ 500 ms',
+    ),
+  );
+  results.push(
+    await measure(
+      'paths, 7 days, from visit start, 5 steps',
+      runs,
+      () => paths.build({ scope, range: last7, steps: 5, edges: 50, visitGapMinutes: 30 }),
+      '≤ 1 s',
+    ),
+  );
+  results.push(
+    await measure(
+      'paths, 30 days, from visit start, 5 steps',
+      runs,
+      () => paths.build({ scope, range: last30, steps: 5, edges: 50, visitGapMinutes: 30 }),
+      '≤ 1 s',
+    ),
+  );
+  results.push(
+    await measure(
+      "paths, 30 days, after 'cart'",
+      runs,
+      () => paths.build({ scope, range: last30, anchor: { step: 'cart', direction: 'after' }, steps: 5, edges: 50, visitGapMinutes: 30 }),
+      '≤ 1 s',
+    ),
+  );
+  results.push(
+    await measure(
+      'funnel home→product→cart→checkout→pay, 7 days, 1 h window',
+      runs,
+      () => funnels.build({ scope, range: last7, steps: ['home', 'product', 'cart', 'checkout', 'pay'], windowSeconds: 3600 }),
+      '≤ 1 s',
+    ),
+  );
+  results.push(
+    await measure(
+      'funnel home→product→cart→checkout→pay, 30 days, 1 h window',
+      runs,
+      () => funnels.build({ scope, range: last30, steps: ['home', 'product', 'cart', 'checkout', 'pay'], windowSeconds: 3600 }),
+      '≤ 1 s',
+    ),
+  );
+  results.push(
+    await measure(
+      'retention, 14 daily cohorts × 7 days',
+      runs,
+      () => retention.build({ scope, range: { from: end - 14 * 86_400_000, to: end }, days: 7, tz: 'UTC', now: end }),
+      '≤ 1 s',
+    ),
+  );
 
   const storage = await scalar<{ table: string; rows: number; parts: number; disk: number; uncompressed: number }>(
     client,
@@ -182,13 +263,17 @@ async function main(): Promise<void> {
   process.stdout.write(`\n| query | runs | p50 ms | p99 ms | max ms | target |\n|---|---|---|---|---|---|\n`);
   for (const result of measured.filter((entry): entry is Measured => entry !== undefined)) {
     const sorted = [...result.samples].sort((a, b) => a - b);
-    process.stdout.write(`| ${result.name} | ${sorted.length} | ${percentile(sorted, 50).toFixed(1)} | ${percentile(sorted, 99).toFixed(1)} | ${sorted[sorted.length - 1].toFixed(1)} | ${result.target ?? ''} |\n`);
+    process.stdout.write(
+      `| ${result.name} | ${sorted.length} | ${percentile(sorted, 50).toFixed(1)} | ${percentile(sorted, 99).toFixed(1)} | ${sorted[sorted.length - 1].toFixed(1)} | ${result.target ?? ''} |\n`,
+    );
   }
 
   const millions = events / 1e6;
   process.stdout.write(`\n| table | rows | parts | on disk | per million events | uncompressed |\n|---|---|---|---|---|---|\n`);
   for (const row of storage) {
-    process.stdout.write(`| ${row.table} | ${Number(row.rows).toLocaleString('en')} | ${row.parts} | ${(row.disk / 2 ** 20).toFixed(1)} MiB | ${(row.disk / 2 ** 20 / millions).toFixed(1)} MiB | ${(row.uncompressed / 2 ** 20).toFixed(1)} MiB |\n`);
+    process.stdout.write(
+      `| ${row.table} | ${Number(row.rows).toLocaleString('en')} | ${row.parts} | ${(row.disk / 2 ** 20).toFixed(1)} MiB | ${(row.disk / 2 ** 20 / millions).toFixed(1)} MiB | ${(row.uncompressed / 2 ** 20).toFixed(1)} MiB |\n`,
+    );
   }
   const total = storage.reduce((sum, row) => sum + Number(row.disk), 0);
   process.stdout.write(`| read model | | | ${(total / 2 ** 20).toFixed(1)} MiB | ${(total / 2 ** 20 / millions).toFixed(1)} MiB | |\n`);
@@ -214,21 +299,30 @@ async function measureJourneyOverHttp(
     configFile,
     JSON.stringify({
       products: [{ tag: product, name: product, envs, sessions: [{ tag, name: tag, selector: 'userId' }] }],
-      apiKeys: [{ id: key.id, name: 'bench', product, envs: ['*'], roles: ['read'], secretHash: key.secretHash, rateLimit: { perSecond: 100_000, burst: 100_000 } }],
+      apiKeys: [
+        { id: key.id, name: 'bench', product, envs: ['*'], roles: ['read'], secretHash: key.secretHash, rateLimit: { perSecond: 100_000, burst: 100_000 } },
+      ],
     }),
   );
-  const app = await createApiApp(loadApiConfig({ DATA_DIR: dataDir, WAYMARK_CONFIG: configFile, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test' }));
+  const app = await createApiApp(
+    loadApiConfig({ DATA_DIR: dataDir, WAYMARK_CONFIG: configFile, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test' }),
+  );
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.getHttpServer().address() as AddressInfo;
     const headers = { authorization: `Bearer ${key.key}` };
     const url = (user: { env: string; identifier: string }) =>
       `http://127.0.0.1:${port}/v1/analytics/users/journey?${new URLSearchParams({ product, tag, env: user.env, identifier: user.identifier, limit: '100' })}`;
-    const result = await measure("one user's journey over HTTP, first page of 100", users.length, async (index) => {
-      const response = await fetch(url(users[index % users.length]), { headers });
-      if (response.status !== 200) throw new Error(`journey over HTTP answered ${response.status}: ${await response.text()}`);
-      await response.json();
-    }, 'p50 ≤ 10 ms, p99 ≤ 50 ms');
+    const result = await measure(
+      "one user's journey over HTTP, first page of 100",
+      users.length,
+      async (index) => {
+        const response = await fetch(url(users[index % users.length]), { headers });
+        if (response.status !== 200) throw new Error(`journey over HTTP answered ${response.status}: ${await response.text()}`);
+        await response.json();
+      },
+      'p50 ≤ 10 ms, p99 ≤ 50 ms',
+    );
     return result!;
   } finally {
     await app.close();

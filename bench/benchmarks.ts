@@ -14,4 +14,17 @@ import { Benchmark } from './support/benchmark';
  * Every benchmark `npm run bench` runs, in this order. A new one is a `<name>.bench.ts`
  * module exporting a Benchmark (or two), added here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [startSessionBenchmark, verifyBenchmark, refreshBenchmark, activityBenchmark, projectorBenchmark, replayBenchmark, freshnessBenchmark, memoryBenchmark, kafkaStartSessionBenchmark, kafkaProjectorBenchmark, poisonProjectorBenchmark, poisonFreshnessBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [
+  startSessionBenchmark,
+  verifyBenchmark,
+  refreshBenchmark,
+  activityBenchmark,
+  projectorBenchmark,
+  replayBenchmark,
+  freshnessBenchmark,
+  memoryBenchmark,
+  kafkaStartSessionBenchmark,
+  kafkaProjectorBenchmark,
+  poisonProjectorBenchmark,
+  poisonFreshnessBenchmark,
+];

@@ -34,7 +34,12 @@ export const freshnessBenchmark: Benchmark = {
   async run(context): Promise<BenchmarkRun> {
     // First a rate this 2-core machine sustains (how fresh the read model is when the
     // API keeps up), then the target rate, which decides the verdict.
-    const phases = context.quick ? [{ rate: 1_000, durationS: 5 }] : [{ rate: REFERENCE_RATE, durationS: 10 }, { rate: TARGET_RATE, durationS: 20 }];
+    const phases = context.quick
+      ? [{ rate: 1_000, durationS: 5 }]
+      : [
+          { rate: REFERENCE_RATE, durationS: 10 },
+          { rate: TARGET_RATE, durationS: 20 },
+        ];
     const api = await startApiProcess(join(context.workDir, 'freshness'));
     const sessions = new HttpClient(api.url, 256);
     const journeys = new HttpClient(api.url, 32);
@@ -44,7 +49,14 @@ export const freshnessBenchmark: Benchmark = {
     try {
       // Warm the server (JIT, caches) first, as the start-session benchmark does.
       const warmup = await closedLoop(
-        { url: `${api.url}/v1/sessions`, method: 'POST', body: seedSessionBody(), connections: 50, durationS: startSessionLoad(context.quick).warmupS, label: 'warm-up' },
+        {
+          url: `${api.url}/v1/sessions`,
+          method: 'POST',
+          body: seedSessionBody(),
+          connections: 50,
+          durationS: startSessionLoad(context.quick).warmupS,
+          label: 'warm-up',
+        },
         context.progress,
       );
       if (warmup.non2xx + warmup.errors > 0) failures.push(`warm-up: ${warmup.non2xx} non-2xx, ${warmup.errors} errors`);
@@ -55,7 +67,10 @@ export const freshnessBenchmark: Benchmark = {
         figures.push(
           { label: `${at}: visible after 201 p50 / p95 / max`, value: `${fmt.ms(judged.p50)} / ${fmt.ms(judged.p95)} / ${fmt.ms(judged.max)}` },
           { label: `${at}: probes visible / sent, journey polls/s`, value: `${judged.visible} / ${judged.probes}, ${judged.pollsPerSecond.toFixed(0)}` },
-          { label: `${at}: achieved over ${phase.durationS} s / dropped (> 2,000 in flight)`, value: `${fmt.perSecond(judged.achievedRate)} / ${fmt.int(judged.dropped)}` },
+          {
+            label: `${at}: achieved over ${phase.durationS} s / dropped (> 2,000 in flight)`,
+            value: `${fmt.perSecond(judged.achievedRate)} / ${fmt.int(judged.dropped)}`,
+          },
           { label: `${at}: 201 latency from schedule p50 / p99`, value: `${fmt.ms(judged.latencyP50)} / ${fmt.ms(judged.latencyP99)}` },
         );
       }

@@ -52,10 +52,17 @@ async function retainedRecords(brokers: string[]): Promise<number> {
 }
 
 /** Runs a drain process to its result, relaying its progress. */
-async function drain<T extends Drained>(context: BenchmarkContext, entry: string, env: Record<string, string>, label: string, profile?: ProfileRequest): Promise<T> {
+async function drain<T extends Drained>(
+  context: BenchmarkContext,
+  entry: string,
+  env: Record<string, string>,
+  label: string,
+  profile?: ProfileRequest,
+): Promise<T> {
   const child = startTsProcess(join(__dirname, entry), { env, profile });
   child.onMessage((message) => {
-    if (message.type === 'progress') context.progress.update(`${label}: ${String(message.phase)} ${fmt.int(Number(message.done))} / ${fmt.int(Number(message.total))} events`);
+    if (message.type === 'progress')
+      context.progress.update(`${label}: ${String(message.phase)} ${fmt.int(Number(message.done))} / ${fmt.int(Number(message.total))} events`);
   });
   const result = await child.waitFor<T>('result', 30 * 60_000);
   const code = await child.stop();
@@ -86,7 +93,8 @@ export const kafkaProjectorBenchmark: Benchmark = {
   layout: `runner produces into the mock broker (1 broker, ${PARTITIONS} partitions: the mock keeps 5 MiB per partition) and checks every event is still there; the Kafka projector in its own process (KafkaEventLogConsumer, one group member, chDB in process); then the embedded projector drain in its own process`,
   async run(context): Promise<BenchmarkRun> {
     const total = context.quick ? 20_000 : 200_000;
-    if (!Number.isInteger(PRODUCE_RECORDS) || PRODUCE_RECORDS < 1) throw new Error(`BENCH_KAFKA_PRODUCE_RECORDS must be a whole number >= 1, got ${process.env.BENCH_KAFKA_PRODUCE_RECORDS}`);
+    if (!Number.isInteger(PRODUCE_RECORDS) || PRODUCE_RECORDS < 1)
+      throw new Error(`BENCH_KAFKA_PRODUCE_RECORDS must be a whole number >= 1, got ${process.env.BENCH_KAFKA_PRODUCE_RECORDS}`);
     const profile = profileRequest(context, 'kafka-projector');
     const broker = await startKafkaBroker({ brokerCount: 1, topics: { [TOPIC]: PARTITIONS, [`${TOPIC}.dlq`]: 1 } });
     let produceMs = 0;
@@ -96,7 +104,9 @@ export const kafkaProjectorBenchmark: Benchmark = {
       const producer = { maxBatchRecords: PRODUCE_RECORDS, maxBatchBytes: Math.max(900_000, PRODUCE_RECORDS * 1000) };
       const log = new KafkaEventLog({ brokers: broker.brokers, topic: TOPIC, partitions: PARTITIONS, idempotent: false, ...producer }, recordingLogger());
       try {
-        produceMs = await appendSyntheticLog(log, total, USERS, (done) => context.progress.update(`kafka-projector: produce ${fmt.int(done)} / ${fmt.int(total)} events`));
+        produceMs = await appendSyntheticLog(log, total, USERS, (done) =>
+          context.progress.update(`kafka-projector: produce ${fmt.int(done)} / ${fmt.int(total)} events`),
+        );
       } finally {
         await log.close();
       }
@@ -109,14 +119,25 @@ export const kafkaProjectorBenchmark: Benchmark = {
       kafka = await drain<KafkaDrained>(
         context,
         'processes/kafka-projector-drain.ts',
-        { BENCH_EVENTS: String(total), BENCH_DATA_DIR: join(context.workDir, 'kafka'), BENCH_BROKERS: broker.brokers.join(','), BENCH_TOPIC: TOPIC, BENCH_PARTITIONS: String(PARTITIONS) },
+        {
+          BENCH_EVENTS: String(total),
+          BENCH_DATA_DIR: join(context.workDir, 'kafka'),
+          BENCH_BROKERS: broker.brokers.join(','),
+          BENCH_TOPIC: TOPIC,
+          BENCH_PARTITIONS: String(PARTITIONS),
+        },
         'kafka projector',
         profile,
       );
     } finally {
       await broker.stop();
     }
-    const embedded = await drain<Drained>(context, 'processes/projector-drain.ts', { BENCH_EVENTS: String(total), BENCH_DATA_DIR: join(context.workDir, 'embedded') }, 'embedded projector');
+    const embedded = await drain<Drained>(
+      context,
+      'processes/projector-drain.ts',
+      { BENCH_EVENTS: String(total), BENCH_DATA_DIR: join(context.workDir, 'embedded') },
+      'embedded projector',
+    );
 
     const failures = [...drainFailures('kafka', kafka), ...drainFailures('embedded', embedded)];
     if (kafka.lagAfter !== 0) failures.push(`kafka: the group still lags ${kafka.lagAfter} records after the drain`);
@@ -126,13 +147,19 @@ export const kafkaProjectorBenchmark: Benchmark = {
       figures: [
         { label: 'kafka: projected events/s', value: fmt.perSecond(rate(kafka)) },
         { label: 'kafka: events / batches (max batch)', value: `${fmt.int(kafka.total)} / ${fmt.int(kafka.stats.batches)} (${fmt.int(kafka.batchSize)})` },
-        { label: 'kafka: drain time (after the group join, which took)', value: `${(kafka.projectMs / 1000).toFixed(2)} s (${(kafka.joinMs / 1000).toFixed(1)} s)` },
+        {
+          label: 'kafka: drain time (after the group join, which took)',
+          value: `${(kafka.projectMs / 1000).toFixed(2)} s (${(kafka.joinMs / 1000).toFixed(1)} s)`,
+        },
         { label: 'kafka: process CPU per event / cores busy', value: cpu(kafka) },
         { label: 'kafka: produce rate (KafkaEventLog.append, groups of 10,000, acks=-1)', value: fmt.perSecond((total * 1000) / produceMs) },
         { label: 'kafka: events per produce request (the mock returns one per partition per fetch)', value: fmt.int(PRODUCE_RECORDS) },
         { label: 'kafka: rows in ClickHouse (unique) / lag after', value: `${fmt.int(kafka.rows)} (${fmt.int(kafka.unique)}) / ${kafka.lagAfter}` },
         { label: 'embedded: projected events/s', value: fmt.perSecond(rate(embedded)) },
-        { label: 'embedded: events / batches (max batch)', value: `${fmt.int(embedded.total)} / ${fmt.int(embedded.stats.batches)} (${fmt.int(embedded.batchSize)})` },
+        {
+          label: 'embedded: events / batches (max batch)',
+          value: `${fmt.int(embedded.total)} / ${fmt.int(embedded.stats.batches)} (${fmt.int(embedded.batchSize)})`,
+        },
         { label: 'embedded: process CPU per event / cores busy', value: cpu(embedded) },
         { label: 'kafka / embedded events/s', value: fmt.ratio(rate(kafka) / rate(embedded)) },
       ],

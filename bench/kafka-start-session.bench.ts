@@ -43,14 +43,20 @@ async function loadStartSession(api: ApiProcess, context: BenchmarkContext, mode
   );
   const cpuBefore = readCpuSeconds(api.pid);
   const { value: run, window } = await measured(api, () =>
-    closedLoop({ url, method: 'POST', body, connections: load.connections, durationS: load.durationS, label: `${mode} start-session (POST /v1/sessions)` }, context.progress),
+    closedLoop(
+      { url, method: 'POST', body, connections: load.connections, durationS: load.durationS, label: `${mode} start-session (POST /v1/sessions)` },
+      context.progress,
+    ),
   );
   return { warmup, run, cpuSeconds: readCpuSeconds(api.pid) - cpuBefore, window };
 }
 
 function answerFailures(mode: string, result: ModeResult): string[] {
   const failures: string[] = [];
-  for (const [name, run] of [['warm-up', result.warmup], ['measured', result.run]] as const) {
+  for (const [name, run] of [
+    ['warm-up', result.warmup],
+    ['measured', result.run],
+  ] as const) {
     if (run.non2xx > 0) failures.push(`${mode} ${name}: ${run.non2xx} non-2xx answers ${JSON.stringify(run.statusCodes)}`);
     if (run.errors > 0) failures.push(`${mode} ${name}: ${run.errors} errors (${run.timeouts} timeouts)`);
   }
@@ -74,7 +80,10 @@ function modeFigures(mode: string, result: ModeResult): Figure[] {
     { label: `${mode}: sessions/s (201)`, value: fmt.perSecond(run.okPerSecond) },
     { label: `${mode}: latency p50 / p97.5 / p99 / max`, value: `${run.p50Ms} / ${run.p97_5Ms} / ${run.p99Ms} / ${run.maxMs} ms` },
     { label: `${mode}: 201s / non-2xx / errors`, value: `${fmt.int(run.ok)} / ${run.non2xx} / ${run.errors}` },
-    { label: `${mode}: API process CPU per 201 / cores busy`, value: `${((cpuSeconds * 1e6) / Math.max(1, run.ok)).toFixed(0)} µs / ${(cpuSeconds / run.durationS).toFixed(2)}` },
+    {
+      label: `${mode}: API process CPU per 201 / cores busy`,
+      value: `${((cpuSeconds * 1e6) / Math.max(1, run.ok)).toFixed(0)} µs / ${(cpuSeconds / run.durationS).toFixed(2)}`,
+    },
   ];
 }
 

@@ -41,7 +41,14 @@ interface Options {
 }
 
 function parseArgs(argv: string[], root: string): Options {
-  const options: Options = { names: [], rounds: 1, quick: false, before: DEFAULT_BEFORE, node20: '/usr/bin/node', node24: join(root, 'node_modules/.bin/node') };
+  const options: Options = {
+    names: [],
+    rounds: 1,
+    quick: false,
+    before: DEFAULT_BEFORE,
+    node20: '/usr/bin/node',
+    node24: join(root, 'node_modules/.bin/node'),
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const value = () => argv[++i] ?? exit(`${arg} needs a value\n\n${USAGE}`, 2);
@@ -83,7 +90,9 @@ async function main(): Promise<void> {
   const runtimes = [prepareRuntime(root, matrixDir, 'node24', options.node24, say), prepareRuntime(root, matrixDir, 'node20', options.node20, say)];
   const after = workingTree(root);
   const before = checkoutBefore(root, matrixDir, options.before);
-  const cells: Cell[] = runtimes.flatMap((runtime) => [before, after].map((code) => ({ name: `${runtime.name} · ${code.name}`, runtime, code, dir: join(matrixDir, 'cells', `${runtime.name}-${code.name}`) })));
+  const cells: Cell[] = runtimes.flatMap((runtime) =>
+    [before, after].map((code) => ({ name: `${runtime.name} · ${code.name}`, runtime, code, dir: join(matrixDir, 'cells', `${runtime.name}-${code.name}`) })),
+  );
   for (const cell of cells) assembleCell(cell.dir, cell.code, after, cell.runtime.modules);
   const outDir = join(matrixDir, 'runs', started.toISOString().replace(/[:.]/g, '-'));
   mkdirSync(outDir, { recursive: true });
@@ -95,7 +104,9 @@ async function main(): Promise<void> {
       for (const cell of cells) {
         const run: CellRun = { cell: cell.name, benchmark, round, loadAverage: loadAverage() };
         const elapsed = Math.round((Date.now() - started.getTime()) / 1000);
-        say(`[${runs.length + 1}/${total}, ${elapsed} s] round ${round}/${options.rounds} ${benchmark} on ${cell.name} (${cell.runtime.version}), load average ${run.loadAverage}`);
+        say(
+          `[${runs.length + 1}/${total}, ${elapsed} s] round ${round}/${options.rounds} ${benchmark} on ${cell.name} (${cell.runtime.version}), load average ${run.loadAverage}`,
+        );
         const base = join(outDir, `r${round}-${benchmark}-${cell.runtime.name}-${cell.code.name}`);
         const code = await runCell(cell, benchmark, options.quick, `${base}.json`, `${base}.log`);
         if (existsSync(`${base}.json`)) run.report = (JSON.parse(readFileSync(`${base}.json`, 'utf8')) as JsonReport).benchmarks[0]?.runs[0];
@@ -111,12 +122,19 @@ async function main(): Promise<void> {
     `## Benchmark matrix: ${options.names.join(', ')}`,
     '',
     `${describeMachine({ ...machine, node: runtimes.map((runtime) => `${runtime.name} ${runtime.version}`).join(' / '), date: started.toISOString() })}; ` +
-      `\`npm run bench:matrix --${process.argv.slice(2).map((arg) => ` ${arg}`).join('')}\`${options.quick ? ' (quick: smoke figures)' : ''}.  `,
+      `\`npm run bench:matrix --${process.argv
+        .slice(2)
+        .map((arg) => ` ${arg}`)
+        .join('')}\`${options.quick ? ' (quick: smoke figures)' : ''}.  `,
     `before: ${before.describe}; after: ${after.describe}.  `,
     `${options.rounds} round(s), cells in this order each time: ${cells.map((cell) => cell.name).join(', ')}; a cell's rounds are separated by \` · \`. ` +
       `Logs and JSON reports: ${outDir.slice(root.length + 1)}.`,
     '',
-    matrixTable(options.names, cells.map((cell) => cell.name), runs),
+    matrixTable(
+      options.names,
+      cells.map((cell) => cell.name),
+      runs,
+    ),
     '',
   ].join('\n');
   writeFileSync(join(matrixDir, 'result.md'), text);

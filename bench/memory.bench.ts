@@ -29,12 +29,22 @@ export const memoryBenchmark: Benchmark = {
         context.progress,
       );
       const run = await closedLoop(
-        { url: `${api.url}/v1/sessions`, method: 'POST', body, connections: load.connections, durationS: load.durationS, label: 'start-session load (memory sampled)' },
+        {
+          url: `${api.url}/v1/sessions`,
+          method: 'POST',
+          body,
+          connections: load.connections,
+          durationS: load.durationS,
+          label: 'start-session load (memory sampled)',
+        },
         context.progress,
       );
       const { samples, peakRss } = sampler.stop();
       const after = readMemoryStatus(api.pid);
-      for (const [name, result] of [['warm-up', warmup], ['load', run]] as const) {
+      for (const [name, result] of [
+        ['warm-up', warmup],
+        ['load', run],
+      ] as const) {
         if (result.non2xx + result.errors > 0) failures.push(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
       }
       const meanRss = samples.reduce((sum, value) => sum + value, 0) / Math.max(samples.length, 1);

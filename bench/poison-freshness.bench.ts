@@ -26,7 +26,8 @@ const RATE = 1_000;
 export const poisonFreshnessBenchmark: Benchmark = {
   name: 'poison-freshness',
   title: 'Freshness with 1 poison event per 10,000 in the log (embedded)',
-  layout: 'API in its own process (in-process projector); open-loop sender, journey pollers and the poison writer (a second SQLite connection to the API\'s log) in the runner process',
+  layout:
+    "API in its own process (in-process projector); open-loop sender, journey pollers and the poison writer (a second SQLite connection to the API's log) in the runner process",
   async run(context): Promise<BenchmarkRun> {
     const durationS = context.quick ? 10 : 40;
     const dataDir = join(context.workDir, 'poison-freshness');
@@ -41,7 +42,14 @@ export const poisonFreshnessBenchmark: Benchmark = {
     let written = 0;
     try {
       const warmup = await closedLoop(
-        { url: `${api.url}/v1/sessions`, method: 'POST', body: seedSessionBody(), connections: 50, durationS: startSessionLoad(context.quick).warmupS, label: 'warm-up' },
+        {
+          url: `${api.url}/v1/sessions`,
+          method: 'POST',
+          body: seedSessionBody(),
+          connections: 50,
+          durationS: startSessionLoad(context.quick).warmupS,
+          label: 'warm-up',
+        },
         context.progress,
       );
       if (warmup.non2xx + warmup.errors > 0) failures.push(`warm-up: ${warmup.non2xx} non-2xx, ${warmup.errors} errors`);
@@ -72,10 +80,19 @@ export const poisonFreshnessBenchmark: Benchmark = {
       failures.push(...phase.failures);
       const letters = log.prepare("SELECT count(*) FROM dead_letters WHERE reason LIKE 'refused by ClickHouse:%'").pluck().get() as number;
       if (letters !== written) failures.push(`${written} poison events written, ${letters} dead-lettered by ClickHouse's refusal`);
-      for (const [label, result] of [['no poison', clean], [`1 poison per ${fmt.int(POISON_EVERY)}`, phase]] as const) {
+      for (const [label, result] of [
+        ['no poison', clean],
+        [`1 poison per ${fmt.int(POISON_EVERY)}`, phase],
+      ] as const) {
         figures.push(
-          { label: `${label}, ${fmt.perSecond(RATE)} offered: visible after 201 p50 / p95 / max`, value: `${fmt.ms(result.p50)} / ${fmt.ms(result.p95)} / ${fmt.ms(result.max)}` },
-          { label: `${label}: probes visible / sent, achieved over ${durationS} s`, value: `${result.visible} / ${result.probes}, ${fmt.perSecond(result.achievedRate)}` },
+          {
+            label: `${label}, ${fmt.perSecond(RATE)} offered: visible after 201 p50 / p95 / max`,
+            value: `${fmt.ms(result.p50)} / ${fmt.ms(result.p95)} / ${fmt.ms(result.max)}`,
+          },
+          {
+            label: `${label}: probes visible / sent, achieved over ${durationS} s`,
+            value: `${result.visible} / ${result.probes}, ${fmt.perSecond(result.achievedRate)}`,
+          },
         );
       }
       figures.push({ label: 'poison events written / dead-lettered (refused by ClickHouse)', value: `${written} / ${letters}` });

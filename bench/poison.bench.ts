@@ -35,7 +35,7 @@ export const poisonProjectorBenchmark: Benchmark = {
   name: 'poison-projector',
   title: 'Projector with poison: none vs 1 per 10,000 (SQLite log → chDB)',
   layout:
-    'each drain in its own process, one after the other, nothing else running: [the code before, from BENCH_BASELINE_TREE,] no poison, 1 poison per 10,000; the API\'s projector settings (batch 10,000)',
+    "each drain in its own process, one after the other, nothing else running: [the code before, from BENCH_BASELINE_TREE,] no poison, 1 poison per 10,000; the API's projector settings (batch 10,000)",
   async run(context): Promise<BenchmarkRun> {
     const total = context.quick ? 50_000 : 500_000;
     const figures: Figure[] = [];
@@ -44,7 +44,10 @@ export const poisonProjectorBenchmark: Benchmark = {
     const describe = (label: string, report: DrainReport) => {
       figures.push(
         { label: `${label}: projected events/s (drain time)`, value: `${fmt.perSecond(rateOf(report))} (${(report.projectMs / 1000).toFixed(2)} s)` },
-        { label: `${label}: CPU per event (all threads) / batches`, value: `${((report.cpuMs * 1000) / report.total).toFixed(1)} µs / ${fmt.int(report.stats.batches)}` },
+        {
+          label: `${label}: CPU per event (all threads) / batches`,
+          value: `${((report.cpuMs * 1000) / report.total).toFixed(1)} µs / ${fmt.int(report.stats.batches)}`,
+        },
       );
     };
 
@@ -64,19 +67,28 @@ export const poisonProjectorBenchmark: Benchmark = {
       label: `1 poison per ${fmt.int(POISON_EVERY)}: batches bisected / events refused / dead letters / rows (unique)`,
       value: `${fmt.int(poisoned.stats.bisected ?? 0)} / ${fmt.int(poisoned.stats.refused ?? 0)} / ${fmt.int(poisoned.deadLetters ?? 0)} / ${fmt.int(poisoned.rows)} (${fmt.int(poisoned.unique)})`,
     });
-    if (clean.rows !== total || clean.unique !== total) failures.push(`no poison: ClickHouse holds ${clean.rows} rows (${clean.unique} unique) for ${total} events`);
-    if (poisoned.unique !== total - poisons || poisoned.rows !== total - poisons) failures.push(`poisoned: ClickHouse holds ${poisoned.rows} rows (${poisoned.unique} unique), expected ${total - poisons}`);
+    if (clean.rows !== total || clean.unique !== total)
+      failures.push(`no poison: ClickHouse holds ${clean.rows} rows (${clean.unique} unique) for ${total} events`);
+    if (poisoned.unique !== total - poisons || poisoned.rows !== total - poisons)
+      failures.push(`poisoned: ClickHouse holds ${poisoned.rows} rows (${poisoned.unique} unique), expected ${total - poisons}`);
     if (poisoned.deadLetters !== poisons) failures.push(`poisoned: ${poisoned.deadLetters} dead letters for ${poisons} poison events`);
-    for (const [label, report] of [['no poison', clean], ['poisoned', poisoned]] as const) {
+    for (const [label, report] of [
+      ['no poison', clean],
+      ['poisoned', poisoned],
+    ] as const) {
       if (report.stats.failures > 0) failures.push(`${label}: ${report.stats.failures} failed attempts (retried)`);
     }
 
     if (baseline) {
-      verdicts.push(atLeast(`no poison ≥ ${NO_REGRESSION_FLOOR * 100}% of the code before, same run`, rateOf(clean), rateOf(baseline) * NO_REGRESSION_FLOOR, fmt.perSecond));
+      verdicts.push(
+        atLeast(`no poison ≥ ${NO_REGRESSION_FLOOR * 100}% of the code before, same run`, rateOf(clean), rateOf(baseline) * NO_REGRESSION_FLOOR, fmt.perSecond),
+      );
     } else {
       verdicts.push(reported('no regression against the code before', 'not measured: set BENCH_BASELINE_TREE'));
     }
-    verdicts.push(atLeast(`1 poison per ${fmt.int(POISON_EVERY)} ≥ ${POISONED_FLOOR * 100}% of no poison`, rateOf(poisoned), rateOf(clean) * POISONED_FLOOR, fmt.perSecond));
+    verdicts.push(
+      atLeast(`1 poison per ${fmt.int(POISON_EVERY)} ≥ ${POISONED_FLOOR * 100}% of no poison`, rateOf(poisoned), rateOf(clean) * POISONED_FLOOR, fmt.perSecond),
+    );
     return { figures, verdicts, failures };
   },
 };
@@ -90,7 +102,8 @@ async function drain(context: BenchmarkContext, name: string, total: number, poi
   const env = { BENCH_EVENTS: String(total), BENCH_DATA_DIR: join(context.workDir, name), BENCH_POISON_EVERY: String(poisonEvery) };
   const child = baselineTree ? startBaselineDrain(baselineTree, env) : startTsProcess(join(__dirname, 'processes/poison-drain.ts'), { env });
   child.onMessage((message) => {
-    if (message.type === 'progress') context.progress.update(`poison-projector (${name}): ${String(message.phase)} ${fmt.int(Number(message.done))} / ${fmt.int(total)} events`);
+    if (message.type === 'progress')
+      context.progress.update(`poison-projector (${name}): ${String(message.phase)} ${fmt.int(Number(message.done))} / ${fmt.int(total)} events`);
   });
   const report = await child.waitFor<DrainReport>('result', 30 * 60_000);
   const code = await child.stop();
@@ -104,5 +117,7 @@ function startBaselineDrain(tree: string, env: Record<string, string>): ManagedP
   const entry = join(tree, 'bench/processes/projector-drain.ts');
   const register = join(tree, 'bench/support/ts-register.js');
   if (!existsSync(entry) || !existsSync(register)) throw new Error(`BENCH_BASELINE_TREE=${tree} has no bench/processes/projector-drain.ts`);
-  return new ManagedProcess(fork(entry, [], { cwd: tree, execArgv: ['-r', register], env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
+  return new ManagedProcess(
+    fork(entry, [], { cwd: tree, execArgv: ['-r', register], env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }),
+  );
 }

@@ -83,7 +83,10 @@ export const projectorBenchmark: Benchmark = {
         ...insertFloorFigures(floors, { label: 'projector', rate }),
         { label: 'append rate into the SQLite log (groups of 10,000)', value: fmt.perSecond((result.total * 1000) / result.appendMs) },
         { label: 'rows in ClickHouse (unique event ids)', value: `${fmt.int(result.rows)} (${fmt.int(result.unique)})` },
-        { label: 'disk per million events: SQLite / ClickHouse / total', value: `${fmt.mib(perMillion(sqliteBytes))} / ${fmt.mib(perMillion(clickhouseBytes))} / ${fmt.mib(perMillion(sqliteBytes + clickhouseBytes))}` },
+        {
+          label: 'disk per million events: SQLite / ClickHouse / total',
+          value: `${fmt.mib(perMillion(sqliteBytes))} / ${fmt.mib(perMillion(clickhouseBytes))} / ${fmt.mib(perMillion(sqliteBytes + clickhouseBytes))}`,
+        },
       ],
       verdicts: [
         insertFloorVerdict(floors, rate),

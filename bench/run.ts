@@ -95,9 +95,16 @@ async function main(): Promise<void> {
 
   if (options.write && !options.quick && !options.profile) {
     const docs = join(root, 'docs/benchmarks.md');
-    const command = `npm run bench --${process.argv.slice(2).map((arg) => ` ${arg}`).join('')}`;
+    const command = `npm run bench --${process.argv
+      .slice(2)
+      .map((arg) => ` ${arg}`)
+      .join('')}`;
     const blocks = new Map(records.map((record) => [record.benchmark.name, markdownBlock(record, machine, command.replace(/ --$/, ''))]));
-    updateBenchmarksDoc(docs, blocks, BENCHMARKS.map((benchmark) => benchmark.name));
+    updateBenchmarksDoc(
+      docs,
+      blocks,
+      BENCHMARKS.map((benchmark) => benchmark.name),
+    );
     process.stdout.write(`results written to ${docs}\n`);
   } else {
     process.stdout.write('docs/benchmarks.md left alone (quick, profile or --no-write run)\n');

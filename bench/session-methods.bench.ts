@@ -47,10 +47,16 @@ export const verifyBenchmark: Benchmark = {
       // The floor under any POST here: the bare route fed the same body.
       await measureCeiling(api, { method: 'POST', body }, { connections: load.connections, durationS: load.warmupS }, context.progress);
       ceiling = await measureCeiling(api, { method: 'POST', body }, { connections: load.connections, durationS: context.quick ? 3 : 10 }, context.progress);
-      await closedLoop({ url: `${api.url}/v1/sessions/verify`, method: 'POST', body, connections: load.connections, durationS: load.warmupS, label: 'warm-up (verify)' }, context.progress);
+      await closedLoop(
+        { url: `${api.url}/v1/sessions/verify`, method: 'POST', body, connections: load.connections, durationS: load.warmupS, label: 'warm-up (verify)' },
+        context.progress,
+      );
       const cpuBefore = readCpuSeconds(api.pid);
       ({ value: run, window } = await measured(api, () =>
-        closedLoop({ url: `${api.url}/v1/sessions/verify`, method: 'POST', body, connections: load.connections, durationS: load.durationS, label: 'verify' }, context.progress),
+        closedLoop(
+          { url: `${api.url}/v1/sessions/verify`, method: 'POST', body, connections: load.connections, durationS: load.durationS, label: 'verify' },
+          context.progress,
+        ),
       ));
       cpuSeconds = readCpuSeconds(api.pid) - cpuBefore;
     } finally {
@@ -70,7 +76,13 @@ export const verifyBenchmark: Benchmark = {
         { label: 'load', value: `${load.connections} connections, ${run.durationS} s after ${load.warmupS} s warm-up` },
       ],
       verdicts: [
-        atLeastShare(`≥ ${VERIFY_SHARE_OF_CEILING} × the POST ceiling (same run)`, run.okPerSecond, ceiling.result.okPerSecond, VERIFY_SHARE_OF_CEILING, fmt.perSecond),
+        atLeastShare(
+          `≥ ${VERIFY_SHARE_OF_CEILING} × the POST ceiling (same run)`,
+          run.okPerSecond,
+          ceiling.result.okPerSecond,
+          VERIFY_SHARE_OF_CEILING,
+          fmt.perSecond,
+        ),
         formerTarget(`≥ ${fmt.int(FORMER_VERIFY_TARGET)} verifies/s`, run.okPerSecond, FORMER_VERIFY_TARGET, fmt.perSecond),
         reported('p99', fmt.ms(run.p99Ms)),
       ],
@@ -106,10 +118,21 @@ export const refreshBenchmark: Benchmark = {
       // rolling-refresh.ts), which costs the runner more CPU per request: CPU per request
       // in the API process compares the two more fairly than requests/s do.
       const ceilingBody = JSON.stringify({ ...SEED_KEY, refreshToken: pool[0].refreshToken });
-      ceiling = await measureCeiling(api, { method: 'POST', body: ceilingBody }, { connections: load.connections, durationS: context.quick ? 3 : 10 }, context.progress);
+      ceiling = await measureCeiling(
+        api,
+        { method: 'POST', body: ceilingBody },
+        { connections: load.connections, durationS: context.quick ? 3 : 10 },
+        context.progress,
+      );
       const cpuBefore = readCpuSeconds(api.pid);
       ({ value: run, window } = await measured(api, () =>
-        rollingRefresh(`${api.url}/v1/sessions/refresh`, (refreshToken) => JSON.stringify({ ...SEED_KEY, refreshToken }), pool.map((session) => session.refreshToken), load.durationS, context.progress),
+        rollingRefresh(
+          `${api.url}/v1/sessions/refresh`,
+          (refreshToken) => JSON.stringify({ ...SEED_KEY, refreshToken }),
+          pool.map((session) => session.refreshToken),
+          load.durationS,
+          context.progress,
+        ),
       ));
       cpuSeconds = readCpuSeconds(api.pid) - cpuBefore;
     } finally {
@@ -125,11 +148,21 @@ export const refreshBenchmark: Benchmark = {
         { label: 'API process CPU per refresh', value: `${cpuUsPerRefresh.toFixed(0)} µs`, key: true },
         { label: 'ceiling: bare POST /bench/ceiling, refresh-shaped body, req/s (autocannon)', value: fmt.perSecond(ceiling.result.okPerSecond), key: true },
         { label: 'ceiling: API process CPU per bare POST', value: `${ceiling.cpuUsPerRequest.toFixed(0)} µs`, key: true },
-        { label: 'refresh / ceiling: req/s, CPU per request (ceiling ÷ refresh)', value: `${fmt.ratio(run.okPerSecond / ceiling.result.okPerSecond)}, ${fmt.ratio(ceiling.cpuUsPerRequest / cpuUsPerRefresh)}`, key: true },
+        {
+          label: 'refresh / ceiling: req/s, CPU per request (ceiling ÷ refresh)',
+          value: `${fmt.ratio(run.okPerSecond / ceiling.result.okPerSecond)}, ${fmt.ratio(ceiling.cpuUsPerRequest / cpuUsPerRefresh)}`,
+          key: true,
+        },
         { label: 'load', value: `${load.connections} connections, each rotating its own session, ${run.durationS.toFixed(2)} s` },
       ],
       verdicts: [
-        atLeastShare(`≥ ${REFRESH_SHARE_OF_CEILING} × the POST ceiling (same run)`, run.okPerSecond, ceiling.result.okPerSecond, REFRESH_SHARE_OF_CEILING, fmt.perSecond),
+        atLeastShare(
+          `≥ ${REFRESH_SHARE_OF_CEILING} × the POST ceiling (same run)`,
+          run.okPerSecond,
+          ceiling.result.okPerSecond,
+          REFRESH_SHARE_OF_CEILING,
+          fmt.perSecond,
+        ),
         formerTarget(`≥ ${fmt.int(FORMER_REFRESH_TARGET)} refreshes/s`, run.okPerSecond, FORMER_REFRESH_TARGET, fmt.perSecond),
         reported('p99', fmt.ms(run.p99Ms)),
       ],
@@ -163,11 +196,19 @@ export const activityBenchmark: Benchmark = {
     let cpuSeconds = 0;
     try {
       const session = await startSession(api.url, 'activity-bench');
-      const records = Array.from({ length: ACTIVITY_BATCH }, (_, i) => ({ name: ['home', 'search', 'product', 'cart', 'checkout', 'pay'][i % 6], status: i % 25 === 0 ? 'error' : 'success', latencyMs: 5 + (i % 90), processId: 'bench' }));
+      const records = Array.from({ length: ACTIVITY_BATCH }, (_, i) => ({
+        name: ['home', 'search', 'product', 'cart', 'checkout', 'pay'][i % 6],
+        status: i % 25 === 0 ? 'error' : 'success',
+        latencyMs: 5 + (i % 90),
+        processId: 'bench',
+      }));
       const body = JSON.stringify({ ...SEED_KEY, token: session.token, records });
       const cpuBefore = readCpuSeconds(api.pid);
       ({ value: run, window } = await measured(api, () =>
-        closedLoop({ url: `${api.url}/v1/sessions/activity`, method: 'POST', body, connections, durationS: load.durationS, label: 'activity (500 records per request)' }, context.progress),
+        closedLoop(
+          { url: `${api.url}/v1/sessions/activity`, method: 'POST', body, connections, durationS: load.durationS, label: 'activity (500 records per request)' },
+          context.progress,
+        ),
       ));
       cpuSeconds = readCpuSeconds(api.pid) - cpuBefore;
     } finally {

@@ -63,7 +63,11 @@ export const startSessionBenchmark: Benchmark = {
       await api.stop();
     }
 
-    for (const [name, run] of [['GET ceiling', getCeiling.result], ['POST ceiling', postCeiling.result], ['start-session', s]] as const) {
+    for (const [name, run] of [
+      ['GET ceiling', getCeiling.result],
+      ['POST ceiling', postCeiling.result],
+      ['start-session', s],
+    ] as const) {
       if (run.non2xx > 0) failures.push(`${name}: ${run.non2xx} non-2xx answers ${JSON.stringify(run.statusCodes)}`);
       if (run.errors > 0) failures.push(`${name}: ${run.errors} errors (${run.timeouts} timeouts)`);
     }
@@ -83,20 +87,39 @@ export const startSessionBenchmark: Benchmark = {
         { label: 'sessions/s (201)', value: fmt.perSecond(s.okPerSecond), key: true },
         { label: 'latency p50 / p97.5 / p99 / max', value: `${s.p50Ms} / ${s.p97_5Ms} / ${s.p99Ms} / ${s.maxMs} ms` },
         { label: '201s / non-2xx / errors', value: `${fmt.int(s.ok)} / ${s.non2xx} / ${s.errors}` },
-        { label: 'durable after stop (sessions / events)', value: `${fmt.int(durable.sessions)} / ${fmt.int(durable.events)} for ${fmt.int(answered)} answered 201` },
+        {
+          label: 'durable after stop (sessions / events)',
+          value: `${fmt.int(durable.sessions)} / ${fmt.int(durable.events)} for ${fmt.int(answered)} answered 201`,
+        },
         {
           label: 'API process CPU per 201 (user + sys, all threads) / cores busy',
           value: `${((cpuSeconds * 1e6) / s.ok).toFixed(0)} µs / ${(cpuSeconds / s.durationS).toFixed(2)}`,
           key: true,
         },
-        { label: 'ceiling: GET /bench/ceiling req/s, CPU per request', value: `${fmt.perSecond(getCeiling.result.okPerSecond)}, ${getCeiling.cpuUsPerRequest.toFixed(0)} µs` },
-        { label: 'ceiling: POST /bench/ceiling (seed body) req/s, CPU per request', value: `${fmt.perSecond(postCeiling.result.okPerSecond)}, ${postCeiling.cpuUsPerRequest.toFixed(0)} µs`, key: true },
-        { label: 'ceiling latency p50 / p99 (GET, POST)', value: `${getCeiling.result.p50Ms} / ${getCeiling.result.p99Ms} ms, ${postCeiling.result.p50Ms} / ${postCeiling.result.p99Ms} ms` },
+        {
+          label: 'ceiling: GET /bench/ceiling req/s, CPU per request',
+          value: `${fmt.perSecond(getCeiling.result.okPerSecond)}, ${getCeiling.cpuUsPerRequest.toFixed(0)} µs`,
+        },
+        {
+          label: 'ceiling: POST /bench/ceiling (seed body) req/s, CPU per request',
+          value: `${fmt.perSecond(postCeiling.result.okPerSecond)}, ${postCeiling.cpuUsPerRequest.toFixed(0)} µs`,
+          key: true,
+        },
+        {
+          label: 'ceiling latency p50 / p99 (GET, POST)',
+          value: `${getCeiling.result.p50Ms} / ${getCeiling.result.p99Ms} ms, ${postCeiling.result.p50Ms} / ${postCeiling.result.p99Ms} ms`,
+        },
         { label: 'start-session / ceiling (GET, POST)', value: `${fmt.ratio(ratio)}, ${fmt.ratio(postRatio)}`, key: true },
         { label: 'load', value: `${load.connections} connections, ${s.durationS} s measured after ${load.warmupS} s warm-up` },
       ],
       verdicts: [
-        atLeastShare(`≥ ${TARGET_SHARE_OF_CEILING} × the POST ceiling (same run)`, s.okPerSecond, postCeiling.result.okPerSecond, TARGET_SHARE_OF_CEILING, fmt.perSecond),
+        atLeastShare(
+          `≥ ${TARGET_SHARE_OF_CEILING} × the POST ceiling (same run)`,
+          s.okPerSecond,
+          postCeiling.result.okPerSecond,
+          TARGET_SHARE_OF_CEILING,
+          fmt.perSecond,
+        ),
         formerTarget(`≥ ${fmt.int(FORMER_TARGET_RATE)} sessions/s`, s.okPerSecond, FORMER_TARGET_RATE, fmt.perSecond),
         formerTarget(`p99 ≤ ${FORMER_TARGET_P99_MS} ms`, s.p99Ms, FORMER_TARGET_P99_MS, fmt.ms),
       ],

@@ -77,7 +77,9 @@ export async function openLoop(options: OpenLoopOptions, progress: Progress): Pr
       }
       if (now - lastReport >= 1000) {
         const rate = ((result.ok - lastOk) * 1000) / (now - lastReport);
-        progress.update(`${options.label}: ${((now - started) / 1000).toFixed(0)}/${options.durationS} s, ${Math.round(rate).toLocaleString('en-US')} ok/s, ${inFlight} in flight`);
+        progress.update(
+          `${options.label}: ${((now - started) / 1000).toFixed(0)}/${options.durationS} s, ${Math.round(rate).toLocaleString('en-US')} ok/s, ${inFlight} in flight`,
+        );
         lastReport = now;
         lastOk = result.ok;
       }

@@ -21,13 +21,22 @@ export interface RollingRefreshResult {
  * prepares a connection's next request before handing over the previous answer, so a
  * token-following loop would present spent tokens (and rightly get sessions revoked).
  */
-export async function rollingRefresh(url: string, body: (refreshToken: string) => string, tokens: string[], durationS: number, progress: Progress): Promise<RollingRefreshResult> {
+export async function rollingRefresh(
+  url: string,
+  body: (refreshToken: string) => string,
+  tokens: string[],
+  durationS: number,
+  progress: Progress,
+): Promise<RollingRefreshResult> {
   const latencies: number[] = [];
   const statusCodes: Record<string, number> = {};
   let errors = 0;
   const deadline = performance.now() + durationS * 1000;
   const started = performance.now();
-  const ticker = setInterval(() => progress.update(`refresh: ${Math.round((performance.now() - started) / 1000)}/${durationS} s, ${latencies.length.toLocaleString('en-US')} answers`), 1000);
+  const ticker = setInterval(
+    () => progress.update(`refresh: ${Math.round((performance.now() - started) / 1000)}/${durationS} s, ${latencies.length.toLocaleString('en-US')} answers`),
+    1000,
+  );
   await Promise.all(
     tokens.map(async (initial) => {
       let token = initial;

@@ -27,11 +27,15 @@ export function matrixTable(benchmarks: readonly string[], cells: readonly strin
   for (const benchmark of benchmarks) {
     const own = runs.filter((run) => run.benchmark === benchmark);
     // A benchmark that marks no key figure is represented by its first.
-    const keyFigures = (run: CellRun) => (run.report?.figures.some((figure) => figure.key) ? run.report.figures.filter((figure) => figure.key) : (run.report?.figures.slice(0, 1) ?? []));
+    const keyFigures = (run: CellRun) =>
+      run.report?.figures.some((figure) => figure.key) ? run.report.figures.filter((figure) => figure.key) : (run.report?.figures.slice(0, 1) ?? []);
     const labels = unique(own.flatMap((run) => keyFigures(run).map((figure) => figure.label)));
     const targets = unique(own.flatMap((run) => run.report?.verdicts.filter((verdict) => verdict.met !== undefined).map((verdict) => verdict.target) ?? []));
     for (const label of labels) {
-      rows.push([`${benchmark}: ${label}`, ...cells.map((cell) => valuesOf(benchmark, cell, (run) => run.report?.figures.find((figure) => figure.label === label)?.value ?? '—'))]);
+      rows.push([
+        `${benchmark}: ${label}`,
+        ...cells.map((cell) => valuesOf(benchmark, cell, (run) => run.report?.figures.find((figure) => figure.label === label)?.value ?? '—')),
+      ]);
     }
     for (const target of targets) {
       rows.push([

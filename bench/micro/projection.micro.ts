@@ -31,7 +31,13 @@ class ZodProjection {
       const parsed = eventEnvelopeSchema.safeParse(JSON.parse(record.raw));
       if (parsed.success) rows.push(toEventRow(parsed.data as EventEnvelope, record.position));
     }
-    await this.client.insert({ table: 'events', columns: [...EVENT_COLUMNS], values: rows, format: 'JSONCompactEachRow', clickhouse_settings: { insert_deduplication_token: token } });
+    await this.client.insert({
+      table: 'events',
+      columns: [...EVENT_COLUMNS],
+      values: rows,
+      format: 'JSONCompactEachRow',
+      clickhouse_settings: { insert_deduplication_token: token },
+    });
   }
 }
 
@@ -50,7 +56,13 @@ class ChunkedProjection {
         if (check.ok) rows.push(toEventRow(check.event, record.position));
       }
       await inFlight;
-      inFlight = this.client.insert({ table: 'events', columns: [...EVENT_COLUMNS], values: rows, format: 'JSONCompactEachRow', clickhouse_settings: { insert_deduplication_token: `${token}#${chunk}` } });
+      inFlight = this.client.insert({
+        table: 'events',
+        columns: [...EVENT_COLUMNS],
+        values: rows,
+        format: 'JSONCompactEachRow',
+        clickhouse_settings: { insert_deduplication_token: `${token}#${chunk}` },
+      });
     }
     await inFlight;
   }
@@ -89,7 +101,9 @@ async function main(): Promise<void> {
     }
     process.stderr.write('\n');
     for (const [name, total] of Object.entries(totals)) {
-      console.log(`${name.padEnd(28)} ${Math.round((total.events / total.wallMs) * 1000).toLocaleString('en-US')} events/s, ${(total.cpuUs / total.events).toFixed(1)} µs CPU per event (${(total.cpuUs / 1000 / total.wallMs).toFixed(2)} cores)`);
+      console.log(
+        `${name.padEnd(28)} ${Math.round((total.events / total.wallMs) * 1000).toLocaleString('en-US')} events/s, ${(total.cpuUs / total.events).toFixed(1)} µs CPU per event (${(total.cpuUs / 1000 / total.wallMs).toFixed(2)} cores)`,
+      );
     }
   } finally {
     await client.close();

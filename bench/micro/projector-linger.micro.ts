@@ -32,7 +32,14 @@ async function main(): Promise<void> {
     const clickhouse = createReadModelClient({ kind: 'chdb', path: join(dir, 'clickhouse') });
     await migrateReadModel(clickhouse);
     const stream = await syntheticSessionStarts(Math.ceil((seconds * 1000 * perCommit) / everyMs), 10_000, (perCommit * 1000) / everyMs);
-    const projector = new Projector(log.openConsumer('read-model'), new EventsProjection(clickhouse), silent, { group: 'read-model', maxBatch: 10_000, maxWaitMs: 500, lingerMs, retryBaseMs: 10, retryMaxMs: 100 });
+    const projector = new Projector(log.openConsumer('read-model'), new EventsProjection(clickhouse), silent, {
+      group: 'read-model',
+      maxBatch: 10_000,
+      maxWaitMs: 500,
+      lingerMs,
+      retryBaseMs: 10,
+      retryMaxMs: 100,
+    });
     projector.start();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();

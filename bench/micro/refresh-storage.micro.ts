@@ -101,7 +101,19 @@ async function createSession(store: SqliteSessionStore, i: number): Promise<stri
     revokedAt: null,
     revokeReason: null,
   };
-  const event = { id: randomUUID(), type: 'SessionStarted', version: 1, occurredAt: new Date(now).toISOString(), product: 'bench', env: 'prod', tag: 'web', sessionId, identifier: record.identifier, data: {}, meta: { requestId: 'bench', source: 'api' } } as unknown as EventEnvelope;
+  const event = {
+    id: randomUUID(),
+    type: 'SessionStarted',
+    version: 1,
+    occurredAt: new Date(now).toISOString(),
+    product: 'bench',
+    env: 'prod',
+    tag: 'web',
+    sessionId,
+    identifier: record.identifier,
+    data: {},
+    meta: { requestId: 'bench', source: 'api' },
+  } as unknown as EventEnvelope;
   await store.create(record, [event]);
   return sessionId;
 }

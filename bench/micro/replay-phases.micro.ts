@@ -28,7 +28,9 @@ async function main(): Promise<void> {
     const result = await work();
     const used = process.cpuUsage(cpu);
     const wallMs = performance.now() - started;
-    process.stdout.write(`${label.padEnd(34)} ${wallMs.toFixed(0).padStart(6)} ms wall  ${((used.user + used.system) / 1000).toFixed(0).padStart(6)} ms CPU  ${((wallMs * 1000) / total).toFixed(1).padStart(5)} µs/event wall\n`);
+    process.stdout.write(
+      `${label.padEnd(34)} ${wallMs.toFixed(0).padStart(6)} ms wall  ${((used.user + used.system) / 1000).toFixed(0).padStart(6)} ms CPU  ${((wallMs * 1000) / total).toFixed(1).padStart(5)} µs/event wall\n`,
+    );
     return result;
   };
 
@@ -55,7 +57,13 @@ async function main(): Promise<void> {
   await timed('INSERT into the shadow events', async () => {
     let batch = 0;
     for (const rows of rowSets) {
-      await client.insert({ table: SHADOW_EVENTS_TABLE, columns: [...EVENT_COLUMNS], values: rows as EventRow[], format: 'JSONCompactEachRow', clickhouse_settings: { insert_deduplication_token: `phases:${(batch += 1)}` } });
+      await client.insert({
+        table: SHADOW_EVENTS_TABLE,
+        columns: [...EVENT_COLUMNS],
+        values: rows as EventRow[],
+        format: 'JSONCompactEachRow',
+        clickhouse_settings: { insert_deduplication_token: `phases:${(batch += 1)}` },
+      });
     }
   });
   for (const entry of DERIVED_TABLES) {

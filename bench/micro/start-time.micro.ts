@@ -52,7 +52,9 @@ async function main(): Promise<void> {
     console.log(`run ${run}/${runs}: first answer ${firstAnswerMs.toFixed(0)} ms after npm start`);
   }
   const sorted = [...times].sort((a, b) => a - b);
-  console.log(`npm start → first answer: median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms, max ${sorted[sorted.length - 1].toFixed(0)} ms over ${runs} runs (target ≤ 3000 ms)`);
+  console.log(
+    `npm start → first answer: median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms, max ${sorted[sorted.length - 1].toFixed(0)} ms over ${runs} runs (target ≤ 3000 ms)`,
+  );
 }
 
 main().catch((error) => {

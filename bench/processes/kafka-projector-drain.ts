@@ -37,7 +37,13 @@ async function main(): Promise<void> {
   const { batchSize } = loadProjectorConfig({ PROJECTOR_BATCH_SIZE: process.env.PROJECTOR_BATCH_SIZE });
   const consumer = log.openConsumer('read-model');
   // The projector app's options (apps/projector/src/projector-app.module.ts).
-  const projector = new Projector(consumer, new EventsProjection(client), logger, { group: 'read-model', maxBatch: batchSize, maxWaitMs: 500, retryBaseMs: 200, retryMaxMs: 10_000 });
+  const projector = new Projector(consumer, new EventsProjection(client), logger, {
+    group: 'read-model',
+    maxBatch: batchSize,
+    maxWaitMs: 500,
+    retryBaseMs: 200,
+    retryMaxMs: 10_000,
+  });
 
   const joinStarted = performance.now();
   projector.start();

@@ -34,7 +34,17 @@ async function main(): Promise<void> {
   const count = await client.query({ query: 'SELECT count() AS rows, uniqExact(event_id) AS unique FROM events', format: 'JSONEachRow' });
   const [rows] = await count.json<{ rows: string; unique: string }>();
   await store.close();
-  await sendAndFlush({ type: 'result', total, batchSize, status: finished?.status, processed: finished?.processed, replayMs, cpuMs: (cpu.user + cpu.system) / 1000, rows: Number(rows.rows), unique: Number(rows.unique) });
+  await sendAndFlush({
+    type: 'result',
+    total,
+    batchSize,
+    status: finished?.status,
+    processed: finished?.processed,
+    replayMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    rows: Number(rows.rows),
+    unique: Number(rows.unique),
+  });
 }
 
 runAsChild(main);

@@ -93,9 +93,7 @@ export function summariseCpuProfile(path: string, root: string, window?: Profile
   }
 
   const entries = (map: Map<string, number>): ProfileEntry[] =>
-    [...map.entries()]
-      .map(([name, us]) => ({ name, selfMs: us / 1000, percent: busyUs > 0 ? (100 * us) / busyUs : 0 }))
-      .sort((a, b) => b.selfMs - a.selfMs);
+    [...map.entries()].map(([name, us]) => ({ name, selfMs: us / 1000, percent: busyUs > 0 ? (100 * us) / busyUs : 0 })).sort((a, b) => b.selfMs - a.selfMs);
 
   return {
     windowMs: lastUs > firstUs ? (lastUs - firstUs) / 1000 : 0,

@@ -26,7 +26,10 @@ export async function measureCeiling(
   progress: Progress,
 ): Promise<CeilingRun> {
   const label = `ceiling (${request.method} /bench/ceiling)`;
-  await closedLoop({ url: `${api.url}/bench/ceiling`, ...request, connections: load.connections, durationS: Math.min(2, load.durationS), label: `${label} warm-up` }, progress);
+  await closedLoop(
+    { url: `${api.url}/bench/ceiling`, ...request, connections: load.connections, durationS: Math.min(2, load.durationS), label: `${label} warm-up` },
+    progress,
+  );
   const cpuBefore = readCpuSeconds(api.pid);
   const result = await closedLoop({ url: `${api.url}/bench/ceiling`, ...request, ...load, label }, progress);
   const cpuSeconds = readCpuSeconds(api.pid) - cpuBefore;

@@ -56,7 +56,10 @@ export interface InsertTiming {
  * `insert` is on the clock: making a batch (reading the log, envelope checks, rows) is
  * the caller's JavaScript, not what chDB takes.
  */
-export async function timeInserts(next: () => Promise<PreparedBatch | undefined>, insert: (batch: PreparedBatch, index: number) => Promise<void>): Promise<InsertTiming> {
+export async function timeInserts(
+  next: () => Promise<PreparedBatch | undefined>,
+  insert: (batch: PreparedBatch, index: number) => Promise<void>,
+): Promise<InsertTiming> {
   const timing: InsertTiming = { inserts: 0, rows: 0, wallMs: 0, cpuMs: 0 };
   for (let batch = await next(); batch; batch = await next()) {
     const cpuBefore = process.cpuUsage();

@@ -32,7 +32,13 @@ export async function measureInsertFloors(context: BenchmarkContext, name: strin
 
 async function insertRun(context: BenchmarkContext, name: string, schema: InsertSchema, dataDir: string, total: number, batchSize: number): Promise<InsertRun> {
   const child = startTsProcess(join(__dirname, '../processes/insert-floor.ts'), {
-    env: { BENCH_DATA_DIR: dataDir, BENCH_BATCH: String(batchSize), BENCH_EVENTS: String(total), BENCH_INSERT_SCHEMA: schema, BENCH_INSERT_DIR: join(dataDir, `insert-${schema}-clickhouse`) },
+    env: {
+      BENCH_DATA_DIR: dataDir,
+      BENCH_BATCH: String(batchSize),
+      BENCH_EVENTS: String(total),
+      BENCH_INSERT_SCHEMA: schema,
+      BENCH_INSERT_DIR: join(dataDir, `insert-${schema}-clickhouse`),
+    },
   });
   child.onMessage((message) => {
     if (message.type === 'progress') context.progress.update(`${name}: INSERT ${schema} ${fmt.int(Number(message.done))} / ${fmt.int(total)} events`);
@@ -66,5 +72,7 @@ export function insertFloorVerdict(floors: InsertFloors, rate: number): Verdict 
 
 /** An INSERT run that did not land every row makes the benchmark's run invalid. */
 export function insertFloorFailures(floors: InsertFloors, total: number): string[] {
-  return [floors.floor, floors.views].filter((run) => run.rows !== total || run.rowsInTable !== total).map((run) => `INSERT ${run.schema}: ${run.rows} rows inserted, ${run.rowsInTable} in the table, for ${total} events`);
+  return [floors.floor, floors.views]
+    .filter((run) => run.rows !== total || run.rowsInTable !== total)
+    .map((run) => `INSERT ${run.schema}: ${run.rows} rows inserted, ${run.rowsInTable} in the table, for ${total} events`);
 }

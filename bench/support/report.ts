@@ -49,7 +49,10 @@ export function jsonReport(records: readonly BenchmarkRecord[], machine: Machine
 }
 
 export function formatRunForConsole(benchmark: Benchmark, run: RunRecord, index: number, runs: number): string {
-  const lines = [`== ${benchmark.name}: ${benchmark.title}  [run ${index + 1}/${runs}, load average before ${run.loadAverage}]`, `   layout: ${benchmark.layout}`];
+  const lines = [
+    `== ${benchmark.name}: ${benchmark.title}  [run ${index + 1}/${runs}, load average before ${run.loadAverage}]`,
+    `   layout: ${benchmark.layout}`,
+  ];
   if (run.error) {
     lines.push(`   FAILED RUN: ${run.error}`);
     return lines.join('\n');
@@ -95,7 +98,12 @@ export function markdownBlock(record: BenchmarkRecord, machine: MachineInfo, com
       ]);
     });
   }
-  rows.push(['run', ...runs.map((run) => (run.error ? `FAILED: ${run.error.split('\n')[0]}` : run.result?.failures.length ? `FAILED: ${run.result.failures.join('; ')}` : 'ok'))]);
+  rows.push([
+    'run',
+    ...runs.map((run) =>
+      run.error ? `FAILED: ${run.error.split('\n')[0]}` : run.result?.failures.length ? `FAILED: ${run.result.failures.join('; ')}` : 'ok',
+    ),
+  ]);
   const table = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.map(escapeCell).join(' | ')} |`).join('\n');
   return [
     blockBegin(benchmark.name),

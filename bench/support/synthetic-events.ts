@@ -73,7 +73,7 @@ export async function appendSyntheticLog(
   const group = 10_000;
   const stream = await syntheticSessionStarts(total, users, 5_000);
   const started = performance.now();
-  for (let appended = 0; appended < total; ) {
+  for (let appended = 0; appended < total;) {
     const count = Math.min(group, total - appended);
     await log.append(stream.next(count));
     appended += count;

@@ -60,8 +60,14 @@ describe('GET /v1/analytics/* (embedded, over HTTP)', () => {
     const activity = await postJson(`${api.baseUrl}/v1/sessions/activity`, { ...scope, env: 'snd', token, records }, bearer(secret.key));
     expect(activity.status).toBe(201);
     await start('prd', { userId: 'bob' });
-    await waitFor(() => get('users', { ...scope }), (answer) => answer.body.total === 2);
-    await waitFor(() => get('users/journey', { ...scope, env: 'snd', identifier: 'alice' }), (answer) => answer.body.items?.length === 4);
+    await waitFor(
+      () => get('users', { ...scope }),
+      (answer) => answer.body.total === 2,
+    );
+    await waitFor(
+      () => get('users/journey', { ...scope, env: 'snd', identifier: 'alice' }),
+      (answer) => answer.body.items?.length === 4,
+    );
   });
 
   afterAll(async () => {
@@ -73,7 +79,10 @@ describe('GET /v1/analytics/* (embedded, over HTTP)', () => {
     const all = await get('users', { ...scope, sort: 'identifier', order: 'asc' });
     expect(all.status).toBe(200);
     expect(all.body).toMatchObject({ total: 2, page: 1, pageSize: 20 });
-    expect(all.body.users.map((user: { identifier: string; env: string; status: string }) => [user.identifier, user.env, user.status])).toEqual([['alice', 'snd', 'active'], ['bob', 'prd', 'active']]);
+    expect(all.body.users.map((user: { identifier: string; env: string; status: string }) => [user.identifier, user.env, user.status])).toEqual([
+      ['alice', 'snd', 'active'],
+      ['bob', 'prd', 'active'],
+    ]);
     const sandbox = await get('users', { ...scope }, readSnd.key);
     expect(sandbox.body.users.map((user: { identifier: string }) => user.identifier)).toEqual(['alice']);
   });
@@ -160,14 +169,23 @@ describe('GET /v1/analytics/* (embedded, over HTTP)', () => {
     expect(dashboard.body.users).toMatchObject({ total: 2, active: 2, inactive: 0, expired: 0, newThisWeek: 2 });
     expect(dashboard.body.sessions).toMatchObject({ inRange: 2, active: 2, averagePerUser: 1 });
     expect(dashboard.body.activity).toMatchObject({ total: 3, success: 2, errors: 1 });
-    expect(dashboard.body.envs.map((env: { env: string; users: number }) => [env.env, env.users])).toEqual([['prd', 1], ['snd', 1]]);
+    expect(dashboard.body.envs.map((env: { env: string; users: number }) => [env.env, env.users])).toEqual([
+      ['prd', 1],
+      ['snd', 1],
+    ]);
     expect(dashboard.body.lifecycle.reduce((sum: number, bucket: { start: number }) => sum + bucket.start, 0)).toBe(2);
   });
 
   it('answers paths, funnels and retention', async () => {
     const paths = await get('paths', { ...scope, start: 'home' });
     expect(paths.status).toBe(200);
-    expect(paths.body).toMatchObject({ visits: 1, edges: [{ source: '1_home', target: '2_cart', visits: 1 }, { source: '2_cart', target: '3_pay', visits: 1 }] });
+    expect(paths.body).toMatchObject({
+      visits: 1,
+      edges: [
+        { source: '1_home', target: '2_cart', visits: 1 },
+        { source: '2_cart', target: '3_pay', visits: 1 },
+      ],
+    });
     const funnel = await get('funnel', { ...scope, steps: 'home,cart,pay', window: 600 });
     expect(funnel.status).toBe(200);
     expect(funnel.body.steps.map((step: { users: number }) => step.users)).toEqual([1, 1, 1]);

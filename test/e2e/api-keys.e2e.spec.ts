@@ -21,7 +21,15 @@ const config = {
     { id: read.id, name: 'analyst', product: 'my-product-tag', envs: ['*'], roles: ['read'], secretHash: read.secretHash },
     { id: admin.id, name: 'ops', product: 'my-product-tag', envs: ['*'], roles: ['admin'], secretHash: admin.secretHash },
     { id: otherProduct.id, name: 'other', product: 'other-product', envs: ['snd'], roles: ['secret', 'read'], secretHash: otherProduct.secretHash },
-    { id: limited.id, name: 'limited', product: 'my-product-tag', envs: ['snd'], roles: ['secret'], secretHash: limited.secretHash, rateLimit: { perSecond: 2, burst: 3 } },
+    {
+      id: limited.id,
+      name: 'limited',
+      product: 'my-product-tag',
+      envs: ['snd'],
+      roles: ['secret'],
+      secretHash: limited.secretHash,
+      rateLimit: { perSecond: 2, burst: 3 },
+    },
     { id: prdOnly.id, name: 'prd only', product: 'my-product-tag', envs: ['prd'], roles: ['secret'], secretHash: prdOnly.secretHash },
   ],
 };

@@ -31,10 +31,21 @@ describe('operator commands on a running embedded service', () => {
     }
     // A record the projector cannot read, and one it could but an older build dead-lettered.
     const db = new Database(join(data.path, 'waymark.db'));
-    db.prepare(`INSERT INTO events (event_id, type, occurred_at, product, env, tag, identifier, body) VALUES ('x', '?', 0, 'p', 'e', 't', 'i', '{broken')`).run();
-    db.prepare('INSERT INTO dead_letters (consumer, position, reason, body, recorded_at) VALUES (?, ?, ?, ?, ?)').run('read-model', 1, 'unknown version 2 of SessionStarted', JSON.stringify(sessionStarted('redriven-user', Date.UTC(2026, 10, 1))), Date.now());
+    db.prepare(
+      `INSERT INTO events (event_id, type, occurred_at, product, env, tag, identifier, body) VALUES ('x', '?', 0, 'p', 'e', 't', 'i', '{broken')`,
+    ).run();
+    db.prepare('INSERT INTO dead_letters (consumer, position, reason, body, recorded_at) VALUES (?, ?, ?, ?, ?)').run(
+      'read-model',
+      1,
+      'unknown version 2 of SessionStarted',
+      JSON.stringify(sessionStarted('redriven-user', Date.UTC(2026, 10, 1))),
+      Date.now(),
+    );
     db.close();
-    await waitFor(() => cli(['lag', '--data-dir', data.path, '--json']), ({ out }) => JSON.parse(out[0]).find((r: { group: string }) => r.group === 'read-model')?.total === 0);
+    await waitFor(
+      () => cli(['lag', '--data-dir', data.path, '--json']),
+      ({ out }) => JSON.parse(out[0]).find((r: { group: string }) => r.group === 'read-model')?.total === 0,
+    );
   });
 
   afterAll(async () => {
@@ -50,7 +61,10 @@ describe('operator commands on a running embedded service', () => {
 
     const file = join(data.path, 'export.ndjson');
     expect((await cli(['events', 'export', '--data-dir', data.path, '--product', 'my-product-tag', '--out', file])).code).toBe(0);
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.filter((event) => event.type === 'SessionStarted')).toHaveLength(2);
     expect((await cli(['events', 'export', '--data-dir', data.path, '--since', 'tomorrow'])).code).toBe(2);
   });
@@ -76,7 +90,10 @@ describe('operator commands on a running embedded service', () => {
     expect(redrive.out[0]).toMatch(new RegExp(`^redriven ${readable.id} \\(SessionStarted `));
     expect(redrive.err[0]).toContain(`${broken.id}: still not projectable (malformed JSON)`);
 
-    const journey = await waitFor(() => waymark.journeys.get({ ...scope, identifier: 'redriven-user' }), (j) => j.events.length === 1);
+    const journey = await waitFor(
+      () => waymark.journeys.get({ ...scope, identifier: 'redriven-user' }),
+      (j) => j.events.length === 1,
+    );
     expect(journey.events[0].type).toBe('SessionStarted');
     expect((await cli(['dlq', 'list', '--data-dir', data.path, '--json'])).out).toHaveLength(1);
   });

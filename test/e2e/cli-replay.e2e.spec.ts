@@ -14,7 +14,12 @@ function capture(env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const progress: string[] = [];
-  return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), progress: (t: string) => progress.push(t), isTty: false, env }, out, err, progress };
+  return {
+    io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), progress: (t: string) => progress.push(t), isTty: false, env },
+    out,
+    err,
+    progress,
+  };
 }
 
 describe('waymark replay (CLI)', () => {
@@ -25,7 +30,10 @@ describe('waymark replay (CLI)', () => {
     api = await startApi({ DATA_DIR: data.path });
     const waymark = new WaymarkClient({ baseUrl: api.baseUrl, apiKey: TEST_KEY });
     for (let i = 0; i < 5; i += 1) await waymark.sessions.start({ ...scope, data: { userId: `cli-${i}` } });
-    await waitFor(() => waymark.journeys.get({ ...scope, identifier: 'cli-4' }), (journey) => journey.events.length === 1);
+    await waitFor(
+      () => waymark.journeys.get({ ...scope, identifier: 'cli-4' }),
+      (journey) => journey.events.length === 1,
+    );
   });
 
   afterAll(() => data.remove());
@@ -44,7 +52,10 @@ describe('waymark replay (CLI)', () => {
 
   it('runs on the data of a stopped service with --data-dir, and refuses while it runs', async () => {
     // chDB's lock is per process, so the refusal is seen from another process: the built CLI.
-    const busy = spawnSync(process.execPath, [join(__dirname, '../../dist/apps/cli/main.js'), 'replay', '--data-dir', data.path], { encoding: 'utf8', timeout: 60_000 });
+    const busy = spawnSync(process.execPath, [join(__dirname, '../../dist/apps/cli/main.js'), 'replay', '--data-dir', data.path], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(busy.status).toBe(1);
     expect(busy.stderr).toContain('if the service is running, use --url');
 
@@ -55,7 +66,10 @@ describe('waymark replay (CLI)', () => {
 
     const clickhouse = createClient({ connection: createChdbConnection({ path: join(data.path, 'clickhouse') }) as never });
     try {
-      const result = await clickhouse.query({ query: "SELECT uniqExact(event_id) AS n, count() AS rows FROM events WHERE identifier LIKE 'cli-%'", format: 'JSONEachRow' });
+      const result = await clickhouse.query({
+        query: "SELECT uniqExact(event_id) AS n, count() AS rows FROM events WHERE identifier LIKE 'cli-%'",
+        format: 'JSONEachRow',
+      });
       const [{ n, rows }] = await result.json<{ n: string | number; rows: string | number }>();
       expect([Number(n), Number(rows)]).toEqual([5, 5]);
     } finally {

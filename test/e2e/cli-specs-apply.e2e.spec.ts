@@ -22,11 +22,22 @@ describe('waymark specs apply against the running app', () => {
     writeFileSync(file, JSON.stringify(spec));
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(['specs', 'apply', file, '--url', api.baseUrl, ...flags], { out: (t) => out.push(t), err: (t) => err.push(t), env: { WAYMARK_API_KEY: TEST_KEY } });
+    const code = await runCli(['specs', 'apply', file, '--url', api.baseUrl, ...flags], {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+      env: { WAYMARK_API_KEY: TEST_KEY },
+    });
     return { code, out, err };
   }
 
-  const base = { tag: 'session-tag', name: 'Default session', description: "The seed's example: the user is identified by data.userId", selector: 'userId', expiry: { value: 1, unit: 'hours' }, refreshExpiry: { value: 30, unit: 'days' } };
+  const base = {
+    tag: 'session-tag',
+    name: 'Default session',
+    description: "The seed's example: the user is identified by data.userId",
+    selector: 'userId',
+    expiry: { value: 1, unit: 'hours' },
+    refreshExpiry: { value: 30, unit: 'days' },
+  };
   const chat = { tag: 'support-chat', name: 'Support chat', selector: 'agentId' };
 
   it('creates, updates, leaves unchanged, and prunes only when asked', async () => {
@@ -34,7 +45,10 @@ describe('waymark specs apply against the running app', () => {
     expect(dry).toMatchObject({ code: 0, out: ['would unchanged my-product-tag/session-tag', 'would create my-product-tag/support-chat'] });
     expect((await readJson(await getJson(`${api.baseUrl}/v1/products/my-product-tag/session-specs`))).specs).toHaveLength(1);
 
-    expect((await apply({ product: 'my-product-tag', sessions: [base, chat] })).out).toEqual(['unchanged my-product-tag/session-tag', 'create my-product-tag/support-chat']);
+    expect((await apply({ product: 'my-product-tag', sessions: [base, chat] })).out).toEqual([
+      'unchanged my-product-tag/session-tag',
+      'create my-product-tag/support-chat',
+    ]);
     expect((await apply({ product: 'my-product-tag', sessions: [{ ...chat, name: 'Chat' }] })).out).toEqual(['update my-product-tag/support-chat']);
     expect((await apply({ product: 'my-product-tag', sessions: [{ ...chat, name: 'Chat' }] }, '--prune')).out).toEqual([
       'unchanged my-product-tag/support-chat',

@@ -34,7 +34,10 @@ describe('console API: scope and live', () => {
 
   it('streams an event started after the stream opened, and answers JSON once to a client not asking for a stream', async () => {
     const abort = new AbortController();
-    const stream = await fetch(`${api.baseUrl}/v1/analytics/live?product=my-product-tag&tag=session-tag&env=snd&identifier=live-user`, { headers: { ...AUTH, accept: 'text/event-stream' }, signal: abort.signal });
+    const stream = await fetch(`${api.baseUrl}/v1/analytics/live?product=my-product-tag&tag=session-tag&env=snd&identifier=live-user`, {
+      headers: { ...AUTH, accept: 'text/event-stream' },
+      signal: abort.signal,
+    });
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -59,16 +62,27 @@ describe('console API: scope and live', () => {
   });
   describe('drill-downs over the hand-worked dataset', () => {
     const today = new Date();
-    const range = { from: new Date(today.getTime() - 86_400_000).toISOString().slice(0, 10), to: new Date(today.getTime() + 86_400_000).toISOString().slice(0, 10) };
+    const range = {
+      from: new Date(today.getTime() - 86_400_000).toISOString().slice(0, 10),
+      to: new Date(today.getTime() + 86_400_000).toISOString().slice(0, 10),
+    };
     const get = async (path: string, params: Record<string, string | number>) => {
-      const response = await fetch(`${api.baseUrl}/v1/analytics/${path}?${new URLSearchParams(Object.entries({ ...SCOPE, ...range, ...params }).map(([k, v]): [string, string] => [k, String(v)]))}`, { headers: AUTH });
+      const response = await fetch(
+        `${api.baseUrl}/v1/analytics/${path}?${new URLSearchParams(Object.entries({ ...SCOPE, ...range, ...params }).map(([k, v]): [string, string] => [k, String(v)]))}`,
+        { headers: AUTH },
+      );
       return { status: response.status, body: await readJson(response) };
     };
     const names = (body: { users: Array<{ identifier: string }> }) => body.users.map((user) => user.identifier).sort();
 
     beforeAll(async () => {
       await seedConsoleDataset(api.baseUrl, TEST_KEY);
-      await waitFor(async () => (await get('dashboard', {})).body.activity?.total, (total) => total === EXPECTED.activities, 20_000, 200);
+      await waitFor(
+        async () => (await get('dashboard', {})).body.activity?.total,
+        (total) => total === EXPECTED.activities,
+        20_000,
+        200,
+      );
     });
 
     it('lists the users with a step in the range', async () => {

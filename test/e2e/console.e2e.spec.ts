@@ -41,7 +41,10 @@ suite('console in a browser', () => {
   const range = { from: dateOf(Date.now() - DAY), to: dateOf(Date.now() + DAY) };
   const view = (name: string, extra: Record<string, string> = {}) => `${api.baseUrl}/console/${name}?${new URLSearchParams({ ...SCOPE, ...range, ...extra })}`;
   const apiGet = async (path: string, params: Record<string, string | number>) => {
-    const response = await getJson(`${api.baseUrl}/v1/analytics/${path}?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))}`, { authorization: `Bearer ${config.readKey}` });
+    const response = await getJson(
+      `${api.baseUrl}/v1/analytics/${path}?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))}`,
+      { authorization: `Bearer ${config.readKey}` },
+    );
     expect(response.status).toBe(200);
     return readJson(response);
   };
@@ -100,7 +103,10 @@ suite('console in a browser', () => {
     await accessible();
     await shot('users');
     // Keyboard: the first Tab reaches "Skip to content", then the pages; a user opens with Enter.
-    const focused = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent?.trim());
+    const focused = () =>
+      page.evaluate(() =>
+        (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent?.trim(),
+      );
     await page.keyboard.press('Tab');
     expect(await focused()).toBe('Skip to content');
     await page.keyboard.press('Tab');
@@ -113,7 +119,10 @@ suite('console in a browser', () => {
     // Filters are in the URL: inactive users are carol alone.
     await page.getByLabel('Status').selectOption('inactive');
     await page.waitForURL(/status=inactive/);
-    await waitFor(async () => page.locator('table.users tbody tr').allTextContents(), (rows) => rows.length === 1 && rows[0].includes('carol'));
+    await waitFor(
+      async () => page.locator('table.users tbody tr').allTextContents(),
+      (rows) => rows.length === 1 && rows[0].includes('carol'),
+    );
   });
 
   it('User → journey → session, and the URL restores the view', async () => {
@@ -151,10 +160,20 @@ suite('console in a browser', () => {
     await seedLongJourney(api.baseUrl, config.secretKey);
     const user = { ...SCOPE, tag: LONG_JOURNEY.tag, env: LONG_JOURNEY.env, identifier: LONG_JOURNEY.identifier };
     const events = LONG_JOURNEY.records + 1;
-    await waitFor(async () => (await apiGet('users/profile', user)).sessions?.[0]?.eventCount, (count) => count === events, 30_000, 250);
+    await waitFor(
+      async () => (await apiGet('users/profile', user)).sessions?.[0]?.eventCount,
+      (count) => count === events,
+      30_000,
+      250,
+    );
     await page.goto(`${api.baseUrl}/console/user?${new URLSearchParams({ ...user, ...range })}`);
     // The first page alone, until the reader scrolls.
-    await waitFor(() => page.locator('[data-testid=journey] li.event').count(), (count) => count === 100, 20_000, 100);
+    await waitFor(
+      () => page.locator('[data-testid=journey] li.event').count(),
+      (count) => count === 100,
+      20_000,
+      100,
+    );
     await page.waitForTimeout(300);
     expect(await page.locator('[data-testid=journey] li.event').count()).toBe(100);
     const started = Date.now();
@@ -213,7 +232,9 @@ suite('console in a browser', () => {
     const answer = await apiGet('funnel', { ...SCOPE, ...range, steps: EXPECTED.funnel.steps.join(','), window: 86400 });
     expect(answer.steps.map((step: { users: number }) => step.users)).toEqual(EXPECTED.funnel.users);
     await page.locator('[data-testid=funnel-steps] tbody tr').first().waitFor();
-    const rows = await page.locator('[data-testid=funnel-steps] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent)));
+    const rows = await page
+      .locator('[data-testid=funnel-steps] tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent)));
     expect(rows.map((row) => Number(row[1]))).toEqual(EXPECTED.funnel.users);
     expect(rows.map((row) => Number(row[4]))).toEqual(answer.steps.map((step: { dropOff: number }) => step.dropOff));
     // Who dropped off before cart: bob and dave reached home only.
@@ -241,8 +262,15 @@ suite('console in a browser', () => {
 
   it('Live: an event started during the test appears', async () => {
     await page.goto(view('live'));
-    await waitFor(() => text('[data-testid=live-state]'), (state) => state.startsWith('Connected'));
-    const started = await postJson(`${api.baseUrl}/v1/sessions`, { ...SCOPE, env: 'snd', data: { userId: 'live-visitor' } }, { authorization: `Bearer ${config.secretKey}` });
+    await waitFor(
+      () => text('[data-testid=live-state]'),
+      (state) => state.startsWith('Connected'),
+    );
+    const started = await postJson(
+      `${api.baseUrl}/v1/sessions`,
+      { ...SCOPE, env: 'snd', data: { userId: 'live-visitor' } },
+      { authorization: `Bearer ${config.secretKey}` },
+    );
     expect(started.status).toBe(201);
     await page.locator('[data-testid=live-events] tbody tr', { hasText: 'live-visitor' }).first().waitFor({ timeout: 15_000 });
     await accessible();
@@ -253,7 +281,10 @@ suite('console in a browser', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(view('users'));
     await page.locator('[data-testid=users-total]').waitFor();
-    const overflow = await page.evaluate(() => { const g = (globalThis as unknown as PageGlobal); return g.document.documentElement.scrollWidth - g.innerWidth; });
+    const overflow = await page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobal;
+      return g.document.documentElement.scrollWidth - g.innerWidth;
+    });
     expect(overflow).toBeLessThanOrEqual(0);
     await shot('users-phone');
     await page.setViewportSize({ width: 1280, height: 800 });

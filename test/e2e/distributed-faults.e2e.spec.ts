@@ -60,26 +60,49 @@ describe('distributed mode under faults', () => {
     projectors.push(await spawnProjector(projectorEnv()), await spawnProjector(projectorEnv()));
     await append('kill', 3000, Date.UTC(2026, 10, 1));
     // Kill one while both are busy projecting: both alive, each has written events.
-    await waitFor(() => counts('kill-'), (c) => c.unique >= 300, 20_000, 50);
-    await waitFor(() => Promise.all(projectors.map(projectedBy)), (written) => written.every((count) => count > 0), 20_000, 50);
+    await waitFor(
+      () => counts('kill-'),
+      (c) => c.unique >= 300,
+      20_000,
+      50,
+    );
+    await waitFor(
+      () => Promise.all(projectors.map(projectedBy)),
+      (written) => written.every((count) => count > 0),
+      20_000,
+      50,
+    );
     expect(projectors.map((projector) => projector.process.exitCode)).toEqual([null, null]);
     const victim = projectors.shift() as SpawnedProjector;
     victim.process.kill('SIGKILL');
     await append('kill', 1000, Date.UTC(2026, 10, 2));
 
-    const final = await waitFor(() => counts('kill-'), (c) => c.unique === 4000, 60_000, 250);
+    const final = await waitFor(
+      () => counts('kill-'),
+      (c) => c.unique === 4000,
+      60_000,
+      250,
+    );
     expect(final.unique).toBe(4000);
     expect(projectors[0].process.exitCode).toBeNull();
     // Re-delivered batches may have been written twice (the read model collapses them);
     // every answer counts each event once.
-    const deduplicated = await clickhouse.query({ query: "SELECT count() AS n FROM (SELECT event_id FROM events WHERE startsWith(identifier, 'kill-') LIMIT 1 BY event_id)", format: 'JSONEachRow' });
+    const deduplicated = await clickhouse.query({
+      query: "SELECT count() AS n FROM (SELECT event_id FROM events WHERE startsWith(identifier, 'kill-') LIMIT 1 BY event_id)",
+      format: 'JSONEachRow',
+    });
     expect(Number((await deduplicated.json<{ n: string }>())[0].n)).toBe(4000);
   }, 120_000);
 
   it('ClickHouse unreachable for 10 seconds: nothing lost, the projector catches up', async () => {
     if (projectors.length === 0) projectors.push(await spawnProjector(projectorEnv()));
     await append('outage', 500, Date.UTC(2026, 10, 3));
-    await waitFor(() => counts('outage-'), (c) => c.unique === 500, 20_000, 100);
+    await waitFor(
+      () => counts('outage-'),
+      (c) => c.unique === 500,
+      20_000,
+      100,
+    );
 
     await stack.clickhouse.kill();
     await append('outage', 1000, Date.UTC(2026, 10, 4));
@@ -87,7 +110,12 @@ describe('distributed mode under faults', () => {
     expect(projectors[0].process.exitCode).toBeNull();
     await stack.clickhouse.restart();
 
-    const final = await waitFor(() => counts('outage-'), (c) => c.unique === 1500, 60_000, 250);
+    const final = await waitFor(
+      () => counts('outage-'),
+      (c) => c.unique === 1500,
+      60_000,
+      250,
+    );
     expect(final.unique).toBe(1500);
     expect(projectors[0].output()).toContain('projection failed; retrying');
   }, 120_000);
@@ -100,7 +128,12 @@ describe('distributed mode under faults', () => {
     // Killed while it projects (its batches of 50 span the topic's partitions), so a batch
     // may be inserted and not committed: the next start hands it out again, perhaps
     // grouped differently, and its insert must not be dropped as a retry of another.
-    await waitFor(() => projectedBy(first), (written) => written >= 300, 20_000, 20);
+    await waitFor(
+      () => projectedBy(first),
+      (written) => written >= 300,
+      20_000,
+      20,
+    );
     first.process.kill('SIGKILL');
     projectors.shift();
     const midway = await counts('restart-');
@@ -108,11 +141,21 @@ describe('distributed mode under faults', () => {
     await append('restart', 1000, Date.UTC(2026, 10, 6));
 
     projectors.push(await spawnProjector(projectorEnv()));
-    const final = await waitFor(() => counts('restart-'), (c) => c.unique === 4000, 60_000, 250);
+    const final = await waitFor(
+      () => counts('restart-'),
+      (c) => c.unique === 4000,
+      60_000,
+      250,
+    );
     expect(final.unique).toBe(4000);
     expect(final.rows).toBeGreaterThanOrEqual(4000);
     expect(projectors[0].process.exitCode).toBeNull();
-    const lag = await waitFor(() => log.describeLag('read-model'), (report) => report.total === 0, 20_000, 250);
+    const lag = await waitFor(
+      () => log.describeLag('read-model'),
+      (report) => report.total === 0,
+      20_000,
+      250,
+    );
     expect(lag.total).toBe(0);
   }, 120_000);
 });

@@ -50,7 +50,16 @@ describe('distributed: the read model holds events the topic lost', () => {
   const running: Running[] = [];
 
   const apiEnv = (env: Record<string, string>) =>
-    loadApiConfig({ ...env, DATA_DIR: dir.path, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, TOKEN_KEYS_FILE: `${dir.path}/token-keys.json` });
+    loadApiConfig({
+      ...env,
+      DATA_DIR: dir.path,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+      WAYMARK_BOOTSTRAP_KEY: TEST_KEY,
+      TOKEN_KEYS_FILE: `${dir.path}/token-keys.json`,
+    });
 
   async function listen(app: NestFastifyApplication): Promise<Running> {
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -64,7 +73,12 @@ describe('distributed: the read model holds events the topic lost', () => {
   async function startProjector(env: Record<string, string>): Promise<Running> {
     const { REDIS_URL: _projectorHasNoRedis, ...projectorEnv } = env;
     const config = loadProjectorConfig({ ...projectorEnv, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
-    return listen(await NestFactory.create<NestFastifyApplication>(ProjectorAppModule.forRoot(config), createFastifyAdapter({ bodyLimitBytes: 1024 }), { logger: false, abortOnError: false }));
+    return listen(
+      await NestFactory.create<NestFastifyApplication>(ProjectorAppModule.forRoot(config), createFastifyAdapter({ bodyLimitBytes: 1024 }), {
+        logger: false,
+        abortOnError: false,
+      }),
+    );
   }
 
   async function stopAll(): Promise<void> {
@@ -80,7 +94,10 @@ describe('distributed: the read model holds events the topic lost', () => {
   async function metrics(url: string) {
     const families = parsePrometheusTextFormat(await (await fetch(`${url}/metrics`)).text()) as Families;
     return (name: string, labels: Record<string, string> = {}) =>
-      Number(families.find((family) => family.name === name)?.metrics.find((entry) => Object.entries(labels).every(([key, value]) => entry.labels?.[key] === value))?.value);
+      Number(
+        families.find((family) => family.name === name)?.metrics.find((entry) => Object.entries(labels).every(([key, value]) => entry.labels?.[key] === value))
+          ?.value,
+      );
   }
 
   async function eventsInReadModel(): Promise<number> {
@@ -92,7 +109,11 @@ describe('distributed: the read model holds events the topic lost', () => {
   const newSessionIds: string[] = [];
 
   async function sessionsInReadModel(sessionIds: string[]): Promise<number> {
-    const result = await clickhouse.query({ query: 'SELECT uniqExact(session_id) AS n FROM events WHERE session_id IN {ids:Array(UUID)}', query_params: { ids: sessionIds }, format: 'JSONEachRow' });
+    const result = await clickhouse.query({
+      query: 'SELECT uniqExact(session_id) AS n FROM events WHERE session_id IN {ids:Array(UUID)}',
+      query_params: { ids: sessionIds },
+      format: 'JSONEachRow',
+    });
     const [row] = await result.json<{ n: string | number }>();
     return Number(row.n);
   }
@@ -102,7 +123,12 @@ describe('distributed: the read model holds events the topic lost', () => {
     const answer = await postJson(`${url}/v1/sessions`, { ...SEED_BODY, data: { ...SEED_BODY.data, userId } });
     expect(answer.status).toBe(201);
     const { sessionId } = await readJson(answer);
-    await waitFor(() => sessionsInReadModel([sessionId]), (count) => count === 1, 15_000, 50);
+    await waitFor(
+      () => sessionsInReadModel([sessionId]),
+      (count) => count === 1,
+      15_000,
+      50,
+    );
     return sessionId;
   }
 
@@ -133,7 +159,16 @@ describe('distributed: the read model holds events the topic lost', () => {
     }
     // The sessions, and the seed spec the first start created.
     projected = await waitFor(eventsInReadModel, (count) => count === SESSIONS + 1, 30_000, 200);
-    expect((await waitFor(() => ready(api.url), (answer) => answer.status === 200, 20_000, 200)).codes).toEqual([]);
+    expect(
+      (
+        await waitFor(
+          () => ready(api.url),
+          (answer) => answer.status === 200,
+          20_000,
+          200,
+        )
+      ).codes,
+    ).toEqual([]);
     await stopAll();
   });
 
@@ -188,7 +223,13 @@ describe('distributed: the read model holds events the topic lost', () => {
   it('`waymark replay` rebuilds the read model from the topic as it is; after a restart the check passes', async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(['replay'], { out: (text) => out.push(text), err: (text) => err.push(text), progress: () => undefined, isTty: false, env: freshEnv });
+    const code = await runCli(['replay'], {
+      out: (text) => out.push(text),
+      err: (text) => err.push(text),
+      progress: () => undefined,
+      isTty: false,
+      env: freshEnv,
+    });
     expect({ code, err }).toEqual({ code: 0, err: [] });
     expect(out.at(-1)).toContain('completed; the new read model is live');
     // The lost events leave the read model: the topic is the truth (the sessions started since are in it).
@@ -198,7 +239,16 @@ describe('distributed: the read model holds events the topic lost', () => {
     await stopAll();
     const api = await startApi(freshEnv);
     expect(api.app.get<LogIntegrityMonitor>(LOG_INTEGRITY).report).toMatchObject({ ok: true, missingEvents: 0 });
-    expect((await waitFor(() => ready(api.url), (answer) => answer.status === 200, 20_000, 200)).codes).toEqual([]);
+    expect(
+      (
+        await waitFor(
+          () => ready(api.url),
+          (answer) => answer.status === 200,
+          20_000,
+          200,
+        )
+      ).codes,
+    ).toEqual([]);
     expect((await metrics(api.url))('waymark_log_integrity_missing_events')).toBe(0);
   });
 });

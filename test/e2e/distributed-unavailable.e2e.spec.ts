@@ -34,7 +34,17 @@ describe.each(['redis', 'kafka'] as const)('distributed mode with %s down', (dow
   beforeAll(async () => {
     stack = await startDistributedStack();
     app = await createApiApp(
-      loadApiConfig({ ...stack.env, KAFKA_APPEND_TIMEOUT_MS: String(APPEND_TIMEOUT_MS), DATA_DIR: dir.path, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, TOKEN_KEYS_FILE: `${dir.path}/token-keys.json` }),
+      loadApiConfig({
+        ...stack.env,
+        KAFKA_APPEND_TIMEOUT_MS: String(APPEND_TIMEOUT_MS),
+        DATA_DIR: dir.path,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        NODE_ENV: 'test',
+        WAYMARK_BOOTSTRAP_KEY: TEST_KEY,
+        TOKEN_KEYS_FILE: `${dir.path}/token-keys.json`,
+      }),
     );
     await app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
@@ -52,7 +62,12 @@ describe.each(['redis', 'kafka'] as const)('distributed mode with %s down', (dow
       headers: { authorization: `Bearer ${TEST_KEY}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
-    return { status: response.status, retryAfter: response.headers.get('retry-after'), contentType: response.headers.get('content-type'), body: (await response.json()) as Answer['body'] };
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      contentType: response.headers.get('content-type'),
+      body: (await response.json()) as Answer['body'],
+    };
   }
 
   async function recordsInTopic(): Promise<number> {

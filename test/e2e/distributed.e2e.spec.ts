@@ -28,7 +28,19 @@ describe('distributed mode: several processes, one cluster', () => {
     stack = await startDistributedStack();
     const clients: WaymarkClient[] = [];
     for (const dir of dirs) {
-      const app = await createApiApp(loadApiConfig({ ...stack.env, DATA_DIR: dir.path, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, PROJECTOR_BATCH_SIZE: '20', TOKEN_KEYS_FILE: `${dirs[0].path}/token-keys.json` }));
+      const app = await createApiApp(
+        loadApiConfig({
+          ...stack.env,
+          DATA_DIR: dir.path,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'silent',
+          NODE_ENV: 'test',
+          WAYMARK_BOOTSTRAP_KEY: TEST_KEY,
+          PROJECTOR_BATCH_SIZE: '20',
+          TOKEN_KEYS_FILE: `${dirs[0].path}/token-keys.json`,
+        }),
+      );
       await app.listen({ port: 0, host: '127.0.0.1' });
       apis.push(app);
       clients.push(new WaymarkClient({ baseUrl: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`, apiKey: TEST_KEY }));
@@ -48,7 +60,12 @@ describe('distributed mode: several processes, one cluster', () => {
   it('a session started on A is verified on B and reaches the journey through Kafka and the projector', async () => {
     const session = await a.sessions.start({ ...scope, data: { userId: 'dist-user' } });
     expect(await b.sessions.verify({ ...scope, token: session.token })).toMatchObject({ valid: true, identifier: 'dist-user' });
-    const journey = await waitFor(() => b.journeys.get({ ...scope, identifier: 'dist-user' }), (j) => j.events.length === 1, 15_000, 100);
+    const journey = await waitFor(
+      () => b.journeys.get({ ...scope, identifier: 'dist-user' }),
+      (j) => j.events.length === 1,
+      15_000,
+      100,
+    );
     expect(journey.sessions[0].sessionId).toBe(session.sessionId);
   });
 
@@ -57,11 +74,19 @@ describe('distributed mode: several processes, one cluster', () => {
     expect((await b.sessions.verify({ ...scope, token: session.token })).valid).toBe(true);
     await a.sessions.revoke({ ...scope, sessionId: session.sessionId });
     const revokedAt = Date.now();
-    await waitFor(() => b.sessions.verify({ ...scope, token: session.token }), (verdict) => !verdict.valid, 1000, 10);
+    await waitFor(
+      () => b.sessions.verify({ ...scope, token: session.token }),
+      (verdict) => !verdict.valid,
+      1000,
+      10,
+    );
     expect(Date.now() - revokedAt).toBeLessThan(1000);
     // A refresh raced on B with the same token as on A: exactly one rotation.
     const other = await a.sessions.start({ ...scope, data: { userId: 'race-across' } });
-    const [onA, onB] = await Promise.all([a.sessions.refresh({ ...scope, refreshToken: other.refreshToken }), b.sessions.refresh({ ...scope, refreshToken: other.refreshToken })]);
+    const [onA, onB] = await Promise.all([
+      a.sessions.refresh({ ...scope, refreshToken: other.refreshToken }),
+      b.sessions.refresh({ ...scope, refreshToken: other.refreshToken }),
+    ]);
     expect(onA.refreshToken).toBe(onB.refreshToken);
   });
 
@@ -72,7 +97,12 @@ describe('distributed mode: several processes, one cluster', () => {
     await producer.send({ topic: TEST_TOPIC, messages: [{ key: 'poison', value: '{"this is": "not an envelope"' }] });
     await producer.disconnect();
     const after = await a.sessions.start({ ...scope, data: { userId: 'after-poison' } });
-    await waitFor(() => b.journeys.get({ ...scope, identifier: 'after-poison' }), (j) => j.events.some((event) => event.sessionId === after.sessionId), 15_000, 100);
+    await waitFor(
+      () => b.journeys.get({ ...scope, identifier: 'after-poison' }),
+      (j) => j.events.some((event) => event.sessionId === after.sessionId),
+      15_000,
+      100,
+    );
 
     const consumer = kafka.consumer({ groupId: `dlq-reader-${Date.now()}` });
     await consumer.connect();
@@ -83,7 +113,12 @@ describe('distributed mode: several processes, one cluster', () => {
         letters.push({ value: message.value?.toString() ?? '', reason: String(message.headers?.['dead-letter-reason'] ?? message.headers?.reason ?? '') });
       },
     });
-    await waitFor(() => letters.length, (count) => count >= 1, 20_000, 100);
+    await waitFor(
+      () => letters.length,
+      (count) => count >= 1,
+      20_000,
+      100,
+    );
     await consumer.disconnect();
     expect(letters[0].value).toBe('{"this is": "not an envelope"');
     expect(letters[0].reason).toContain('malformed JSON');
@@ -95,11 +130,17 @@ describe('distributed mode: several processes, one cluster', () => {
     const kafka = new Kafka({ clientId: 'test-burst', brokers: stack.broker.brokers, logLevel: logLevel.NOTHING });
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: TEST_TOPIC, messages: events.map((event) => ({ key: `${event.product}\u001f${event.env}\u001f${event.identifier}`, value: JSON.stringify(event) })) });
+    await producer.send({
+      topic: TEST_TOPIC,
+      messages: events.map((event) => ({ key: `${event.product}\u001f${event.env}\u001f${event.identifier}`, value: JSON.stringify(event) })),
+    });
     await producer.disconnect();
     const counts = await waitFor(
       async () => {
-        const result = await clickhouse.query({ query: "SELECT uniqExact(event_id) AS n FROM events WHERE startsWith(identifier, 'burst-')", format: 'JSONEachRow' });
+        const result = await clickhouse.query({
+          query: "SELECT uniqExact(event_id) AS n FROM events WHERE startsWith(identifier, 'burst-')",
+          format: 'JSONEachRow',
+        });
         return Number((await result.json<{ n: string }>())[0].n);
       },
       (n) => n === 300,
@@ -112,7 +153,10 @@ describe('distributed mode: several processes, one cluster', () => {
   it('replays through the admin API of either instance: started on A, cancelled and resumed on B, every event once', async () => {
     const clickhouse: ClickHouseClient = apis[0].get(CLICKHOUSE);
     const uniqueEvents = async () => {
-      const result = await clickhouse.query({ query: 'SELECT uniqExact(event_id) AS n, (SELECT uniqExact(session_id) FROM sessions) AS sessions FROM events', format: 'JSONEachRow' });
+      const result = await clickhouse.query({
+        query: 'SELECT uniqExact(event_id) AS n, (SELECT uniqExact(session_id) FROM sessions) AS sessions FROM events',
+        format: 'JSONEachRow',
+      });
       const [row] = await result.json<{ n: string; sessions: string }>();
       return { events: Number(row.n), sessions: Number(row.sessions) };
     };
@@ -128,14 +172,24 @@ describe('distributed mode: several processes, one cluster', () => {
     const started = await a.replays.start({});
     expect(started.progress).toMatchObject({ status: 'running', phase: 'replaying' });
     expect(await b.replays.cancel(started.id!)).toMatchObject({ cancelling: true });
-    const interrupted = await waitFor(() => b.replays.get(started.id!), (progress) => progress.status !== 'running', 30_000, 50);
+    const interrupted = await waitFor(
+      () => b.replays.get(started.id!),
+      (progress) => progress.status !== 'running',
+      30_000,
+      50,
+    );
     expect(interrupted).toMatchObject({ status: 'interrupted', phase: 'replaying' });
     expect(interrupted.processed).toBeLessThan(plan.plan.events);
     expect((await uniqueEvents()).events).toBe(0); // the live tables are untouched until the swap
     await expect(b.replays.start({})).rejects.toMatchObject({ status: 409, code: 'REPLAY_CONFLICT' });
 
     expect(await b.replays.resume(started.id!)).toMatchObject({ status: 'running' });
-    const completed = await waitFor(() => a.replays.get(started.id!), (progress) => progress.status !== 'running', 60_000, 100);
+    const completed = await waitFor(
+      () => a.replays.get(started.id!),
+      (progress) => progress.status !== 'running',
+      60_000,
+      100,
+    );
     expect(completed).toMatchObject({ status: 'completed', phase: 'done', skipped: 1 });
     expect(await uniqueEvents()).toEqual(live);
   });

@@ -60,10 +60,19 @@ describe('the HTTP edge answers every refusal as problem+json', () => {
   it('answers a body that is not JSON 415, form-encoded and text included, and appends nothing', async () => {
     const before = await eventCount();
     for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'application/xml', 'multipart/form-data; boundary=x']) {
-      const response = await fetch(`${api.baseUrl}/v1/sessions`, { method: 'POST', headers: { ...AUTH, 'content-type': type }, body: 'product=my-product-tag&env=snd&tag=session-tag&data=1' });
+      const response = await fetch(`${api.baseUrl}/v1/sessions`, {
+        method: 'POST',
+        headers: { ...AUTH, 'content-type': type },
+        body: 'product=my-product-tag&env=snd&tag=session-tag&data=1',
+      });
       await expectProblem(response, 415, 'UNSUPPORTED_MEDIA_TYPE', 'body');
     }
-    const untyped = parseRaw(await rawExchange(port, `POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH.authorization}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`));
+    const untyped = parseRaw(
+      await rawExchange(
+        port,
+        `POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH.authorization}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
+      ),
+    );
     expect(untyped.status).toBe(415);
     expect(untyped.headers).toContain('content-type: application/problem+json');
     expect(await eventCount()).toBe(before);
@@ -88,9 +97,19 @@ describe('the HTTP edge answers every refusal as problem+json', () => {
   it('refuses __proto__ and constructor.prototype keys with a message that says so, naming the field', async () => {
     const before = await eventCount();
     const post = (body: string) => fetch(`${api.baseUrl}/v1/sessions`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body });
-    const proto = await expectProblem(await post('{"product":"my-product-tag","env":"snd","tag":"session-tag","data":{"userId":"u","__proto__":{"admin":true}}}'), 400, 'INVALID_REQUEST', 'data.__proto__');
+    const proto = await expectProblem(
+      await post('{"product":"my-product-tag","env":"snd","tag":"session-tag","data":{"userId":"u","__proto__":{"admin":true}}}'),
+      400,
+      'INVALID_REQUEST',
+      'data.__proto__',
+    );
     expect(proto.errors[0].message).toMatch(/__proto__ is refused/);
-    const ctor = await expectProblem(await post('{"product":"my-product-tag","env":"snd","tag":"session-tag","data":{"userId":"u","constructor":{"prototype":{"x":1}}}}'), 400, 'INVALID_REQUEST', 'data.constructor.prototype');
+    const ctor = await expectProblem(
+      await post('{"product":"my-product-tag","env":"snd","tag":"session-tag","data":{"userId":"u","constructor":{"prototype":{"x":1}}}}'),
+      400,
+      'INVALID_REQUEST',
+      'data.constructor.prototype',
+    );
     expect(ctor.errors[0].message).toMatch(/constructor\.prototype is refused/);
     expect(await eventCount()).toBe(before);
   });
@@ -115,7 +134,11 @@ describe('the HTTP edge answers every refusal as problem+json', () => {
   });
 
   it('still serves the real thing', async () => {
-    const response = await fetch(`${api.baseUrl}/v1/sessions`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(SEED_BODY) });
+    const response = await fetch(`${api.baseUrl}/v1/sessions`, {
+      method: 'POST',
+      headers: { ...AUTH, 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(SEED_BODY),
+    });
     expect(response.status).toBe(201);
   });
 });
@@ -135,9 +158,16 @@ describe('while shutting down', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
 
     const closed = api.close();
-    await waitFor(() => api.app.getHttpServer().listening, (listening) => !listening, 15_000);
+    await waitFor(
+      () => api.app.getHttpServer().listening,
+      (listening) => !listening,
+      15_000,
+    );
     late.write('\r\n');
-    await waitFor(() => answer, (text) => text.includes('}'));
+    await waitFor(
+      () => answer,
+      (text) => text.includes('}'),
+    );
     const response = parseRaw(answer);
     expect({ status: response.status, code: response.body.code }).toEqual({ status: 503, code: 'SHUTTING_DOWN' });
     expect(response.headers).toContain('content-type: application/problem+json');

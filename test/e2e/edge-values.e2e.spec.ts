@@ -35,7 +35,10 @@ describe('values are checked at the edge against the read model, and a refusal a
     const before = await eventCount();
     const response = await postJson(`${api.baseUrl}${path}`, body);
     const problem = await readJson(response);
-    expect({ status: response.status, fields: problem.errors?.map((error: { field: string }) => error.field) }).toEqual({ status, fields: expect.arrayContaining([field]) });
+    expect({ status: response.status, fields: problem.errors?.map((error: { field: string }) => error.field) }).toEqual({
+      status,
+      fields: expect.arrayContaining([field]),
+    });
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(await eventCount()).toBe(before);
     return problem.errors.find((error: { field: string }) => error.field === field).message;
@@ -44,16 +47,32 @@ describe('values are checked at the edge against the read model, and a refusal a
   const activity = (record: Record<string, unknown>) => ({ ...scope, token, record });
 
   it('refuses an occurredAt the read model cannot store (it was acknowledged 201, then stalled the projector)', async () => {
-    expect(await expectRefused('/v1/sessions/activity', activity({ name: 'x', occurredAt: '1800-01-01T00:00:00Z' }), 400, 'record.occurredAt')).toMatch(/must lie between 1970/);
+    expect(await expectRefused('/v1/sessions/activity', activity({ name: 'x', occurredAt: '1800-01-01T00:00:00Z' }), 400, 'record.occurredAt')).toMatch(
+      /must lie between 1970/,
+    );
     await expectRefused('/v1/sessions/activity', activity({ name: 'x', occurredAt: '2200-01-01T00:00:00Z' }), 400, 'record.occurredAt');
   });
 
   it('refuses an occurredAt outside the window around the server clock (30 days back, 10 minutes ahead), naming the record', async () => {
-    expect(await expectRefused('/v1/sessions/activity', activity({ name: 'x', occurredAt: new Date(Date.now() - 31 * DAY).toISOString() }), 400, 'record.occurredAt')).toMatch(/30 days before/);
+    expect(
+      await expectRefused(
+        '/v1/sessions/activity',
+        activity({ name: 'x', occurredAt: new Date(Date.now() - 31 * DAY).toISOString() }),
+        400,
+        'record.occurredAt',
+      ),
+    ).toMatch(/30 days before/);
     const batch = { ...scope, token, records: [{ name: 'ok' }, { name: 'ahead', occurredAt: new Date(Date.now() + 11 * 60_000).toISOString() }] };
     expect(await expectRefused('/v1/sessions/activity', batch, 400, 'records.1.occurredAt')).toMatch(/10 minutes after/);
 
-    const inside = await postJson(`${api.baseUrl}/v1/sessions/activity`, { ...scope, token, records: [{ name: 'late', occurredAt: new Date(Date.now() - 29 * DAY).toISOString() }, { name: 'skewed', occurredAt: new Date(Date.now() + 5 * 60_000).toISOString() }] });
+    const inside = await postJson(`${api.baseUrl}/v1/sessions/activity`, {
+      ...scope,
+      token,
+      records: [
+        { name: 'late', occurredAt: new Date(Date.now() - 29 * DAY).toISOString() },
+        { name: 'skewed', occurredAt: new Date(Date.now() + 5 * 60_000).toISOString() },
+      ],
+    });
     expect(inside.status).toBe(201);
   });
 
@@ -66,9 +85,16 @@ describe('values are checked at the edge against the read model, and a refusal a
   });
 
   it('refuses properties and session data nested past the limit, naming the field (deeper bodies answered 500)', async () => {
-    expect(await expectRefused('/v1/sessions/activity', activity({ name: 'x', properties: nested(MAX_JSON_DEPTH) }), 400, 'record.properties')).toMatch(/nests deeper than/);
-    expect(await expectRefused('/v1/sessions', { ...SEED_BODY, data: { userId: 'u', deep: nested(MAX_JSON_DEPTH) } }, 400, 'data')).toMatch(/nests deeper than/);
-    const ok = await postJson(`${api.baseUrl}/v1/sessions/activity`, activity({ name: 'x', properties: nested(MAX_JSON_DEPTH - 2) as Record<string, unknown> }));
+    expect(await expectRefused('/v1/sessions/activity', activity({ name: 'x', properties: nested(MAX_JSON_DEPTH) }), 400, 'record.properties')).toMatch(
+      /nests deeper than/,
+    );
+    expect(await expectRefused('/v1/sessions', { ...SEED_BODY, data: { userId: 'u', deep: nested(MAX_JSON_DEPTH) } }, 400, 'data')).toMatch(
+      /nests deeper than/,
+    );
+    const ok = await postJson(
+      `${api.baseUrl}/v1/sessions/activity`,
+      activity({ name: 'x', properties: nested(MAX_JSON_DEPTH - 2) as Record<string, unknown> }),
+    );
     expect(ok.status).toBe(201);
   });
 
@@ -85,7 +111,9 @@ describe('values are checked at the edge against the read model, and a refusal a
 
   it('refuses control characters in identifiers given directly', async () => {
     await expectRefused('/v1/sessions/revoke', { ...scope, identifier: 'user\u0000' }, 400, 'identifier');
-    const list = await fetch(`${api.baseUrl}/v1/sessions/active?${new URLSearchParams({ ...scope, identifier: 'a\nb' })}`, { headers: { authorization: `Bearer test-bootstrap-key-0123456789abcdef` } });
+    const list = await fetch(`${api.baseUrl}/v1/sessions/active?${new URLSearchParams({ ...scope, identifier: 'a\nb' })}`, {
+      headers: { authorization: `Bearer test-bootstrap-key-0123456789abcdef` },
+    });
     expect(list.status).toBe(400);
     expect((await readJson(list)).errors[0].field).toBe('identifier');
   });
@@ -100,7 +128,8 @@ describe('the activity window is a setting', () => {
     const api = await startApi({ ACTIVITY_MAX_AGE_MS: '120000', ACTIVITY_MAX_FUTURE_MS: '0' });
     try {
       const { token } = await readJson(await postJson(`${api.baseUrl}/v1/sessions`, SEED_BODY));
-      const post = (occurredAt: number) => postJson(`${api.baseUrl}/v1/sessions/activity`, { ...scope, token, record: { name: 'x', occurredAt: new Date(occurredAt).toISOString() } });
+      const post = (occurredAt: number) =>
+        postJson(`${api.baseUrl}/v1/sessions/activity`, { ...scope, token, record: { name: 'x', occurredAt: new Date(occurredAt).toISOString() } });
       expect((await post(Date.now() - 5 * 60_000)).status).toBe(400);
       expect((await post(Date.now() + 60_000)).status).toBe(400);
       expect((await post(Date.now() - 60_000)).status).toBe(201);

@@ -51,16 +51,20 @@ describe(`OpenAPI fuzz, ${TEST_MODE} mode (seed ${settings.seed})`, () => {
     expect(await readJson(await getJson(`${api.baseUrl}/docs/openapi.json`))).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument())));
   });
 
-  it.each(operations.map((operation) => [operation.name, operation] as const))('%s: never 5xx, and a refusal appends nothing', async (_name, operation) => {
-    // Fresh sessions each time: earlier operations may have revoked or refreshed the last ones.
-    for (let i = 0; i < 2; i += 1) {
-      const session = await postJson(`${api.baseUrl}/v1/sessions`, SEED_BODY);
-      expect(session.status).toBe(201);
-      target.live.learn(await readJson(session));
-    }
-    target.live.useExample(operation.body?.example);
-    await fuzzOperation(operation, target, settings);
-  }, 120_000);
+  it.each(operations.map((operation) => [operation.name, operation] as const))(
+    '%s: never 5xx, and a refusal appends nothing',
+    async (_name, operation) => {
+      // Fresh sessions each time: earlier operations may have revoked or refreshed the last ones.
+      for (let i = 0; i < 2; i += 1) {
+        const session = await postJson(`${api.baseUrl}/v1/sessions`, SEED_BODY);
+        expect(session.status).toBe(201);
+        target.live.learn(await readJson(session));
+      }
+      target.live.useExample(operation.body?.example);
+      await fuzzOperation(operation, target, settings);
+    },
+    120_000,
+  );
 
   it('the read model still moves: canaries are listed within the freshness target (p95), and nothing acknowledged was dead-lettered', async () => {
     const visibleAfter: Array<number | undefined> = [];
@@ -75,7 +79,9 @@ describe(`OpenAPI fuzz, ${TEST_MODE} mode (seed ${settings.seed})`, () => {
     const deadLettered = (await log.deadLetters()) - deadLettersBefore;
     if (deadLettered > 0) {
       const letters = await log.deadLetterSamples(Math.min(deadLettered, 5));
-      throw new Error(`${deadLettered} acknowledged event(s) went to the dead letters: the API accepted what the read model cannot hold (seed ${settings.seed}). The newest:\n  ${letters.join('\n  ')}`);
+      throw new Error(
+        `${deadLettered} acknowledged event(s) went to the dead letters: the API accepted what the read model cannot hold (seed ${settings.seed}). The newest:\n  ${letters.join('\n  ')}`,
+      );
     }
   }, 300_000);
 });

@@ -24,9 +24,31 @@ const nearValue = fc.oneof(
   fc.constantFrom('my-product-tag', 'snd', 'session-tag', '', ' ', '../', 'wmr1.x.y', '01a218e6-9252-7028-90b9-e2b6246988be', '𝕏'.repeat(70), 'a'.repeat(300)),
   fc.jsonValue(),
 );
-const fieldName = fc.constantFrom('product', 'env', 'tag', 'data', 'token', 'refreshToken', 'sessionId', 'identifier', 'exceptSessionId', 'by', 'record', 'records', 'name', 'selector', 'expiry', 'schema', '__proto__', 'constructor');
+const fieldName = fc.constantFrom(
+  'product',
+  'env',
+  'tag',
+  'data',
+  'token',
+  'refreshToken',
+  'sessionId',
+  'identifier',
+  'exceptSessionId',
+  'by',
+  'record',
+  'records',
+  'name',
+  'selector',
+  'expiry',
+  'schema',
+  '__proto__',
+  'constructor',
+);
 const bodyObject = fc.dictionary(fieldName, nearValue, { maxKeys: 8 });
-const nearlyValidStart = fc.record({ product: nearValue, env: nearValue, tag: nearValue, data: fc.oneof(fc.dictionary(fc.constantFrom('userId', 'details', 'x'), nearValue), nearValue) }, { requiredKeys: [] });
+const nearlyValidStart = fc.record(
+  { product: nearValue, env: nearValue, tag: nearValue, data: fc.oneof(fc.dictionary(fc.constantFrom('userId', 'details', 'x'), nearValue), nearValue) },
+  { requiredKeys: [] },
+);
 const rawBody = fc.oneof(
   bodyObject.map((value) => JSON.stringify(value)),
   nearlyValidStart.map((value) => JSON.stringify(value)),
@@ -35,9 +57,32 @@ const rawBody = fc.oneof(
   fc.constant('{"product":'),
   fc.constant(''),
 );
-const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/xml', undefined);
-const authorization = fc.constantFrom(`Bearer ${TEST_KEY}`, `Bearer ${TEST_KEY}`, `Bearer ${TEST_KEY}`, 'Bearer ', 'Basic Zm9vOmJhcg==', `bearer ${TEST_KEY}`, 'Bearer wmk_abcdefabcdef_' + 'A'.repeat(43), undefined);
-const extraHeader = fc.constantFrom<Record<string, string>>({}, { 'x-request-id': '../../etc/passwd "quoted"' }, { 'x-request-id': 'a'.repeat(500) }, { 'if-match': 'W/"x"' }, { 'if-match': '"0"' }, { accept: 'text/html' });
+const contentType = fc.constantFrom(
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'application/xml',
+  undefined,
+);
+const authorization = fc.constantFrom(
+  `Bearer ${TEST_KEY}`,
+  `Bearer ${TEST_KEY}`,
+  `Bearer ${TEST_KEY}`,
+  'Bearer ',
+  'Basic Zm9vOmJhcg==',
+  `bearer ${TEST_KEY}`,
+  'Bearer wmk_abcdefabcdef_' + 'A'.repeat(43),
+  undefined,
+);
+const extraHeader = fc.constantFrom<Record<string, string>>(
+  {},
+  { 'x-request-id': '../../etc/passwd "quoted"' },
+  { 'x-request-id': 'a'.repeat(500) },
+  { 'if-match': 'W/"x"' },
+  { 'if-match': '"0"' },
+  { accept: 'text/html' },
+);
 
 describe('malformed bodies and headers at every endpoint (fast-check)', () => {
   let api: RunningApi;
@@ -62,7 +107,10 @@ describe('malformed bodies and headers at every endpoint (fast-check)', () => {
         const headers: Record<string, string> = { ...extra };
         if (type) headers['content-type'] = type;
         if (auth) headers.authorization = auth;
-        const search = endpoint.query ? '?' + new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v ?? null)])).toString() : '';
+        const search = endpoint.query
+          ? '?' +
+            new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v ?? null)])).toString()
+          : '';
         const response = await fetch(`${api.baseUrl}${endpoint.path}${search}`, {
           method: endpoint.method,
           headers,
@@ -80,7 +128,11 @@ describe('malformed bodies and headers at every endpoint (fast-check)', () => {
   });
 
   it('still serves the real thing afterwards', async () => {
-    const response = await fetch(`${api.baseUrl}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_KEY}` }, body: JSON.stringify(SEED_BODY) });
+    const response = await fetch(`${api.baseUrl}/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_KEY}` },
+      body: JSON.stringify(SEED_BODY),
+    });
     expect(response.status).toBe(201);
     expect((await readJson(response)).token).toBeTruthy();
   });

@@ -2,7 +2,11 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { RunningApi, SEED_BODY, getJson, postJson, readJson, startApi } from '../support/api-app';
 import { waitFor } from '../support/wait-for';
 
-type Family = { name: string; type: string; metrics: Array<{ labels?: Record<string, string>; value?: string; count?: string; buckets?: Record<string, string> }> };
+type Family = {
+  name: string;
+  type: string;
+  metrics: Array<{ labels?: Record<string, string>; value?: string; count?: string; buckets?: Record<string, string> }>;
+};
 
 /**
  * prom-client has no text parser of its own, so the scrape is parsed with
@@ -37,12 +41,21 @@ describe('health and metrics', () => {
     expect(await readJson(await fetch(`${api.baseUrl}/health/live`))).toEqual({ status: 'ok' });
     const ready = await fetch(`${api.baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await readJson(ready)).toMatchObject({ status: 'ok', checks: { eventLog: { ok: true }, clickhouse: { ok: true }, projector: { ok: true, running: true } } });
+    expect(await readJson(ready)).toMatchObject({
+      status: 'ok',
+      checks: { eventLog: { ok: true }, clickhouse: { ok: true }, projector: { ok: true, running: true } },
+    });
   });
 
   it('exposes metrics that parse, and whose counters move as traffic flows', async () => {
     const before = await scrape();
-    for (const name of ['waymark_commands_total', 'waymark_http_request_duration_seconds', 'waymark_log_append_duration_seconds', 'waymark_projector_lag_events', 'waymark_process_cpu_user_seconds_total']) {
+    for (const name of [
+      'waymark_commands_total',
+      'waymark_http_request_duration_seconds',
+      'waymark_log_append_duration_seconds',
+      'waymark_projector_lag_events',
+      'waymark_process_cpu_user_seconds_total',
+    ]) {
       expect([name, before.has(name)]).toEqual([name, true]);
     }
     const started = value(before.get('waymark_commands_total'), { type: 'StartSessionCommand', outcome: 'ok' });

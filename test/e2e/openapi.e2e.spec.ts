@@ -18,12 +18,36 @@ describe('API docs at /docs', () => {
     expect(document.openapi).toBe('3.1.0');
 
     const operations = Object.entries(document.paths).flatMap(([path, item]) =>
-      Object.entries(item as Record<string, { responses: Record<string, { content?: Record<string, { example?: unknown }> }>; requestBody?: { content: Record<string, { example?: unknown }> } }>)
+      Object.entries(
+        item as Record<
+          string,
+          { responses: Record<string, { content?: Record<string, { example?: unknown }> }>; requestBody?: { content: Record<string, { example?: unknown }> } }
+        >,
+      )
         .filter(([method]) => ['get', 'post', 'put', 'delete'].includes(method))
         .map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, operation })),
     );
     expect(operations.map((entry) => entry.name)).toEqual(
-      expect.arrayContaining(['POST /v1/sessions', 'POST /v1/sessions/verify', 'POST /v1/sessions/refresh', 'POST /v1/sessions/revoke', 'POST /v1/sessions/extend', 'POST /v1/sessions/activity', 'GET /v1/sessions/active', 'GET /v1/journeys', 'GET /v1/analytics/users', 'GET /v1/analytics/users/profile', 'GET /v1/analytics/users/journey', 'GET /v1/analytics/users/dashboard', 'GET /v1/analytics/dashboard', 'GET /v1/analytics/paths', 'GET /v1/analytics/funnel', 'GET /v1/analytics/retention', 'POST /v1/products/{product}/session-specs', 'PUT /v1/products/{product}/session-specs/{tag}']),
+      expect.arrayContaining([
+        'POST /v1/sessions',
+        'POST /v1/sessions/verify',
+        'POST /v1/sessions/refresh',
+        'POST /v1/sessions/revoke',
+        'POST /v1/sessions/extend',
+        'POST /v1/sessions/activity',
+        'GET /v1/sessions/active',
+        'GET /v1/journeys',
+        'GET /v1/analytics/users',
+        'GET /v1/analytics/users/profile',
+        'GET /v1/analytics/users/journey',
+        'GET /v1/analytics/users/dashboard',
+        'GET /v1/analytics/dashboard',
+        'GET /v1/analytics/paths',
+        'GET /v1/analytics/funnel',
+        'GET /v1/analytics/retention',
+        'POST /v1/products/{product}/session-specs',
+        'PUT /v1/products/{product}/session-specs/{tag}',
+      ]),
     );
     for (const { name, operation } of operations) {
       const success = Object.entries(operation.responses).find(([status]) => status.startsWith('2'));

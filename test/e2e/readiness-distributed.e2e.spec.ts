@@ -31,15 +31,26 @@ describe('readiness tells the truth (distributed)', () => {
     stack = await startDistributedStack();
     const base: Record<string, string> = { ...stack.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', READY_PROJECTOR_MAX_FAILURES: '2' };
     api = await createApiApp(
-      loadApiConfig({ ...base, KAFKA_APPEND_TIMEOUT_MS: String(APPEND_TIMEOUT_MS), DATA_DIR: dir.path, NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, TOKEN_KEYS_FILE: `${dir.path}/token-keys.json` }),
+      loadApiConfig({
+        ...base,
+        KAFKA_APPEND_TIMEOUT_MS: String(APPEND_TIMEOUT_MS),
+        DATA_DIR: dir.path,
+        NODE_ENV: 'test',
+        WAYMARK_BOOTSTRAP_KEY: TEST_KEY,
+        TOKEN_KEYS_FILE: `${dir.path}/token-keys.json`,
+      }),
     );
     await api.listen({ port: 0, host: '127.0.0.1' });
     apiUrl = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
     const { REDIS_URL: _projectorHasNoRedis, ...projectorBase } = base;
-    projector = await NestFactory.create<NestFastifyApplication>(ProjectorAppModule.forRoot(loadProjectorConfig(projectorBase)), createFastifyAdapter({ bodyLimitBytes: 1024 }), {
-      logger: false,
-      abortOnError: false,
-    });
+    projector = await NestFactory.create<NestFastifyApplication>(
+      ProjectorAppModule.forRoot(loadProjectorConfig(projectorBase)),
+      createFastifyAdapter({ bodyLimitBytes: 1024 }),
+      {
+        logger: false,
+        abortOnError: false,
+      },
+    );
     await projector.listen({ port: 0, host: '127.0.0.1' });
     projectorUrl = `http://127.0.0.1:${(projector.getHttpServer().address() as AddressInfo).port}`;
   }, 60_000);
@@ -58,8 +69,22 @@ describe('readiness tells the truth (distributed)', () => {
   }
 
   it('both apps are ready, with no reasons, while everything runs', async () => {
-    expect(await waitFor(() => ready(apiUrl), (answer) => answer.status === 200, 20_000, 100)).toMatchObject({ codes: [] });
-    expect(await waitFor(() => ready(projectorUrl), (answer) => answer.status === 200, 20_000, 100)).toMatchObject({ codes: [] });
+    expect(
+      await waitFor(
+        () => ready(apiUrl),
+        (answer) => answer.status === 200,
+        20_000,
+        100,
+      ),
+    ).toMatchObject({ codes: [] });
+    expect(
+      await waitFor(
+        () => ready(projectorUrl),
+        (answer) => answer.status === 200,
+        20_000,
+        100,
+      ),
+    ).toMatchObject({ codes: [] });
   }, 45_000);
 
   it('ClickHouse unreachable: both apps answer 503 clickhouse_unreachable; the projector also projector_failing', async () => {
@@ -71,14 +96,37 @@ describe('readiness tells the truth (distributed)', () => {
       const apiAnswer = await ready(apiUrl);
       expect(apiAnswer.status).toBe(503);
       expect(apiAnswer.codes).toEqual(['clickhouse_unreachable']);
-      const projectorAnswer = await waitFor(() => ready(projectorUrl), (answer) => answer.codes.includes('projector_failing'), 20_000, 200);
+      const projectorAnswer = await waitFor(
+        () => ready(projectorUrl),
+        (answer) => answer.codes.includes('projector_failing'),
+        20_000,
+        200,
+      );
       expect(projectorAnswer.status).toBe(503);
       expect(projectorAnswer.codes).toEqual(expect.arrayContaining(['clickhouse_unreachable', 'projector_failing']));
     } finally {
       await stack.clickhouse.restart();
     }
-    expect((await waitFor(() => ready(apiUrl), (answer) => answer.status === 200, 20_000, 200)).codes).toEqual([]);
-    expect((await waitFor(() => ready(projectorUrl), (answer) => answer.status === 200, 30_000, 200)).codes).toEqual([]);
+    expect(
+      (
+        await waitFor(
+          () => ready(apiUrl),
+          (answer) => answer.status === 200,
+          20_000,
+          200,
+        )
+      ).codes,
+    ).toEqual([]);
+    expect(
+      (
+        await waitFor(
+          () => ready(projectorUrl),
+          (answer) => answer.status === 200,
+          30_000,
+          200,
+        )
+      ).codes,
+    ).toEqual([]);
   }, 90_000);
 
   it('Kafka unreachable: the API answers 503 log_writes_failing once an append failed', async () => {

@@ -98,7 +98,12 @@ describe('readiness tells the truth (embedded)', () => {
       .mockImplementation(() => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' })));
     try {
       expect((await startSession('projector-down')).status).toBe(201);
-      const answer = await waitFor(ready, (current) => codes(current).includes('projector_failing') && codes(current).includes('projector_stalled'), 15_000, 100);
+      const answer = await waitFor(
+        ready,
+        (current) => codes(current).includes('projector_failing') && codes(current).includes('projector_stalled'),
+        15_000,
+        100,
+      );
       expect(answer.status).toBe(503);
       expect(answer.body.reasons).toEqual(
         expect.arrayContaining([
@@ -108,7 +113,9 @@ describe('readiness tells the truth (embedded)', () => {
       );
       expect(answer.body.checks.projector).toMatchObject({ ok: false, running: true, consecutiveFailures: expect.any(Number) });
       const metrics = await gauges();
-      expect([metrics.get('waymark_ready'), metrics.get('projector_failing'), metrics.get('projector_stalled'), metrics.get('clickhouse_unreachable')]).toEqual([0, 1, 1, 0]);
+      expect([metrics.get('waymark_ready'), metrics.get('projector_failing'), metrics.get('projector_stalled'), metrics.get('clickhouse_unreachable')]).toEqual(
+        [0, 1, 1, 0],
+      );
     } finally {
       refused.mockRestore();
     }

@@ -20,11 +20,18 @@ describe('replay: rebuild the read model from the log (embedded, through the ser
     clickhouse = api.app.get(CLICKHOUSE);
     for (const userId of USERS) {
       const started = await waymark.sessions.start({ ...scope, data: { userId } });
-      await waymark.sessions.track({ ...scope, token: started.token, records: Array.from({ length: 20 }, (_, i) => ({ name: `step-${i % 5}`, latencyMs: i })) });
+      await waymark.sessions.track({
+        ...scope,
+        token: started.token,
+        records: Array.from({ length: 20 }, (_, i) => ({ name: `step-${i % 5}`, latencyMs: i })),
+      });
       const refreshed = await waymark.sessions.refresh({ ...scope, refreshToken: started.refreshToken });
       if (userId.endsWith('3')) await waymark.sessions.revoke({ ...scope, sessionId: refreshed.sessionId });
     }
-    await waitFor(() => totalRows(), (rows) => rows >= USERS.length * 22);
+    await waitFor(
+      () => totalRows(),
+      (rows) => rows >= USERS.length * 22,
+    );
   });
 
   afterAll(async () => {
@@ -71,7 +78,12 @@ describe('replay: rebuild the read model from the log (embedded, through the ser
   async function replayToEnd(from = 'beginning', extra: { product?: string; tag?: string } = {}) {
     const started = await waymark.replays.start({ from, ...extra });
     expect(started.id).toBeDefined();
-    return waitFor(() => waymark.replays.get(started.id!), (progress) => progress.status !== 'running', 20_000, 50);
+    return waitFor(
+      () => waymark.replays.get(started.id!),
+      (progress) => progress.status !== 'running',
+      20_000,
+      50,
+    );
   }
 
   it('plans without changing anything on --dry-run', async () => {
@@ -95,9 +107,19 @@ describe('replay: rebuild the read model from the log (embedded, through the ser
   it('interrupted halfway and resumed, gives the same result', async () => {
     const before = await answers();
     const started = await waymark.replays.start({ from: 'beginning' });
-    await waitFor(() => waymark.replays.get(started.id!), (progress) => progress.processed >= 80, 10_000, 5);
+    await waitFor(
+      () => waymark.replays.get(started.id!),
+      (progress) => progress.processed >= 80,
+      10_000,
+      5,
+    );
     await waymark.replays.cancel(started.id!);
-    const stopped = await waitFor(() => waymark.replays.get(started.id!), (progress) => progress.status !== 'running', 10_000, 20);
+    const stopped = await waitFor(
+      () => waymark.replays.get(started.id!),
+      (progress) => progress.status !== 'running',
+      10_000,
+      20,
+    );
     expect(stopped.status).toBe('interrupted');
     expect(stopped.processed).toBeLessThan(stopped.total);
 
@@ -105,7 +127,12 @@ describe('replay: rebuild the read model from the log (embedded, through the ser
     await expect(waymark.replays.start({ from: 'beginning' })).rejects.toMatchObject({ status: 409, code: 'REPLAY_CONFLICT' });
 
     await waymark.replays.resume(started.id!);
-    const done = await waitFor(() => waymark.replays.get(started.id!), (progress) => progress.status !== 'running', 20_000, 50);
+    const done = await waitFor(
+      () => waymark.replays.get(started.id!),
+      (progress) => progress.status !== 'running',
+      20_000,
+      50,
+    );
     expect(done.status).toBe('completed');
     expect(await answers()).toEqual(before);
   });
@@ -120,10 +147,18 @@ describe('replay: rebuild the read model from the log (embedded, through the ser
       arrived.push(session.sessionId);
       progress = await waymark.replays.get(started.id!);
     }
-    progress = await waitFor(() => waymark.replays.get(started.id!), (current) => current.status !== 'running', 20_000, 50);
+    progress = await waitFor(
+      () => waymark.replays.get(started.id!),
+      (current) => current.status !== 'running',
+      20_000,
+      50,
+    );
     expect(progress.status).toBe('completed');
     expect(arrived.length).toBeGreaterThan(0);
-    const journey = await waitFor(() => waymark.journeys.get({ ...scope, identifier: 'during-replay' }), (j) => j.sessions.length >= arrived.length);
+    const journey = await waitFor(
+      () => waymark.journeys.get({ ...scope, identifier: 'during-replay' }),
+      (j) => j.sessions.length >= arrived.length,
+    );
     expect(journey.sessions.map((session) => session.sessionId).sort()).toEqual([...arrived].sort());
     expect(new Set(journey.events.map((event) => event.id)).size).toBe(journey.events.length);
   });

@@ -24,7 +24,10 @@ describe('@waymark/sdk against the running app', () => {
     expect(started.token).toBeTruthy();
 
     expect(await waymark.sessions.verify({ ...scope, token: started.token })).toMatchObject({ valid: true, data });
-    expect(await waymark.sessions.track({ ...scope, token: started.token, records: { name: 'GET /profile', latencyMs: 5 } })).toEqual({ recorded: 1, sessionId: started.sessionId });
+    expect(await waymark.sessions.track({ ...scope, token: started.token, records: { name: 'GET /profile', latencyMs: 5 } })).toEqual({
+      recorded: 1,
+      sessionId: started.sessionId,
+    });
     expect((await waymark.sessions.track({ ...scope, token: started.token, records: [{ name: 'a' }, { name: 'b', status: 'error' }] })).recorded).toBe(2);
 
     const refreshed = await waymark.sessions.refresh({ ...scope, refreshToken: started.refreshToken });
@@ -39,7 +42,10 @@ describe('@waymark/sdk against the running app', () => {
     expect(await waymark.sessions.revoke({ ...scope, sessionId: started.sessionId })).toEqual({ revoked: [started.sessionId] });
     expect(await waymark.sessions.verify({ ...scope, token: refreshed.token })).toEqual({ valid: false, reason: 'revoked' });
 
-    const journey = await waitFor(() => waymark.journeys.get({ ...scope, identifier: data.userId }), (j) => j.events.length >= 7);
+    const journey = await waitFor(
+      () => waymark.journeys.get({ ...scope, identifier: data.userId }),
+      (j) => j.events.length >= 7,
+    );
     expect(journey.events.map((event) => event.type)).toEqual([
       'SessionStarted',
       'SessionActivityRecorded',

@@ -36,7 +36,10 @@ describe('session lifecycle over HTTP (embedded)', () => {
     const db = new Database(join(api.dataDir, 'waymark.db'), { readonly: true });
     try {
       const bodies = db.prepare('SELECT body FROM events ORDER BY position').pluck().all() as string[];
-      return bodies.map((body) => JSON.parse(body)).filter((event) => event.sessionId === sessionId).map((event) => event.type);
+      return bodies
+        .map((body) => JSON.parse(body))
+        .filter((event) => event.sessionId === sessionId)
+        .map((event) => event.type);
     } finally {
       db.close();
     }
@@ -67,10 +70,23 @@ describe('session lifecycle over HTTP (embedded)', () => {
       cipher[cipher.length - 1] ^= 1;
       const tampered = [...parts.slice(0, 3), cipher.toString('base64url'), parts[4]].join('.');
 
-      const wrongKey = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify({ sid: session.sessionId, sub: 'x', tag: scope.tag, iss: 'waymark', aud: 'my-product-tag:snd', iat: 1, exp: 4102444800 })))
-        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', typ: 'wm-session+jwt', kid: JSON.parse(readFileSync(join(api.dataDir, 'token-keys.json'), 'utf8')).keys[0].kid })
+      const wrongKey = await new CompactEncrypt(
+        new TextEncoder().encode(
+          JSON.stringify({ sid: session.sessionId, sub: 'x', tag: scope.tag, iss: 'waymark', aud: 'my-product-tag:snd', iat: 1, exp: 4102444800 }),
+        ),
+      )
+        .setProtectedHeader({
+          alg: 'dir',
+          enc: 'A256GCM',
+          typ: 'wm-session+jwt',
+          kid: JSON.parse(readFileSync(join(api.dataDir, 'token-keys.json'), 'utf8')).keys[0].kid,
+        })
         .encrypt(new Uint8Array(32).fill(7));
-      const none = new UnsecuredJWT({ sid: session.sessionId, tag: scope.tag }).setIssuer('waymark').setAudience('my-product-tag:snd').setExpirationTime('1h').encode();
+      const none = new UnsecuredJWT({ sid: session.sessionId, tag: scope.tag })
+        .setIssuer('waymark')
+        .setAudience('my-product-tag:snd')
+        .setExpirationTime('1h')
+        .encode();
 
       for (const token of [tampered, wrongKey, none, 'not-a-token']) {
         expect(await verify(token)).toEqual({ valid: false, reason: 'invalid' });
@@ -176,7 +192,9 @@ describe('session lifecycle over HTTP (embedded)', () => {
     it('pages the active list newest first', async () => {
       const ids = [];
       for (let i = 0; i < 5; i += 1) ids.push((await start('paged-user')).sessionId);
-      const page2 = await readJson(await getJson(url(`/v1/sessions/active?${new URLSearchParams({ ...scope, identifier: 'paged-user', page: '2', pageSize: '2' })}`)));
+      const page2 = await readJson(
+        await getJson(url(`/v1/sessions/active?${new URLSearchParams({ ...scope, identifier: 'paged-user', page: '2', pageSize: '2' })}`)),
+      );
       expect(page2.total).toBe(5);
       expect(page2.sessions.map((s: { sessionId: string }) => s.sessionId)).toEqual([ids[2], ids[1]]);
     });
@@ -199,9 +217,20 @@ describe('session lifecycle over HTTP (embedded)', () => {
   describe('activity', () => {
     it('records one record or a batch against the token’s session, in order, into the journey', async () => {
       const session = await start('activity-user');
-      const single = await postJson(url('/v1/sessions/activity'), { ...scope, token: session.token, record: { name: 'GET /cart', status: 'success', latencyMs: 12 } });
+      const single = await postJson(url('/v1/sessions/activity'), {
+        ...scope,
+        token: session.token,
+        record: { name: 'GET /cart', status: 'success', latencyMs: 12 },
+      });
       expect(single.status).toBe(201);
-      const batch = Array.from({ length: 500 }, (_, i) => ({ name: `step-${i}`, parent: 'checkout', status: i % 10 === 0 ? 'error' : 'success', latencyMs: i, processId: 'p-1', occurredAt: new Date(Date.now() - 1000 + i).toISOString() }));
+      const batch = Array.from({ length: 500 }, (_, i) => ({
+        name: `step-${i}`,
+        parent: 'checkout',
+        status: i % 10 === 0 ? 'error' : 'success',
+        latencyMs: i,
+        processId: 'p-1',
+        occurredAt: new Date(Date.now() - 1000 + i).toISOString(),
+      }));
       const many = await postJson(url('/v1/sessions/activity'), { ...scope, token: session.token, records: batch });
       expect(many.status).toBe(201);
       expect(await readJson(many)).toEqual({ recorded: 500, sessionId: session.sessionId });
@@ -217,7 +246,11 @@ describe('session lifecycle over HTTP (embedded)', () => {
 
     it('refuses 501 records, and expired, revoked or invalid tokens with 401', async () => {
       const session = await start('activity-refused');
-      const tooMany = await postJson(url('/v1/sessions/activity'), { ...scope, token: session.token, records: Array.from({ length: 501 }, () => ({ name: 'x' })) });
+      const tooMany = await postJson(url('/v1/sessions/activity'), {
+        ...scope,
+        token: session.token,
+        records: Array.from({ length: 501 }, () => ({ name: 'x' })),
+      });
       expect(tooMany.status).toBe(400);
       expect((await readJson(tooMany)).errors[0].field).toBe('records');
 

@@ -4,7 +4,11 @@ import { makeTempDir } from '../support/temp-dir';
 const specsUrl = (api: RunningApi, tag = '') => `${api.baseUrl}/v1/products/my-product-tag/session-specs${tag ? `/${tag}` : ''}`;
 
 function send(method: 'PUT' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) {
-  return fetch(url, { method, headers: { ...AUTH, ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
+  return fetch(url, {
+    method,
+    headers: { ...AUTH, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
 }
 
 const checkout = {
@@ -47,7 +51,9 @@ describe('session specs: admin endpoints, events, and issued tokens', () => {
     expect(refused.status).toBe(422);
     expect((await readJson(refused)).errors).toEqual([{ field: 'data.cartSize', message: 'data.cartSize must be of type number' }]);
 
-    const started = await readJson(await postJson(`${api.baseUrl}/v1/sessions`, { ...SEED_BODY, tag: 'checkout', data: { customer: { email: 'a@b.c' }, cartSize: 2 } }));
+    const started = await readJson(
+      await postJson(`${api.baseUrl}/v1/sessions`, { ...SEED_BODY, tag: 'checkout', data: { customer: { email: 'a@b.c' }, cartSize: 2 } }),
+    );
     const lifetime = Date.parse(started.expiresAt) - Date.now();
     expect(lifetime).toBeGreaterThan(9 * 60_000);
     expect(lifetime).toBeLessThanOrEqual(10 * 60_000);

@@ -43,7 +43,10 @@ describe('while the API drains on shutdown', () => {
     });
 
     closed = api.app.close();
-    await waitFor(() => api.app.get(ShutdownGate).closing, (closing) => closing);
+    await waitFor(
+      () => api.app.get(ShutdownGate).closing,
+      (closing) => closing,
+    );
     // Still listening: this is the drain, not the closed server.
     expect(api.app.getHttpServer().listening).toBe(true);
 
@@ -64,7 +67,10 @@ describe('while the API drains on shutdown', () => {
 
     const families = parsePrometheusTextFormat(await (await fetch(`${api.baseUrl}/metrics`)).text()) as Families;
     const metric = (name: string, labels: Record<string, string> = {}) =>
-      Number(families.find((family) => family.name === name)?.metrics.find((entry) => Object.entries(labels).every(([key, value]) => entry.labels?.[key] === value))?.value);
+      Number(
+        families.find((family) => family.name === name)?.metrics.find((entry) => Object.entries(labels).every(([key, value]) => entry.labels?.[key] === value))
+          ?.value,
+      );
     expect(metric('waymark_ready')).toBe(0);
     expect(metric('waymark_not_ready_reason', { reason: 'shutting_down' })).toBe(1);
     expect(metric('waymark_not_ready_reason', { reason: 'projector_not_running' })).toBe(0);

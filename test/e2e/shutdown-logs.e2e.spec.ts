@@ -24,14 +24,25 @@ describe('stopping the built API with SIGTERM', () => {
     child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await waitFor(() => fetch(`http://127.0.0.1:${port}/health/live`).then((answer) => answer.ok, () => false), (ok) => ok, 30_000, 100);
+      await waitFor(
+        () =>
+          fetch(`http://127.0.0.1:${port}/health/live`).then(
+            (answer) => answer.ok,
+            () => false,
+          ),
+        (ok) => ok,
+        30_000,
+        100,
+      );
       child.kill('SIGTERM');
       expect(await exited).toBe(143);
       const messages = stdout
         .split('\n')
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line).msg as string);
-      expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/^shutting down/), expect.stringMatching(/^projector stopped/), 'embedded stores closed']));
+      expect(messages).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^shutting down/), expect.stringMatching(/^projector stopped/), 'embedded stores closed']),
+      );
     } finally {
       child.kill('SIGKILL');
       dir.remove();

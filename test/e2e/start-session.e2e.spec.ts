@@ -42,7 +42,11 @@ describe('POST /v1/sessions → GET /v1/journeys (embedded, over HTTP)', () => {
     expect(body.refreshToken).toMatch(new RegExp(`^wmr1\\.${body.sessionId}\\.`));
 
     const startedAt = Date.now();
-    const journey = await waitFor(() => journeyOf('1919102009383'), (j) => j.events.some((e: { sessionId: string }) => e.sessionId === body.sessionId), 2000);
+    const journey = await waitFor(
+      () => journeyOf('1919102009383'),
+      (j) => j.events.some((e: { sessionId: string }) => e.sessionId === body.sessionId),
+      2000,
+    );
     expect(Date.now() - startedAt).toBeLessThan(2000);
     const started = journey.events.find((e: { sessionId: string }) => e.sessionId === body.sessionId);
     expect(started).toMatchObject({ type: 'SessionStarted', meta: { requestId: 'e2e-start-1', source: 'api' } });
@@ -57,7 +61,10 @@ describe('POST /v1/sessions → GET /v1/journeys (embedded, over HTTP)', () => {
       const response = await postJson(`${api.baseUrl}/v1/sessions`, { ...SEED_BODY, data: { userId: 'ordered-user', step: i } });
       ids.push((await readJson(response)).sessionId);
     }
-    const journey = await waitFor(() => journeyOf('ordered-user'), (j) => j.events.length === 3);
+    const journey = await waitFor(
+      () => journeyOf('ordered-user'),
+      (j) => j.events.length === 3,
+    );
     expect(journey.sessions.map((s: { sessionId: string }) => s.sessionId)).toEqual(ids);
   });
 

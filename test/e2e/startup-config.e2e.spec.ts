@@ -63,13 +63,31 @@ describe('strict configuration of the built API', () => {
 
   it('accepts the CLI\'s WAYMARK_* variables, and with no key configuration at all says open development mode loudly, again beside "listening"', async () => {
     const file = configFile('open.json', { products: [product] });
-    const app = await spawnBuiltApp('api', { DATA_DIR: join(temp.path, 'open'), NODE_ENV: 'development', WAYMARK_CONFIG: file, WAYMARK_BOOTSTRAP_KEY: '', WAYMARK_URL: 'http://x', WAYMARK_API_KEY: 'x' }, 20_000);
+    const app = await spawnBuiltApp(
+      'api',
+      {
+        DATA_DIR: join(temp.path, 'open'),
+        NODE_ENV: 'development',
+        WAYMARK_CONFIG: file,
+        WAYMARK_BOOTSTRAP_KEY: '',
+        WAYMARK_URL: 'http://x',
+        WAYMARK_API_KEY: 'x',
+      },
+      20_000,
+    );
     try {
       const lines = await waitFor(
-        () => app.output().split('\n').filter((line) => line.includes('OPEN DEVELOPMENT MODE')),
+        () =>
+          app
+            .output()
+            .split('\n')
+            .filter((line) => line.includes('OPEN DEVELOPMENT MODE')),
         (found) => found.length === 2,
       );
-      const listening = app.output().split('\n').findIndex((line) => line.includes('Waymark listening on'));
+      const listening = app
+        .output()
+        .split('\n')
+        .findIndex((line) => line.includes('Waymark listening on'));
       expect(app.output().split('\n').indexOf(lines[1])).toBe(listening + 1);
       expect(lines.map((line) => JSON.parse(line))).toEqual([
         expect.objectContaining({ level: 40, openDevelopmentMode: true }),

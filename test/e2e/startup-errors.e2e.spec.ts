@@ -58,7 +58,9 @@ describe('start-up errors of the built API', () => {
 
     it('names DATA_DIR and the pid holding it, and leaves the running instance alone', async () => {
       const run = await runBuiltAppToExit('api', { PORT: '0', DATA_DIR: dataDir });
-      const line = new RegExp(`^waymark: failed to start: DATA_DIR ${dataDir} is used by another Waymark process \\(pid ${first.process.pid}, since [0-9TZ:.-]+\\)\\n$`);
+      const line = new RegExp(
+        `^waymark: failed to start: DATA_DIR ${dataDir} is used by another Waymark process \\(pid ${first.process.pid}, since [0-9TZ:.-]+\\)\\n$`,
+      );
       expectOnlyLine(run, line);
       expect((await fetch(`${first.baseUrl}/health/live`)).status).toBe(200);
     });
@@ -66,7 +68,11 @@ describe('start-up errors of the built API', () => {
     it('keeps the projector off it too (embedded, it would open the same chDB)', async () => {
       const run = await runBuiltAppToExit('projector', { PORT: '0', DATA_DIR: dataDir });
       expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 1, stdout: '' });
-      expect(run.stderr).toMatch(new RegExp(`^waymark-projector: failed to start: DATA_DIR ${dataDir} is used by another Waymark process \\(pid ${first.process.pid}, since [0-9TZ:.-]+\\)\\n$`));
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^waymark-projector: failed to start: DATA_DIR ${dataDir} is used by another Waymark process \\(pid ${first.process.pid}, since [0-9TZ:.-]+\\)\\n$`,
+        ),
+      );
     });
 
     it('is free again as soon as the holder stops', async () => {

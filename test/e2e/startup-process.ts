@@ -28,7 +28,10 @@ export function runBuiltAppToExit(name: 'api' | 'projector', env: Record<string,
  * refusing) is killed and reported with what it printed.
  */
 export function runToExit(command: string, args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<Exited> {
-  const child = spawn(command, args, { env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'test', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const result: Exited = { code: null, stdout: '', stderr: '', output: '' };
   child.stdout.on('data', (chunk: Buffer) => ((result.stdout += chunk.toString()), (result.output += chunk.toString())));
   child.stderr.on('data', (chunk: Buffer) => ((result.stderr += chunk.toString()), (result.output += chunk.toString())));

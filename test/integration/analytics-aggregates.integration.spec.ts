@@ -61,7 +61,13 @@ describe('analytics over the read model: aggregates (chDB)', () => {
   });
 
   it('buckets the tag dashboard by days of the time zone asked for, and keeps to the envs given', async () => {
-    const india = await dashboards.build({ scope, range: { from: at('2026-11-19T18:30:00Z'), to: at('2026-11-22T18:30:00Z') }, interval: 'day', tz: 'Asia/Kolkata', now: NOW });
+    const india = await dashboards.build({
+      scope,
+      range: { from: at('2026-11-19T18:30:00Z'), to: at('2026-11-22T18:30:00Z') },
+      interval: 'day',
+      tz: 'Asia/Kolkata',
+      now: NOW,
+    });
     // Dave's session (20:00Z on the 22nd) is already the 23rd in India.
     expect(india.sessionsOverTime.map((bucket) => [bucket.at, bucket.sessions])).toEqual([
       ['2026-11-19T18:30:00.000Z', 2],
@@ -76,7 +82,13 @@ describe('analytics over the read model: aggregates (chDB)', () => {
 
   it('answers the last bucket of a range that ends less than 15 minutes past a bucket edge', async () => {
     // As the default range does just after midnight or in an hour's first quarter (it ends now).
-    const dashboard = await dashboards.build({ scope, range: { from: at('2026-11-20T00:05:00Z'), to: at('2026-11-22T00:05:00Z') }, interval: 'day', tz: 'UTC', now: NOW });
+    const dashboard = await dashboards.build({
+      scope,
+      range: { from: at('2026-11-20T00:05:00Z'), to: at('2026-11-22T00:05:00Z') },
+      interval: 'day',
+      tz: 'UTC',
+      now: NOW,
+    });
     expect(dashboard.lifecycle.map((bucket) => bucket.at)).toEqual(['2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z', '2026-11-22T00:00:00.000Z']);
     expect(dashboard.sessionsOverTime.map((bucket) => bucket.at)).toEqual(dashboard.lifecycle.map((bucket) => bucket.at));
   });
@@ -111,7 +123,12 @@ describe('analytics over the read model: aggregates (chDB)', () => {
         );
         const dashboard = await dashboards.build({ scope, range: { from, to }, interval: 'hour', tz: 'UTC', now: NOW });
         const lifecycle = dashboard.lifecycle.reduce((sum, bucket) => sum + bucket.start + bucket.refresh + bucket.revoke + bucket.extend, 0);
-        expect({ from, to, activity: dashboard.activity.total, lifecycle }).toEqual({ from, to, activity: Number(expected.activity), lifecycle: Number(expected.lifecycle) });
+        expect({ from, to, activity: dashboard.activity.total, lifecycle }).toEqual({
+          from,
+          to,
+          activity: Number(expected.activity),
+          lifecycle: Number(expected.lifecycle),
+        });
       }
     }
   });
@@ -132,10 +149,17 @@ describe('analytics over the read model: aggregates (chDB)', () => {
       { source: '4_checkout', target: '5_pay', visits: 1 },
     ]);
     expect(all.nodes.map((node) => [node.id, node.visits])).toEqual([
-      ['1_home', 4], ['1_cart', 1], ['1_search', 1],
-      ['2_pay', 2], ['2_product', 2], ['2_search', 2],
-      ['3_cart', 2], ['3_home', 1], ['3_product', 1],
-      ['4_checkout', 1], ['5_pay', 1],
+      ['1_home', 4],
+      ['1_cart', 1],
+      ['1_search', 1],
+      ['2_pay', 2],
+      ['2_product', 2],
+      ['2_search', 2],
+      ['3_cart', 2],
+      ['3_home', 1],
+      ['3_product', 1],
+      ['4_checkout', 1],
+      ['5_pay', 1],
     ]);
     const top = await paths.build({ scope, range: RANGE, steps: 5, edges: 2, visitGapMinutes: 30 });
     expect(top.edges.map((edge) => `${edge.source}>${edge.target}`)).toEqual(['1_home>2_search', '2_product>3_cart']);
@@ -148,11 +172,23 @@ describe('analytics over the read model: aggregates (chDB)', () => {
     const after = await paths.build({ scope, range: RANGE, anchor: { step: 'home', direction: 'after' }, steps: 5, edges: 50, visitGapMinutes: 30 });
     expect(after.visits).toBe(4);
     expect(after.edges.map((edge) => `${edge.source}>${edge.target}:${edge.visits}`)).toEqual([
-      '1_home>2_search:2', '1_home>2_pay:1', '1_home>2_product:1', '2_product>3_cart:1', '2_search>3_home:1', '2_search>3_product:1', '3_cart>4_checkout:1', '4_checkout>5_pay:1',
+      '1_home>2_search:2',
+      '1_home>2_pay:1',
+      '1_home>2_product:1',
+      '2_product>3_cart:1',
+      '2_search>3_home:1',
+      '2_search>3_product:1',
+      '3_cart>4_checkout:1',
+      '4_checkout>5_pay:1',
     ]);
     const before = await paths.build({ scope, range: RANGE, anchor: { step: 'pay', direction: 'before' }, steps: 3, edges: 50, visitGapMinutes: 30 });
     expect(before.visits).toBe(3);
-    expect(before.edges.map((edge) => `${edge.source}>${edge.target}:${edge.visits}`)).toEqual(['1_cart>2_checkout:1', '2_cart>3_pay:1', '2_checkout>3_pay:1', '2_home>3_pay:1']);
+    expect(before.edges.map((edge) => `${edge.source}>${edge.target}:${edge.visits}`)).toEqual([
+      '1_cart>2_checkout:1',
+      '2_cart>3_pay:1',
+      '2_checkout>3_pay:1',
+      '2_home>3_pay:1',
+    ]);
     expect(before.nodes.find((node) => node.id === '3_pay')).toEqual({ id: '3_pay', step: 'pay', depth: 3, visits: 3 });
   });
 
@@ -181,11 +217,17 @@ describe('analytics over the read model: aggregates (chDB)', () => {
       { cohort: '2026-11-22', users: 1, returned: [1, null, null, null], rates: [1, null, null, null] },
     ]);
     const later = await retention.build({ scope, range: RANGE, days: 3, tz: 'UTC', now: at('2026-11-30T00:00:00Z') });
-    expect(later.cohorts.map((cohort) => cohort.returned)).toEqual([[2, 0, 1, 0], [1, 0, 0, 0], [1, 0, 0, 0]]);
+    expect(later.cohorts.map((cohort) => cohort.returned)).toEqual([
+      [2, 0, 1, 0],
+      [1, 0, 0, 0],
+      [1, 0, 0, 0],
+    ]);
   });
 
   it('stops a query at the row guard and answers STORE_UNAVAILABLE', async () => {
-    await expect(runQuery(fixture.clickhouse, 'SELECT number FROM numbers(5)', {}, { ...DEFAULT_QUERY_LIMITS, maxResultRows: 3 })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await expect(runQuery(fixture.clickhouse, 'SELECT number FROM numbers(5)', {}, { ...DEFAULT_QUERY_LIMITS, maxResultRows: 3 })).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+    });
     await expect(runQuery(fixture.clickhouse, 'SELECT number FROM numbers(3)', {}, { ...DEFAULT_QUERY_LIMITS, maxResultRows: 3 })).resolves.toHaveLength(3);
   });
 });

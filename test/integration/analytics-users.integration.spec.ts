@@ -1,11 +1,4 @@
-import {
-  DEFAULT_QUERY_LIMITS,
-  JourneyItem,
-  UserDashboardRepository,
-  UserJourneyRepository,
-  UserProfileRepository,
-  UsersRepository,
-} from '@waymark/read-model';
+import { DEFAULT_QUERY_LIMITS, JourneyItem, UserDashboardRepository, UserJourneyRepository, UserProfileRepository, UsersRepository } from '@waymark/read-model';
 import { AnalyticsFixture, activityEvent, at, openAnalyticsFixture } from '../support/analytics-dataset';
 
 const scope = { product: 'my-product-tag', envs: ['snd', 'prd'], tag: 'session-tag' };
@@ -61,7 +54,10 @@ describe('analytics over the read model: users (chDB)', () => {
     expect((await list({ status: 'expired' })).users.map((user) => user.identifier)).toEqual(['bob']);
     expect((await list({ scope: { ...scope, envs: ['prd'] } })).users.map((user) => user.identifier)).toEqual(['dave']);
     expect((await list({ search: 'A', sort: 'identifier', order: 'asc' })).users.map((user) => user.identifier)).toEqual(['alice', 'carol', 'dave']);
-    expect((await list({ seen: { from: at('2026-11-21T00:00:00Z'), to: at('2026-11-22T00:00:00Z') } })).users.map((user) => user.identifier)).toEqual(['alice', 'carol']);
+    expect((await list({ seen: { from: at('2026-11-21T00:00:00Z'), to: at('2026-11-22T00:00:00Z') } })).users.map((user) => user.identifier)).toEqual([
+      'alice',
+      'carol',
+    ]);
     const second = await list({ sort: 'sessions', order: 'desc', page: 2, pageSize: 3 });
     expect(second).toMatchObject({ total: 4, page: 2, pageSize: 3 });
     expect(second.users.map((user) => user.identifier)).toEqual(['dave']);
@@ -70,7 +66,12 @@ describe('analytics over the read model: users (chDB)', () => {
 
   it('judges status at the time asked: once every session has ended, alice and dave are expired too', async () => {
     const later = await list({ now: at('2027-01-15T00:00:00Z'), sort: 'identifier', order: 'asc' });
-    expect(later.users.map((user) => [user.identifier, user.status])).toEqual([['alice', 'expired'], ['bob', 'expired'], ['carol', 'inactive'], ['dave', 'expired']]);
+    expect(later.users.map((user) => [user.identifier, user.status])).toEqual([
+      ['alice', 'expired'],
+      ['bob', 'expired'],
+      ['carol', 'inactive'],
+      ['dave', 'expired'],
+    ]);
   });
 
   it("answers a user's profile: sessions newest first with end, activity, duration and event count, and the latest sealed data", async () => {
@@ -83,13 +84,37 @@ describe('analytics over the read model: users (chDB)', () => {
       status: 'active',
       sessionCount: 2,
       sessions: [
-        { sessionId: fixture.events.sessions.a2.sessionId, startedAt: '2026-11-22T10:00:00.000Z', endsAt: '2026-12-22T10:00:00.000Z', revokedAt: null, lastEventAt: '2026-11-22T10:05:00.000Z', active: true, durationMs: 300_000, eventCount: 6 },
-        { sessionId: fixture.events.sessions.a1.sessionId, startedAt: '2026-11-20T09:00:00.000Z', endsAt: '2026-11-21T09:00:00.000Z', revokedAt: null, lastEventAt: '2026-11-20T09:42:00.000Z', active: false, durationMs: 2_520_000, eventCount: 7 },
+        {
+          sessionId: fixture.events.sessions.a2.sessionId,
+          startedAt: '2026-11-22T10:00:00.000Z',
+          endsAt: '2026-12-22T10:00:00.000Z',
+          revokedAt: null,
+          lastEventAt: '2026-11-22T10:05:00.000Z',
+          active: true,
+          durationMs: 300_000,
+          eventCount: 6,
+        },
+        {
+          sessionId: fixture.events.sessions.a1.sessionId,
+          startedAt: '2026-11-20T09:00:00.000Z',
+          endsAt: '2026-11-21T09:00:00.000Z',
+          revokedAt: null,
+          lastEventAt: '2026-11-20T09:42:00.000Z',
+          active: false,
+          durationMs: 2_520_000,
+          eventCount: 7,
+        },
       ],
       latestSealedData: 'latest-sealed-data-of-alice',
     });
     const carol = await profiles.find(key('carol'), NOW, 10);
-    expect(carol?.sessions[0]).toMatchObject({ endsAt: '2026-11-21T08:30:00.000Z', revokedAt: '2026-11-21T08:30:00.000Z', active: false, eventCount: 5, durationMs: 1_800_000 });
+    expect(carol?.sessions[0]).toMatchObject({
+      endsAt: '2026-11-21T08:30:00.000Z',
+      revokedAt: '2026-11-21T08:30:00.000Z',
+      active: false,
+      eventCount: 5,
+      durationMs: 1_800_000,
+    });
     const dave = await profiles.find(key('dave', 'prd'), NOW, 10);
     // Extended after its refresh: the session's end is the latest refreshExpiresAt.
     expect(dave?.sessions[0]).toMatchObject({ endsAt: '2026-12-29T20:30:00.000Z', active: true, eventCount: 5 });
@@ -108,9 +133,27 @@ describe('analytics over the read model: users (chDB)', () => {
       after = page.next ?? undefined;
     } while (after);
     expect(pages.map((page) => page.length)).toEqual([5, 5, 3]);
-    expect(times(pages.flat())).toEqual(['20T09:00', '20T09:01', '20T09:02', '20T09:03', '20T09:40', '20T09:41', '20T09:42', '22T10:00', '22T10:01', '22T10:02', '22T10:03', '22T10:04', '22T10:05']);
+    expect(times(pages.flat())).toEqual([
+      '20T09:00',
+      '20T09:01',
+      '20T09:02',
+      '20T09:03',
+      '20T09:40',
+      '20T09:41',
+      '20T09:42',
+      '22T10:00',
+      '22T10:01',
+      '22T10:02',
+      '22T10:03',
+      '22T10:04',
+      '22T10:05',
+    ]);
     const [start, home] = pages[0];
-    expect(start).toMatchObject({ type: 'SessionStarted', sessionId: fixture.events.sessions.a1.sessionId, data: { refreshExpiresAt: '2026-11-21T09:00:00.000Z' } });
+    expect(start).toMatchObject({
+      type: 'SessionStarted',
+      sessionId: fixture.events.sessions.a1.sessionId,
+      data: { refreshExpiresAt: '2026-11-21T09:00:00.000Z' },
+    });
     expect(start.data).not.toHaveProperty('sealedData');
     expect(home).toMatchObject({ type: 'SessionActivityRecorded', name: 'home', status: 'success', latencyMs: 100, processId: 'w2' });
     // Exactly these fields: data is JSON made by ClickHouse at insert (migration 0006).
@@ -136,7 +179,15 @@ describe('analytics over the read model: users (chDB)', () => {
     // The data comes back whole, rebuilt from columns extracted at insert.
     const pay = pages[1][1];
     expect(pay.data).toEqual(fixture.events.alice1[6].data);
-    expect(pay.data).toEqual({ name: 'pay', parent: 'cart', child: 'card', status: 'success', latencyMs: 400, processId: 'w2', properties: { amount: 12.5, items: ['a', 'b'] } });
+    expect(pay.data).toEqual({
+      name: 'pay',
+      parent: 'cart',
+      child: 'card',
+      status: 'success',
+      latencyMs: 400,
+      processId: 'w2',
+      properties: { amount: 12.5, items: ['a', 'b'] },
+    });
     expect(home.data).toEqual({ name: 'home', status: 'success', latencyMs: 100, processId: 'w2' });
     const carol = await journeys.page({ key: key('carol'), limit: 10, kind: 'lifecycle' });
     expect(carol.items.map((item) => item.data)).toEqual([
@@ -161,7 +212,8 @@ describe('analytics over the read model: users (chDB)', () => {
   });
 
   it('filters a journey by time range, kind, status, name and process id', async () => {
-    const page = (filters: Partial<Parameters<UserJourneyRepository['page']>[0]>) => journeys.page({ key: key('alice'), limit: 100, ...filters }).then((p) => times(p.items));
+    const page = (filters: Partial<Parameters<UserJourneyRepository['page']>[0]>) =>
+      journeys.page({ key: key('alice'), limit: 100, ...filters }).then((p) => times(p.items));
     expect(await page({ status: 'error' })).toEqual(['20T09:03']);
     expect(await page({ name: 'cart' })).toEqual(['20T09:40', '20T09:41', '22T10:03']);
     expect(await page({ processId: 'w1' })).toEqual(['20T09:03']);
@@ -171,21 +223,63 @@ describe('analytics over the read model: users (chDB)', () => {
   });
 
   it("builds a user's dashboard: activity, latency and outcome timelines, peak hours, success rate", async () => {
-    const dashboard = await dashboards.build({ key: key('bob'), range: { from: at('2026-11-20T00:00:00Z'), to: at('2026-11-22T00:00:00Z') }, interval: 'day', tz: 'UTC' });
-    expect(dashboard.totals).toEqual({ events: 4, activities: 3, sessions: 1, success: 2, errors: 0, successRate: 0.6667, errorRate: 0, latencyP50Ms: 80, latencyP95Ms: 900 });
-    expect(dashboard.activity).toEqual([{ at: '2026-11-20T00:00:00.000Z', count: 3 }, { at: '2026-11-21T00:00:00.000Z', count: 0 }]);
-    expect(dashboard.latency).toEqual([{ at: '2026-11-20T00:00:00.000Z', p50Ms: 80, p95Ms: 900 }, { at: '2026-11-21T00:00:00.000Z', p50Ms: null, p95Ms: null }]);
-    expect(dashboard.outcomes).toEqual([{ at: '2026-11-20T00:00:00.000Z', success: 2, error: 0, other: 1 }, { at: '2026-11-21T00:00:00.000Z', success: 0, error: 0, other: 0 }]);
+    const dashboard = await dashboards.build({
+      key: key('bob'),
+      range: { from: at('2026-11-20T00:00:00Z'), to: at('2026-11-22T00:00:00Z') },
+      interval: 'day',
+      tz: 'UTC',
+    });
+    expect(dashboard.totals).toEqual({
+      events: 4,
+      activities: 3,
+      sessions: 1,
+      success: 2,
+      errors: 0,
+      successRate: 0.6667,
+      errorRate: 0,
+      latencyP50Ms: 80,
+      latencyP95Ms: 900,
+    });
+    expect(dashboard.activity).toEqual([
+      { at: '2026-11-20T00:00:00.000Z', count: 3 },
+      { at: '2026-11-21T00:00:00.000Z', count: 0 },
+    ]);
+    expect(dashboard.latency).toEqual([
+      { at: '2026-11-20T00:00:00.000Z', p50Ms: 80, p95Ms: 900 },
+      { at: '2026-11-21T00:00:00.000Z', p50Ms: null, p95Ms: null },
+    ]);
+    expect(dashboard.outcomes).toEqual([
+      { at: '2026-11-20T00:00:00.000Z', success: 2, error: 0, other: 1 },
+      { at: '2026-11-21T00:00:00.000Z', success: 0, error: 0, other: 0 },
+    ]);
     expect(dashboard.peakHours.filter((hour) => hour.count > 0)).toEqual([{ hour: 14, count: 3 }]);
   });
 
   it("counts a duplicated event once in a user's dashboard, in the user's time zone", async () => {
     // Before the two events appended above: alice's product error was delivered twice.
-    const dashboard = await dashboards.build({ key: key('alice'), range: { from: at('2026-11-19T18:30:00Z'), to: at('2026-11-20T18:30:00Z') }, interval: 'day', tz: 'Asia/Kolkata' });
+    const dashboard = await dashboards.build({
+      key: key('alice'),
+      range: { from: at('2026-11-19T18:30:00Z'), to: at('2026-11-20T18:30:00Z') },
+      interval: 'day',
+      tz: 'Asia/Kolkata',
+    });
     // 20 Nov in India: A1's start, the late 09:00:30 home and six activities.
-    expect(dashboard.totals).toMatchObject({ events: 8, activities: 7, sessions: 1, success: 6, errors: 1, successRate: 0.8571, errorRate: 0.1429, latencyP50Ms: 100, latencyP95Ms: 400 });
+    expect(dashboard.totals).toMatchObject({
+      events: 8,
+      activities: 7,
+      sessions: 1,
+      success: 6,
+      errors: 1,
+      successRate: 0.8571,
+      errorRate: 0.1429,
+      latencyP50Ms: 100,
+      latencyP95Ms: 400,
+    });
     expect(dashboard.activity).toEqual([{ at: '2026-11-19T18:30:00.000Z', count: 7 }]);
     // 09:00–09:42 UTC is 14:30–15:12 in India.
-    expect(dashboard.peakHours.filter((hour) => hour.count > 0)).toEqual([{ hour: 14, count: 4 }, { hour: 15, count: 3 }]);
+    expect(dashboard.peakHours.filter((hour) => hour.count > 0)).toEqual([
+      { hour: 14, count: 4 },
+      { hour: 15, count: 3 },
+    ]);
   });
 });

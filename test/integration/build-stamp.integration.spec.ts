@@ -5,7 +5,11 @@ import { makeTempDir } from '../support/temp-dir';
 
 const script = join(__dirname, '../../tools/build-stamp.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { inputsHash, inputsStat, staleReason } = require(script) as { inputsHash(root: string): string; inputsStat(root: string): string[]; staleReason(root: string): string | undefined };
+const { inputsHash, inputsStat, staleReason } = require(script) as {
+  inputsHash(root: string): string;
+  inputsStat(root: string): string[];
+  staleReason(root: string): string | undefined;
+};
 
 /** A scratch tree shaped like the project: sources, settings, and a built dist/. */
 function scratchTree(): string {
@@ -64,7 +68,7 @@ describe('tools/build-stamp.js', () => {
     expect(inputsHash(root)).toBe(before);
   });
 
-  it('records the files\' times once current by content, so the next start reads no file', () => {
+  it("records the files' times once current by content, so the next start reads no file", () => {
     const root = scratchTree();
     stamp(root);
     // `ensure` on a current tree builds nothing (a build here would fail: the scratch tree has no npm scripts).

@@ -40,7 +40,7 @@ describe('settings on the embedded ClickHouse client belong to their call', () =
     expect(await count()).toBe(8);
   });
 
-  it('sets a query\'s settings back to their defaults after it', async () => {
+  it("sets a query's settings back to their defaults after it", async () => {
     const setting = async (settings?: Record<string, string>) => {
       const result = await client.query({ query: "SELECT getSetting('max_result_rows') AS value", format: 'JSONEachRow', clickhouse_settings: settings });
       const [row] = await result.json<{ value: string | number }>();

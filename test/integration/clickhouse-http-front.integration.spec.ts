@@ -61,12 +61,7 @@ describe('ClickHouse HTTP test front (chDB behind the ClickHouse HTTP interface)
     const at = Date.parse('2026-11-26T10:00:00.000Z');
     const awkwardData = sessionStarted('journey-user', at + 1_000);
     awkwardData.data = { ...awkwardData.data, sealedData: `it's ü→✓ -- {x:String} \\ "q"` };
-    const events = [
-      sessionStarted('journey-user', at),
-      awkwardData,
-      sessionStarted(AWKWARD, at + 2_000),
-      sessionStarted('someone-else', at + 3_000),
-    ];
+    const events = [sessionStarted('journey-user', at), awkwardData, sessionStarted(AWKWARD, at + 2_000), sessionStarted('someone-else', at + 3_000)];
     const overHttp = await new EventsProjection(client).project(records(events), 'journey-batch');
     const inProcess = await new EventsProjection(chdb).project(records(events), 'journey-batch');
     expect(overHttp).toEqual({ projected: 4, deadLetters: [] });
@@ -103,7 +98,9 @@ describe('ClickHouse HTTP test front (chDB behind the ClickHouse HTTP interface)
   it('serves concurrent requests one at a time, each with its own parameters', async () => {
     const answers = await Promise.all(
       Array.from({ length: 25 }, (_, index) =>
-        client.query({ query: 'SELECT {i:UInt32} AS i, {s:String} AS s', query_params: { i: index, s: `v'${index}` }, format: 'JSONEachRow' }).then((result) => result.json()),
+        client
+          .query({ query: 'SELECT {i:UInt32} AS i, {s:String} AS s', query_params: { i: index, s: `v'${index}` }, format: 'JSONEachRow' })
+          .then((result) => result.json()),
       ),
     );
     expect(answers).toEqual(Array.from({ length: 25 }, (_, index) => [{ i: index, s: `v'${index}` }]));
@@ -130,9 +127,16 @@ describe('ClickHouse HTTP test front (chDB behind the ClickHouse HTTP interface)
   });
 
   it('applies URL settings to their request only', async () => {
-    const seen = await client.query({ query: `SELECT toString(getSetting('max_threads')) AS t`, format: 'JSONEachRow', clickhouse_settings: { max_threads: 1 } });
+    const seen = await client.query({
+      query: `SELECT toString(getSetting('max_threads')) AS t`,
+      format: 'JSONEachRow',
+      clickhouse_settings: { max_threads: 1 },
+    });
     expect(await seen.json()).toEqual([{ t: '1' }]);
-    const after = await client.query({ query: `SELECT getSetting('insert_deduplication_token') AS token, getSetting('max_threads') != 1 AS reset`, format: 'JSONEachRow' });
+    const after = await client.query({
+      query: `SELECT getSetting('insert_deduplication_token') AS token, getSetting('max_threads') != 1 AS reset`,
+      format: 'JSONEachRow',
+    });
     expect(await after.json()).toEqual([{ token: '', reset: 1 }]);
 
     const started = Date.now();
@@ -148,7 +152,14 @@ describe('ClickHouse HTTP test front (chDB behind the ClickHouse HTTP interface)
   it('inserts JSONEachRow objects and runs commands: INSERT … SELECT, ALTER, EXCHANGE TABLES, TRUNCATE', async () => {
     await client.command({ query: 'CREATE TABLE IF NOT EXISTS front_a (k UInt32, v String) ENGINE = MergeTree ORDER BY k' });
     await client.command({ query: 'CREATE TABLE IF NOT EXISTS front_b (k UInt32, v String) ENGINE = MergeTree ORDER BY k' });
-    await client.insert({ table: 'front_a', values: [{ k: 1, v: 'one' }, { k: 2, v: `t'wo` }], format: 'JSONEachRow' });
+    await client.insert({
+      table: 'front_a',
+      values: [
+        { k: 1, v: 'one' },
+        { k: 2, v: `t'wo` },
+      ],
+      format: 'JSONEachRow',
+    });
     await client.insert({ table: 'front_a', columns: ['k'], values: [[3]], format: 'JSONCompactEachRow' });
     await client.command({ query: `INSERT INTO front_b SELECT k + 10, v FROM front_a WHERE k < 3` });
     await client.command({ query: 'ALTER TABLE front_b ADD COLUMN IF NOT EXISTS extra UInt8 DEFAULT 7' });

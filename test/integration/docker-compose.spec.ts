@@ -20,7 +20,11 @@ type Service = {
  * reads (a misspelt variable would be silently ignored in production).
  */
 describe('docker-compose.yml', () => {
-  const compose = parse(readFileSync(join(__dirname, '../../docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown>; secrets: Record<string, unknown> };
+  const compose = parse(readFileSync(join(__dirname, '../../docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, Service>;
+    volumes: Record<string, unknown>;
+    secrets: Record<string, unknown>;
+  };
   const services = compose.services;
 
   it('runs Kafka in KRaft mode from the official image, ClickHouse, Redis, the API and the projector', () => {
@@ -99,7 +103,11 @@ describe('docker-compose.yml', () => {
   });
 
   it('keeps state on named volumes', () => {
-    for (const [service, volume] of [['kafka', 'kafka-data'], ['clickhouse', 'clickhouse-data'], ['redis', 'redis-data']]) {
+    for (const [service, volume] of [
+      ['kafka', 'kafka-data'],
+      ['clickhouse', 'clickhouse-data'],
+      ['redis', 'redis-data'],
+    ]) {
       expect(Object.keys(compose.volumes)).toContain(volume);
       expect(services[service].volumes?.some((mount) => mount.startsWith(`${volume}:`))).toBe(true);
     }
@@ -110,12 +118,19 @@ describe('docker-compose.yml', () => {
     const projectorKeys = Object.keys(projectorEnvSchema.shape);
     expect(Object.keys(services.api.environment ?? {}).filter((name) => !apiKeys.includes(name))).toEqual([]);
     expect(Object.keys(services.projector.environment ?? {}).filter((name) => !projectorKeys.includes(name))).toEqual([]);
-    expect(services.api.environment).toMatchObject({ KAFKA_BROKERS: expect.any(String), CLICKHOUSE_URL: expect.any(String), REDIS_URL: expect.any(String), NODE_ENV: 'production' });
+    expect(services.api.environment).toMatchObject({
+      KAFKA_BROKERS: expect.any(String),
+      CLICKHOUSE_URL: expect.any(String),
+      REDIS_URL: expect.any(String),
+      NODE_ENV: 'production',
+    });
     expect(services.projector.environment).toMatchObject({ KAFKA_BROKERS: expect.any(String), CLICKHOUSE_URL: expect.any(String) });
     expect(services.projector.environment).not.toHaveProperty('REDIS_URL');
     // Both apps must agree on the topic and its partition count, which kafka-init creates.
     expect(services.api.environment?.KAFKA_PARTITIONS).toBe(services.projector.environment?.KAFKA_PARTITIONS);
-    expect((services['kafka-init'] as { command: string[] }).command.join(' ')).toContain(`--topic ${services.api.environment?.KAFKA_TOPIC} --partitions ${services.api.environment?.KAFKA_PARTITIONS}`);
+    expect((services['kafka-init'] as { command: string[] }).command.join(' ')).toContain(
+      `--topic ${services.api.environment?.KAFKA_TOPIC} --partitions ${services.api.environment?.KAFKA_PARTITIONS}`,
+    );
   });
 
   it('parses every value it sets with the apps’ own schemas', () => {

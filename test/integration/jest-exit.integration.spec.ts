@@ -40,7 +40,17 @@ describe('a failing test run always ends, with its summary line', () => {
   const dir = makeTempDir('jest-exit');
   const files = { JEST_RESULT_FILE: join(dir.path, 'result.json'), JEST_PROGRESS_FILE: join(dir.path, 'progress.json') };
   // A cache of its own: Jest orders files by past failures and durations, then by size.
-  const jestArgs = ['--config', join(FIXTURES, 'jest.config.js'), '--runInBand', '--cacheDirectory', join(dir.path, 'cache'), '--json', `--outputFile=${files.JEST_RESULT_FILE}`, '--reporters=default', `--reporters=${join(ROOT, '.ci/jest-progress-reporter.js')}`];
+  const jestArgs = [
+    '--config',
+    join(FIXTURES, 'jest.config.js'),
+    '--runInBand',
+    '--cacheDirectory',
+    join(dir.path, 'cache'),
+    '--json',
+    `--outputFile=${files.JEST_RESULT_FILE}`,
+    '--reporters=default',
+    `--reporters=${join(ROOT, '.ci/jest-progress-reporter.js')}`,
+  ];
 
   afterAll(() => dir.remove());
 
@@ -55,7 +65,9 @@ describe('a failing test run always ends, with its summary line', () => {
   it('a run that cannot end by itself is stopped at its budget, and the summary says so with the counts so far', async () => {
     const ci = await run('.ci/test-with-summary', ['8s', process.execPath, JEST, ...jestArgs], files, 60_000);
     expect(ci.code).toBe(1);
-    expect(ci.stdout.trim().split('\n').at(-1)).toBe('tests: 1 passed, 2 failed (Jest did not finish within 8s; counts from the 1 test file that finished, plus 1 for the unfinished run)');
+    expect(ci.stdout.trim().split('\n').at(-1)).toBe(
+      'tests: 1 passed, 2 failed (Jest did not finish within 8s; counts from the 1 test file that finished, plus 1 for the unfinished run)',
+    );
   }, 75_000);
 
   it('a run that never reached Jest still prints a summary line that fails', async () => {

@@ -31,7 +31,16 @@ describe('waymark event tools on Kafka', () => {
     const out: string[] = [];
     const err: string[] = [];
     const code = await runCli(args, { out: (text) => out.push(text), err: (text) => err.push(text), progress: () => undefined, isTty: false, env });
-    return { code, out, err, events: () => out.flatMap((text) => text.split('\n')).filter(Boolean).map((line) => JSON.parse(line) as EventEnvelope) };
+    return {
+      code,
+      out,
+      err,
+      events: () =>
+        out
+          .flatMap((text) => text.split('\n'))
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as EventEnvelope),
+    };
   }
 
   const ids = (events: EventEnvelope[]) => events.map((event) => event.id).sort();
@@ -52,7 +61,7 @@ describe('waymark event tools on Kafka', () => {
     tmp.remove();
   });
 
-  it('exports one user\'s events in the order they were appended', async () => {
+  it("exports one user's events in the order they were appended", async () => {
     const run = await cli(['events', 'export', '--identifier', 'user-1']);
     expect(run.code).toBe(0);
     expect(run.events().map((event) => event.id)).toEqual(appended.filter((event) => event.identifier === 'user-1').map((event) => event.id));
@@ -61,9 +70,20 @@ describe('waymark event tools on Kafka', () => {
   it('exports by time range and product, and to a file', async () => {
     const since = t0 + 10 * 60_000;
     const until = t0 + 20 * 60_000;
-    const run = await cli(['events', 'export', '--product', 'my-product-tag', '--since', new Date(since).toISOString(), '--until', new Date(until).toISOString()]);
+    const run = await cli([
+      'events',
+      'export',
+      '--product',
+      'my-product-tag',
+      '--since',
+      new Date(since).toISOString(),
+      '--until',
+      new Date(until).toISOString(),
+    ]);
     expect(run.code).toBe(0);
-    const expected = appended.filter((event) => event.product === 'my-product-tag' && Date.parse(event.occurredAt) >= since && Date.parse(event.occurredAt) < until);
+    const expected = appended.filter(
+      (event) => event.product === 'my-product-tag' && Date.parse(event.occurredAt) >= since && Date.parse(event.occurredAt) < until,
+    );
     expect(expected).toHaveLength(10);
     expect(ids(run.events())).toEqual(ids(expected));
 
@@ -71,7 +91,10 @@ describe('waymark event tools on Kafka', () => {
     const toFile = await cli(['events', 'export', '--out', file]);
     expect(toFile.code).toBe(0);
     expect(toFile.out).toEqual([]);
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as EventEnvelope);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as EventEnvelope);
     expect(ids(lines)).toEqual(ids(appended));
   });
 
@@ -84,13 +107,23 @@ describe('waymark event tools on Kafka', () => {
 
     let interrupt: (() => void) | undefined;
     const printed: string[] = [];
-    const following = runCli(['events', 'tail', '--identifier', 'late-user'], { out: (text) => printed.push(text), err: () => undefined, env, onInterrupt: (stop) => (interrupt = stop) });
+    const following = runCli(['events', 'tail', '--identifier', 'late-user'], {
+      out: (text) => printed.push(text),
+      err: () => undefined,
+      env,
+      onInterrupt: (stop) => (interrupt = stop),
+    });
     // The tail takes the partitions' ends as its start right away, before its group is in.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const late = [sessionStarted('late-user', t0 + 3_600_000), sessionStarted('late-user', t0 + 3_700_000), sessionStarted('someone-else', t0 + 3_800_000)];
     await log.append(late);
     appended.push(...late);
-    await waitFor(() => printed.length, (lines) => lines >= 2, 30_000, 100);
+    await waitFor(
+      () => printed.length,
+      (lines) => lines >= 2,
+      30_000,
+      100,
+    );
     // A moment more: nothing else may come (the third event is someone else's).
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     interrupt?.();

@@ -101,7 +101,11 @@ describe('KafkaEventLog consumers in a group', () => {
     const consumer = open(log, 'span');
     // The partitions' leaders sit on three brokers, fetched independently: ask again
     // (without committing, so the same records come back) until every fetch is held.
-    const batch = await waitFor(() => nextNonEmpty(consumer, 1000), (b) => b.records.length === 120, 30_000);
+    const batch = await waitFor(
+      () => nextNonEmpty(consumer, 1000),
+      (b) => b.records.length === 120,
+      30_000,
+    );
 
     const ranges = rangesOf(batch.records);
     expect(ranges.size).toBeGreaterThan(1);

@@ -4,7 +4,16 @@ import { Kafka, logLevel } from 'kafkajs';
 import { KafkaTestBroker, consumeUntil, kafkaTestOptions, recordingLogger, startKafkaBroker } from '../support/kafka-broker';
 import { sessionStarted } from '../support/events';
 
-const TOPICS = { 'backlog.events': 2, 'backlog.events.dlq': 1, 'order.events': 6, 'order.events.dlq': 1, 'coalesce.events': 6, 'coalesce.events.dlq': 1, 'poison.events': 3, 'poison.events.dlq': 2 };
+const TOPICS = {
+  'backlog.events': 2,
+  'backlog.events.dlq': 1,
+  'order.events': 6,
+  'order.events.dlq': 1,
+  'coalesce.events': 6,
+  'coalesce.events.dlq': 1,
+  'poison.events': 3,
+  'poison.events.dlq': 2,
+};
 
 /**
  * KafkaEventLog against a real Kafka protocol broker (librdkafka's mock cluster, three

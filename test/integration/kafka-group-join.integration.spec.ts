@@ -106,7 +106,12 @@ describe('KafkaEventLog consumer joining a group', () => {
       expect(lateLogger.errors.some((line) => line.includes('rejoining the group'))).toBe(true);
 
       await leaderLog.append(events);
-      await waitFor(() => seen.size, (size) => size >= events.length, 30_000, 50);
+      await waitFor(
+        () => seen.size,
+        (size) => size >= events.length,
+        30_000,
+        50,
+      );
     } finally {
       patch.restore();
       // A closed consumer answers at once: a drain loop left running would starve the event loop.

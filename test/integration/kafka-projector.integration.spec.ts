@@ -19,7 +19,10 @@ describe('Kafka event log → projector → ClickHouse (chDB)', () => {
   let clickhouse: ClickHouseClient;
 
   beforeAll(async () => {
-    broker = await startKafkaBroker({ brokerCount: 3, topics: { 'projected.events': 6, 'projected.events.dlq': 1, 'restarted.events': 6, 'restarted.events.dlq': 1 } });
+    broker = await startKafkaBroker({
+      brokerCount: 3,
+      topics: { 'projected.events': 6, 'projected.events.dlq': 1, 'restarted.events': 6, 'restarted.events.dlq': 1 },
+    });
     log = new KafkaEventLog(kafkaTestOptions(broker.brokers, 'projected.events', 6), recordingLogger());
     await log.connect();
     clickhouse = createReadModelClient({ kind: 'chdb', path: join(dir.path, 'clickhouse') });
@@ -103,12 +106,25 @@ describe('Kafka event log → projector → ClickHouse (chDB)', () => {
 
     // Restarted with other batch bounds, so the uncommitted batch comes back grouped
     // differently: its insert must not be taken for a retry of anything already written.
-    const restarted = new Projector(restartedLog.openConsumer(options.group), new EventsProjection(clickhouse), recordingLogger(), { ...options, maxBatch: 170 });
+    const restarted = new Projector(restartedLog.openConsumer(options.group), new EventsProjection(clickhouse), recordingLogger(), {
+      ...options,
+      maxBatch: 170,
+    });
     restarted.start();
     await appended;
-    const final = await waitFor(() => countRows('restart-'), (counts) => counts.unique === 3000, 60_000, 100);
+    const final = await waitFor(
+      () => countRows('restart-'),
+      (counts) => counts.unique === 3000,
+      60_000,
+      100,
+    );
     // Every partition committed to its end, by the restarted member.
-    await waitFor(() => restartedLog.describeLag(options.group), (lag) => lag.total === 0, 10_000, 100);
+    await waitFor(
+      () => restartedLog.describeLag(options.group),
+      (lag) => lag.total === 0,
+      10_000,
+      100,
+    );
     await restarted.stop();
     await restartedLog.close();
 

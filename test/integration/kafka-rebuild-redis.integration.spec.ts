@@ -77,8 +77,17 @@ describe('waymark rebuild-redis (Kafka log → Redis)', () => {
     for (let i = 0; i < 40; i += 1) {
       const sessionId = newId();
       const started = decideStartSession({
-        product: 'shop', env: 'prd', tag: 'web', identifier: `user-${i % 13}`, spec, sessionId, eventId: newId(), now: now - i * 1000,
-        sealedData: `sealed-${sessionId}`, refreshTokenHash: `hash-${sessionId}`, meta,
+        product: 'shop',
+        env: 'prd',
+        tag: 'web',
+        identifier: `user-${i % 13}`,
+        spec,
+        sessionId,
+        eventId: newId(),
+        now: now - i * 1000,
+        sealedData: `sealed-${sessionId}`,
+        refreshTokenHash: `hash-${sessionId}`,
+        meta,
       });
       await store.create(started.record, [started.event]);
       ids.push(sessionId);
@@ -104,7 +113,8 @@ describe('waymark rebuild-redis (Kafka log → Redis)', () => {
     expect(code).toBe(0);
     expect(JSON.parse(io.stdout.join(''))).toEqual({ events: 42, sessions: 40, specs: 0, ignored: 0, duplicates: 0 });
 
-    const withoutSecrets = (record: SessionRecord | undefined) => record && { ...record, refreshTokenHash: REBUILT_REFRESH_TOKEN_HASH, spentRefreshTokenHashes: [], lastRefreshSealed: null };
+    const withoutSecrets = (record: SessionRecord | undefined) =>
+      record && { ...record, refreshTokenHash: REBUILT_REFRESH_TOKEN_HASH, spentRefreshTokenHashes: [], lastRefreshSealed: null };
     const rebuilt = new RedisSessionStore(redis, log, PREFIX);
     expect(await Promise.all(ids.map((id) => rebuilt.find(id)))).toEqual(before.map(withoutSecrets));
     expect(await rebuilt.listRevoked(now)).toEqual(revokedBefore);

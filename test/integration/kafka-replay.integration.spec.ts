@@ -86,7 +86,22 @@ describe('replay from Kafka beside a running projector', () => {
     await clickhouse.insert({
       table: 'events',
       columns: [...EVENT_COLUMNS],
-      values: [[event.id, event.type, event.version, event.occurredAt.slice(0, 10) + ' ' + event.occurredAt.slice(11, 23), event.product, event.env, event.tag, event.identifier, event.sessionId, JSON.stringify(event.data), JSON.stringify(event.meta), position]],
+      values: [
+        [
+          event.id,
+          event.type,
+          event.version,
+          event.occurredAt.slice(0, 10) + ' ' + event.occurredAt.slice(11, 23),
+          event.product,
+          event.env,
+          event.tag,
+          event.identifier,
+          event.sessionId,
+          JSON.stringify(event.data),
+          JSON.stringify(event.meta),
+          position,
+        ],
+      ],
       format: 'JSONCompactEachRow',
     });
     return event.id;
@@ -149,7 +164,12 @@ describe('replay from Kafka beside a running projector', () => {
     const journeys = new JourneyRepository(clickhouse);
     const user = 'replay-user-7';
     const journey = await journeys.find({ ...key, identifier: user }, 1000);
-    expect(journey.events.map((event) => event.id).sort()).toEqual(appended.filter((event) => event.identifier === user).map((event) => event.id).sort());
+    expect(journey.events.map((event) => event.id).sort()).toEqual(
+      appended
+        .filter((event) => event.identifier === user)
+        .map((event) => event.id)
+        .sort(),
+    );
   });
 
   it('is interrupted before the swap without touching the live tables, and resumes to the same read model', async () => {
@@ -178,7 +198,7 @@ describe('replay from Kafka beside a running projector', () => {
     await expect(kafkaReplay().resume(interrupted.id)).rejects.toThrow(/completed/);
   });
 
-  it('rebuilds one product only, keeping every other product\'s live rows as they are, while events arrive', async () => {
+  it("rebuilds one product only, keeping every other product's live rows as they are, while events arrive", async () => {
     const other = 'other-product';
     const events = Array.from({ length: 40 }, (_, i) => sessionStarted(`other-user-${i % 5}`, (clock += 1000), { product: other }));
     await log.append(events);
@@ -187,7 +207,11 @@ describe('replay from Kafka beside a running projector', () => {
     keptOther = await insertLiveOnlyRow(other, '0:999999');
     const droppedMine = await insertLiveOnlyRow(key.product, '0:999998');
     // The product's rows are lost from the live table; the other product's are not.
-    await clickhouse.command({ query: 'ALTER TABLE events DELETE WHERE product = {product:String}', query_params: { product: key.product }, clickhouse_settings: { mutations_sync: '2' } });
+    await clickhouse.command({
+      query: 'ALTER TABLE events DELETE WHERE product = {product:String}',
+      query_params: { product: key.product },
+      clickhouse_settings: { mutations_sync: '2' },
+    });
 
     const stopAppending = keepAppending(250);
     const result = await kafkaReplay({ batchSize: 256 }).start({ start: { kind: 'beginning' }, product: key.product });
@@ -202,7 +226,12 @@ describe('replay from Kafka beside a running projector', () => {
     expect(await hasEvent(droppedMine)).toBe(false); // in scope, and not in the log
     const journeys = new JourneyRepository(clickhouse);
     const journey = await journeys.find({ ...key, identifier: 'replay-user-3' }, 1000);
-    expect(journey.events.map((event) => event.id).sort()).toEqual(appended.filter((event) => event.product === key.product && event.identifier === 'replay-user-3').map((event) => event.id).sort());
+    expect(journey.events.map((event) => event.id).sort()).toEqual(
+      appended
+        .filter((event) => event.product === key.product && event.identifier === 'replay-user-3')
+        .map((event) => event.id)
+        .sort(),
+    );
   });
 
   it('replays from given partition offsets: rows before them are copied, partitions not named are rebuilt whole', async () => {
@@ -256,7 +285,13 @@ describe('replay from Kafka beside a running projector', () => {
   it('plans with --dry-run from the CLI, scoped and from partition offsets, and refuses a malformed position', async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const env = { KAFKA_BROKERS: broker.brokers.join(','), KAFKA_TOPIC: TOPIC, KAFKA_PARTITIONS: String(PARTITIONS), KAFKA_IDEMPOTENT: 'false', CLICKHOUSE_URL: 'http://127.0.0.1:1' };
+    const env = {
+      KAFKA_BROKERS: broker.brokers.join(','),
+      KAFKA_TOPIC: TOPIC,
+      KAFKA_PARTITIONS: String(PARTITIONS),
+      KAFKA_IDEMPOTENT: 'false',
+      CLICKHOUSE_URL: 'http://127.0.0.1:1',
+    };
     const io = { out: (text: string) => out.push(text), err: (text: string) => err.push(text), progress: () => undefined, isTty: false, env };
     expect(await runCli(['replay', '--dry-run'], io)).toBe(0);
     expect(out.join('\n')).toContain(`${appended.length.toLocaleString('en-US')} records`);

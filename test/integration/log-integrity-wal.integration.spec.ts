@@ -37,7 +37,15 @@ describe('event log integrity after a truncated WAL (embedded)', () => {
   let running: Running | undefined;
 
   async function start(): Promise<Running> {
-    const config = loadApiConfig({ DATA_DIR: dir.path, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, PROJECTOR_LINGER_MS: '0' });
+    const config = loadApiConfig({
+      DATA_DIR: dir.path,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+      WAYMARK_BOOTSTRAP_KEY: TEST_KEY,
+      PROJECTOR_LINGER_MS: '0',
+    });
     const app = await createApiApp(config);
     await app.listen({ port: 0, host: '127.0.0.1' });
     running = { app, baseUrl: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
@@ -57,7 +65,10 @@ describe('event log integrity after a truncated WAL (embedded)', () => {
   const headOf = (db: Database.Database) => db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck().get() as number;
 
   async function activeSessionsOf(baseUrl: string, identifier: string): Promise<string[]> {
-    const response = await fetch(`${baseUrl}/v1/sessions/active?product=${SEED_BODY.product}&env=${SEED_BODY.env}&tag=${SEED_BODY.tag}&identifier=${identifier}`, { headers: AUTH });
+    const response = await fetch(
+      `${baseUrl}/v1/sessions/active?product=${SEED_BODY.product}&env=${SEED_BODY.env}&tag=${SEED_BODY.tag}&identifier=${identifier}`,
+      { headers: AUTH },
+    );
     expect(response.status).toBe(200);
     const body = await readJson(response);
     return body.sessions.map((session: { sessionId: string }) => session.sessionId);
@@ -79,7 +90,10 @@ describe('event log integrity after a truncated WAL (embedded)', () => {
       const body = await readJson(answer);
       started.push({ userId, sessionId: body.sessionId, token: body.token });
     }
-    await waitFor(() => readiness(first.baseUrl), (ready) => ready.status === 200 && ready.body.checks.eventLog.lag === 0);
+    await waitFor(
+      () => readiness(first.baseUrl),
+      (ready) => ready.status === 200 && ready.body.checks.eventLog.lag === 0,
+    );
 
     // 2. The files as a crash leaves them: a second connection keeps SQLite from
     // checkpointing the WAL into the main file and deleting it when the service closes.
@@ -118,15 +132,24 @@ describe('event log integrity after a truncated WAL (embedded)', () => {
       warn: (fields, text) => lines.push({ level: 'warn', fields, text }),
       error: (fields, text) => lines.push({ level: 'error', fields, text }),
     };
-    await new LogIntegrityMonitor(() => checkEmbeddedLogIntegrity(new SqliteLogFacts(new Database(database, { readonly: true })), second.app.get(CLICKHOUSE), dir.path), recording).run();
+    await new LogIntegrityMonitor(
+      () => checkEmbeddedLogIntegrity(new SqliteLogFacts(new Database(database, { readonly: true })), second.app.get(CLICKHOUSE), dir.path),
+      recording,
+    ).run();
     expect(lines).toEqual([{ level: 'error', fields: expect.objectContaining({ missingEvents: lost }), text: expect.stringContaining('waymark log repair') }]);
 
     const notReady = await readiness(second.baseUrl);
     expect(notReady.status).toBe(503);
     expect(notReady.body.reasons).toEqual([{ code: 'log_behind_read_model', detail: expect.stringContaining(`holds ${lost} events`) }]);
-    const families = parsePrometheusTextFormat(await (await fetch(`${second.baseUrl}/metrics`)).text()) as Array<{ name: string; metrics: Array<{ labels?: Record<string, string>; value: string }> }>;
+    const families = parsePrometheusTextFormat(await (await fetch(`${second.baseUrl}/metrics`)).text()) as Array<{
+      name: string;
+      metrics: Array<{ labels?: Record<string, string>; value: string }>;
+    }>;
     const metric = (name: string, labels: Record<string, string> = {}) =>
-      Number(families.find((family) => family.name === name)?.metrics.find((entry) => Object.entries(labels).every(([key, value]) => entry.labels?.[key] === value))?.value);
+      Number(
+        families.find((family) => family.name === name)?.metrics.find((entry) => Object.entries(labels).every(([key, value]) => entry.labels?.[key] === value))
+          ?.value,
+      );
     expect(metric('waymark_log_integrity_missing_events')).toBe(lost);
     expect(metric('waymark_ready')).toBe(0);
     expect(metric('waymark_not_ready_reason', { reason: 'log_behind_read_model' })).toBe(1);
@@ -157,7 +180,10 @@ describe('event log integrity after a truncated WAL (embedded)', () => {
 
     // 6. Ready again; the restored sessions verify; a second repair finds nothing.
     const third = await start();
-    await waitFor(() => readiness(third.baseUrl), (ready) => ready.status === 200);
+    await waitFor(
+      () => readiness(third.baseUrl),
+      (ready) => ready.status === 200,
+    );
     expect(await activeSessionsOf(third.baseUrl, lostUser.userId)).toEqual([lostUser.sessionId]);
     await stop();
     out.length = 0;

@@ -64,7 +64,9 @@ describe('poison events: Kafka → projector → ClickHouse over HTTP', () => {
     await log.append(healthy.slice(0, 30));
 
     // Another producer, writing to the same topic without Waymark's checks, with the same keys.
-    const foreign = new Kafka({ clientId: 'foreign-producer', brokers: broker.brokers, logLevel: logLevel.NOTHING }).producer({ allowAutoTopicCreation: false });
+    const foreign = new Kafka({ clientId: 'foreign-producer', brokers: broker.brokers, logLevel: logLevel.NOTHING }).producer({
+      allowAutoTopicCreation: false,
+    });
     await foreign.connect();
     const poison = {
       ancient: sessionStarted('kafka-ok-0', t0, { occurredAt: '1800-01-01T00:00:00.000Z' }),
@@ -81,7 +83,12 @@ describe('poison events: Kafka → projector → ClickHouse over HTTP', () => {
     await log.append(healthy.slice(30));
 
     const letters = await waitFor(deadLetters, (found) => found.length === 4, 60_000, 200);
-    await waitFor(() => countRows('kafka-ok-'), (count) => count === 90, 60_000, 100);
+    await waitFor(
+      () => countRows('kafka-ok-'),
+      (count) => count === 90,
+      60_000,
+      100,
+    );
     await projector.stop();
 
     const reasonOf = (id: string) => letters.find((letter) => JSON.parse(letter.raw).id === id)?.headers['dead-letter-reason'];

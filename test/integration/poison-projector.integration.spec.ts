@@ -73,11 +73,20 @@ describe('poison events: SQLite log → projector → ClickHouse (chDB)', () => 
     await log.append([...healthy.slice(0, 150), refusedByClickHouse, tooOld, ...healthy.slice(150), tooLate]);
 
     const projector = startProjector('poison-batch');
-    await waitFor(() => countRows('tenant-a'), (count) => count.unique === 300, 20_000);
+    await waitFor(
+      () => countRows('tenant-a'),
+      (count) => count.unique === 300,
+      20_000,
+    );
     // The next batch, another tenant's: it must not wait behind the poison.
     const appendedAt = Date.now();
     await log.append([activity('tenant-b', 'user-b', t0)]);
-    await waitFor(() => countRows('tenant-b'), (count) => count.unique === 1, 5_000, 10);
+    await waitFor(
+      () => countRows('tenant-b'),
+      (count) => count.unique === 1,
+      5_000,
+      10,
+    );
     const tenantBVisibleAfterMs = Date.now() - appendedAt;
     await projector.stop();
 
@@ -86,7 +95,9 @@ describe('poison events: SQLite log → projector → ClickHouse (chDB)', () => 
     expect(tenantBVisibleAfterMs).toBeLessThan(options.retryMaxMs + options.maxWaitMs + 1_000);
     const letters = deadLetters('poison-batch');
     expect(letters.map((letter) => letter.position)).toEqual([positionOf(refusedByClickHouse.id), positionOf(tooOld.id), positionOf(tooLate.id)]);
-    expect(letters[0].reason).toMatch(/^refused by ClickHouse: CANNOT_PARSE_ESCAPE_SEQUENCE \(code 25\): Cannot parse escape sequence: missing second part of surrogate pair/);
+    expect(letters[0].reason).toMatch(
+      /^refused by ClickHouse: CANNOT_PARSE_ESCAPE_SEQUENCE \(code 25\): Cannot parse escape sequence: missing second part of surrogate pair/,
+    );
     expect(letters[1].reason).toContain('invalid envelope: occurredAt is outside the instants the read model can store');
     expect(letters[2].reason).toContain('invalid envelope: occurredAt is outside the instants the read model can store');
     expect(projector.stats).toMatchObject({ projected: 301, deadLettered: 3, refused: 1, bisected: 1, failures: 0 });
@@ -115,13 +126,20 @@ describe('poison events: SQLite log → projector → ClickHouse (chDB)', () => 
       return new Promise<never>(() => undefined);
     };
     startProjector('poison-crash', dying);
-    await Promise.race([dead, new Promise((_, reject) => setTimeout(() => reject(new Error('the first projector never inserted the rest of its batch')), 10_000).unref())]);
+    await Promise.race([
+      dead,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('the first projector never inserted the rest of its batch')), 10_000).unref()),
+    ]);
     expect(await countRows('tenant-crash')).toEqual({ rows: 200, unique: 200 });
     expect(deadLetters('poison-crash')).toEqual([]);
 
     // Restarted: the SQLite consumer hands out exactly the uncommitted batch again.
     const restarted = startProjector('poison-crash');
-    await waitFor(() => deadLetters('poison-crash'), (letters) => letters.length === 1, 20_000);
+    await waitFor(
+      () => deadLetters('poison-crash'),
+      (letters) => letters.length === 1,
+      20_000,
+    );
     await restarted.stop();
 
     expect(await countRows('tenant-crash')).toEqual({ rows: 200, unique: 200 });

@@ -19,7 +19,8 @@ const GROUP = 'read-model';
 /** Keeps every line with its fields, to read what the replay said of each refused event. */
 function linesLogger(): LoggerService & { lines: Array<{ level: string; fields: Record<string, unknown>; text: string }> } {
   const lines: Array<{ level: string; fields: Record<string, unknown>; text: string }> = [];
-  const keep = (level: string) => (fields: unknown, text?: unknown) => void lines.push({ level, fields: (typeof fields === 'object' && fields) as Record<string, unknown>, text: String(text) });
+  const keep = (level: string) => (fields: unknown, text?: unknown) =>
+    void lines.push({ level, fields: (typeof fields === 'object' && fields) as Record<string, unknown>, text: String(text) });
   return { lines, log: keep('log'), warn: keep('warn'), error: keep('error') };
 }
 
@@ -47,7 +48,13 @@ describe('replay from Kafka around events ClickHouse refuses', () => {
     await log.connect();
     clickhouse = createReadModelClient({ kind: 'server', url: server.url });
     await migrateReadModel(clickhouse);
-    projector = new Projector(log.openConsumer(GROUP), new EventsProjection(clickhouse), recordingLogger(), { group: GROUP, maxBatch: 200, maxWaitMs: 100, retryBaseMs: 10, retryMaxMs: 100 });
+    projector = new Projector(log.openConsumer(GROUP), new EventsProjection(clickhouse), recordingLogger(), {
+      group: GROUP,
+      maxBatch: 200,
+      maxWaitMs: 100,
+      retryBaseMs: 10,
+      retryMaxMs: 100,
+    });
     projector.start();
 
     const healthy = (product: string) => Array.from({ length: 60 }, (_, i) => sessionStarted(`${product}-user-${i % 6}`, (clock += 1000), { product }));
@@ -55,15 +62,31 @@ describe('replay from Kafka around events ClickHouse refuses', () => {
     poison.refusedA = sessionStarted('product-a-\ud800', (clock += 1000), { product: 'product-a' });
     poison.refusedB = sessionStarted('product-b-\udbff', (clock += 1000), { product: 'product-b' });
     poison.ancientA = sessionStarted('product-a-old', clock, { product: 'product-a', occurredAt: '1800-01-01T00:00:00.000Z' });
-    const foreign = new Kafka({ clientId: 'foreign-producer', brokers: broker.brokers, logLevel: logLevel.NOTHING }).producer({ allowAutoTopicCreation: false });
+    const foreign = new Kafka({ clientId: 'foreign-producer', brokers: broker.brokers, logLevel: logLevel.NOTHING }).producer({
+      allowAutoTopicCreation: false,
+    });
     await foreign.connect();
-    await foreign.send({ topic: TOPIC, acks: -1, messages: Object.values(poison).map((event) => ({ key: partitionKeyOf(event), value: JSON.stringify(event) })) });
+    await foreign.send({
+      topic: TOPIC,
+      acks: -1,
+      messages: Object.values(poison).map((event) => ({ key: partitionKeyOf(event), value: JSON.stringify(event) })),
+    });
     await foreign.disconnect();
     await log.append(healthy('product-a'));
 
     await waitFor(deadLetters, (letters) => letters.length === 3, 60_000, 200);
-    await waitFor(() => eventsOf('product-a'), (model) => model.unique === 120, 60_000, 100);
-    await waitFor(() => eventsOf('product-b'), (model) => model.unique === 60, 60_000, 100);
+    await waitFor(
+      () => eventsOf('product-a'),
+      (model) => model.unique === 120,
+      60_000,
+      100,
+    );
+    await waitFor(
+      () => eventsOf('product-b'),
+      (model) => model.unique === 60,
+      60_000,
+      100,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -75,7 +98,11 @@ describe('replay from Kafka around events ClickHouse refuses', () => {
   });
 
   async function eventsOf(product: string): Promise<{ rows: number; unique: number }> {
-    const result = await clickhouse.query({ query: 'SELECT count() AS rows, uniqExact(event_id) AS unique FROM events WHERE product = {product:String}', query_params: { product }, format: 'JSONEachRow' });
+    const result = await clickhouse.query({
+      query: 'SELECT count() AS rows, uniqExact(event_id) AS unique FROM events WHERE product = {product:String}',
+      query_params: { product },
+      format: 'JSONEachRow',
+    });
     const [row] = await result.json<{ rows: string; unique: string }>();
     return { rows: Number(row.rows), unique: Number(row.unique) };
   }
@@ -88,7 +115,13 @@ describe('replay from Kafka around events ClickHouse refuses', () => {
 
   function replay(logger: LoggerService, progress: KafkaReplayProgress[]): KafkaReplay {
     // One batch holds the whole topic: the refused events share their INSERT with other products' rows.
-    return new KafkaReplay(log, clickhouse, new KafkaReplayJournal(clickhouse), logger, { batchSize: 1000, newId: createUuidV7Generator(), now: Date.now, projectorGroup: GROUP, onProgress: (step) => progress.push(step) });
+    return new KafkaReplay(log, clickhouse, new KafkaReplayJournal(clickhouse), logger, {
+      batchSize: 1000,
+      newId: createUuidV7Generator(),
+      now: Date.now,
+      projectorGroup: GROUP,
+      onProgress: (step) => progress.push(step),
+    });
   }
 
   const reportsOf = (logger: ReturnType<typeof linesLogger>) => logger.lines.filter((line) => line.text.startsWith('replay: event refused by ClickHouse'));
@@ -105,7 +138,12 @@ describe('replay from Kafka around events ClickHouse refuses', () => {
     expect(await eventsOf('product-b')).toEqual({ rows: 60, unique: 60 });
     const reports = reportsOf(logger);
     expect(reports).toHaveLength(2);
-    for (const line of reports) expect(line.fields).toMatchObject({ id: record.id, phase: 'replaying', reason: expect.stringMatching(/^refused by ClickHouse: CANNOT_PARSE_ESCAPE_SEQUENCE \(code 25\): /) });
+    for (const line of reports)
+      expect(line.fields).toMatchObject({
+        id: record.id,
+        phase: 'replaying',
+        reason: expect.stringMatching(/^refused by ClickHouse: CANNOT_PARSE_ESCAPE_SEQUENCE \(code 25\): /),
+      });
     expect((await deadLetters()).length).toBe(3);
   });
 

@@ -18,7 +18,8 @@ const newId = createUuidV7Generator();
 /** Keeps every line with its fields, to read what the replay said of each refused event. */
 function recordingLogger(): LoggerService & { lines: Array<{ level: string; fields: Record<string, unknown>; text: string }> } {
   const lines: Array<{ level: string; fields: Record<string, unknown>; text: string }> = [];
-  const keep = (level: string) => (fields: unknown, text?: unknown) => void lines.push({ level, fields: (typeof fields === 'object' && fields) as Record<string, unknown>, text: String(text) });
+  const keep = (level: string) => (fields: unknown, text?: unknown) =>
+    void lines.push({ level, fields: (typeof fields === 'object' && fields) as Record<string, unknown>, text: String(text) });
   return { lines, log: keep('log'), warn: keep('warn'), error: keep('error') };
 }
 
@@ -45,7 +46,13 @@ describe('replay around events ClickHouse refuses (embedded log, chDB)', () => {
     log = new SqliteEventLog(db, new GroupCommitWriter(db));
     clickhouse = createReadModelClient({ kind: 'chdb', path: join(dir.path, 'clickhouse') });
     await migrateReadModel(clickhouse);
-    projector = new Projector(log.openConsumer(READ_MODEL_GROUP), new EventsProjection(clickhouse), silent, { group: READ_MODEL_GROUP, maxBatch: 100, maxWaitMs: 20, retryBaseMs: 10, retryMaxMs: 50 });
+    projector = new Projector(log.openConsumer(READ_MODEL_GROUP), new EventsProjection(clickhouse), silent, {
+      group: READ_MODEL_GROUP,
+      maxBatch: 100,
+      maxWaitMs: 20,
+      retryBaseMs: 10,
+      retryMaxMs: 50,
+    });
     projector.start();
     live = {
       pause: () => projector.pause(),
@@ -61,7 +68,12 @@ describe('replay around events ClickHouse refuses (embedded log, chDB)', () => {
     dir.remove();
   });
 
-  const activity = (identifier: string): EventEnvelope => ({ ...sessionStarted(identifier, (clock += 1000)), id: newId(), type: 'SessionActivityRecorded', data: { name: 'GET /home', status: 'success' } });
+  const activity = (identifier: string): EventEnvelope => ({
+    ...sessionStarted(identifier, (clock += 1000)),
+    id: newId(),
+    type: 'SessionActivityRecorded',
+    data: { name: 'GET /home', status: 'success' },
+  });
 
   async function eventsOf(product: string): Promise<{ rows: number; unique: number; ids: string[] }> {
     const result = await clickhouse.query({
@@ -73,7 +85,11 @@ describe('replay around events ClickHouse refuses (embedded log, chDB)', () => {
     return { rows: Number(row.rows), unique: Number(row.unique), ids: row.ids };
   }
 
-  const deadLetters = () => db.prepare('SELECT position, reason FROM dead_letters WHERE consumer = ? ORDER BY position').all(READ_MODEL_GROUP) as Array<{ position: number; reason: string }>;
+  const deadLetters = () =>
+    db.prepare('SELECT position, reason FROM dead_letters WHERE consumer = ? ORDER BY position').all(READ_MODEL_GROUP) as Array<{
+      position: number;
+      reason: string;
+    }>;
   const positionOf = (id: string) => String(db.prepare('SELECT position FROM events WHERE event_id = ?').pluck().get(id));
 
   it('replays every other event into the new read model, leaves out and reports each refused one with its reason, and writes no dead letter again', async () => {
@@ -86,7 +102,12 @@ describe('replay around events ClickHouse refuses (embedded log, chDB)', () => {
     const malformed = { ...activity('user-old'), product: 'poison-replay', occurredAt: '1800-01-01T00:00:00.000Z' };
     // Two refused events in one replay batch of 50, one in another, beside an envelope the check refuses.
     await log.append([...healthy.slice(0, 60), refused[0], ...healthy.slice(60, 70), malformed, ...healthy.slice(70, 170), refused[1], ...healthy.slice(170)]);
-    await waitFor(() => eventsOf('poison-replay'), (model) => model.unique === 240, 20_000, 50);
+    await waitFor(
+      () => eventsOf('poison-replay'),
+      (model) => model.unique === 240,
+      20_000,
+      50,
+    );
     await waitFor(deadLetters, (letters) => letters.length === 3, 20_000, 50);
     const lettersBefore = deadLetters();
 
@@ -112,7 +133,12 @@ describe('replay around events ClickHouse refuses (embedded log, chDB)', () => {
     // And the live projector goes on into the new tables after the hand-over.
     const later = { ...activity('user-after'), product: 'poison-replay' };
     await log.append([later]);
-    await waitFor(() => eventsOf('poison-replay'), (after) => after.unique === 241, 20_000, 50);
+    await waitFor(
+      () => eventsOf('poison-replay'),
+      (after) => after.unique === 241,
+      20_000,
+      50,
+    );
   });
 
   it('still fails the run, as before, when ClickHouse fails otherwise than by a value (nothing is taken for poison); a new run then completes', async () => {

@@ -58,7 +58,10 @@ describe('event log → projector → ClickHouse (chDB)', () => {
     await log.append(events);
     const projector = startProjector();
 
-    const journey = await waitFor(() => journeys.find({ ...key, identifier: 'alice' }, 100), (j) => j.events.length === 2);
+    const journey = await waitFor(
+      () => journeys.find({ ...key, identifier: 'alice' }, 100),
+      (j) => j.events.length === 2,
+    );
     await projector.stop();
 
     expect(journey.events.map((event) => event.occurredAt)).toEqual([new Date(t0).toISOString(), new Date(t0 + 2000).toISOString()]);
@@ -70,13 +73,19 @@ describe('event log → projector → ClickHouse (chDB)', () => {
     const events = Array.from({ length: 1200 }, (_, i) => sessionStarted(`replay-${i % 30}`, Date.UTC(2026, 10, 21) + i));
     await log.append(events);
     const first = startProjector(undefined, 'crashy');
-    await waitFor(() => countRows('replay-'), (count) => count.unique === 1200);
+    await waitFor(
+      () => countRows('replay-'),
+      (count) => count.unique === 1200,
+    );
     await first.stop();
 
     // Simulate the crash: the inserts happened, the checkpoint is thrown away.
     db.prepare('DELETE FROM checkpoints WHERE consumer = ?').run('crashy');
     const second = startProjector(undefined, 'crashy');
-    await waitFor(() => db.prepare('SELECT position FROM checkpoints WHERE consumer = ?').pluck().get('crashy') as number | undefined, (p) => p !== undefined && p >= Number(db.prepare('SELECT max(position) FROM events').pluck().get()));
+    await waitFor(
+      () => db.prepare('SELECT position FROM checkpoints WHERE consumer = ?').pluck().get('crashy') as number | undefined,
+      (p) => p !== undefined && p >= Number(db.prepare('SELECT max(position) FROM events').pluck().get()),
+    );
     await second.stop();
 
     const journey = await journeys.find({ ...key, identifier: 'replay-7' }, 1000);
@@ -91,7 +100,10 @@ describe('event log → projector → ClickHouse (chDB)', () => {
     const projection = new EventsProjection(clickhouse);
     // Bring a fresh group up to the interrupted events, then process one batch without committing.
     const catchUp = startProjector(projection, 'interrupted');
-    await waitFor(() => countRows('interrupted-'), (count) => count.unique === 300);
+    await waitFor(
+      () => countRows('interrupted-'),
+      (count) => count.unique === 300,
+    );
     await catchUp.stop();
     await log.append(Array.from({ length: 50 }, (_, i) => sessionStarted(`interrupted-${i % 10}`, Date.UTC(2026, 10, 25) + i)));
     const crashing = log.openConsumer('interrupted');
@@ -102,7 +114,10 @@ describe('event log → projector → ClickHouse (chDB)', () => {
     await log.append(Array.from({ length: 20 }, (_, i) => sessionStarted(`interrupted-${i % 10}`, Date.UTC(2026, 10, 26) + i)));
 
     const restarted = startProjector(projection, 'interrupted');
-    await waitFor(() => countRows('interrupted-'), (count) => count.unique === 370);
+    await waitFor(
+      () => countRows('interrupted-'),
+      (count) => count.unique === 370,
+    );
     await restarted.stop();
 
     expect(await countRows('interrupted-')).toEqual({ rows: 370, unique: 370 });
@@ -110,14 +125,19 @@ describe('event log → projector → ClickHouse (chDB)', () => {
 
   it('dead-letters a malformed record with its reason and keeps projecting the ones after it', async () => {
     await log.append([sessionStarted('before-poison', Date.UTC(2026, 10, 22))]);
-    db.prepare(`INSERT INTO events (event_id, type, occurred_at, product, env, tag, identifier, body) VALUES ('x', 'SessionStarted', 0, 'p', 'e', 't', 'i', '{"not":"an envelope"')`).run();
+    db.prepare(
+      `INSERT INTO events (event_id, type, occurred_at, product, env, tag, identifier, body) VALUES ('x', 'SessionStarted', 0, 'p', 'e', 't', 'i', '{"not":"an envelope"')`,
+    ).run();
     db.prepare(`INSERT INTO events (event_id, type, occurred_at, product, env, tag, identifier, body) VALUES ('y', 'Mystery', 0, 'p', 'e', 't', 'i', ?)`).run(
       JSON.stringify({ ...sessionStarted('i', 0), type: 'SessionStarted', version: 99 }),
     );
     await log.append([sessionStarted('after-poison', Date.UTC(2026, 10, 22, 1))]);
 
     const projector = startProjector(undefined, 'poison');
-    await waitFor(() => journeys.find({ ...key, identifier: 'after-poison' }, 10), (j) => j.events.length === 1);
+    await waitFor(
+      () => journeys.find({ ...key, identifier: 'after-poison' }, 10),
+      (j) => j.events.length === 1,
+    );
     await projector.stop();
 
     const letters = db.prepare("SELECT reason FROM dead_letters WHERE consumer = 'poison' ORDER BY position").pluck().all();
@@ -136,7 +156,10 @@ describe('event log → projector → ClickHouse (chDB)', () => {
     await log.append([sessionStarted('flaky', Date.UTC(2026, 10, 23)), sessionStarted('flaky', Date.UTC(2026, 10, 23, 1))]);
 
     const projector = startProjector(flaky, 'flaky');
-    const journey = await waitFor(() => journeys.find({ ...key, identifier: 'flaky' }, 10), (j) => j.events.length === 2);
+    const journey = await waitFor(
+      () => journeys.find({ ...key, identifier: 'flaky' }, 10),
+      (j) => j.events.length === 2,
+    );
     await projector.stop();
 
     expect(journey.events).toHaveLength(2);
@@ -154,7 +177,10 @@ describe('event log → projector → ClickHouse (chDB)', () => {
     };
     const projector = new Projector(flaky, new EventsProjection(clickhouse), silent, { ...options, group: 'read-fails' });
     projector.start();
-    await waitFor(() => journeys.find({ ...key, identifier: 'read-fails' }, 10), (j) => j.events.length === 1);
+    await waitFor(
+      () => journeys.find({ ...key, identifier: 'read-fails' }, 10),
+      (j) => j.events.length === 1,
+    );
     await projector.stop();
     expect(projector.stats.failures).toBe(3);
   });

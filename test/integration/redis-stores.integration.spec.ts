@@ -295,11 +295,18 @@ describe('Redis session and spec stores', () => {
     const before = performance.now();
     expect(await a.update(revoked.record, 0, [revoked.event])).toBe(true);
     const acknowledged = performance.now();
-    await waitFor(() => heardByB.length, (n) => n > 0, 1_000, 1);
+    await waitFor(
+      () => heardByB.length,
+      (n) => n > 0,
+      1_000,
+      1,
+    );
     // Measured from the start of the revoking call: the whole path (compare-and-set,
     // append, publish, delivery on B), not only the part after A's answer.
     const delayMs = heardByB[0].at - before;
-    process.stdout.write(`revocation propagation A→B: ${delayMs.toFixed(2)} ms from the revoking call (A's update took ${(acknowledged - before).toFixed(2)} ms)\n`);
+    process.stdout.write(
+      `revocation propagation A→B: ${delayMs.toFixed(2)} ms from the revoking call (A's update took ${(acknowledged - before).toFixed(2)} ms)\n`,
+    );
 
     const expected = { sessionId: started.record.sessionId, revokedAt: now + 1, refreshExpiresAt: started.record.refreshExpiresAt };
     expect(heardByB.map((h) => h.revoked)).toEqual([expected]);
@@ -322,7 +329,11 @@ describe('Redis session and spec stores', () => {
     const c = await sessionStore(prefix, { resyncIntervalMs: 100 });
     const heard: RevokedSession[] = [];
     c.onRevoked((r) => heard.push(r));
-    await waitFor(() => heard.length, (n) => n > 0, 2_000);
+    await waitFor(
+      () => heard.length,
+      (n) => n > 0,
+      2_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect(heard).toEqual([{ sessionId: started.record.sessionId, revokedAt: now + 1, refreshExpiresAt: started.record.refreshExpiresAt }]);
   });
@@ -378,7 +389,14 @@ describe('Redis session and spec stores', () => {
       ids.push(started.record.sessionId);
     }
     const s0 = (await store.find(ids[0])) as SessionRecord;
-    const refreshed = decideRefresh(s0, { now: now + 500, eventId: newId(), meta, presentedHash: s0.refreshTokenHash, graceMs: 10_000, nextRefreshHash: 'next' });
+    const refreshed = decideRefresh(s0, {
+      now: now + 500,
+      eventId: newId(),
+      meta,
+      presentedHash: s0.refreshTokenHash,
+      graceMs: 10_000,
+      nextRefreshHash: 'next',
+    });
     if (refreshed.kind !== 'rotate') throw new Error('expected a rotation');
     await store.update({ ...refreshed.record, lastRefreshSealed: 'sealed-answer' }, 0, [refreshed.event]);
     const s1 = (await store.find(ids[1])) as SessionRecord;
@@ -397,7 +415,8 @@ describe('Redis session and spec stores', () => {
 
     const rebuilt = await sessionStore(rebuiltPrefix);
     const rebuiltSpecs = new RedisSpecStore(clients[0], log, rebuiltPrefix);
-    const withoutSecrets = (r: SessionRecord | undefined) => r && { ...r, refreshTokenHash: REBUILT_REFRESH_TOKEN_HASH, spentRefreshTokenHashes: [], lastRefreshSealed: null };
+    const withoutSecrets = (r: SessionRecord | undefined) =>
+      r && { ...r, refreshTokenHash: REBUILT_REFRESH_TOKEN_HASH, spentRefreshTokenHashes: [], lastRefreshSealed: null };
     for (const id of ids) expect(await rebuilt.find(id)).toEqual(withoutSecrets(await store.find(id)));
     expect((await rebuilt.find(ids[0]))?.refreshTokenHash).toBe(REBUILT_REFRESH_TOKEN_HASH);
     for (const q of [query('u-rebuild'), query('u-rebuild', { liveAt: now }), query('u-rebuild', { offset: 1, limit: 1 }), query('u-other')]) {

@@ -3,7 +3,17 @@ import { EventEnvelope, createUuidV7Generator } from '@waymark/domain';
 import { SqliteEventLog } from '@waymark/event-log';
 import { EventsProjection, Projector, READ_MODEL_GROUP } from '@waymark/projection';
 import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
-import { LiveProjection, ReplayConflictError, ReplayJournal, ReplayRecord, ReplayRunner, createShadowTable, markShadows, replayMark, swapShadowIn } from '@waymark/replay';
+import {
+  LiveProjection,
+  ReplayConflictError,
+  ReplayJournal,
+  ReplayRecord,
+  ReplayRunner,
+  createShadowTable,
+  markShadows,
+  replayMark,
+  swapShadowIn,
+} from '@waymark/replay';
 import { GroupCommitWriter, SqliteConnection, openEmbeddedDatabase } from '@waymark/sqlite';
 import { join } from 'node:path';
 import { sessionStarted } from '../support/events';
@@ -37,7 +47,13 @@ describe('replay: a swap cut short is finished by resume (embedded log, chDB)', 
     log = new SqliteEventLog(db, new GroupCommitWriter(db));
     clickhouse = createReadModelClient({ kind: 'chdb', path: join(dir.path, 'clickhouse') });
     await migrateReadModel(clickhouse);
-    projector = new Projector(log.openConsumer(READ_MODEL_GROUP), new EventsProjection(clickhouse), silent, { group: READ_MODEL_GROUP, maxBatch: 100, maxWaitMs: 20, retryBaseMs: 10, retryMaxMs: 50 });
+    projector = new Projector(log.openConsumer(READ_MODEL_GROUP), new EventsProjection(clickhouse), silent, {
+      group: READ_MODEL_GROUP,
+      maxBatch: 100,
+      maxWaitMs: 20,
+      retryBaseMs: 10,
+      retryMaxMs: 50,
+    });
     projector.start();
     // Wired as the service wires its own projector (ReplayService).
     live = {
@@ -60,7 +76,13 @@ describe('replay: a swap cut short is finished by resume (embedded log, chDB)', 
     const events: EventEnvelope[] = [];
     for (let i = 0; i < sessions; i += 1) {
       const started = sessionStarted(`swap-user-${i % 7}`, (clock += 1000));
-      const calls = ['home', 'cart', 'pay'].map((name) => ({ ...started, id: newId(), type: 'SessionActivityRecorded', occurredAt: new Date((clock += 1000)).toISOString(), data: { name, status: 'ok', latencyMs: 12 } }));
+      const calls = ['home', 'cart', 'pay'].map((name) => ({
+        ...started,
+        id: newId(),
+        type: 'SessionActivityRecorded',
+        occurredAt: new Date((clock += 1000)).toISOString(),
+        data: { name, status: 'ok', latencyMs: 12 },
+      }));
       events.push(started, ...calls);
     }
     await log.append(events);
@@ -152,7 +174,10 @@ describe('replay: a swap cut short is finished by resume (embedded log, chDB)', 
     const before = await liveMarks(clickhouse);
     await createShadowTable(clickhouse);
     // A new shadow does not inherit the live table's mark (CREATE TABLE … AS copies the comment).
-    const shadows = await clickhouse.query({ query: "SELECT DISTINCT comment FROM system.tables WHERE database = currentDatabase() AND endsWith(name, '__replay')", format: 'JSONEachRow' });
+    const shadows = await clickhouse.query({
+      query: "SELECT DISTINCT comment FROM system.tables WHERE database = currentDatabase() AND endsWith(name, '__replay')",
+      format: 'JSONEachRow',
+    });
     expect(await shadows.json()).toEqual([{ comment: '' }]);
     await expect(swapShadowIn(clickhouse, 'run-a')).rejects.toThrow(/events__replay was not built by replay run-a/);
     await markShadows(clickhouse, 'run-b');

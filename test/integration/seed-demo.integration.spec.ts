@@ -10,7 +10,13 @@ import { makeTempDir } from '../support/temp-dir';
 const shape = {
   product: 'my-product-tag',
   tag: 'session-tag',
-  spec: { tag: 'session-tag', name: 'Default', selector: 'userId', expiry: { value: 1, unit: 'hours' as const }, refreshExpiry: { value: 7, unit: 'days' as const } },
+  spec: {
+    tag: 'session-tag',
+    name: 'Default',
+    selector: 'userId',
+    expiry: { value: 1, unit: 'hours' as const },
+    refreshExpiry: { value: 7, unit: 'days' as const },
+  },
   end: Date.parse('2026-11-26T12:00:00Z'),
   days: 10,
   sessionsPerUser: 7,
@@ -21,7 +27,9 @@ function eventsOf(seed: number, users: number) {
   return Array.from({ length: users }, (_, index) => {
     const random = new SeededRandom(seed * 1000 + index);
     const user = demoUser(index, random);
-    return demoSessionStarts(shape, random).flatMap((at, session) => demoSessionEvents(user, 'sealed', shape, at, new SeededRandom(seed * 7 + index * 131 + session)));
+    return demoSessionStarts(shape, random).flatMap((at, session) =>
+      demoSessionEvents(user, 'sealed', shape, at, new SeededRandom(seed * 7 + index * 131 + session)),
+    );
   }).flat();
 }
 
@@ -50,7 +58,25 @@ describe('seed:demo data generator', () => {
     const dir = makeTempDir('seed-demo');
     try {
       const root = join(__dirname, '../..');
-      const output = execFileSync(process.execPath, ['-r', './tools/register-ts.js', 'tools/seed-demo/seed-demo.ts', '--users', '25', '--days', '5', '--seed', '11', '--end', '2026-11-26T12:00:00Z', '--data-dir', dir.path], { cwd: root, encoding: 'utf8' });
+      const output = execFileSync(
+        process.execPath,
+        [
+          '-r',
+          './tools/register-ts.js',
+          'tools/seed-demo/seed-demo.ts',
+          '--users',
+          '25',
+          '--days',
+          '5',
+          '--seed',
+          '11',
+          '--end',
+          '2026-11-26T12:00:00Z',
+          '--data-dir',
+          dir.path,
+        ],
+        { cwd: root, encoding: 'utf8' },
+      );
       expect(output).toContain('read model:');
       const db = new Database(join(dir.path, 'waymark.db'), { readonly: true });
       const times = db.prepare('SELECT occurred_at FROM events ORDER BY position').pluck().all() as number[];
@@ -59,7 +85,10 @@ describe('seed:demo data generator', () => {
       expect(times.every((time, index) => index === 0 || times[index - 1] <= time)).toBe(true);
       const clickhouse = createReadModelClient({ kind: 'chdb', path: join(dir.path, 'clickhouse') });
       try {
-        const result = await clickhouse.query({ query: 'SELECT uniqExact(event_id) AS events, uniqExact(identifier) AS users FROM events', format: 'JSONEachRow' });
+        const result = await clickhouse.query({
+          query: 'SELECT uniqExact(event_id) AS events, uniqExact(identifier) AS users FROM events',
+          format: 'JSONEachRow',
+        });
         const [row] = await result.json<{ events: string; users: string }>();
         expect(Number(row.events)).toBe(times.length);
         expect(Number(row.users)).toBe(25);

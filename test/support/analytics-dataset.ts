@@ -21,7 +21,19 @@ interface SessionSketch {
 }
 
 function envelope(session: SessionSketch, type: string, time: string, data: Record<string, unknown>): EventEnvelope {
-  return { id: newId(), type, version: 1, occurredAt: new Date(at(time)).toISOString(), product: PRODUCT, env: session.env, tag: TAG, sessionId: session.sessionId, identifier: session.identifier, data, meta: { source: 'test' } };
+  return {
+    id: newId(),
+    type,
+    version: 1,
+    occurredAt: new Date(at(time)).toISOString(),
+    product: PRODUCT,
+    env: session.env,
+    tag: TAG,
+    sessionId: session.sessionId,
+    identifier: session.identifier,
+    data,
+    meta: { source: 'test' },
+  };
 }
 
 function session(env: string, identifier: string): SessionSketch {
@@ -29,7 +41,11 @@ function session(env: string, identifier: string): SessionSketch {
 }
 
 const started = (s: SessionSketch, time: string, refreshExpiresAt: string, sealedData = `sealed:${s.identifier}:${time}`) =>
-  envelope(s, 'SessionStarted', time, { expiresAt: new Date(at(time) + 3_600_000).toISOString(), refreshExpiresAt: new Date(at(refreshExpiresAt)).toISOString(), sealedData });
+  envelope(s, 'SessionStarted', time, {
+    expiresAt: new Date(at(time) + 3_600_000).toISOString(),
+    refreshExpiresAt: new Date(at(refreshExpiresAt)).toISOString(),
+    sealedData,
+  });
 const activity = (s: SessionSketch, time: string, name: string, status: string, latencyMs: number, processId = 'w2') =>
   envelope(s, 'SessionActivityRecorded', time, { name, status, latencyMs, processId });
 
@@ -63,7 +79,15 @@ export function handBuiltEvents() {
     activity(a1, '2026-11-20T09:03:00Z', 'product', 'error', 300, 'w1'),
     activity(a1, '2026-11-20T09:40:00Z', 'cart', 'success', 50),
     activity(a1, '2026-11-20T09:41:00Z', 'cart', 'success', 60),
-    envelope(a1, 'SessionActivityRecorded', '2026-11-20T09:42:00Z', { name: 'pay', parent: 'cart', child: 'card', status: 'success', latencyMs: 400, processId: 'w2', properties: { amount: 12.5, items: ['a', 'b'] } }),
+    envelope(a1, 'SessionActivityRecorded', '2026-11-20T09:42:00Z', {
+      name: 'pay',
+      parent: 'cart',
+      child: 'card',
+      status: 'success',
+      latencyMs: 400,
+      processId: 'w2',
+      properties: { amount: 12.5, items: ['a', 'b'] },
+    }),
   ];
   const alice2 = [
     started(a2, '2026-11-22T10:00:00Z', '2026-12-22T10:00:00Z', 'latest-sealed-data-of-alice'),
@@ -90,8 +114,15 @@ export function handBuiltEvents() {
     started(d1, '2026-11-22T20:00:00Z', '2026-12-22T20:00:00Z'),
     activity(d1, '2026-11-22T20:01:00Z', 'home', 'success', 15),
     activity(d1, '2026-11-22T20:02:00Z', 'pay', 'success', 25),
-    envelope(d1, 'SessionRefreshed', '2026-11-22T20:30:00Z', { generation: 1, expiresAt: '2026-11-22T21:30:00.000Z', refreshExpiresAt: '2026-12-22T20:30:00.000Z' }),
-    envelope(d1, 'SessionExtended', '2026-11-22T20:40:00Z', { refreshExpiresAt: '2026-12-29T20:30:00.000Z', previousRefreshExpiresAt: '2026-12-22T20:30:00.000Z' }),
+    envelope(d1, 'SessionRefreshed', '2026-11-22T20:30:00Z', {
+      generation: 1,
+      expiresAt: '2026-11-22T21:30:00.000Z',
+      refreshExpiresAt: '2026-12-22T20:30:00.000Z',
+    }),
+    envelope(d1, 'SessionExtended', '2026-11-22T20:40:00Z', {
+      refreshExpiresAt: '2026-12-29T20:30:00.000Z',
+      previousRefreshExpiresAt: '2026-12-22T20:30:00.000Z',
+    }),
   ];
   const sessions = { a1, a2, b1, c1, d1 };
   const all = [...alice1, ...alice2, ...bob, ...carol, ...dave];
@@ -141,14 +172,25 @@ export async function openAnalyticsFixture(): Promise<AnalyticsFixture> {
     // catchUpFactor 1: INSERTs of 7 even while behind, so that an event and its second
     // append land in different INSERTs (ReplacingMergeTree collapses duplicates within one
     // INSERT: optimize_on_insert) and the table holds the duplicates the specs read around.
-    const projector = new Projector(log.openConsumer(group), new EventsProjection(clickhouse), silent, { group, maxBatch: 7, catchUpFactor: 1, maxWaitMs: 20, retryBaseMs: 10, retryMaxMs: 50 });
+    const projector = new Projector(log.openConsumer(group), new EventsProjection(clickhouse), silent, {
+      group,
+      maxBatch: 7,
+      catchUpFactor: 1,
+      maxWaitMs: 20,
+      retryBaseMs: 10,
+      retryMaxMs: 50,
+    });
     projector.start();
     return projector;
   });
   const caughtUp = async () => {
     const last = db.prepare('SELECT max(position) FROM events').pluck().get() as number;
     await waitFor(
-      () => db.prepare('SELECT count(*) FROM checkpoints WHERE position >= ? AND consumer IN (?, ?)').pluck().get(last, 'read-model', 'read-model-replay') as number,
+      () =>
+        db
+          .prepare('SELECT count(*) FROM checkpoints WHERE position >= ? AND consumer IN (?, ?)')
+          .pluck()
+          .get(last, 'read-model', 'read-model-replay') as number,
       (caught) => caught === 2,
     );
   };

@@ -27,7 +27,15 @@ export const AUTH = { authorization: `Bearer ${TEST_KEY}` };
 export async function startApi(env: Record<string, string> = {}): Promise<RunningApi> {
   if (TEST_MODE === 'distributed') return startDistributedApi(env);
   const dir = makeTempDir('api');
-  const config = loadApiConfig({ DATA_DIR: dir.path, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, ...env });
+  const config = loadApiConfig({
+    DATA_DIR: dir.path,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'test',
+    WAYMARK_BOOTSTRAP_KEY: TEST_KEY,
+    ...env,
+  });
   const app = await createApiApp(config);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -81,7 +89,11 @@ async function startDistributedApi(env: Record<string, string>): Promise<Running
   const { port } = app.getHttpServer().address() as AddressInfo;
   const { REDIS_URL: _projectorHasNoRedis, ...projectorStack } = stack.env;
   const projectorEnv = { ...projectorStack, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
-  const projector = await NestFactory.create<NestFastifyApplication>(ProjectorAppModule.forRoot(loadProjectorConfig(projectorEnv)), createFastifyAdapter({ bodyLimitBytes: 1024 }), { logger: false, abortOnError: false });
+  const projector = await NestFactory.create<NestFastifyApplication>(
+    ProjectorAppModule.forRoot(loadProjectorConfig(projectorEnv)),
+    createFastifyAdapter({ bodyLimitBytes: 1024 }),
+    { logger: false, abortOnError: false },
+  );
   await projector.listen({ port: 0, host: '127.0.0.1' });
   return {
     app,

@@ -43,7 +43,8 @@ export async function startClickHouseServer(startTimeoutMs = 20_000): Promise<Cl
     stop: async ({ keepData = false } = {}) => {
       const exit = await stopProcess(child.process, 10_000);
       if (!keepData) dir.remove();
-      if (exit && exit.code !== 0) throw new Error(`ClickHouse test front did not stop cleanly on SIGTERM (code ${exit.code}, signal ${exit.signal}):\n${child.stderr()}`);
+      if (exit && exit.code !== 0)
+        throw new Error(`ClickHouse test front did not stop cleanly on SIGTERM (code ${exit.code}, signal ${exit.signal}):\n${child.stderr()}`);
     },
     kill: () => killProcess(child.process),
     restart: async () => {

@@ -37,7 +37,22 @@ export async function startRedisServer(startTimeoutMs = 10_000): Promise<RedisTe
 }
 
 function spawnRedis(port: number, timeoutMs: number): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', '--dir', tmpdir()];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
+    '--dir',
+    tmpdir(),
+  ];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -84,4 +99,3 @@ function pingOnce(port: number): Promise<void> {
     });
   });
 }
-

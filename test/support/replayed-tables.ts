@@ -39,7 +39,10 @@ export async function liveMarks(client: ClickHouseClient): Promise<Record<string
 }
 
 export async function shadowTables(client: ClickHouseClient): Promise<string[]> {
-  const result = await client.query({ query: "SELECT name FROM system.tables WHERE database = currentDatabase() AND endsWith(name, '__replay') ORDER BY name", format: 'JSONEachRow' });
+  const result = await client.query({
+    query: "SELECT name FROM system.tables WHERE database = currentDatabase() AND endsWith(name, '__replay') ORDER BY name",
+    format: 'JSONEachRow',
+  });
   return (await result.json<{ name: string }>()).map((row) => row.name);
 }
 
@@ -51,7 +54,8 @@ export async function tableContents(client: ClickHouseClient): Promise<Record<st
   const contents: Record<string, string[]> = {};
   for (const table of REPLAYED_TABLES) {
     const columns = await client.query({
-      query: "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = {table:String} AND default_kind != 'MATERIALIZED' AND name != 'projected_at' ORDER BY position",
+      query:
+        "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = {table:String} AND default_kind != 'MATERIALIZED' AND name != 'projected_at' ORDER BY position",
       query_params: { table },
       format: 'JSONEachRow',
     });

@@ -17,7 +17,10 @@ export interface SpawnedApp {
 export function spawnBuiltApp(name: 'api' | 'projector', env: Record<string, string>, timeoutMs: number): Promise<SpawnedApp> {
   const main = join(__dirname, `../../dist/apps/${name}/main.js`);
   if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" before this test`);
-  const child = spawn(process.execPath, [main], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -15,7 +15,11 @@ async function main(): Promise<void> {
     await producer.connect();
     // 5 produce requests of 100 records each: 5 record batches in the partition.
     for (let request = 0; request < 5; request += 1) {
-      await producer.send({ topic: 'fetch.check', acks: -1, messages: Array.from({ length: 100 }, (_, i) => ({ value: `r${request}-${i}-${'x'.repeat(800)}` })) });
+      await producer.send({
+        topic: 'fetch.check',
+        acks: -1,
+        messages: Array.from({ length: 100 }, (_, i) => ({ value: `r${request}-${i}-${'x'.repeat(800)}` })),
+      });
     }
     await producer.disconnect();
     const settings = [

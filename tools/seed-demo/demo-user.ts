@@ -19,21 +19,54 @@ const DAY = 24 * HOUR;
 const STEPS = ['home', 'search', 'product', 'cart', 'checkout', 'pay'] as const;
 type Step = (typeof STEPS)[number];
 const NEXT: Record<Step, ReadonlyArray<readonly [Step | null, number]>> = {
-  home: [['search', 0.4], ['product', 0.3], ['home', 0.1], [null, 0.2]],
-  search: [['product', 0.6], ['search', 0.2], [null, 0.2]],
-  product: [['cart', 0.35], ['product', 0.2], ['search', 0.25], [null, 0.2]],
-  cart: [['checkout', 0.6], ['product', 0.2], [null, 0.2]],
-  checkout: [['pay', 0.7], ['cart', 0.1], [null, 0.2]],
-  pay: [['home', 0.3], [null, 0.7]],
+  home: [
+    ['search', 0.4],
+    ['product', 0.3],
+    ['home', 0.1],
+    [null, 0.2],
+  ],
+  search: [
+    ['product', 0.6],
+    ['search', 0.2],
+    [null, 0.2],
+  ],
+  product: [
+    ['cart', 0.35],
+    ['product', 0.2],
+    ['search', 0.25],
+    [null, 0.2],
+  ],
+  cart: [
+    ['checkout', 0.6],
+    ['product', 0.2],
+    [null, 0.2],
+  ],
+  checkout: [
+    ['pay', 0.7],
+    ['cart', 0.1],
+    [null, 0.2],
+  ],
+  pay: [
+    ['home', 0.3],
+    [null, 0.7],
+  ],
 };
-const FIRST: ReadonlyArray<readonly [Step, number]> = [['home', 0.7], ['search', 0.2], ['product', 0.1]];
+const FIRST: ReadonlyArray<readonly [Step, number]> = [
+  ['home', 0.7],
+  ['search', 0.2],
+  ['product', 0.1],
+];
 const MEDIAN_LATENCY_MS: Record<Step, number> = { home: 40, search: 120, product: 60, cart: 50, checkout: 180, pay: 450 };
 const ERROR_RATE: Record<Step, number> = { home: 0.01, search: 0.03, product: 0.02, cart: 0.02, checkout: 0.04, pay: 0.06 };
 /** Share of sessions starting in each UTC hour: quiet nights, busy late mornings and evenings. */
 const HOURLY: ReadonlyArray<readonly [number, number]> = [
   1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3.5, 4.5, 5, 5.5, 5.5, 5, 4.5, 4.5, 5, 5.5, 6, 6.5, 6, 4.5, 3, 1.8,
 ].map((weight, hour) => [hour, weight] as const);
-const ENVS: ReadonlyArray<readonly [string, number]> = [['prd', 0.8], ['snd', 0.15], ['dev', 0.05]];
+const ENVS: ReadonlyArray<readonly [string, number]> = [
+  ['prd', 0.8],
+  ['snd', 0.15],
+  ['dev', 0.05],
+];
 
 export interface DemoShape {
   product: string;
@@ -110,7 +143,14 @@ export function demoSessionEvents(user: DemoUser, sealedData: string, shape: Dem
     if (step === null) step = random.weighted(FIRST);
     // A token lives an hour: the backend refreshes it before acting on an old session.
     if (now >= record.expiresAt) {
-      const decision = decideRefresh(record, { now, eventId: random.uuidV7(now), meta, presentedHash: record.refreshTokenHash, graceMs: 10_000, nextRefreshHash: hashOf(random) });
+      const decision = decideRefresh(record, {
+        now,
+        eventId: random.uuidV7(now),
+        meta,
+        presentedHash: record.refreshTokenHash,
+        graceMs: 10_000,
+        nextRefreshHash: hashOf(random),
+      });
       if (decision.kind !== 'rotate') break;
       record = decision.record;
       events.push(decision.event);

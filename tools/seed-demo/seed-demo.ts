@@ -60,7 +60,9 @@ function progress(label: string, done: number, total: number, unit: string, star
   const seconds = (Date.now() - startedAt) / 1000;
   const rate = done / Math.max(seconds, 0.001);
   const eta = done > 0 ? ((total - done) / rate).toFixed(0) : '?';
-  process.stdout.write(`\r${label}: ${done.toLocaleString('en')}/${total.toLocaleString('en')} ${unit} (${Math.round(rate).toLocaleString('en')}/s, ETA ${eta} s)   `);
+  process.stdout.write(
+    `\r${label}: ${done.toLocaleString('en')}/${total.toLocaleString('en')} ${unit} (${Math.round(rate).toLocaleString('en')}/s, ETA ${eta} s)   `,
+  );
 }
 
 async function main(): Promise<void> {

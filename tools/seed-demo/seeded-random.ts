@@ -88,8 +88,16 @@ export class SeededRandom {
     const r2 = this.uint32();
     const r3 = this.uint32();
     return (
-      hex(high, 8) + '-' + hex(low, 4) + '-' + hex(0x7000 | (r1 & 0xfff), 4) + '-' +
-      hex(0x8000 | ((r1 >>> 12) & 0x3fff), 4) + '-' + hex(r2, 8) + hex(r3 & 0xffff, 4)
+      hex(high, 8) +
+      '-' +
+      hex(low, 4) +
+      '-' +
+      hex(0x7000 | (r1 & 0xfff), 4) +
+      '-' +
+      hex(0x8000 | ((r1 >>> 12) & 0x3fff), 4) +
+      '-' +
+      hex(r2, 8) +
+      hex(r3 & 0xffff, 4)
     );
   }
 }

@@ -55,7 +55,14 @@ export class AppModule {
         ]
       : [
           StorageModule.embedded({ dataDir: config.dataDir }),
-          ProjectorModule.forRoot({ group: READ_MODEL_GROUP, maxBatch: config.projectorBatchSize, maxWaitMs: 500, lingerMs: config.projectorLingerMs, retryBaseMs: 200, retryMaxMs: 10_000 }),
+          ProjectorModule.forRoot({
+            group: READ_MODEL_GROUP,
+            maxBatch: config.projectorBatchSize,
+            maxWaitMs: 500,
+            lingerMs: config.projectorLingerMs,
+            retryBaseMs: 200,
+            retryMaxMs: 10_000,
+          }),
           OperationsModule.embedded(),
         ];
     return {

@@ -28,7 +28,12 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   configureHttpApp(app, { shutdown: app.get(ShutdownGate) });
   warnIfOpenDevelopment(app, `no "apiKeys" in ${waymark.source} and no WAYMARK_BOOTSTRAP_KEY`);
   logger.log(
-    { source: waymark.source, products: waymark.products.map((product) => product.tag), apiKeys: waymark.apiKeys.length, bootstrapKey: Boolean(config.bootstrapKey) },
+    {
+      source: waymark.source,
+      products: waymark.products.map((product) => product.tag),
+      apiKeys: waymark.apiKeys.length,
+      bootstrapKey: Boolean(config.bootstrapKey),
+    },
     'configuration loaded',
     'config',
   );

@@ -24,11 +24,19 @@ export const COMMANDS: readonly CliCommand[] = [
   logRepairCommand,
   migrateCommand,
   rebuildRedisCommand,
-  keysGenerateCommand, keysRotateCommand, apiKeysCreateCommand, specsApplyCommand];
+  keysGenerateCommand,
+  keysRotateCommand,
+  apiKeysCreateCommand,
+  specsApplyCommand,
+];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
-  return ['Usage: waymark <command> [options]   (waymark <command> --help for details)', '', ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`)].join('\n');
+  return [
+    'Usage: waymark <command> [options]   (waymark <command> --help for details)',
+    '',
+    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+  ].join('\n');
 }
 
 /** Runs one command line; returns the exit code (0 ok, 1 failed, 2 usage). */
@@ -44,7 +52,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const rest = argv.slice(command.name.split(' ').length);
   try {
-    const { values, positionals } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
     if (values.help) {
       io.out(command.usage);
       return EXIT.ok;

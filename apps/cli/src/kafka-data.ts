@@ -19,7 +19,8 @@ export function openKafkaLog(dataDir: string | undefined, io: CliIo): KafkaEvent
 
 /** kafkajs's and the adapter's warnings and errors on stderr; nothing else. */
 function cliLogger(io: CliIo): LoggerService {
-  const text = (message: unknown) => (typeof message === 'string' ? message : JSON.stringify(message, (_key, value: unknown) => (value instanceof Error ? value.message : value)));
+  const text = (message: unknown) =>
+    typeof message === 'string' ? message : JSON.stringify(message, (_key, value: unknown) => (value instanceof Error ? value.message : value));
   return {
     log: () => undefined,
     warn: (message: unknown, ...rest: unknown[]) => io.err(`warning: ${text(rest.length > 0 && typeof rest[0] === 'string' ? rest[0] : message)}`),

@@ -42,7 +42,10 @@ export async function apiGet<T>(path: string, params: Params = {}, options: { ke
   const qs = queryString(params);
   let response: Response;
   try {
-    response = await fetch(`${path}${qs ? `?${qs}` : ''}`, { headers: { accept: 'application/json', ...authHeaders(options.key === undefined ? readKey() : options.key) }, signal: options.signal });
+    response = await fetch(`${path}${qs ? `?${qs}` : ''}`, {
+      headers: { accept: 'application/json', ...authHeaders(options.key === undefined ? readKey() : options.key) },
+      signal: options.signal,
+    });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
     throw new ApiError(0, 'NETWORK', 'the API could not be reached');

@@ -18,7 +18,15 @@ import { RetentionPage } from './pages/retention';
 import { UserPage } from './pages/user';
 import { UsersPage } from './pages/users';
 
-const TITLES: Record<Page, string> = { users: 'Users', user: 'User', dashboard: 'Dashboard', paths: 'Paths', funnel: 'Funnels', retention: 'Retention', live: 'Live' };
+const TITLES: Record<Page, string> = {
+  users: 'Users',
+  user: 'User',
+  dashboard: 'Dashboard',
+  paths: 'Paths',
+  funnel: 'Funnels',
+  retention: 'Retention',
+  live: 'Live',
+};
 
 type Access = { state: 'checking' } | { state: 'signed-out'; error?: ApiError } | { state: 'in'; scope: Scope };
 
@@ -34,9 +42,31 @@ export function App() {
     );
   // With no key saved, an API in open development mode answers anyway: no sign-in then.
   useEffect(() => void check(readKey()), []);
-  if (access.state === 'checking') return <p class="loading" role="status">Connecting…</p>;
-  if (access.state === 'signed-out') return <SignIn error={access.error} onKey={(key) => { saveKey(key); void check(key); }} />;
-  return <Console scope={access.scope} signOut={() => { forgetKey(); setAccess({ state: 'signed-out' }); }} />;
+  if (access.state === 'checking')
+    return (
+      <p class="loading" role="status">
+        Connecting…
+      </p>
+    );
+  if (access.state === 'signed-out')
+    return (
+      <SignIn
+        error={access.error}
+        onKey={(key) => {
+          saveKey(key);
+          void check(key);
+        }}
+      />
+    );
+  return (
+    <Console
+      scope={access.scope}
+      signOut={() => {
+        forgetKey();
+        setAccess({ state: 'signed-out' });
+      }}
+    />
+  );
 }
 
 function SignIn({ error, onKey }: { error?: ApiError; onKey: (key: string) => void }) {
@@ -67,16 +97,24 @@ function Console({ scope, signOut }: { scope: Scope; signOut: () => void }) {
   const tag = product?.tags.find((candidate) => candidate.tag === route.params.tag) ?? product?.tags[0];
   // Fill in the pickers' defaults once, in place, so the URL always names the view.
   useEffect(() => {
-    if (product && tag && (route.params.product !== product.product || route.params.tag !== tag.tag)) updateParams(route, { product: product.product, tag: tag.tag }, true);
+    if (product && tag && (route.params.product !== product.product || route.params.tag !== tag.tag))
+      updateParams(route, { product: product.product, tag: tag.tag }, true);
   }, [route, product, tag]);
   useEffect(() => {
     document.title = `${TITLES[route.page]} · Waymark console`;
   }, [route.page]);
-  if (!product || !tag) return <main id="main" class="empty">This key may read no session tag.</main>;
+  if (!product || !tag)
+    return (
+      <main id="main" class="empty">
+        This key may read no session tag.
+      </main>
+    );
   const ready = route.params.product === product.product && route.params.tag === tag.tag;
   return (
     <>
-      <a class="skip" href="#main">Skip to content</a>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
       {scope.openDevelopment && (
         <div class="banner" role="note">
           Open development mode: this API accepts calls without a key, with every role on every product.
@@ -86,13 +124,21 @@ function Console({ scope, signOut }: { scope: Scope; signOut: () => void }) {
         <strong class="brand">Waymark</strong>
         <nav aria-label="Pages">
           {PAGES.filter((page) => page !== 'user').map((page) => (
-            <a href={hrefOf(page, carry(route))} onClick={onLinkClick} aria-current={route.page === page || (page === 'users' && route.page === 'user') ? 'page' : undefined}>
+            <a
+              href={hrefOf(page, carry(route))}
+              onClick={onLinkClick}
+              aria-current={route.page === page || (page === 'users' && route.page === 'user') ? 'page' : undefined}
+            >
               {TITLES[page]}
             </a>
           ))}
         </nav>
         <div class="tools">
-          <button type="button" onClick={() => applyTheme(theme === 'dark' ? 'light' : 'dark')} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+          <button
+            type="button"
+            onClick={() => applyTheme(theme === 'dark' ? 'light' : 'dark')}
+            aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+          >
             {theme === 'dark' ? '☀' : '☾'}
           </button>
           {!scope.openDevelopment && (
@@ -113,7 +159,7 @@ function Console({ scope, signOut }: { scope: Scope; signOut: () => void }) {
 
 function Pickers({ scope, route }: { scope: Scope; route: Route }) {
   const product = scope.products.find((candidate) => candidate.product === route.params.product) ?? scope.products[0];
-  const range = route.params.from && route.params.to ? 'custom' : route.params.range ?? '7d';
+  const range = route.params.from && route.params.to ? 'custom' : (route.params.range ?? '7d');
   const set = (changes: Record<string, string | undefined>) => updateParams(route, changes);
   return (
     <form class="pickers" aria-label="View" onSubmit={(event) => event.preventDefault()}>
@@ -144,7 +190,14 @@ function Pickers({ scope, route }: { scope: Scope; route: Route }) {
       </label>
       <label>
         Range
-        <select value={range} onChange={(event) => (event.currentTarget.value === 'custom' ? set({ range: 'custom', from: new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10), to: new Date().toISOString().slice(0, 10) }) : set({ range: event.currentTarget.value, from: undefined, to: undefined }))}>
+        <select
+          value={range}
+          onChange={(event) =>
+            event.currentTarget.value === 'custom'
+              ? set({ range: 'custom', from: new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10), to: new Date().toISOString().slice(0, 10) })
+              : set({ range: event.currentTarget.value, from: undefined, to: undefined })
+          }
+        >
           {Object.entries(PRESETS).map(([value, preset]) => (
             <option value={value}>{preset.label}</option>
           ))}

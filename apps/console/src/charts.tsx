@@ -9,7 +9,19 @@ let loading: Promise<typeof import('./echarts-setup')> | undefined;
 const loadEcharts = () => (loading ??= import('./echarts-setup'));
 
 /** `caption` shows the label above the chart, for charts without a heading of their own. */
-export function Chart({ option, label, height = 280, caption = false, onClick }: { option: ChartOption; label: string; height?: number; caption?: boolean; onClick?: (params: { dataType?: string; data?: unknown; name?: string; seriesName?: string; dataIndex?: number }) => void }) {
+export function Chart({
+  option,
+  label,
+  height = 280,
+  caption = false,
+  onClick,
+}: {
+  option: ChartOption;
+  label: string;
+  height?: number;
+  caption?: boolean;
+  onClick?: (params: { dataType?: string; data?: unknown; name?: string; seriesName?: string; dataIndex?: number }) => void;
+}) {
   const element = useRef<HTMLDivElement>(null);
   const theme = useTheme();
   useEffect(() => {

@@ -19,7 +19,8 @@ export function useApi<T>(path: string | null, params: Params): Loaded<T> {
     apiGet<T>(path!, params, { signal: abort.signal }).then(
       (data) => setAnswer({ key, loaded: { state: 'ready', data } }),
       (error: unknown) => {
-        if ((error as Error).name !== 'AbortError') setAnswer({ key, loaded: { state: 'error', error: error instanceof ApiError ? error : new ApiError(0, 'ERROR', String(error)) } });
+        if ((error as Error).name !== 'AbortError')
+          setAnswer({ key, loaded: { state: 'error', error: error instanceof ApiError ? error : new ApiError(0, 'ERROR', String(error)) } });
       },
     );
     return () => abort.abort();
@@ -36,9 +37,29 @@ export function ErrorBox({ error }: { error: ApiError }) {
 }
 
 /** Renders `children(data)` once loaded; `isEmpty` decides when to say there is nothing. */
-export function Show<T>({ loaded, isEmpty, empty = 'Nothing in this range.', children }: { loaded: Loaded<T>; isEmpty?: (data: T) => boolean; empty?: string; children: (data: T) => ComponentChildren }) {
-  if (loaded.state === 'loading') return <p class="loading" role="status" aria-live="polite">Loading…</p>;
+export function Show<T>({
+  loaded,
+  isEmpty,
+  empty = 'Nothing in this range.',
+  children,
+}: {
+  loaded: Loaded<T>;
+  isEmpty?: (data: T) => boolean;
+  empty?: string;
+  children: (data: T) => ComponentChildren;
+}) {
+  if (loaded.state === 'loading')
+    return (
+      <p class="loading" role="status" aria-live="polite">
+        Loading…
+      </p>
+    );
   if (loaded.state === 'error') return <ErrorBox error={loaded.error} />;
-  if (isEmpty?.(loaded.data)) return <p class="empty" role="status">{empty}</p>;
+  if (isEmpty?.(loaded.data))
+    return (
+      <p class="empty" role="status">
+        {empty}
+      </p>
+    );
   return <>{children(loaded.data)}</>;
 }

@@ -8,6 +8,17 @@ import { AriaComponent, GridComponent, LegendComponent, TooltipComponent, Visual
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 
-echarts.use([LineChart, BarChart, SankeyChart, HeatmapChart, GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, AriaComponent, CanvasRenderer]);
+echarts.use([
+  LineChart,
+  BarChart,
+  SankeyChart,
+  HeatmapChart,
+  GridComponent,
+  TooltipComponent,
+  LegendComponent,
+  VisualMapComponent,
+  AriaComponent,
+  CanvasRenderer,
+]);
 
 export { echarts };

@@ -40,7 +40,10 @@ async function main(): Promise<void> {
   stopOnSignals(() => running.close());
   const { port } = app.getHttpServer().address() as AddressInfo;
   const mode = config.distributed ? 'distributed' : 'embedded';
-  new Logger('main').log({ mode, url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}` }, `projector running (${mode} mode), health on port ${port}; stop with SIGTERM`);
+  new Logger('main').log(
+    { mode, url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}` },
+    `projector running (${mode} mode), health on port ${port}; stop with SIGTERM`,
+  );
 }
 
 main().catch((error: unknown) => {

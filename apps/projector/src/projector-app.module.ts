@@ -24,7 +24,14 @@ export class ProjectorAppModule {
         // Knows from the first shutdown hook that the process is closing (readiness says shutting_down).
         ShutdownModule,
         storage,
-        ProjectorModule.forRoot({ group: READ_MODEL_GROUP, maxBatch: config.batchSize, maxWaitMs: 500, lingerMs: config.lingerMs, retryBaseMs: 200, retryMaxMs: 10_000 }),
+        ProjectorModule.forRoot({
+          group: READ_MODEL_GROUP,
+          maxBatch: config.batchSize,
+          maxWaitMs: 500,
+          lingerMs: config.lingerMs,
+          retryBaseMs: 200,
+          retryMaxMs: 10_000,
+        }),
       ],
       controllers: [ProjectorHealthController],
       providers: [

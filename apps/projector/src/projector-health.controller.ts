@@ -44,7 +44,11 @@ export class ProjectorHealthController implements OnModuleInit {
         logIntegrity: integrity ? () => integrity.reasons() : undefined,
         shuttingDownSince: () => shutdown.closingSince,
       },
-      { maxLagEvents: config.readyMaxLagEvents, projectorMaxFailures: config.readyProjectorMaxFailures, projectorStallSeconds: config.readyProjectorStallSeconds },
+      {
+        maxLagEvents: config.readyMaxLagEvents,
+        projectorMaxFailures: config.readyProjectorMaxFailures,
+        projectorStallSeconds: config.readyProjectorStallSeconds,
+      },
       metrics,
     );
   }

@@ -17,8 +17,16 @@ export const distributedEnvShape = {
   // The projector's fetches (docs/kafka.md "Fetch sizes and batches").
   KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   KAFKA_FETCH_MIN_BYTES: z.coerce.number().int().min(1).default(1),
-  KAFKA_FETCH_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
-  KAFKA_FETCH_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(1).default(1024 * 1024),
+  KAFKA_FETCH_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 * 1024),
+  KAFKA_FETCH_MAX_BYTES_PER_PARTITION: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1024 * 1024),
   /** Unset: the topic's partition count (KAFKA_PARTITIONS). */
   KAFKA_MAX_PARTITIONS_PER_BATCH: z.coerce.number().int().min(1).optional(),
   CLICKHOUSE_URL: optionalSetting,
@@ -60,16 +68,24 @@ export interface DistributedSettings {
  * is a mistake worth stopping for: running embedded while the operator expects a
  * cluster would be silent data loss for the cluster.
  */
-export function distributedSettingsFrom(env: DistributedEnv, needs: ReadonlyArray<'KAFKA_BROKERS' | 'CLICKHOUSE_URL' | 'REDIS_URL'>): DistributedSettings | undefined {
+export function distributedSettingsFrom(
+  env: DistributedEnv,
+  needs: ReadonlyArray<'KAFKA_BROKERS' | 'CLICKHOUSE_URL' | 'REDIS_URL'>,
+): DistributedSettings | undefined {
   const given = needs.filter((name) => env[name]);
   if (given.length === 0) return undefined;
   const missing = needs.filter((name) => !env[name]);
   if (missing.length > 0) {
-    throw new ConfigError(`${missing.join(', ')}: distributed mode needs ${needs.join(', ')}; only ${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set`);
+    throw new ConfigError(
+      `${missing.join(', ')}: distributed mode needs ${needs.join(', ')}; only ${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set`,
+    );
   }
   return {
     kafka: {
-      brokers: (env.KAFKA_BROKERS ?? '').split(',').map((broker) => broker.trim()).filter(Boolean),
+      brokers: (env.KAFKA_BROKERS ?? '')
+        .split(',')
+        .map((broker) => broker.trim())
+        .filter(Boolean),
       clientId: env.KAFKA_CLIENT_ID,
       topic: env.KAFKA_TOPIC,
       partitions: env.KAFKA_PARTITIONS,

@@ -42,7 +42,10 @@ describe('loadWaymarkConfig', () => {
 
   it('refuses an API key of an unknown product and one with a clear-text secret', () => {
     const key = { id: 'abcdef123456', name: 'k', product: 'nope', envs: ['*'], roles: ['secret'], secretHash: 'sha256:' + 'a'.repeat(43) };
-    const dir = dirWith({ 'keys.json': { products: [product], apiKeys: [key] }, 'clear.json': { products: [product], apiKeys: [{ ...key, product: 'shop', secretHash: 'hunter2' }] } });
+    const dir = dirWith({
+      'keys.json': { products: [product], apiKeys: [key] },
+      'clear.json': { products: [product], apiKeys: [{ ...key, product: 'shop', secretHash: 'hunter2' }] },
+    });
     expect(() => loadWaymarkConfig('keys.json', dir)).toThrow("apiKeys.0.product: unknown product 'nope'");
     expect(() => loadWaymarkConfig('clear.json', dir)).toThrow('apiKeys.0.secretHash');
   });
@@ -72,13 +75,17 @@ describe('loadWaymarkConfig', () => {
     });
 
     it('in a product, a session spec, its durations, its schema and an API key', () => {
-      expect(load({ products: [{ ...product, session: [] }] })).toBe('WAYMARK_CONFIG: waymark.config.json: unknown key "session" at products.0; did you mean "sessions"?');
+      expect(load({ products: [{ ...product, session: [] }] })).toBe(
+        'WAYMARK_CONFIG: waymark.config.json: unknown key "session" at products.0; did you mean "sessions"?',
+      );
       const spec = { ...product.sessions[0], expiry: { value: 1, unit: 'hours', untis: 'x' } };
       expect(load({ products: [{ ...product, sessions: [spec] }] })).toBe(
         'WAYMARK_CONFIG: waymark.config.json: unknown key "untis" at products.0.sessions.0.expiry; did you mean "unit"?',
       );
       const typed = { ...product.sessions[0], schema: { userId: { type: 'string', requird: true } } };
-      expect(load({ products: [{ ...product, sessions: [typed] }] })).toContain('unknown key "requird" at products.0.sessions.0.schema.userId; did you mean "required"?');
+      expect(load({ products: [{ ...product, sessions: [typed] }] })).toContain(
+        'unknown key "requird" at products.0.sessions.0.schema.userId; did you mean "required"?',
+      );
       expect(load({ products: [product], apiKeys: [{ ...key, role: ['read'] }] })).toContain('unknown key "role" at apiKeys.0; did you mean "roles"?');
       expect(load({ products: [product], apiKeys: [{ ...key, rateLimit: { perSecond: 1, burst: 1, brust: 2 } }] })).toContain('did you mean "burst"?');
     });

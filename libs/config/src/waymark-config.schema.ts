@@ -29,9 +29,7 @@ export const sessionSpecSchema = z
     selector: dottedPath,
     expiry: durationSchema.default({ value: 1, unit: 'hours' }),
     refreshExpiry: durationSchema.default({ value: 30, unit: 'days' }),
-    schema: z
-      .record(dottedPath, z.object({ type: z.enum(DATA_FIELD_TYPES), required: z.boolean().optional() }).strict())
-      .optional(),
+    schema: z.record(dottedPath, z.object({ type: z.enum(DATA_FIELD_TYPES), required: z.boolean().optional() }).strict()).optional(),
   })
   .strict();
 

@@ -38,7 +38,10 @@ describe('parseJsonBody', () => {
   });
 
   it('refuses constructor.prototype but not a plain constructor or prototype field', () => {
-    expect(refusal('{"data":{"constructor":{"prototype":{"x":1}}}}').fieldErrors[0]).toEqual({ field: 'data.constructor.prototype', message: expect.stringContaining('constructor.prototype is refused') });
+    expect(refusal('{"data":{"constructor":{"prototype":{"x":1}}}}').fieldErrors[0]).toEqual({
+      field: 'data.constructor.prototype',
+      message: expect.stringContaining('constructor.prototype is refused'),
+    });
     expect(parseJsonBody('{"data":{"constructor":"Ford","prototype":true}}')).toEqual({ data: { constructor: 'Ford', prototype: true } });
   });
 });

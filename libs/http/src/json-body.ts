@@ -45,7 +45,11 @@ export function parseJsonBody(text: string): unknown {
   if (SURROGATE_ESCAPE.test(text)) {
     const field = findLoneSurrogate(value);
     if (field !== undefined) {
-      throw DomainError.forField('INVALID_REQUEST', field || 'body', 'holds half of a UTF-16 surrogate pair (an unpaired \\uD800-\\uDFFF escape); send well-formed Unicode');
+      throw DomainError.forField(
+        'INVALID_REQUEST',
+        field || 'body',
+        'holds half of a UTF-16 surrogate pair (an unpaired \\uD800-\\uDFFF escape); send well-formed Unicode',
+      );
     }
   }
   return value;

@@ -29,7 +29,9 @@ export class ShutdownGate implements OnModuleDestroy {
   begin(): void {
     if (this.startedAt !== undefined) return;
     this.startedAt = Date.now();
-    new Logger('shutdown').log('shutting down: new requests are answered 503 SHUTTING_DOWN and /health/ready reports shutting_down while in-flight work drains');
+    new Logger('shutdown').log(
+      'shutting down: new requests are answered 503 SHUTTING_DOWN and /health/ready reports shutting_down while in-flight work drains',
+    );
   }
 
   onModuleDestroy(): void {

@@ -28,7 +28,12 @@ describe('LogThrottle', () => {
   it('writes the first occurrence in full, then one summary per interval with the count', () => {
     const throttle = new LogThrottle({ intervalMs: 10_000 });
     const written: string[] = [];
-    const occur = () => throttle.record('disk full', () => written.push('full'), (repeated) => written.push(`repeated ${repeated}`));
+    const occur = () =>
+      throttle.record(
+        'disk full',
+        () => written.push('full'),
+        (repeated) => written.push(`repeated ${repeated}`),
+      );
 
     for (let i = 0; i < 500; i += 1) occur();
     expect(written).toEqual(['full']);
@@ -48,14 +53,24 @@ describe('LogThrottle', () => {
   it('keeps keys apart, and logs untracked keys in full once the map is full', () => {
     const throttle = new LogThrottle({ intervalMs: 1000, maxKeys: 2 });
     const written: string[] = [];
-    for (const key of ['a', 'b', 'a', 'c', 'c', 'b']) throttle.record(key, () => written.push(key), () => undefined);
+    for (const key of ['a', 'b', 'a', 'c', 'c', 'b'])
+      throttle.record(
+        key,
+        () => written.push(key),
+        () => undefined,
+      );
     expect(written).toEqual(['a', 'b', 'c', 'c']);
   });
 
   it('writes pending counts on flush', () => {
     const throttle = new LogThrottle({ intervalMs: 60_000 });
     const written: string[] = [];
-    for (let i = 0; i < 3; i += 1) throttle.record('k', () => written.push('full'), (repeated) => written.push(`repeated ${repeated}`));
+    for (let i = 0; i < 3; i += 1)
+      throttle.record(
+        'k',
+        () => written.push('full'),
+        (repeated) => written.push(`repeated ${repeated}`),
+      );
     throttle.flush();
     expect(written).toEqual(['full', 'repeated 2']);
   });

@@ -30,21 +30,23 @@ const REDACTED_PATHS = [
 
 export function createPinoLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
   // Tracked so that stopOnSignals can write out its buffer before the process exits.
-  return trackForFlush(pino(
-    {
-      level,
-      base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      // The request id comes from the async context, so code far from the HTTP layer
-      // logs it without passing it around.
-      mixin: () => {
-        const requestId = currentRequestId();
-        return requestId ? { requestId } : {};
+  return trackForFlush(
+    pino(
+      {
+        level,
+        base: { pid: process.pid },
+        timestamp: pino.stdTimeFunctions.isoTime,
+        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+        // The request id comes from the async context, so code far from the HTTP layer
+        // logs it without passing it around.
+        mixin: () => {
+          const requestId = currentRequestId();
+          return requestId ? { requestId } : {};
+        },
       },
-    },
-    destination,
-  ));
+      destination,
+    ),
+  );
 }
 
 /** Nest's LoggerService backed by pino: JSON lines, one `context` field per Nest context. */

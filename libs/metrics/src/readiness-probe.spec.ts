@@ -22,7 +22,9 @@ describe('ReadinessProbe while shutting down', () => {
     since = Date.parse('2026-12-03T10:00:00Z');
     const verdict = await probe.evaluate();
     expect(verdict.ready).toBe(false);
-    expect(verdict.reasons).toEqual([{ code: 'shutting_down', detail: 'this instance is shutting down (since 2026-12-03T10:00:00.000Z); route requests to another instance' }]);
+    expect(verdict.reasons).toEqual([
+      { code: 'shutting_down', detail: 'this instance is shutting down (since 2026-12-03T10:00:00.000Z); route requests to another instance' },
+    ]);
     expect(describeLag).toHaveBeenCalledTimes(1);
     expect(pingClickHouse).toHaveBeenCalledTimes(1);
     expect(await gauge(metrics, 'waymark_ready')).toBe(0);

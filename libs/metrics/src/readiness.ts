@@ -49,11 +49,17 @@ export function projectorReasons(projector: ProjectorView, lag: number | undefin
   const reasons: NotReadyReason[] = [];
   const { consecutiveFailures, lastError, lastProgressAt } = projector.health;
   if (consecutiveFailures >= thresholds.projectorMaxFailures) {
-    reasons.push({ code: 'projector_failing', detail: `the last ${consecutiveFailures} projection attempts failed (threshold ${thresholds.projectorMaxFailures}): ${lastError ?? 'no message'}` });
+    reasons.push({
+      code: 'projector_failing',
+      detail: `the last ${consecutiveFailures} projection attempts failed (threshold ${thresholds.projectorMaxFailures}): ${lastError ?? 'no message'}`,
+    });
   }
   const idleSeconds = Math.floor((now - lastProgressAt) / 1000);
   if (lag !== undefined && lag > 0 && idleSeconds >= thresholds.projectorStallSeconds) {
-    reasons.push({ code: 'projector_stalled', detail: `no batch committed for ${idleSeconds} s while ${lag} events wait (threshold ${thresholds.projectorStallSeconds} s)` });
+    reasons.push({
+      code: 'projector_stalled',
+      detail: `no batch committed for ${idleSeconds} s while ${lag} events wait (threshold ${thresholds.projectorStallSeconds} s)`,
+    });
   }
   if (lag !== undefined && lag > thresholds.maxLagEvents) {
     reasons.push({ code: 'projector_lag_high', detail: `${lag} events not projected yet (threshold ${thresholds.maxLagEvents})` });
@@ -71,6 +77,12 @@ export interface WriteFailureView {
 
 export function logWriteReasons(writes: WriteFailureView | undefined, now = Date.now()): NotReadyReason[] {
   if (!writes?.failing) return [];
-  const since = writes.failingSince === undefined ? '' : ` for ${Math.floor((now - writes.failingSince) / 1000)} s (since ${new Date(writes.failingSince).toISOString()})`;
-  return [{ code: 'log_writes_failing', detail: `the last ${writes.consecutiveFailures} writes to the event log failed${since}: ${writes.lastError ?? 'no message'}` }];
+  const since =
+    writes.failingSince === undefined ? '' : ` for ${Math.floor((now - writes.failingSince) / 1000)} s (since ${new Date(writes.failingSince).toISOString()})`;
+  return [
+    {
+      code: 'log_writes_failing',
+      detail: `the last ${writes.consecutiveFailures} writes to the event log failed${since}: ${writes.lastError ?? 'no message'}`,
+    },
+  ];
 }

@@ -18,7 +18,9 @@ describe('valueRefusalOf', () => {
 
   it('splits (as a refusal) a batch too wide for one INSERT, but retries too many parts from slow merges', () => {
     expect(valueRefusalOf(clickhouseError(252, 'TOO_MANY_PARTS', 'Too many partitions for single INSERT block (more than 100).'))?.code).toBe(252);
-    expect(valueRefusalOf(clickhouseError(252, 'TOO_MANY_PARTS', 'Too many parts (3001). Merges are processing significantly slower than inserts'))).toBeUndefined();
+    expect(
+      valueRefusalOf(clickhouseError(252, 'TOO_MANY_PARTS', 'Too many parts (3001). Merges are processing significantly slower than inserts')),
+    ).toBeUndefined();
   });
 
   it.each([

@@ -11,7 +11,12 @@ import { IsolationResult, PROBES_UNAVAILABLE, PieceOutcome, projectAroundRefusal
  * of a probe falls back to real inserts (PROBES_UNAVAILABLE), and any other failure of
  * a real insert is thrown. `refusal` is ClickHouse's answer to the whole of `records`.
  */
-export function isolateRefusalsWithoutRetry(projection: EventsProjection, records: readonly LoggedRecord[], batchToken: string, refusal: ValueRefusal): Promise<IsolationResult> {
+export function isolateRefusalsWithoutRetry(
+  projection: EventsProjection,
+  records: readonly LoggedRecord[],
+  batchToken: string,
+  refusal: ValueRefusal,
+): Promise<IsolationResult> {
   const answerOf = (error: unknown, otherwise: unknown): PieceOutcome => {
     const refused = valueRefusalOf(error);
     if (refused) return { refused };

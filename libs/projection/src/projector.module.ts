@@ -15,11 +15,7 @@ export const READ_MODEL_GROUP = 'read-model';
 export class ProjectorRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly projector: Projector;
 
-  constructor(
-    @Inject(EVENT_LOG) eventLog: EventLog,
-    @Inject(CLICKHOUSE) clickhouse: ClickHouseClient,
-    @Inject(PROJECTOR_OPTIONS) options: ProjectorOptions,
-  ) {
+  constructor(@Inject(EVENT_LOG) eventLog: EventLog, @Inject(CLICKHOUSE) clickhouse: ClickHouseClient, @Inject(PROJECTOR_OPTIONS) options: ProjectorOptions) {
     this.projector = new Projector(eventLog.openConsumer(options.group), new EventsProjection(clickhouse), new Logger('projector'), options);
   }
 

@@ -23,7 +23,7 @@ function consumerOf(batches: EventBatch[]): EventLogConsumer {
 }
 
 describe('Projector dedup tokens', () => {
-  it('names a batch by the consumer\'s key, not by its first and last positions', async () => {
+  it("names a batch by the consumer's key, not by its first and last positions", async () => {
     // Two groupings of a cross-partition stream with the same first (0:5) and last (3:10)
     // positions: {0:5-9, 3:10} and {0:5-9, 1:0-4, 3:10}. With `<group>:<first>-<last>`
     // both would be `read-model:0:5-3:10`, and ClickHouse would drop the second insert.
@@ -40,7 +40,13 @@ describe('Projector dedup tokens', () => {
         return { projected: records.length, deadLetters: [] };
       },
     } as unknown as EventsProjection;
-    const projector = new Projector(consumerOf(batches), projection, silent, { group: 'read-model', maxBatch: 100, maxWaitMs: 1, retryBaseMs: 1, retryMaxMs: 1 });
+    const projector = new Projector(consumerOf(batches), projection, silent, {
+      group: 'read-model',
+      maxBatch: 100,
+      maxWaitMs: 1,
+      retryBaseMs: 1,
+      retryMaxMs: 1,
+    });
 
     projector.start();
     while (tokens.length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
@@ -50,7 +56,7 @@ describe('Projector dedup tokens', () => {
     expect(new Set(tokens).size).toBe(2);
   });
 
-  it('keeps the SQLite log\'s token text: <group>:<first>-<last>', () => {
+  it("keeps the SQLite log's token text: <group>:<first>-<last>", () => {
     expect(dedupTokenOf('read-model', { dedupKey: '101-200' })).toBe('read-model:101-200');
   });
 });
@@ -63,12 +69,23 @@ describe('Projector linger', () => {
         return { projected: records.length, deadLetters: [] };
       },
     }) as unknown as EventsProjection;
-  const batchOf = (size: number, key: string): EventBatch => ({ records: Array.from({ length: size }, (_, i) => record(String(i))), dedupKey: key, commit: async () => undefined });
+  const batchOf = (size: number, key: string): EventBatch => ({
+    records: Array.from({ length: size }, (_, i) => record(String(i))),
+    dedupKey: key,
+    commit: async () => undefined,
+  });
 
   /** Projects the batches with maxBatch 10 and lingerMs 150; the ms between one INSERT and the next. */
   async function gapsBetweenInserts(batches: EventBatch[]): Promise<number[]> {
     const times: number[] = [];
-    const projector = new Projector(consumerOf(batches), projectionRecordingTimes(times), silent, { group: 'g', maxBatch: 10, maxWaitMs: 1, lingerMs: 150, retryBaseMs: 1, retryMaxMs: 1 });
+    const projector = new Projector(consumerOf(batches), projectionRecordingTimes(times), silent, {
+      group: 'g',
+      maxBatch: 10,
+      maxWaitMs: 1,
+      lingerMs: 150,
+      retryBaseMs: 1,
+      retryMaxMs: 1,
+    });
     const count = batches.length; // consumerOf hands the batches out by shifting them
     projector.start();
     while (times.length < count) await new Promise((resolve) => setTimeout(resolve, 1));
@@ -95,7 +112,14 @@ describe('Projector linger', () => {
 
   it('stops without waiting out a linger', async () => {
     const times: number[] = [];
-    const projector = new Projector(consumerOf([batchOf(1, 'a')]), projectionRecordingTimes(times), silent, { group: 'g', maxBatch: 10, maxWaitMs: 1, lingerMs: 60_000, retryBaseMs: 1, retryMaxMs: 1 });
+    const projector = new Projector(consumerOf([batchOf(1, 'a')]), projectionRecordingTimes(times), silent, {
+      group: 'g',
+      maxBatch: 10,
+      maxWaitMs: 1,
+      lingerMs: 60_000,
+      retryBaseMs: 1,
+      retryMaxMs: 1,
+    });
     projector.start();
     while (times.length < 1) await new Promise((resolve) => setTimeout(resolve, 1));
     const stoppedAt = Date.now();
@@ -136,7 +160,12 @@ describe('Projector catch-up batches', () => {
 
     // 10 of 10: a backlog, so 40 next; 30 of 40: caught up, so 10 again; 3 of 10: caught up.
     expect(asked).toEqual([10, 40, 10, 10]);
-    expect(inserts.map(({ token, size }) => [token, size])).toEqual([['g:1-10', 10], ['g:11-40', 30], ['g:41-43', 3], ['g:44-45', 2]]);
+    expect(inserts.map(({ token, size }) => [token, size])).toEqual([
+      ['g:1-10', 10],
+      ['g:11-40', 30],
+      ['g:41-43', 3],
+      ['g:44-45', 2],
+    ]);
     // The catch-up batch's rows were built in slices before its INSERT; a batch of maxBatch builds them in the INSERT.
     expect(inserts.map(({ allPreparedFirst }) => allPreparedFirst)).toEqual([false, true, false, false]);
     expect(projector.stats).toMatchObject({ batches: 4, projected: 45 });
@@ -146,10 +175,13 @@ describe('Projector catch-up batches', () => {
 describe('Projector poison isolation', () => {
   /** What ClickHouse's client throws when it refuses a value (chDB and HTTP alike). */
   const refusal = (position: string) =>
-    Object.assign(new Error(`Cannot parse escape sequence: missing second part of surrogate pair: (while reading the value of key identifier) at ${position}\nRow 1: ...`), {
-      code: '25',
-      type: 'CANNOT_PARSE_ESCAPE_SEQUENCE',
-    });
+    Object.assign(
+      new Error(`Cannot parse escape sequence: missing second part of surrogate pair: (while reading the value of key identifier) at ${position}\nRow 1: ...`),
+      {
+        code: '25',
+        type: 'CANNOT_PARSE_ESCAPE_SEQUENCE',
+      },
+    );
   const connectionRefused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
 
   interface Run {
@@ -253,7 +285,7 @@ describe('Projector poison isolation', () => {
     expect(run.commits).toBe(1);
   });
 
-  it('falls back to bisecting with real inserts, each piece under its own token, for a refusal probes do not see (a view\'s)', async () => {
+  it("falls back to bisecting with real inserts, each piece under its own token, for a refusal probes do not see (a view's)", async () => {
     const run = await runBatch(32, ['20'], undefined, { viewOnly: true });
 
     expect(run.deadLetters.map((letter) => letter.record.position)).toEqual(['20']);
@@ -346,7 +378,13 @@ describe('Projector poison isolation', () => {
         throw connectionRefused();
       },
     } as unknown as EventsProjection;
-    const projector = new Projector(consumerOf([batch]), projection, silent, { group: 'g', maxBatch: 8, maxWaitMs: 1, retryBaseMs: 60_000, retryMaxMs: 60_000 });
+    const projector = new Projector(consumerOf([batch]), projection, silent, {
+      group: 'g',
+      maxBatch: 8,
+      maxWaitMs: 1,
+      retryBaseMs: 60_000,
+      retryMaxMs: 60_000,
+    });
     projector.start();
     while (tried < 3) await new Promise((resolve) => setTimeout(resolve, 1));
     const stoppedAt = Date.now();
@@ -359,7 +397,10 @@ describe('Projector poison isolation', () => {
   });
 
   it('splits a batch refused for spanning too many partitions until its pieces pass, dead-lettering nothing', async () => {
-    const tooWide = Object.assign(new Error('Too many partitions for single INSERT block (more than 100). The limit is controlled by...'), { code: '252', type: 'TOO_MANY_PARTS' });
+    const tooWide = Object.assign(new Error('Too many partitions for single INSERT block (more than 100). The limit is controlled by...'), {
+      code: '252',
+      type: 'TOO_MANY_PARTS',
+    });
     // Only a real insert meets the limit: a probe writes no parts.
     const run = await runBatch(40, [], (records, token) => (token !== undefined && records.length > 8 ? tooWide : undefined));
 
@@ -373,10 +414,12 @@ describe('Projector poison isolation', () => {
 /** A logger that keeps every line it is given, by level, as `<text>` (the last string argument). */
 function recordingLogger() {
   const lines: Array<{ level: 'log' | 'warn' | 'error'; text: string; fields: Record<string, unknown> }> = [];
-  const keep = (level: 'log' | 'warn' | 'error') => (message: unknown, ...rest: unknown[]) => {
-    const text = typeof message === 'string' ? message : String(rest.find((arg) => typeof arg === 'string') ?? '');
-    lines.push({ level, text, fields: typeof message === 'object' && message !== null ? (message as Record<string, unknown>) : {} });
-  };
+  const keep =
+    (level: 'log' | 'warn' | 'error') =>
+    (message: unknown, ...rest: unknown[]) => {
+      const text = typeof message === 'string' ? message : String(rest.find((arg) => typeof arg === 'string') ?? '');
+      lines.push({ level, text, fields: typeof message === 'object' && message !== null ? (message as Record<string, unknown>) : {} });
+    };
   return { lines, log: keep('log'), warn: keep('warn'), error: keep('error') };
 }
 
@@ -387,7 +430,8 @@ const until = async (condition: () => boolean) => {
 describe('Projector retry warnings', () => {
   const connectionRefused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
   const quickRetries = { group: 'g', maxBatch: 10, maxWaitMs: 1, retryBaseMs: 1, retryMaxMs: 1 };
-  const warnings = (logger: ReturnType<typeof recordingLogger>, text: string) => logger.lines.filter((line) => line.level === 'warn' && line.text.startsWith(text));
+  const warnings = (logger: ReturnType<typeof recordingLogger>, text: string) =>
+    logger.lines.filter((line) => line.level === 'warn' && line.text.startsWith(text));
 
   it('writes the first of many identical read failures in full and counts the rest into one summary line', async () => {
     const logger = recordingLogger();
@@ -456,7 +500,10 @@ describe('Projector retry warnings', () => {
     const logger = recordingLogger();
     const batches: EventBatch[] = ['1', '2', '3'].map((position) => ({ records: [record(position)], dedupKey: position, commit: async () => undefined }));
     const projection = {
-      project: async (records: readonly LoggedRecord[]) => ({ projected: 0, deadLetters: records.map((r) => ({ record: r, reason: 'invalid envelope: not JSON' })) }),
+      project: async (records: readonly LoggedRecord[]) => ({
+        projected: 0,
+        deadLetters: records.map((r) => ({ record: r, reason: 'invalid envelope: not JSON' })),
+      }),
     } as unknown as EventsProjection;
     const projector = new Projector(consumerOf(batches), projection, logger, quickRetries);
     projector.start();
@@ -470,7 +517,11 @@ describe('Projector retry warnings', () => {
 describe('Projector dead letters too large for the dead-letter topic', () => {
   /** What kafkajs throws when the broker answers MESSAGE_TOO_LARGE: the protocol error, wrapped by each retrier. */
   const tooLarge = () => {
-    const answer = Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false });
+    const answer = Object.assign(new Error('The request included a message larger than the max message size the server will accept'), {
+      type: 'MESSAGE_TOO_LARGE',
+      code: 10,
+      retriable: false,
+    });
     const protocol = new KafkaJSProtocolError(answer);
     // kafkajs's typings omit the options argument its retrier passes (src/retry/index.js).
     const Wrapped = KafkaJSNonRetriableError as unknown as new (e: Error, options: { cause: Error }) => Error;
@@ -501,7 +552,10 @@ describe('Projector dead letters too large for the dead-letter topic', () => {
       },
     };
     const projection = {
-      project: async (piece: readonly LoggedRecord[]) => ({ projected: 0, deadLetters: piece.map((r) => ({ record: r, reason: 'invalid envelope: identifier is longer than 1024 bytes' })) }),
+      project: async (piece: readonly LoggedRecord[]) => ({
+        projected: 0,
+        deadLetters: piece.map((r) => ({ record: r, reason: 'invalid envelope: identifier is longer than 1024 bytes' })),
+      }),
     } as unknown as EventsProjection;
     const projector = new Projector(consumer, projection, logger, { group: 'g', maxBatch: 10, maxWaitMs: 1, retryBaseMs: 1, retryMaxMs: 1 });
     projector.start();
@@ -526,9 +580,13 @@ describe('Projector dead letters too large for the dead-letter topic', () => {
       sha256: createHash('sha256').update(big).digest('hex'),
       head: big.slice(0, 1024),
     });
-    expect(truncated.reason).toBe(`invalid envelope: identifier is longer than 1024 bytes [payload truncated for the dead-letter topic: ${Buffer.byteLength(big)} bytes, sha256 ${payload.sha256}]`);
+    expect(truncated.reason).toBe(
+      `invalid envelope: identifier is longer than 1024 bytes [payload truncated for the dead-letter topic: ${Buffer.byteLength(big)} bytes, sha256 ${payload.sha256}]`,
+    );
     expect(Buffer.byteLength(truncated.record.raw)).toBeLessThan(LIMIT / 2);
-    expect(logger.lines.filter((line) => line.text === 'dead letter too large for the dead-letter log; written truncated').map((line) => line.fields.position)).toEqual(['0:11']);
+    expect(
+      logger.lines.filter((line) => line.text === 'dead letter too large for the dead-letter log; written truncated').map((line) => line.fields.position),
+    ).toEqual(['0:11']);
     // Not a failure to retry: the projector moved on at once.
     expect(projector.stats).toMatchObject({ batches: 1, deadLettered: 3, failures: 0 });
   });
@@ -565,7 +623,9 @@ describe('Projector dead letters too large for the dead-letter topic', () => {
         written.push(...letters);
       },
     };
-    const projection = { project: async (piece: readonly LoggedRecord[]) => ({ projected: 0, deadLetters: piece.map((r) => ({ record: r, reason: 'bad' })) }) } as unknown as EventsProjection;
+    const projection = {
+      project: async (piece: readonly LoggedRecord[]) => ({ projected: 0, deadLetters: piece.map((r) => ({ record: r, reason: 'bad' })) }),
+    } as unknown as EventsProjection;
     const projector = new Projector(consumer, projection, logger, { group: 'g', maxBatch: 10, maxWaitMs: 1, retryBaseMs: 1, retryMaxMs: 1 });
     projector.start();
     await done;

@@ -182,7 +182,9 @@ export class Projector {
         continue;
       }
       const readAt = Date.now();
-      const asked: number = behind ? this.options.maxBatch * Math.max(1, Math.floor(this.options.catchUpFactor ?? DEFAULT_CATCH_UP_FACTOR)) : this.options.maxBatch;
+      const asked: number = behind
+        ? this.options.maxBatch * Math.max(1, Math.floor(this.options.catchUpFactor ?? DEFAULT_CATCH_UP_FACTOR))
+        : this.options.maxBatch;
       const batch = await this.nextBatchWithRetry(asked);
       if (!batch || batch.records.length === 0) {
         behind = false;
@@ -308,11 +310,16 @@ export class Projector {
   }
 
   private async isolatePoison(batch: EventBatch, dedupToken: string, refusal: ValueRefusal, range: { from: string; to: string }): Promise<ProjectionResult> {
-    this.logger.warn({ ...range, events: batch.records.length, reason: refusal.reason }, 'ClickHouse refused a value in the batch; bisecting it to project the rest');
-    const unlessStopping = <A extends unknown[]>(step: (...args: A) => Promise<PieceOutcome>) => (...args: A) => {
-      if (this.stopping) throw ABANDONED;
-      return step(...args);
-    };
+    this.logger.warn(
+      { ...range, events: batch.records.length, reason: refusal.reason },
+      'ClickHouse refused a value in the batch; bisecting it to project the rest',
+    );
+    const unlessStopping =
+      <A extends unknown[]>(step: (...args: A) => Promise<PieceOutcome>) =>
+      (...args: A) => {
+        if (this.stopping) throw ABANDONED;
+        return step(...args);
+      };
     const result = await projectAroundRefusals(
       batch.records,
       dedupToken,
@@ -344,7 +351,10 @@ export class Projector {
         this.recordFailure(error);
         if (this.stopping) return false;
         const delay = this.retryDelay(attempt);
-        this.retryLogger.warn({ err: error, attempt: attempt + 1, retryInMs: delay, ...range }, unwritten.length === 0 ? 'commit failed; retrying' : 'writing dead letters failed; retrying');
+        this.retryLogger.warn(
+          { err: error, attempt: attempt + 1, retryInMs: delay, ...range },
+          unwritten.length === 0 ? 'commit failed; retrying' : 'writing dead letters failed; retrying',
+        );
         await this.backoff(delay);
         if (this.stopping) return false;
       }

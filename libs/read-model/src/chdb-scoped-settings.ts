@@ -24,7 +24,8 @@ export function scopeSettingsPerCall(connection: ChdbConnection): ChdbConnection
       try {
         return await call(params);
       } finally {
-        for (const name of names) await connection.command({ query: `SET ${name} = DEFAULT` } as Parameters<ChdbConnection['command']>[0]).catch(() => undefined);
+        for (const name of names)
+          await connection.command({ query: `SET ${name} = DEFAULT` } as Parameters<ChdbConnection['command']>[0]).catch(() => undefined);
       }
     };
   const query = withReset(connection.query.bind(connection));

@@ -22,7 +22,7 @@ interface Line {
  * Over HTTP (the test ClickHouse front), where the client logs every failed request, and
  * on chDB in process.
  */
-describe('createReadModelClient: the client\'s log', () => {
+describe("createReadModelClient: the client's log", () => {
   jest.setTimeout(60_000);
   const dir = makeTempDir('clickhouse-client-log');
   let server: ClickHouseTestServer;
@@ -33,7 +33,14 @@ describe('createReadModelClient: the client\'s log', () => {
   beforeAll(async () => {
     server = await startClickHouseServer();
     const keep = (level: string) => (fields: unknown, text?: unknown, context?: unknown) => void lines.push({ level, fields, text, context });
-    const recording: LoggerService = { log: keep('log'), error: keep('error'), warn: keep('warn'), debug: keep('debug'), verbose: keep('verbose'), fatal: keep('fatal') };
+    const recording: LoggerService = {
+      log: keep('log'),
+      error: keep('error'),
+      warn: keep('warn'),
+      debug: keep('debug'),
+      verbose: keep('verbose'),
+      fatal: keep('fatal'),
+    };
     Logger.overrideLogger(recording);
     for (const method of ['error', 'warn', 'info', 'debug', 'log', 'trace'] as const) {
       spies.push(jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void consoleCalls.push([method, ...args])));
@@ -91,7 +98,10 @@ describe('createReadModelClient: the client\'s log', () => {
       await expect(client.query({ query: 'SELECT 1' })).rejects.toThrow();
       expect(consoleCalls).toEqual([]);
       const [line] = lines.filter((entry) => entry.context === 'clickhouse');
-      expect(line).toMatchObject({ level: 'debug', fields: { operation: 'Query', err: { code: 'ECONNREFUSED', message: expect.stringContaining('ECONNREFUSED') } } });
+      expect(line).toMatchObject({
+        level: 'debug',
+        fields: { operation: 'Query', err: { code: 'ECONNREFUSED', message: expect.stringContaining('ECONNREFUSED') } },
+      });
     } finally {
       await client.close();
     }

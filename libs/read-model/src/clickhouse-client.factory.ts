@@ -1,4 +1,12 @@
-import { ClickHouseClient, ClickHouseLogLevel, type ErrorLogParams, type LogParams, type Logger as ClickHouseLogger, type WarnLogParams, createClient } from '@clickhouse/client';
+import {
+  ClickHouseClient,
+  ClickHouseLogLevel,
+  type ErrorLogParams,
+  type LogParams,
+  type Logger as ClickHouseLogger,
+  type WarnLogParams,
+  createClient,
+} from '@clickhouse/client';
 import { Logger } from '@nestjs/common';
 import { createChdbConnection } from 'chdb/connection';
 import { scopeSettingsPerCall } from './chdb-scoped-settings';
@@ -9,9 +17,7 @@ export const CLICKHOUSE = Symbol('CLICKHOUSE');
 
 type ClientConnection = NonNullable<Parameters<typeof createClient>[0]> extends { connection?: infer C } ? C : never;
 
-export type ReadModelConnection =
-  | { kind: 'chdb'; path: string }
-  | { kind: 'server'; url: string };
+export type ReadModelConnection = { kind: 'chdb'; path: string } | { kind: 'server'; url: string };
 
 /**
  * The same `@clickhouse/client` object in both modes; only the connection differs:

@@ -32,7 +32,10 @@ describe('insertRows, on chDB (raw insert) and over HTTP (the client)', () => {
   ];
 
   async function exercise(client: ClickHouseClient): Promise<void> {
-    await client.command({ query: 'CREATE TABLE t (who String, at DateTime64(3, \'UTC\'), n UInt32, doc String) ENGINE = MergeTree ORDER BY n SETTINGS non_replicated_deduplication_window = 100' });
+    await client.command({
+      query:
+        "CREATE TABLE t (who String, at DateTime64(3, 'UTC'), n UInt32, doc String) ENGINE = MergeTree ORDER BY n SETTINGS non_replicated_deduplication_window = 100",
+    });
     await insertRows(client, { table: 't', columns, rows, dedupToken: 'batch-1' });
     await insertRows(client, { table: 't', columns, rows, dedupToken: 'batch-1' }); // a retry: dropped
     await insertRows(client, { table: 't', columns, rows: [rows[0]] }); // no token: kept, the last one did not linger

@@ -41,7 +41,15 @@ export function insertRows(client: ClickHouseClient, { table, columns, rows, ded
   const settings = dedupToken !== undefined ? { insert_deduplication_token: dedupToken } : undefined;
   const chdb = chdbConnections.get(client);
   if (!chdb) {
-    return client.insert({ table, columns: [...columns] as [string, ...string[]], values: rows as unknown[][], format: 'JSONCompactEachRow', clickhouse_settings: settings }).then(() => undefined);
+    return client
+      .insert({
+        table,
+        columns: [...columns] as [string, ...string[]],
+        values: rows as unknown[][],
+        format: 'JSONCompactEachRow',
+        clickhouse_settings: settings,
+      })
+      .then(() => undefined);
   }
   let body = '';
   for (const row of rows) body += JSON.stringify(row) + '\n';

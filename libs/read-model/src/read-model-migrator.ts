@@ -10,10 +10,7 @@ export interface MigrationReport {
  * Brings the ClickHouse schema up to date. Runs at start-up; statements are
  * idempotent (`IF NOT EXISTS`) so two processes migrating at once do no harm.
  */
-export async function migrateReadModel(
-  client: ClickHouseClient,
-  migrations: readonly ReadModelMigration[] = READ_MODEL_MIGRATIONS,
-): Promise<MigrationReport> {
+export async function migrateReadModel(client: ClickHouseClient, migrations: readonly ReadModelMigration[] = READ_MODEL_MIGRATIONS): Promise<MigrationReport> {
   await client.command({
     query: `CREATE TABLE IF NOT EXISTS schema_migrations
             (version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))

@@ -52,7 +52,15 @@ export class KafkaReplayJournal {
     this.nextRevision(record.updatedAt);
     await this.clickhouse.insert({
       table: 'replay_runs',
-      values: [{ id: record.id, revision: this.revision.toString(), status: record.status, created_at: toClickHouseDateTime(new Date(record.createdAt).toISOString()), record: JSON.stringify(record) }],
+      values: [
+        {
+          id: record.id,
+          revision: this.revision.toString(),
+          status: record.status,
+          created_at: toClickHouseDateTime(new Date(record.createdAt).toISOString()),
+          record: JSON.stringify(record),
+        },
+      ],
       format: 'JSONEachRow',
     });
   }
@@ -76,13 +84,25 @@ export class KafkaReplayJournal {
     this.nextRevision(Date.now());
     await this.clickhouse.insert({
       table: 'replay_runs',
-      values: [{ id: `cancel:${id}`, revision: this.revision.toString(), status: requested ? 'cancel' : 'cleared', created_at: toClickHouseDateTime(new Date().toISOString()), record: '{}' }],
+      values: [
+        {
+          id: `cancel:${id}`,
+          revision: this.revision.toString(),
+          status: requested ? 'cancel' : 'cleared',
+          created_at: toClickHouseDateTime(new Date().toISOString()),
+          record: '{}',
+        },
+      ],
       format: 'JSONEachRow',
     });
   }
 
   async cancelRequested(id: string): Promise<boolean> {
-    const result = await this.clickhouse.query({ query: 'SELECT status FROM replay_runs FINAL WHERE id = {id:String}', query_params: { id: `cancel:${id}` }, format: 'JSONEachRow' });
+    const result = await this.clickhouse.query({
+      query: 'SELECT status FROM replay_runs FINAL WHERE id = {id:String}',
+      query_params: { id: `cancel:${id}` },
+      format: 'JSONEachRow',
+    });
     const [row] = await result.json<{ status: string }>();
     return row?.status === 'cancel';
   }

@@ -90,5 +90,7 @@ export function kafkaReplayScope(request: ReplayRequest): KafkaReplayScope {
 }
 
 /** JSON-friendly offsets (journal) ↔ the scanner's map. */
-export const toPartitionOffsets = (offsets: ReadonlyMap<number, string>): PartitionOffsets => Object.fromEntries([...offsets].map(([partition, offset]) => [String(partition), offset]));
-export const fromPartitionOffsets = (offsets: PartitionOffsets): Map<number, string> => new Map(Object.entries(offsets).map(([partition, offset]) => [Number(partition), offset]));
+export const toPartitionOffsets = (offsets: ReadonlyMap<number, string>): PartitionOffsets =>
+  Object.fromEntries([...offsets].map(([partition, offset]) => [String(partition), offset]));
+export const fromPartitionOffsets = (offsets: PartitionOffsets): Map<number, string> =>
+  new Map(Object.entries(offsets).map(([partition, offset]) => [Number(partition), offset]));

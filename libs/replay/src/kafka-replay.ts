@@ -7,7 +7,16 @@ import { KafkaReplayScope, fromPartitionOffsets, kafkaReplayScope, toPartitionOf
 import { ReplayPlan, ReplayRequest, describeStart } from './replay-plan';
 import { ReplayConflictError, ReplayProgress } from './replay-runner';
 import { insertReplayedBatch } from './replayed-batch';
-import { LIVE_EVENTS_TABLE, SHADOW_EVENTS_TABLE, copyLiveRowsOutside, createShadowTable, markShadows, populateDerivedShadows, shadowTableExists, swapShadowIn } from './shadow-tables';
+import {
+  LIVE_EVENTS_TABLE,
+  SHADOW_EVENTS_TABLE,
+  copyLiveRowsOutside,
+  createShadowTable,
+  markShadows,
+  populateDerivedShadows,
+  shadowTableExists,
+  swapShadowIn,
+} from './shadow-tables';
 
 export interface KafkaReplayProgress {
   id: string;
@@ -91,7 +100,11 @@ export class KafkaReplay {
   async plan(request: ReplayRequest): Promise<ReplayPlan & { description: string }> {
     const scope = kafkaReplayScope(request);
     const { planned, starts, ends } = await this.log.planScan('events', scanStart(scope.scanStarts));
-    const positions = (offsets: ReadonlyMap<number, string>) => [...offsets].sort(([a], [b]) => a - b).map(([partition, offset]) => `${partition}:${offset}`).join(',');
+    const positions = (offsets: ReadonlyMap<number, string>) =>
+      [...offsets]
+        .sort(([a], [b]) => a - b)
+        .map(([partition, offset]) => `${partition}:${offset}`)
+        .join(',');
     const what = request.product ? `the events of product ${request.product}${request.tag ? `, tag ${request.tag}` : ''}` : 'every event';
     const from = request.start.kind === 'position' ? `partition offsets ${request.start.position}` : describeStart(request.start).replace('log', 'topic');
     return {
@@ -149,8 +162,10 @@ export class KafkaReplay {
     const record = await this.journal.find(id);
     if (!record) throw new Error(`no replay ${id}`);
     if (record.status === 'completed') throw new Error(`replay ${id} is completed; it cannot be resumed`);
-    if (record.status === 'running' && !this.isStale(record)) throw new Error(`replay ${id} is running (last saved ${Math.round((this.options.now() - record.updatedAt) / 1000)} s ago)`);
-    if (record.phase === 'replaying' && !(await shadowTableExists(this.clickhouse))) throw new Error(`the shadow table ${SHADOW_EVENTS_TABLE} is gone; start a new replay`);
+    if (record.status === 'running' && !this.isStale(record))
+      throw new Error(`replay ${id} is running (last saved ${Math.round((this.options.now() - record.updatedAt) / 1000)} s ago)`);
+    if (record.phase === 'replaying' && !(await shadowTableExists(this.clickhouse)))
+      throw new Error(`the shadow table ${SHADOW_EVENTS_TABLE} is gone; start a new replay`);
     await this.journal.requestCancel(id, false);
     return this.launchRun(record, kafkaReplayScope(record.request));
   }
@@ -175,7 +190,15 @@ export class KafkaReplay {
 
   private async launchRun(initial: KafkaReplayRecord, scope: KafkaReplayScope): Promise<LaunchedKafkaReplay> {
     const now = this.options.now();
-    const record: KafkaReplayRecord = { ...initial, status: 'running', attempt: initial.attempt + 1, error: undefined, updatedAt: now, runStartedAt: now, processedAtRunStart: initial.processed };
+    const record: KafkaReplayRecord = {
+      ...initial,
+      status: 'running',
+      attempt: initial.attempt + 1,
+      error: undefined,
+      updatedAt: now,
+      runStartedAt: now,
+      processedAtRunStart: initial.processed,
+    };
     await this.journal.save(record);
     return { record, finished: this.execute(record, scope) };
   }
@@ -195,7 +218,16 @@ export class KafkaReplay {
       await this.journal.save(record);
     };
     const report = (phase: KafkaReplayProgress['phase']) =>
-      this.options.onProgress?.({ id: record.id, phase, status: record.status, processed: record.processed, planned: record.planned, replayed: record.replayed, skipped: record.skipped, refused: record.refused ?? 0 });
+      this.options.onProgress?.({
+        id: record.id,
+        phase,
+        status: record.status,
+        processed: record.processed,
+        planned: record.planned,
+        replayed: record.replayed,
+        skipped: record.skipped,
+        refused: record.refused ?? 0,
+      });
     const run: RunContext = { current: () => record, remember, save, report, stop };
     try {
       if (record.phase === 'replaying') {
@@ -232,7 +264,10 @@ export class KafkaReplay {
       await this.scanInto(run, LIVE_EVENTS_TABLE, undefined, 'catching-up', undefined);
       await save({ phase: 'done', status: 'completed' });
       report('done');
-      this.logger.log({ id: record.id, processed: record.processed, replayed: record.replayed, skipped: record.skipped, refused: record.refused ?? 0 }, 'replay from Kafka completed');
+      this.logger.log(
+        { id: record.id, processed: record.processed, replayed: record.replayed, skipped: record.skipped, refused: record.refused ?? 0 },
+        'replay from Kafka completed',
+      );
       return record;
     } catch (error) {
       await save({ status: 'failed', error: (error as Error).message }).catch(() => undefined);
@@ -251,7 +286,13 @@ export class KafkaReplay {
    * Events ClickHouse refuses are left out and the rest of their batch written
    * (replayed-batch.ts), counted as skipped (and refused) and logged each.
    */
-  private async scanInto(run: RunContext, table: string, scope: KafkaReplayScope | undefined, phase: 'replaying' | 'catching-up', signal: AbortSignal | undefined): Promise<Map<number, string>> {
+  private async scanInto(
+    run: RunContext,
+    table: string,
+    scope: KafkaReplayScope | undefined,
+    phase: 'replaying' | 'catching-up',
+    signal: AbortSignal | undefined,
+  ): Promise<Map<number, string>> {
     const { current, remember, save, report } = run;
     const projection = new EventsProjection(this.clickhouse, table);
     const { id, attempt } = current();
@@ -264,8 +305,18 @@ export class KafkaReplay {
       const prepared = projection.prepare(batch);
       const rows = scope ? prepared.rows.filter((row) => scope.covers(row)) : prepared.rows;
       batches += 1;
-      const refused = await insertReplayedBatch(projection, batch, { rows, deadLetters: prepared.deadLetters }, `kafka-replay:${id}:${attempt}:${phase}:${batches}`, scope?.covers);
-      for (const letter of refused) this.logger.warn({ id, phase, position: letter.record.position, reason: letter.reason }, 'replay: event refused by ClickHouse; the rest of its batch replayed without it');
+      const refused = await insertReplayedBatch(
+        projection,
+        batch,
+        { rows, deadLetters: prepared.deadLetters },
+        `kafka-replay:${id}:${attempt}:${phase}:${batches}`,
+        scope?.covers,
+      );
+      for (const letter of refused)
+        this.logger.warn(
+          { id, phase, position: letter.record.position, reason: letter.reason },
+          'replay: event refused by ClickHouse; the rest of its batch replayed without it',
+        );
       const next = fromPartitionOffsets(current().next);
       for (const scanned of batch) {
         const after = BigInt(scanned.offset) + 1n;

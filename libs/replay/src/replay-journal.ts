@@ -75,7 +75,8 @@ export class ReplayJournal {
 
   /** The replay that is running or interrupted, if any: only one may own the shadow table. */
   unfinished(): ReplayRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM replay_runs WHERE status IN ('running', 'interrupted') ORDER BY created_at DESC LIMIT 1").get() as ReplayRow | undefined;
+    const row = this.db.prepare("SELECT * FROM replay_runs WHERE status IN ('running', 'interrupted') ORDER BY created_at DESC LIMIT 1").get() as
+      ReplayRow | undefined;
     return row && toRecord(row);
   }
 }

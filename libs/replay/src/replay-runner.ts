@@ -5,7 +5,17 @@ import { EventsProjection, PreparedBatch } from '@waymark/projection';
 import { ReplayJournal, ReplayRecord } from './replay-journal';
 import { ReplayPlan, ReplayRequest } from './replay-plan';
 import { insertReplayedBatch } from './replayed-batch';
-import { SHADOW_EVENTS_TABLE, copyOutOfScope, createShadowTable, isLiveFromRun, markShadows, populateDerivedShadows, refillUnswappedDerived, shadowTableExists, swapShadowIn } from './shadow-tables';
+import {
+  SHADOW_EVENTS_TABLE,
+  copyOutOfScope,
+  createShadowTable,
+  isLiveFromRun,
+  markShadows,
+  populateDerivedShadows,
+  refillUnswappedDerived,
+  shadowTableExists,
+  swapShadowIn,
+} from './shadow-tables';
 
 /** The live projector, as a replay needs it for the hand-over. */
 export interface LiveProjection {
@@ -116,7 +126,20 @@ export class ReplayRunner {
     this.refuseIfUnfinished();
     const plan = await this.plan(request);
     const now = this.options.now();
-    const record: ReplayRecord = { id: this.options.newId(), createdAt: now, updatedAt: now, status: 'running', request, plan, copied: false, swapStarted: false, reached: undefined, processed: 0, skipped: 0, error: undefined };
+    const record: ReplayRecord = {
+      id: this.options.newId(),
+      createdAt: now,
+      updatedAt: now,
+      status: 'running',
+      request,
+      plan,
+      copied: false,
+      swapStarted: false,
+      reached: undefined,
+      processed: 0,
+      skipped: 0,
+      error: undefined,
+    };
     this.journal.save(record);
     this.launch(record);
     return record;
@@ -129,7 +152,8 @@ export class ReplayRunner {
     if (this.active.has(id)) return record;
     if (record.status !== 'interrupted' && record.status !== 'running') throw new Error(`replay ${id} is ${record.status}; it cannot be resumed`);
     // Once the swap began the shadow table may be gone (every pair exchanged and dropped): `swapShadowIn` judges per pair.
-    if (record.copied && !record.swapStarted && !(await shadowTableExists(this.clickhouse))) throw new Error(`the shadow table ${SHADOW_EVENTS_TABLE} is gone; start a new replay`);
+    if (record.copied && !record.swapStarted && !(await shadowTableExists(this.clickhouse)))
+      throw new Error(`the shadow table ${SHADOW_EVENTS_TABLE} is gone; start a new replay`);
     const resumed = { ...record, status: 'running' as const, updatedAt: this.options.now() };
     this.journal.save(resumed);
     this.launch(resumed);
@@ -187,7 +211,14 @@ export class ReplayRunner {
   }
 
   private launch(record: ReplayRecord): void {
-    const run: ActiveRun = { cancelled: false, paused: false, phase: 'copying', startedAt: this.options.now(), processedAtStart: record.processed, done: Promise.resolve() };
+    const run: ActiveRun = {
+      cancelled: false,
+      paused: false,
+      phase: 'copying',
+      startedAt: this.options.now(),
+      processedAtStart: record.processed,
+      done: Promise.resolve(),
+    };
     run.done = this.execute(record, run).finally(() => this.active.delete(record.id));
     this.active.set(record.id, run);
   }
@@ -212,7 +243,10 @@ export class ReplayRunner {
       await swapShadowIn(this.clickhouse, state.record.id);
       run.phase = 'done';
       state.save({ status: 'completed', error: undefined });
-      this.logger.log({ id: state.record.id, processed: state.record.processed, skipped: state.record.skipped, refused: this.refusedByRun.get(state.record.id) ?? 0 }, 'replay completed; shadow table swapped in');
+      this.logger.log(
+        { id: state.record.id, processed: state.record.processed, skipped: state.record.skipped, refused: this.refusedByRun.get(state.record.id) ?? 0 },
+        'replay completed; shadow table swapped in',
+      );
     } catch (error) {
       // Once the swap began the live tables may be part new, part old: the run stays
       // unfinished, so no other replay takes its shadow tables, and `resume` finishes it.
@@ -302,8 +336,16 @@ export class ReplayRunner {
         await inserting;
         inserting = insertReplayedBatch(projection, records, prepared, `replay:${state.record.id}:${first}-${last}`).then((refused) => {
           if (refused.length > 0) this.refusedByRun.set(state.record.id, (this.refusedByRun.get(state.record.id) ?? 0) + refused.length);
-          for (const letter of refused) this.logger.warn({ id: state.record.id, position: letter.record.position, reason: letter.reason }, 'replay: event refused by ClickHouse; the rest of its batch replayed without it');
-          save({ reached: last, processed: state.record.processed + records.length, skipped: state.record.skipped + prepared.deadLetters.length + refused.length });
+          for (const letter of refused)
+            this.logger.warn(
+              { id: state.record.id, position: letter.record.position, reason: letter.reason },
+              'replay: event refused by ClickHouse; the rest of its batch replayed without it',
+            );
+          save({
+            reached: last,
+            processed: state.record.processed + records.length,
+            skipped: state.record.skipped + prepared.deadLetters.length + refused.length,
+          });
         });
         if (until !== undefined && reader.compare(last, until) >= 0) {
           await inserting;

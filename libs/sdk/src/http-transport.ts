@@ -21,7 +21,13 @@ export class HttpTransport {
     this.fetchImpl = options.fetch ?? fetch;
   }
 
-  async request<T>(method: Method, path: string, body?: unknown, query?: Record<string, string | number | undefined>, headers: Record<string, string> = {}): Promise<T> {
+  async request<T>(
+    method: Method,
+    path: string,
+    body?: unknown,
+    query?: Record<string, string | number | undefined>,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const pairs: Array<[string, string]> = Object.entries(query ?? {}).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]]));
     const search = new URLSearchParams(pairs).toString();
     let response: Response;

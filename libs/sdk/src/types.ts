@@ -90,7 +90,15 @@ export interface JourneyInput extends SessionScope {
 export interface Journey extends SessionScope {
   identifier: string;
   sessions: Array<{ sessionId: string; startedAt: string; lastEventAt: string; eventCount: number }>;
-  events: Array<{ id: string; type: string; version: number; occurredAt: string; sessionId: string; data: Record<string, unknown>; meta: Record<string, unknown> }>;
+  events: Array<{
+    id: string;
+    type: string;
+    version: number;
+    occurredAt: string;
+    sessionId: string;
+    data: Record<string, unknown>;
+    meta: Record<string, unknown>;
+  }>;
   truncated: boolean;
 }
 

@@ -12,7 +12,10 @@ function holdInChild(dataDir: string): Promise<ChildProcess> {
   // The lock is not kept in a variable, and collected garbage is swept before it says
   // "held": like main(), which returns long before its process ends.
   const script = `require(${JSON.stringify(join(__dirname, 'data-dir-lock.ts'))}).lockDataDir(process.argv[1]); global.gc(); console.log('held'); setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['--expose-gc', '-r', join(ROOT, 'tools/register-ts.js'), '-e', script, dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', '-r', join(ROOT, 'tools/register-ts.js'), '-e', script, dataDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     child.stdout.once('data', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`the holder exited (${code})`)));
@@ -67,6 +70,8 @@ describe('lockDataDir: one Waymark process per DATA_DIR', () => {
   it('says DATA_DIR is not writable when it cannot be created, even for root', () => {
     writeFileSync(join(dir, 'file'), '');
     const inside = join(dir, 'file', 'data');
-    expect(() => lockDataDir(inside)).toThrow(new StartupError('DATA_DIR', `DATA_DIR ${inside} is not writable (ENOTDIR: a part of the path is a file, not a directory)`));
+    expect(() => lockDataDir(inside)).toThrow(
+      new StartupError('DATA_DIR', `DATA_DIR ${inside} is not writable (ENOTDIR: a part of the path is a file, not a directory)`),
+    );
   });
 });

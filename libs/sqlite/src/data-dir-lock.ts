@@ -96,7 +96,6 @@ export function lockDataDir(dataDir: string): DataDirLock {
   };
 }
 
-
 /**
  * Holds a write transaction for the life of the process: a RESERVED lock, which other
  * processes cannot take but under which they can still read who holds it. The pid is

@@ -60,7 +60,15 @@ describe('GroupCommitWriter', () => {
     expect(writer.failures.snapshot).toEqual({ failing: false, consecutiveFailures: 0 });
     // The table's one page takes the first row; the next ones need pages there are none of.
     const outcomes = [];
-    for (let i = 0; i < 4; i += 1) outcomes.push(await writer.run(() => pad.run(filler)).then(() => 'ok', (error: { code: string }) => error.code));
+    for (let i = 0; i < 4; i += 1)
+      outcomes.push(
+        await writer
+          .run(() => pad.run(filler))
+          .then(
+            () => 'ok',
+            (error: { code: string }) => error.code,
+          ),
+      );
     expect(outcomes).toEqual(['ok', 'SQLITE_FULL', 'SQLITE_FULL', 'SQLITE_FULL']);
     const failing = writer.failures.snapshot;
     expect(failing).toMatchObject({ failing: true, consecutiveFailures: 3, failingSince: expect.any(Number), lastError: expect.stringContaining('full') });
@@ -69,7 +77,12 @@ describe('GroupCommitWriter', () => {
     db.pragma('max_page_count = 1000000');
     await writer.run(() => insert.run(1));
     expect(writer.failures.snapshot).toEqual({ failing: false, consecutiveFailures: 0 });
-    const refusal = await writer.run(() => insert.run(1)).then(() => undefined, (error: unknown) => error);
+    const refusal = await writer
+      .run(() => insert.run(1))
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
     expect(refusal).toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE' });
     expect(writer.failures.snapshot.failing).toBe(false);
   });

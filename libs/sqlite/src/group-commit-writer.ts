@@ -125,7 +125,10 @@ export class GroupCommitWriter {
     if (!outcomes.some((outcome) => outcome.ok)) return;
     const ended = this.failures.recordSuccess();
     if (ended) {
-      this.logger?.log({ failedWrites: ended.consecutiveFailures, failingForMs: Date.now() - (ended.failingSince ?? Date.now()) }, 'event log writes succeed again');
+      this.logger?.log(
+        { failedWrites: ended.consecutiveFailures, failingForMs: Date.now() - (ended.failingSince ?? Date.now()) },
+        'event log writes succeed again',
+      );
     }
   }
 }

@@ -186,7 +186,9 @@ export class StorageModule {
         {
           provide: LOG_INTEGRITY,
           useFactory: (log: KafkaEventLog, clickhouse: ClickHouseClient) =>
-            startedMonitor(new LogIntegrityMonitor(async () => checkKafkaLogIntegrity(await log.describeLag(READ_MODEL_GROUP), clickhouse), new Logger('log-integrity'))),
+            startedMonitor(
+              new LogIntegrityMonitor(async () => checkKafkaLogIntegrity(await log.describeLag(READ_MODEL_GROUP), clickhouse), new Logger('log-integrity')),
+            ),
           inject: [EVENT_LOG, CLICKHOUSE],
         },
         DistributedStorageLifecycle,
@@ -202,7 +204,11 @@ export class StorageModule {
       global: true,
       providers: [
         { provide: EMBEDDED_DATABASE, useFactory: () => openEmbeddedDatabase(paths.database) },
-        { provide: GroupCommitWriter, useFactory: (db: SqliteConnection) => new GroupCommitWriter(db, throttledLogger('sqlite-writer')), inject: [EMBEDDED_DATABASE] },
+        {
+          provide: GroupCommitWriter,
+          useFactory: (db: SqliteConnection) => new GroupCommitWriter(db, throttledLogger('sqlite-writer')),
+          inject: [EMBEDDED_DATABASE],
+        },
         { provide: LOG_WRITE_FAILURES, useFactory: (writer: GroupCommitWriter) => writer.failures, inject: [GroupCommitWriter] },
         {
           provide: SqliteEventLog,
@@ -224,7 +230,9 @@ export class StorageModule {
         {
           provide: LOG_INTEGRITY,
           useFactory: (db: SqliteConnection, clickhouse: ClickHouseClient) =>
-            startedMonitor(new LogIntegrityMonitor(() => checkEmbeddedLogIntegrity(new SqliteLogFacts(db), clickhouse, options.dataDir), new Logger('log-integrity'))),
+            startedMonitor(
+              new LogIntegrityMonitor(() => checkEmbeddedLogIntegrity(new SqliteLogFacts(db), clickhouse, options.dataDir), new Logger('log-integrity')),
+            ),
           inject: [EMBEDDED_DATABASE, CLICKHOUSE],
         },
         EmbeddedStorageLifecycle,

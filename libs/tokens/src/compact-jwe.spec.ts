@@ -35,7 +35,10 @@ describe('CompactJwe (dir + A256GCM)', () => {
 
   it('mints what jose opens, and opens what jose mints with the same header', async () => {
     const token = jwe.encrypt('{"hello":"world"}');
-    const { plaintext, protectedHeader } = await compactDecrypt(token, ring.activeKey, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
+    const { plaintext, protectedHeader } = await compactDecrypt(token, ring.activeKey, {
+      keyManagementAlgorithms: ['dir'],
+      contentEncryptionAlgorithms: ['A256GCM'],
+    });
     expect(new TextDecoder().decode(plaintext)).toBe('{"hello":"world"}');
     expect(protectedHeader).toEqual({ alg: 'dir', enc: 'A256GCM', kid: 'k1', typ: TYP });
 

@@ -8,7 +8,12 @@ describe('refresh tokens', () => {
     expect(parsed?.sessionId).toBe('01900000-0000-7000-8000-000000000001');
     expect(issued.hash).not.toContain(parsed?.secret);
     expect(refreshSecretMatches(parsed!.secret, issued.hash)).toBe(true);
-    expect(refreshSecretMatches(parsed!.secret.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')), issued.hash)).toBe(false);
+    expect(
+      refreshSecretMatches(
+        parsed!.secret.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+        issued.hash,
+      ),
+    ).toBe(false);
   });
 
   it('are different every time', () => {

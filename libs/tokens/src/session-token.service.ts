@@ -17,9 +17,7 @@ export interface SessionTokenClaims {
   issuedAt: number;
 }
 
-export type TokenCheck =
-  | { valid: true; claims: SessionTokenClaims }
-  | { valid: false; reason: 'expired' | 'invalid' };
+export type TokenCheck = { valid: true; claims: SessionTokenClaims } | { valid: false; reason: 'expired' | 'invalid' };
 
 /** Audience binds a token to one product and env: a token minted for `snd` is refused in `prd`. */
 export function audienceOf(product: string, env: string): string {

@@ -66,19 +66,43 @@ export async function seedConsoleDataset(baseUrl: string, secretKey: string): Pr
     const started = await postJson(`${baseUrl}/v1/sessions`, { ...SCOPE, env, data: { userId: user } }, auth);
     if (started.status !== 201) throw new Error(`start ${user}: ${started.status} ${await started.text()}`);
     const { token, sessionId } = await readJson(started);
-    const records = steps.map(([name, status], index) => ({ name, status, latencyMs: 20 + 10 * index, processId: 'web-1', occurredAt: new Date(clock + 1000 * (index + 1)).toISOString() }));
+    const records = steps.map(([name, status], index) => ({
+      name,
+      status,
+      latencyMs: 20 + 10 * index,
+      processId: 'web-1',
+      occurredAt: new Date(clock + 1000 * (index + 1)).toISOString(),
+    }));
     clock += 1000 * (steps.length + 1);
     const recorded = await postJson(`${baseUrl}/v1/sessions/activity`, { ...SCOPE, env, token, records }, auth);
     if (recorded.status !== 201) throw new Error(`activity ${user}: ${recorded.status} ${await recorded.text()}`);
     return sessionId as string;
   };
-  await session('snd', 'alice', [['home', 'success'], ['search', 'success'], ['product', 'error']]);
+  await session('snd', 'alice', [
+    ['home', 'success'],
+    ['search', 'success'],
+    ['product', 'error'],
+  ]);
   // Alice's second session starts after her first one's activity, as it would.
   await sleep(Math.max(0, clock - Date.now()) + 50);
-  await session('snd', 'alice', [['cart', 'success'], ['pay', 'success']]);
-  await session('snd', 'bob', [['home', 'success'], ['search', 'success'], ['home', 'success']]);
-  const carol = await session('snd', 'carol', [['home', 'success'], ['product', 'success'], ['cart', 'error']]);
-  await session('prd', 'dave', [['home', 'success'], ['pay', 'success']]);
+  await session('snd', 'alice', [
+    ['cart', 'success'],
+    ['pay', 'success'],
+  ]);
+  await session('snd', 'bob', [
+    ['home', 'success'],
+    ['search', 'success'],
+    ['home', 'success'],
+  ]);
+  const carol = await session('snd', 'carol', [
+    ['home', 'success'],
+    ['product', 'success'],
+    ['cart', 'error'],
+  ]);
+  await session('prd', 'dave', [
+    ['home', 'success'],
+    ['pay', 'success'],
+  ]);
   await sleep(Math.max(0, clock - Date.now()) + 50);
   const revoked = await postJson(`${baseUrl}/v1/sessions/revoke`, { ...SCOPE, env: 'snd', sessionId: carol }, auth);
   if (revoked.status !== 200) throw new Error(`revoke carol: ${revoked.status} ${await revoked.text()}`);
@@ -99,7 +123,13 @@ export async function seedLongJourney(baseUrl: string, secretKey: string): Promi
   for (let offset = 0; offset < LONG_JOURNEY.records; offset += 500) {
     const records = Array.from({ length: Math.min(500, LONG_JOURNEY.records - offset) }, (_, index) => {
       const n = offset + index;
-      return { name: steps[n % steps.length], status: n % 17 === 0 ? 'error' : 'success', latencyMs: n % 300, processId: `web-${n % 3}`, occurredAt: new Date(base + 20 * n).toISOString() };
+      return {
+        name: steps[n % steps.length],
+        status: n % 17 === 0 ? 'error' : 'success',
+        latencyMs: n % 300,
+        processId: `web-${n % 3}`,
+        occurredAt: new Date(base + 20 * n).toISOString(),
+      };
     });
     const recorded = await postJson(`${baseUrl}/v1/sessions/activity`, { ...scope, token, records }, auth);
     if (recorded.status !== 201) throw new Error(`activity scroller: ${recorded.status} ${await recorded.text()}`);

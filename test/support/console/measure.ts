@@ -29,14 +29,20 @@ async function main(): Promise<void> {
   const runs = Number(arg('runs', '5'));
   const scope = { product: arg('product', 'my-product-tag'), tag: arg('tag', 'session-tag') };
   const headers = key ? { authorization: `Bearer ${key}` } : {};
-  const api = async (path: string, params: Record<string, string>) => readJson(await fetch(`${url}/v1/analytics/${path}?${new URLSearchParams({ ...scope, ...params })}`, { headers }));
+  const api = async (path: string, params: Record<string, string>) =>
+    readJson(await fetch(`${url}/v1/analytics/${path}?${new URLSearchParams({ ...scope, ...params })}`, { headers }));
   const first = (await api('users', { pageSize: '1' })).users[0];
   const paths = await api('paths', { steps: '3', edges: '50' });
   const names = [...new Set((paths.nodes as Array<{ step: string }>).map((node) => node.step))].slice(0, 3);
 
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  if (key) await context.addInitScript((value: string) => (globalThis as unknown as { sessionStorage: { setItem: (k: string, v: string) => void } }).sessionStorage.setItem('waymark.console.key', value), key);
+  if (key)
+    await context.addInitScript(
+      (value: string) =>
+        (globalThis as unknown as { sessionStorage: { setItem: (k: string, v: string) => void } }).sessionStorage.setItem('waymark.console.key', value),
+      key,
+    );
   const page = await context.newPage();
 
   // JavaScript of the first page: every script the Users page loads.

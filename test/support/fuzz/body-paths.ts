@@ -35,7 +35,12 @@ export function setAt(value: unknown, path: JsonPath, leaf: unknown, filler: unk
     base[step] = setAt(base[step], rest, leaf, fill);
     return base;
   }
-  const base: Record<string, unknown> = isContainer(value) && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : isContainer(filler) && !Array.isArray(filler) ? { ...(filler as Record<string, unknown>) } : {};
+  const base: Record<string, unknown> =
+    isContainer(value) && !Array.isArray(value)
+      ? { ...(value as Record<string, unknown>) }
+      : isContainer(filler) && !Array.isArray(filler)
+        ? { ...(filler as Record<string, unknown>) }
+        : {};
   Object.defineProperty(base, step, { value: setAt(base[step], rest, leaf, fill), enumerable: true, writable: true, configurable: true });
   return base;
 }

@@ -28,7 +28,11 @@ const POLL_MS = 20;
 export const CANARY_SCOPE = { product: 'my-product-tag', env: 'snd', tag: 'fuzz-canary' };
 
 export async function createCanarySpec(api: RunningApi): Promise<void> {
-  const response = await postJson(`${api.baseUrl}/v1/products/${CANARY_SCOPE.product}/session-specs`, { tag: CANARY_SCOPE.tag, name: 'Fuzz canary', selector: 'userId' });
+  const response = await postJson(`${api.baseUrl}/v1/products/${CANARY_SCOPE.product}/session-specs`, {
+    tag: CANARY_SCOPE.tag,
+    name: 'Fuzz canary',
+    selector: 'userId',
+  });
   if (response.status !== 201) throw new Error(`canary spec: ${response.status} ${await response.text()}`);
 }
 

@@ -43,8 +43,10 @@ export async function fuzzOperation(operation: Operation, target: FuzzTarget, se
     const answer = `${response.status} ${response.headers.get('content-type') ?? '(no content type)'} ${truncate(text, 300)}`;
     if (response.status >= 500) throw new Error(`answered ${answer}\n${describe(template, request)}`);
     if (response.status >= 400) {
-      if (!/^application\/problem\+json/.test(response.headers.get('content-type') ?? '')) throw new Error(`a refusal that is not problem+json: ${answer}\n${describe(template, request)}`);
-      if (appended !== 0 && !REFUSALS_THAT_RECORD.has(codeOf(text))) throw new Error(`refused, yet ${appended} record(s) appended: ${answer}\n${describe(template, request)}`);
+      if (!/^application\/problem\+json/.test(response.headers.get('content-type') ?? ''))
+        throw new Error(`a refusal that is not problem+json: ${answer}\n${describe(template, request)}`);
+      if (appended !== 0 && !REFUSALS_THAT_RECORD.has(codeOf(text)))
+        throw new Error(`refused, yet ${appended} record(s) appended: ${answer}\n${describe(template, request)}`);
       return;
     }
     if (appended > 0) target.acknowledged.push(`${response.status} (+${appended}) ${describe(template, request)}`);

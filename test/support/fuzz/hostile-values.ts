@@ -24,13 +24,60 @@ export const EDGE_TIMESTAMPS = [
 ];
 
 /** Dates and date-like strings for `from`/`to`-style fields, which take a date or an instant. */
-export const EDGE_DATES = ['1800-01-01', '2300-01-01', '0000-01-01', '1900-01-01', '2026-02-30', '2026-13-01', '+275760-09-13T00:00:00Z', '-000001-01-01T00:00:00Z', 'now', '1e12', '0'];
+export const EDGE_DATES = [
+  '1800-01-01',
+  '2300-01-01',
+  '0000-01-01',
+  '1900-01-01',
+  '2026-02-30',
+  '2026-13-01',
+  '+275760-09-13T00:00:00Z',
+  '-000001-01-01T00:00:00Z',
+  'now',
+  '1e12',
+  '0',
+];
 
 /** IANA names Node knows and some tools do not (current names and their aliases), and non-names. */
-export const TZ_NAMES = ['Asia/Kolkata', 'Asia/Calcutta', 'Europe/Kyiv', 'Europe/Kiev', 'Etc/UTC', 'UTC', 'Etc/GMT+12', 'America/Argentina/ComodRivadavia', 'Pacific/Kiritimati', 'EST5EDT', 'GMT+5', '+05:30', 'Local', 'Not/AZone', '../../etc/passwd'];
+export const TZ_NAMES = [
+  'Asia/Kolkata',
+  'Asia/Calcutta',
+  'Europe/Kyiv',
+  'Europe/Kiev',
+  'Etc/UTC',
+  'UTC',
+  'Etc/GMT+12',
+  'America/Argentina/ComodRivadavia',
+  'Pacific/Kiritimati',
+  'EST5EDT',
+  'GMT+5',
+  '+05:30',
+  'Local',
+  'Not/AZone',
+  '../../etc/passwd',
+];
 
 /** Characters that identifiers, tags and names must not carry into logs and columns. */
-export const CONTROL_AND_UNICODE = ['\u0000', '\u0001', '\u0007', '\n', '\r\n', '\t', '\u001b[31m', '\u007f', '\u0085', '\u2028', '\u202e', '\ufeff', '\ud800', '\udfff', '𝕏', 'e\u0301', '🏳️‍🌈', '\uffff'];
+export const CONTROL_AND_UNICODE = [
+  '\u0000',
+  '\u0001',
+  '\u0007',
+  '\n',
+  '\r\n',
+  '\t',
+  '\u001b[31m',
+  '\u007f',
+  '\u0085',
+  '\u2028',
+  '\u202e',
+  '\ufeff',
+  '\ud800',
+  '\udfff',
+  '𝕏',
+  'e\u0301',
+  '🏳️‍🌈',
+  '\uffff',
+];
 
 /** Numbers at the edges of what JSON, JavaScript and the columns (UInt32, Float64) hold. */
 export const EDGE_NUMBERS: unknown[] = [

@@ -84,7 +84,8 @@ export class LiveValues {
     if (prototype === Object.prototype || prototype === null) {
       const out: Record<string, unknown> = {};
       const record = value as Record<string, unknown>;
-      for (const key of Object.keys(record)) Object.defineProperty(out, key, { value: this.bind(record[key]), enumerable: true, writable: true, configurable: true });
+      for (const key of Object.keys(record))
+        Object.defineProperty(out, key, { value: this.bind(record[key]), enumerable: true, writable: true, configurable: true });
       return out;
     }
     return value;

@@ -72,7 +72,10 @@ export function operationsOf(untyped: Record<string, unknown>): Operation[] {
       const raw = item[method] as RawOperation;
       const own = raw.parameters ?? [];
       // An operation-level parameter overrides a path-level one of the same name and place.
-      const parameters = [...shared.filter((p) => !own.some((o) => o.name === p.name && o.in === p.in)), ...own].map((p) => ({ ...p, schema: resolve(document, p.schema) }));
+      const parameters = [...shared.filter((p) => !own.some((o) => o.name === p.name && o.in === p.in)), ...own].map((p) => ({
+        ...p,
+        schema: resolve(document, p.schema),
+      }));
       const json = raw.requestBody?.content?.['application/json'];
       return {
         name: `${method.toUpperCase()} ${path}`,

@@ -34,7 +34,11 @@ const JSON_TYPE = 'application/json';
 /** Valid, boundary and mutated requests for one operation, 3:5:2: boundaries find the most. */
 export function requestsFor(operation: Operation, live: LiveValues): fc.Arbitrary<RequestTemplate> {
   const valid = validTemplate(operation, live);
-  return fc.oneof({ arbitrary: valid, weight: 3 }, { arbitrary: boundariesOf(operation, valid), weight: 5 }, { arbitrary: mutationsOf(operation, valid), weight: 2 });
+  return fc.oneof(
+    { arbitrary: valid, weight: 3 },
+    { arbitrary: boundariesOf(operation, valid), weight: 5 },
+    { arbitrary: mutationsOf(operation, valid), weight: 2 },
+  );
 }
 
 function validTemplate(operation: Operation, live: LiveValues): fc.Arbitrary<RequestTemplate> {
@@ -42,10 +46,11 @@ function validTemplate(operation: Operation, live: LiveValues): fc.Arbitrary<Req
   const pathOptions: DrawOptions = { live: live.fields('answers') };
   const byPlace = (place: Parameter['in']) => operation.parameters.filter((parameter) => parameter.in === place);
   const pathParams = fc.record(Object.fromEntries(byPlace('path').map((p) => [p.name, parameterValue(p, pathOptions)])));
-  const query = fc.record(
-    Object.fromEntries(byPlace('query').map((p) => [p.name, parameterValue(p, options)])),
-    { requiredKeys: byPlace('query').filter((p) => p.required).map((p) => p.name) },
-  );
+  const query = fc.record(Object.fromEntries(byPlace('query').map((p) => [p.name, parameterValue(p, options)])), {
+    requiredKeys: byPlace('query')
+      .filter((p) => p.required)
+      .map((p) => p.name),
+  });
   const headers = fc.record(Object.fromEntries(byPlace('header').map((p) => [p.name, parameterValue(p, options).map(headerSafe)])), { requiredKeys: [] });
   const body = operation.body ? bodyFor(operation.body, options) : fc.constant(undefined);
   return fc.record({ pathParams, query, headers, body }).map(({ pathParams, query, headers, body }) => ({
@@ -69,7 +74,9 @@ function bodyFor(body: NonNullable<Operation['body']>, options: DrawOptions): fc
   const example = body.example;
   if (example === null || typeof example !== 'object' || Array.isArray(example)) return generated.map((value) => ({ value }));
   const fields = Object.keys(example).filter((field) => options.live.includes(field));
-  const anchored = fc.tuple(...fields.map(() => fc.nat(63))).map((picks) => ({ ...example, ...Object.fromEntries(fields.map((field, i) => [field, new LiveRef(field, picks[i])])) }));
+  const anchored = fc
+    .tuple(...fields.map(() => fc.nat(63)))
+    .map((picks) => ({ ...example, ...Object.fromEntries(fields.map((field, i) => [field, new LiveRef(field, picks[i])])) }));
   return fc.oneof(generated, anchored).map((value) => ({ value }));
 }
 
@@ -78,13 +85,24 @@ function boundariesOf(operation: Operation, valid: fc.Arbitrary<RequestTemplate>
   type Place = (request: RequestTemplate, value: unknown) => RequestTemplate;
   const places: Array<{ label: string; schema: JsonSchema; put: Place }> = [];
   for (const { path, schema } of operation.body ? bodyPaths(operation.body.schema) : []) {
-    places.push({ label: `body ${path.join('.')}`, schema, put: (r, value) => withBody(r, setAt(bodyObject(r), path, value, operation.body?.example) as Record<string, unknown>) });
+    places.push({
+      label: `body ${path.join('.')}`,
+      schema,
+      put: (r, value) => withBody(r, setAt(bodyObject(r), path, value, operation.body?.example) as Record<string, unknown>),
+    });
   }
   for (const parameter of operation.parameters) {
     const label = `${parameter.in} ${parameter.name}`;
-    if (parameter.in === 'path') places.push({ label, schema: parameter.schema, put: (r, value) => ({ ...r, pathParams: { ...r.pathParams, [parameter.name]: value } }) });
-    if (parameter.in === 'query') places.push({ label, schema: parameter.schema, put: (r, value) => ({ ...r, query: [...r.query.filter(([key]) => key !== parameter.name), [parameter.name, value]] }) });
-    if (parameter.in === 'header') places.push({ label, schema: parameter.schema, put: (r, value) => ({ ...r, headers: { ...r.headers, [parameter.name]: headerSafe(value) } }) });
+    if (parameter.in === 'path')
+      places.push({ label, schema: parameter.schema, put: (r, value) => ({ ...r, pathParams: { ...r.pathParams, [parameter.name]: value } }) });
+    if (parameter.in === 'query')
+      places.push({
+        label,
+        schema: parameter.schema,
+        put: (r, value) => ({ ...r, query: [...r.query.filter(([key]) => key !== parameter.name), [parameter.name, value]] }),
+      });
+    if (parameter.in === 'header')
+      places.push({ label, schema: parameter.schema, put: (r, value) => ({ ...r, headers: { ...r.headers, [parameter.name]: headerSafe(value) } }) });
   }
   if (places.length === 0) return valid;
   const weighted = places.map((place) => ({ arbitrary: fc.constant(place), weight: hostility(place.schema) }));
@@ -124,18 +142,36 @@ function mutationsOf(operation: Operation, valid: fc.Arbitrary<RequestTemplate>)
   const properties = Object.entries(schema?.properties ?? {});
   if (schema) {
     if (schema.required?.length) {
-      mutations.push(fc.constantFrom(...schema.required).map((field) => (r: RequestTemplate) => ({ ...withBody(r, omit(bodyObject(r), field)), kind: `mutation: body without required ${field}` })));
+      mutations.push(
+        fc
+          .constantFrom(...schema.required)
+          .map((field) => (r: RequestTemplate) => ({ ...withBody(r, omit(bodyObject(r), field)), kind: `mutation: body without required ${field}` })),
+      );
     }
     if (properties.length > 0) {
       mutations.push(
-        fc.constantFrom(...properties).chain(([field, property]) => wrongTypeFor(property).map((wrong) => (r: RequestTemplate) => ({ ...withBody(r, { ...bodyObject(r), [field]: wrong }), kind: `mutation: body ${field} of the wrong type` }))),
+        fc.constantFrom(...properties).chain(([field, property]) =>
+          wrongTypeFor(property).map((wrong) => (r: RequestTemplate) => ({
+            ...withBody(r, { ...bodyObject(r), [field]: wrong }),
+            kind: `mutation: body ${field} of the wrong type`,
+          })),
+        ),
       );
     }
     mutations.push(
-      fc.constantFrom('unexpected', 'constructor', 'prototype').map((field) => (r: RequestTemplate) => ({ ...withBody(r, { ...bodyObject(r), [field]: 1 }), kind: `mutation: body with extra field ${field}` })),
-      fc.constant((r: RequestTemplate) => ({ ...withBody(r, withOwnKey(bodyObject(r), '__proto__', { admin: true })), kind: 'mutation: body with a __proto__ key' })),
-      fc.constantFrom<unknown>([], 'text', 42, null, true).map((value) => (r: RequestTemplate) => ({ ...r, body: { value }, kind: 'mutation: body not an object' })),
-      fc.constantFrom('{"product":', '', '{', '{"a":1}}', '\u0000', '{"a":"\\ud800"}', '{"a":01}').map((text) => (r: RequestTemplate) => ({ ...r, body: { text }, kind: 'mutation: body not JSON' })),
+      fc
+        .constantFrom('unexpected', 'constructor', 'prototype')
+        .map((field) => (r: RequestTemplate) => ({ ...withBody(r, { ...bodyObject(r), [field]: 1 }), kind: `mutation: body with extra field ${field}` })),
+      fc.constant((r: RequestTemplate) => ({
+        ...withBody(r, withOwnKey(bodyObject(r), '__proto__', { admin: true })),
+        kind: 'mutation: body with a __proto__ key',
+      })),
+      fc
+        .constantFrom<unknown>([], 'text', 42, null, true)
+        .map((value) => (r: RequestTemplate) => ({ ...r, body: { value }, kind: 'mutation: body not an object' })),
+      fc
+        .constantFrom('{"product":', '', '{', '{"a":1}}', '\u0000', '{"a":"\\ud800"}', '{"a":01}')
+        .map((text) => (r: RequestTemplate) => ({ ...r, body: { text }, kind: 'mutation: body not JSON' })),
       fc
         .constantFrom<[string | undefined, ((r: RequestTemplate) => RequestTemplate['body']) | undefined]>(
           ['text/plain', undefined],
@@ -146,26 +182,57 @@ function mutationsOf(operation: Operation, valid: fc.Arbitrary<RequestTemplate>)
           ['application/json; charset=utf-16', undefined],
           ['application/problem+json', undefined],
         )
-        .map(([contentType, body]) => (r: RequestTemplate) => ({ ...r, contentType, body: body ? body(r) : r.body, kind: `mutation: content type ${contentType ?? 'missing'}` })),
+        .map(([contentType, body]) => (r: RequestTemplate) => ({
+          ...r,
+          contentType,
+          body: body ? body(r) : r.body,
+          kind: `mutation: content type ${contentType ?? 'missing'}`,
+        })),
     );
   }
   const query = operation.parameters.filter((p) => p.in === 'query');
   if (query.some((p) => p.required)) {
-    mutations.push(fc.constantFrom(...query.filter((p) => p.required).map((p) => p.name)).map((name) => (r: RequestTemplate) => ({ ...r, query: r.query.filter(([key]) => key !== name), kind: `mutation: query without required ${name}` })));
+    mutations.push(
+      fc
+        .constantFrom(...query.filter((p) => p.required).map((p) => p.name))
+        .map((name) => (r: RequestTemplate) => ({ ...r, query: r.query.filter(([key]) => key !== name), kind: `mutation: query without required ${name}` })),
+    );
   }
   if (query.length > 0) {
     mutations.push(
-      fc.constantFrom(...query).chain((p) => fc.oneof(wrongTypeFor(p.schema), boundaryFor(p.schema)).map((wrong) => (r: RequestTemplate) => ({ ...r, query: [...r.query.filter(([key]) => key !== p.name), [p.name, wrong] as [string, unknown]], kind: `mutation: query ${p.name} of the wrong type` }))),
-      fc.constantFrom(...query).map((p) => (r: RequestTemplate) => ({ ...r, query: [...r.query, [p.name, 'repeated'] as [string, unknown]], kind: `mutation: query ${p.name} repeated` })),
-      fc.constantFrom('unexpected', '__proto__', 'constructor[prototype]').map((name) => (r: RequestTemplate) => ({ ...r, query: [...r.query, [name, 'x'] as [string, unknown]], kind: `mutation: query with extra ${name}` })),
+      fc.constantFrom(...query).chain((p) =>
+        fc.oneof(wrongTypeFor(p.schema), boundaryFor(p.schema)).map((wrong) => (r: RequestTemplate) => ({
+          ...r,
+          query: [...r.query.filter(([key]) => key !== p.name), [p.name, wrong] as [string, unknown]],
+          kind: `mutation: query ${p.name} of the wrong type`,
+        })),
+      ),
+      fc.constantFrom(...query).map((p) => (r: RequestTemplate) => ({
+        ...r,
+        query: [...r.query, [p.name, 'repeated'] as [string, unknown]],
+        kind: `mutation: query ${p.name} repeated`,
+      })),
+      fc
+        .constantFrom('unexpected', '__proto__', 'constructor[prototype]')
+        .map((name) => (r: RequestTemplate) => ({ ...r, query: [...r.query, [name, 'x'] as [string, unknown]], kind: `mutation: query with extra ${name}` })),
     );
   }
   if (operation.otherMethods.length > 0) {
     mutations.push(fc.constantFrom(...operation.otherMethods).map((method) => (r: RequestTemplate) => ({ ...r, method, kind: `mutation: method ${method}` })));
   }
   mutations.push(
-    fc.constantFrom('%', '%zz', '%E0%A4%A', '%00', '%C0%AF', `/${'a'.repeat(100_000)}`).map((suffix) => (r: RequestTemplate) => ({ ...r, rawPathSuffix: suffix, kind: `mutation: URL ending ${suffix.slice(0, 12)}` })),
-    fc.constantFrom<Record<string, string>>({ 'x-request-id': 'r'.repeat(20_000) }, { 'x-request-id': 'r'.repeat(500) }, { 'content-encoding': 'gzip' }, { accept: 'application/xml' }, { 'if-match': '*' }).map((headers) => (r: RequestTemplate) => ({ ...r, headers: { ...r.headers, ...headers }, kind: `mutation: header ${Object.keys(headers)[0]}` })),
+    fc
+      .constantFrom('%', '%zz', '%E0%A4%A', '%00', '%C0%AF', `/${'a'.repeat(100_000)}`)
+      .map((suffix) => (r: RequestTemplate) => ({ ...r, rawPathSuffix: suffix, kind: `mutation: URL ending ${suffix.slice(0, 12)}` })),
+    fc
+      .constantFrom<Record<string, string>>(
+        { 'x-request-id': 'r'.repeat(20_000) },
+        { 'x-request-id': 'r'.repeat(500) },
+        { 'content-encoding': 'gzip' },
+        { accept: 'application/xml' },
+        { 'if-match': '*' },
+      )
+      .map((headers) => (r: RequestTemplate) => ({ ...r, headers: { ...r.headers, ...headers }, kind: `mutation: header ${Object.keys(headers)[0]}` })),
   );
   return fc.tuple(valid, fc.oneof(...mutations)).map(([request, mutate]) => mutate(request));
 }
@@ -198,7 +265,11 @@ function omit(value: Record<string, unknown>, field: string): Record<string, unk
 
 /** Binds live values and encodes the request; path segments and query values are always encodable. */
 export function toHttp(template: RequestTemplate, path: string, live: LiveValues, baseUrl: string, authorization: string): HttpRequest {
-  const bound = live.bind({ pathParams: template.pathParams, query: template.query, body: template.body && 'value' in template.body ? template.body.value : undefined }) as {
+  const bound = live.bind({
+    pathParams: template.pathParams,
+    query: template.query,
+    body: template.body && 'value' in template.body ? template.body.value : undefined,
+  }) as {
     pathParams: Record<string, unknown>;
     query: Array<[string, unknown]>;
     body: unknown;

@@ -28,7 +28,10 @@ function validFor(schema: JsonSchema, options: DrawOptions, field?: string): fc.
     case 'object':
       return objectFor(schema, options);
     case 'array':
-      return fc.array(valueFor(schema.items ?? {}, options), { minLength: schema.minItems ?? 0, maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? MAX_VALID_ITEMS, MAX_VALID_ITEMS)) });
+      return fc.array(valueFor(schema.items ?? {}, options), {
+        minLength: schema.minItems ?? 0,
+        maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? MAX_VALID_ITEMS, MAX_VALID_ITEMS)),
+      });
     case 'string':
       return stringFor(schema, field);
     case 'integer':
@@ -39,14 +42,24 @@ function validFor(schema: JsonSchema, options: DrawOptions, field?: string): fc.
       return fc.boolean();
     default:
       // `{}`: free-form JSON (a session's data), shallow when valid, mostly an object as callers send.
-      return fc.oneof({ arbitrary: fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }), weight: 3 }, { arbitrary: fc.jsonValue({ maxDepth: 3 }), weight: 1 });
+      return fc.oneof(
+        { arbitrary: fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }), weight: 3 },
+        { arbitrary: fc.jsonValue({ maxDepth: 3 }), weight: 1 },
+      );
   }
 }
 
 function objectFor(schema: JsonSchema, options: DrawOptions): fc.Arbitrary<unknown> {
   const properties = schema.properties ?? {};
   const required = new Set(schema.required ?? []);
-  const declared = fc.record(Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, required.has(name) ? valueFor(property, options, name) : optional(valueFor(property, options, name), options.live.includes(name))])));
+  const declared = fc.record(
+    Object.fromEntries(
+      Object.entries(properties).map(([name, property]) => [
+        name,
+        required.has(name) ? valueFor(property, options, name) : optional(valueFor(property, options, name), options.live.includes(name)),
+      ]),
+    ),
+  );
   const extra = schema.additionalProperties;
   if (typeof extra !== 'object') return declared;
   const keys = schema.propertyNames ? stringFor(schema.propertyNames) : fc.string({ maxLength: 20 });
@@ -70,9 +83,12 @@ function stringFor(schema: JsonSchema, field?: string): fc.Arbitrary<string> {
     const nearNow = fc.integer({ min: -30 * 86_400_000, max: 86_400_000 }).map((offset) => new Date(Date.now() + offset).toISOString());
     return fc.oneof({ arbitrary: nearNow, weight: 3 }, { arbitrary: fc.stringMatching(new RegExp(schema.pattern ?? '.*')), weight: 1 });
   }
-  if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern)).filter((value) => value.length >= min && value.length <= (schema.maxLength ?? Infinity));
+  if (schema.pattern)
+    return fc.stringMatching(new RegExp(schema.pattern)).filter((value) => value.length >= min && value.length <= (schema.maxLength ?? Infinity));
   const random = fc.string({ minLength: min, maxLength: max });
-  const plausible = fc.constantFrom(...(schema.default === undefined ? [] : [String(schema.default)]), ...plausibleStrings(field)).filter((value) => value.length >= min && value.length <= (schema.maxLength ?? Infinity));
+  const plausible = fc
+    .constantFrom(...(schema.default === undefined ? [] : [String(schema.default)]), ...plausibleStrings(field))
+    .filter((value) => value.length >= min && value.length <= (schema.maxLength ?? Infinity));
   return fc.oneof({ arbitrary: plausible, weight: 3 }, { arbitrary: random, weight: 1 });
 }
 
@@ -98,7 +114,11 @@ export function boundaryFor(schema: JsonSchema): fc.Arbitrary<unknown> {
   switch (typeOf(schema)) {
     case 'string': {
       // An instant field is tried at the edges of time first; its other boundaries are the common ones.
-      if (schema.format === 'date-time') return fc.oneof({ arbitrary: fc.constantFrom(...EDGE_TIMESTAMPS), weight: 3 }, { arbitrary: fc.constantFrom(...EDGE_DATES, ...CONTROL_AND_UNICODE, ''), weight: 1 });
+      if (schema.format === 'date-time')
+        return fc.oneof(
+          { arbitrary: fc.constantFrom(...EDGE_TIMESTAMPS), weight: 3 },
+          { arbitrary: fc.constantFrom(...EDGE_DATES, ...CONTROL_AND_UNICODE, ''), weight: 1 },
+        );
       const prefix = schema.pattern ? 'ab' : '';
       return fc.constantFrom(
         ...lengthsAround(schema.maxLength),
@@ -116,7 +136,9 @@ export function boundaryFor(schema: JsonSchema): fc.Arbitrary<unknown> {
     }
     case 'array': {
       const item = validFor(schema.items ?? {}, { live: [] });
-      const sizes = [0, schema.minItems, schema.maxItems, schema.maxItems === undefined ? undefined : schema.maxItems + 1].filter((n): n is number => n !== undefined && n >= 0);
+      const sizes = [0, schema.minItems, schema.maxItems, schema.maxItems === undefined ? undefined : schema.maxItems + 1].filter(
+        (n): n is number => n !== undefined && n >= 0,
+      );
       return fc.tuple(item, fc.constantFrom(...sizes)).map(([one, size]) => Array.from({ length: size }, () => one));
     }
     case 'object':
@@ -131,7 +153,15 @@ export function boundaryFor(schema: JsonSchema): fc.Arbitrary<unknown> {
 /** A value of another JSON type than `schema` allows. */
 export function wrongTypeFor(schema: JsonSchema): fc.Arbitrary<unknown> {
   const type = typeOf(schema);
-  const all: Record<string, unknown[]> = { string: ['1', ''], integer: [1, -1], number: [1.5], boolean: [true], object: [{}, { a: 1 }], array: [[], ['a']], null: [null] };
+  const all: Record<string, unknown[]> = {
+    string: ['1', ''],
+    integer: [1, -1],
+    number: [1.5],
+    boolean: [true],
+    object: [{}, { a: 1 }],
+    array: [[], ['a']],
+    null: [null],
+  };
   const others = Object.entries(all)
     .filter(([name]) => name !== type && !(type === 'number' && name === 'integer') && !(type === 'integer' && name === 'number'))
     .flatMap(([, values]) => values);

@@ -65,7 +65,11 @@ export class AnalyticsController {
 
   /** Server-sent events: `ready`, then `events` batches (oldest first) as the read model gets them. */
   @Get('live')
-  stream(@Query(new ZodValidationPipe(liveQuerySchema, 'query')) params: LiveParams, @Req() request: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
+  stream(
+    @Query(new ZodValidationPipe(liveQuerySchema, 'query')) params: LiveParams,
+    @Req() request: AuthenticatedRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     return this.live.stream(params, access(request), request, reply);
   }
 
@@ -75,7 +79,10 @@ export class AnalyticsController {
   }
 
   @Get('users/profile')
-  profile(@Query(new ZodValidationPipe(userProfileQuerySchema, 'query')) params: UserProfileParams, @Req() request: AuthenticatedRequest): Promise<UserProfile> {
+  profile(
+    @Query(new ZodValidationPipe(userProfileQuerySchema, 'query')) params: UserProfileParams,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<UserProfile> {
     return this.queries.execute(new GetUserProfileQuery(params, access(request)));
   }
 
@@ -87,7 +94,10 @@ export class AnalyticsController {
 
   /** Activity names seen in the range, most frequent first: what step pickers offer. */
   @Get('steps')
-  steps(@Query(new ZodValidationPipe(stepNamesQuerySchema, 'query')) params: StepNamesParams, @Req() request: AuthenticatedRequest): Promise<{ steps: Array<{ step: string; records: number }> }> {
+  steps(
+    @Query(new ZodValidationPipe(stepNamesQuerySchema, 'query')) params: StepNamesParams,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<{ steps: Array<{ step: string; records: number }> }> {
     return this.queries.execute(new ListStepNamesQuery(params, access(request)));
   }
 
@@ -99,17 +109,26 @@ export class AnalyticsController {
 
   /** The users behind a funnel's drop-off: their furthest step in order is `reached`. */
   @Get('funnel/users')
-  funnelUsers(@Query(new ZodValidationPipe(funnelUsersQuerySchema, 'query')) params: FunnelUsersParams, @Req() request: AuthenticatedRequest): Promise<DrillUsers> {
+  funnelUsers(
+    @Query(new ZodValidationPipe(funnelUsersQuerySchema, 'query')) params: FunnelUsersParams,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<DrillUsers> {
     return this.queries.execute(new ListDrillUsersQuery({ kind: 'funnel', params }, access(request)));
   }
 
   @Get('users/dashboard')
-  userDashboard(@Query(new ZodValidationPipe(userDashboardQuerySchema, 'query')) params: UserDashboardParams, @Req() request: AuthenticatedRequest): Promise<UserDashboard> {
+  userDashboard(
+    @Query(new ZodValidationPipe(userDashboardQuerySchema, 'query')) params: UserDashboardParams,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<UserDashboard> {
     return this.queries.execute(new GetUserDashboardQuery(params, access(request)));
   }
 
   @Get('dashboard')
-  dashboard(@Query(new ZodValidationPipe(tagDashboardQuerySchema, 'query')) params: TagDashboardParams, @Req() request: AuthenticatedRequest): Promise<TagDashboard> {
+  dashboard(
+    @Query(new ZodValidationPipe(tagDashboardQuerySchema, 'query')) params: TagDashboardParams,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<TagDashboard> {
     return this.queries.execute(new GetTagDashboardQuery(params, access(request)));
   }
 

@@ -1,4 +1,14 @@
-import { BUCKET_INTERVALS, JOURNEY_KINDS, JourneyCursor, MAX_FUNNEL_STEPS, MAX_PATH_EDGES, MAX_PATH_STEPS, MAX_RETENTION_DAYS, USER_SORTS, USER_STATUSES } from '@waymark/read-model';
+import {
+  BUCKET_INTERVALS,
+  JOURNEY_KINDS,
+  JourneyCursor,
+  MAX_FUNNEL_STEPS,
+  MAX_PATH_EDGES,
+  MAX_PATH_STEPS,
+  MAX_RETENTION_DAYS,
+  USER_SORTS,
+  USER_STATUSES,
+} from '@waymark/read-model';
 import { MAX_OCCURRED_AT_MS, isStorableInstant } from '@waymark/domain';
 import { z } from 'zod';
 import { STORABLE_RANGE_MESSAGE, identifierField, slugField, textField } from '../shared/request-fields';
@@ -16,12 +26,20 @@ const TIME_BOUND_FORMAT = 'must be an ISO-8601 time with offset (2026-11-26T10:0
  * here at UTC midnight and again, read in `tz`, when the range is resolved.
  */
 const timeBound = z.string().superRefine((value, ctx) => {
-  const instant = DATE_ONLY.test(value) ? Date.parse(`${value}T00:00:00Z`) : z.iso.datetime({ offset: true }).safeParse(value).success ? Date.parse(value) : Number.NaN;
+  const instant = DATE_ONLY.test(value)
+    ? Date.parse(`${value}T00:00:00Z`)
+    : z.iso.datetime({ offset: true }).safeParse(value).success
+      ? Date.parse(value)
+      : Number.NaN;
   if (Number.isNaN(instant)) ctx.addIssue({ code: 'custom', message: TIME_BOUND_FORMAT });
   else if (!isStorableInstant(instant)) ctx.addIssue({ code: 'custom', message: STORABLE_RANGE_MESSAGE });
 });
 
-const tz = z.string().max(64).default('UTC').refine(isTimeZone, 'must be an IANA time zone name (such as Europe/Berlin, Asia/Kolkata or UTC) known to both this server and its ClickHouse');
+const tz = z
+  .string()
+  .max(64)
+  .default('UTC')
+  .refine(isTimeZone, 'must be an IANA time zone name (such as Europe/Berlin, Asia/Kolkata or UTC) known to both this server and its ClickHouse');
 
 /** Every analytics query: one product and tag; `env` optional where a tag-wide view makes sense. */
 const tagScope = { product: slugField, env: slugField.optional(), tag: slugField, tz, from: timeBound.optional(), to: timeBound.optional() };
@@ -42,9 +60,7 @@ export const listUsersQuerySchema = z
   .strict();
 export type ListUsersParams = z.infer<typeof listUsersQuerySchema>;
 
-export const userProfileQuerySchema = z
-  .object({ ...userScope, sessions: z.coerce.number().int().min(1).max(500).default(50) })
-  .strict();
+export const userProfileQuerySchema = z.object({ ...userScope, sessions: z.coerce.number().int().min(1).max(500).default(50) }).strict();
 export type UserProfileParams = z.infer<typeof userProfileQuerySchema>;
 
 /** `(occurred_at, event_id)` of the last row of the previous page, as base64url JSON. */
@@ -52,18 +68,28 @@ export function encodeCursor(cursor: JourneyCursor): string {
   return Buffer.from(JSON.stringify({ t: cursor.occurredAt, id: cursor.eventId })).toString('base64url');
 }
 
-const cursorField = z.string().max(200).transform((value, ctx): JourneyCursor => {
-  try {
-    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString()) as { t?: unknown; id?: unknown };
-    if (typeof parsed.t === 'number' && Number.isInteger(parsed.t) && parsed.t >= 0 && parsed.t <= MAX_OCCURRED_AT_MS && typeof parsed.id === 'string' && z.uuid().safeParse(parsed.id).success) {
-      return { occurredAt: parsed.t, eventId: parsed.id };
+const cursorField = z
+  .string()
+  .max(200)
+  .transform((value, ctx): JourneyCursor => {
+    try {
+      const parsed = JSON.parse(Buffer.from(value, 'base64url').toString()) as { t?: unknown; id?: unknown };
+      if (
+        typeof parsed.t === 'number' &&
+        Number.isInteger(parsed.t) &&
+        parsed.t >= 0 &&
+        parsed.t <= MAX_OCCURRED_AT_MS &&
+        typeof parsed.id === 'string' &&
+        z.uuid().safeParse(parsed.id).success
+      ) {
+        return { occurredAt: parsed.t, eventId: parsed.id };
+      }
+    } catch {
+      // reported below
     }
-  } catch {
-    // reported below
-  }
-  ctx.addIssue({ code: 'custom', message: 'is not a cursor this endpoint returned' });
-  return z.NEVER;
-});
+    ctx.addIssue({ code: 'custom', message: 'is not a cursor this endpoint returned' });
+    return z.NEVER;
+  });
 
 export const userJourneyQuerySchema = z
   .object({
@@ -107,12 +133,15 @@ export const funnelQuerySchema = z
   .object({
     ...tagScope,
     steps: funnelSteps,
-    window: z.coerce.number().int().min(1).max(90 * 86_400).default(86_400),
+    window: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(90 * 86_400)
+      .default(86_400),
   })
   .strict();
 export type FunnelParams = z.infer<typeof funnelQuerySchema>;
 
-export const retentionQuerySchema = z
-  .object({ ...tagScope, days: z.coerce.number().int().min(1).max(MAX_RETENTION_DAYS).default(7) })
-  .strict();
+export const retentionQuerySchema = z.object({ ...tagScope, days: z.coerce.number().int().min(1).max(MAX_RETENTION_DAYS).default(7) }).strict();
 export type RetentionParams = z.infer<typeof retentionQuerySchema>;

@@ -24,7 +24,10 @@ import { UsersDrillReader } from './drill/users-drill.reader';
   providers: [
     {
       provide: ANALYTICS_LIMITS,
-      useFactory: (config: ApiConfig): QueryLimits => ({ maxExecutionSeconds: config.analyticsQueryTimeoutSeconds, maxResultRows: config.analyticsMaxResultRows }),
+      useFactory: (config: ApiConfig): QueryLimits => ({
+        maxExecutionSeconds: config.analyticsQueryTimeoutSeconds,
+        maxResultRows: config.analyticsMaxResultRows,
+      }),
       inject: [API_CONFIG],
     },
     ListUsersHandler,

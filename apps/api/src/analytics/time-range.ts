@@ -1,7 +1,6 @@
 import { DomainError, MAX_OCCURRED_AT_MS, MIN_OCCURRED_AT_MS, isStorableInstant } from '@waymark/domain';
 import { BUCKET_MS, BucketInterval, TimeRange } from '@waymark/read-model';
 
-
 export const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Offset of `tz` from UTC at instant `epochMs`, in ms (e.g. +19_800_000 for Asia/Kolkata). */
@@ -38,7 +37,12 @@ export function startOfZonedDay(date: string, tz: string): number {
 export function resolveTimeRange(input: { from?: string; to?: string }, tz: string, now: number, defaultDays: number): TimeRange {
   const to = input.to === undefined ? now : DATE_ONLY.test(input.to) ? startOfZonedDay(nextDay(input.to), tz) : Date.parse(input.to);
   // A default range reaching back past what the read model stores starts where it starts.
-  const from = input.from === undefined ? Math.max(to - defaultDays * 86_400_000, MIN_OCCURRED_AT_MS) : DATE_ONLY.test(input.from) ? startOfZonedDay(input.from, tz) : Date.parse(input.from);
+  const from =
+    input.from === undefined
+      ? Math.max(to - defaultDays * 86_400_000, MIN_OCCURRED_AT_MS)
+      : DATE_ONLY.test(input.from)
+        ? startOfZonedDay(input.from, tz)
+        : Date.parse(input.from);
   // The schemas check each bound as given; a date read in a zone can still fall just
   // outside (1970-01-01 in Asia/Kolkata starts in 1969), and ClickHouse fails on those.
   if (!isStorableInstant(from)) throw DomainError.forField('INVALID_REQUEST', 'from', `${STORABLE_BOUNDS} (in ${tz})`);
@@ -60,7 +64,11 @@ export const MAX_BUCKETS = 1000;
 export function chooseInterval(range: TimeRange, requested: BucketInterval | undefined): BucketInterval {
   const interval = requested ?? (range.to - range.from <= 2 * 86_400_000 ? 'hour' : 'day');
   if ((range.to - range.from) / BUCKET_MS[interval] > MAX_BUCKETS) {
-    throw DomainError.forField('INVALID_REQUEST', 'interval', `more than ${MAX_BUCKETS} ${interval} buckets in this range; use a longer interval or a shorter range`);
+    throw DomainError.forField(
+      'INVALID_REQUEST',
+      'interval',
+      `more than ${MAX_BUCKETS} ${interval} buckets in this range; use a longer interval or a shorter range`,
+    );
   }
   return interval;
 }

@@ -11,7 +11,12 @@ export const apiEnvSchema = z.object({
   TOKEN_KEYS_FILE: optionalSetting,
   TOKEN_KEYS: optionalSetting,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(1024 * 1024),
   JOURNEY_MAX_EVENTS: z.coerce.number().int().min(1).max(100_000).default(1000),
   ANALYTICS_QUERY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
   ANALYTICS_MAX_RESULT_ROWS: z.coerce.number().int().min(1000).max(10_000_000).default(100_000),
@@ -25,8 +30,18 @@ export const apiEnvSchema = z.object({
   API_KEY_RATE_PER_SECOND: z.coerce.number().positive().default(10_000),
   API_KEY_RATE_BURST: z.coerce.number().int().positive().default(20_000),
   // How far from the server's clock an activity's occurredAt may lie (ApiConfig.activityWindow).
-  ACTIVITY_MAX_AGE_MS: z.coerce.number().int().min(60_000).max(365 * 86_400_000).default(30 * 86_400_000),
-  ACTIVITY_MAX_FUTURE_MS: z.coerce.number().int().min(0).max(86_400_000).default(10 * 60_000),
+  ACTIVITY_MAX_AGE_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .max(365 * 86_400_000)
+    .default(30 * 86_400_000),
+  ACTIVITY_MAX_FUTURE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400_000)
+    .default(10 * 60_000),
   WAYMARK_BOOTSTRAP_KEY: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(16, 'must be at least 16 characters').optional()),
   ...distributedEnvShape,
 });

@@ -34,7 +34,11 @@ export class ConsoleFiles {
 
   /** Where the build is: beside the API's bundle (dist/apps/api → dist/console), or dist/console of the tree when run from sources (tests). */
   static locate(): ConsoleFiles {
-    return new ConsoleFiles([resolve(__dirname, '..', '..', 'console'), resolve(__dirname, '..', '..', '..', '..', 'dist', 'console'), resolve(process.cwd(), 'dist', 'console')]);
+    return new ConsoleFiles([
+      resolve(__dirname, '..', '..', 'console'),
+      resolve(__dirname, '..', '..', '..', '..', 'dist', 'console'),
+      resolve(process.cwd(), 'dist', 'console'),
+    ]);
   }
 
   get built(): boolean {

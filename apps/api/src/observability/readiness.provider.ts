@@ -46,7 +46,11 @@ export const readinessProvider: Provider = {
         logIntegrity: integrity ? () => integrity.reasons() : undefined,
         shuttingDownSince: () => shutdown.closingSince,
       },
-      { maxLagEvents: config.readyMaxLagEvents, projectorMaxFailures: config.readyProjectorMaxFailures, projectorStallSeconds: config.readyProjectorStallSeconds },
+      {
+        maxLagEvents: config.readyMaxLagEvents,
+        projectorMaxFailures: config.readyProjectorMaxFailures,
+        projectorStallSeconds: config.readyProjectorStallSeconds,
+      },
       metrics,
     ),
   inject: [

@@ -24,11 +24,18 @@ export class ReplayService extends ReplayRunner implements OnApplicationBootstra
     @Inject(ID_GENERATOR) newId: IdGenerator,
     @Inject(API_CONFIG) config: ApiConfig,
   ) {
-    super(eventLog, clickhouse, new ReplayJournal(db), new Logger('replay'), { batchSize: config.projectorBatchSize, newId, now: clock }, {
-      pause: () => projector.projector.pause(),
-      resume: () => projector.projector.resume(),
-      committedPosition: async () => (await eventLog.describeLag(READ_MODEL_GROUP)).partitions[0]?.committed ?? '0',
-    });
+    super(
+      eventLog,
+      clickhouse,
+      new ReplayJournal(db),
+      new Logger('replay'),
+      { batchSize: config.projectorBatchSize, newId, now: clock },
+      {
+        pause: () => projector.projector.pause(),
+        resume: () => projector.projector.resume(),
+        committedPosition: async () => (await eventLog.describeLag(READ_MODEL_GROUP)).partitions[0]?.committed ?? '0',
+      },
+    );
   }
 
   onApplicationBootstrap(): void {

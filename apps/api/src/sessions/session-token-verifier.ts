@@ -4,9 +4,7 @@ import { SessionTokenClaims, SessionTokenService } from '@waymark/tokens';
 import { CLOCK } from '../shared/domain.providers';
 import { RevocationList } from './revocation-list';
 
-export type SessionTokenVerdict =
-  | { valid: true; claims: SessionTokenClaims }
-  | { valid: false; reason: 'invalid' | 'expired' | 'revoked' };
+export type SessionTokenVerdict = { valid: true; claims: SessionTokenClaims } | { valid: false; reason: 'invalid' | 'expired' | 'revoked' };
 
 /**
  * Decides whether a session token is good for a product, env and tag right now:

@@ -63,7 +63,8 @@ export class SessionsController {
   @Post('revoke')
   @HttpCode(200)
   revoke(@Body(new ZodValidationPipe(revokeSessionsBodySchema)) body: RevokeSessionsBody): Promise<RevokeSessionsResult> {
-    const target = body.sessionId !== undefined ? { sessionId: body.sessionId } : { identifier: body.identifier as string, exceptSessionId: body.exceptSessionId };
+    const target =
+      body.sessionId !== undefined ? { sessionId: body.sessionId } : { identifier: body.identifier as string, exceptSessionId: body.exceptSessionId };
     return this.commands.execute(new RevokeSessionsCommand(body.product, body.env, body.tag, target, currentRequestId()));
   }
 
@@ -84,7 +85,9 @@ export class SessionsController {
       ...rest,
       occurredAt: occurredAt === undefined ? undefined : Date.parse(occurredAt),
     }));
-    return this.commands.execute(new RecordActivityCommand(body.product, body.env, body.tag, body.token, records, currentRequestId(), body.record !== undefined ? 'record' : 'records'));
+    return this.commands.execute(
+      new RecordActivityCommand(body.product, body.env, body.tag, body.token, records, currentRequestId(), body.record !== undefined ? 'record' : 'records'),
+    );
   }
 
   @Get('active')

@@ -5,7 +5,10 @@ import { depthAtMost, identifierField, keyField, sessionDataField, slugField, st
 
 const scope = { product: slugField, env: slugField, tag: slugField };
 const sessionId = z.uuid();
-const token = z.string().min(1).max(64 * 1024);
+const token = z
+  .string()
+  .min(1)
+  .max(64 * 1024);
 
 /** `POST /v1/sessions`, the seed's `sessions.start` parameters. */
 export const startSessionBodySchema = z.object({ ...scope, data: sessionDataField }).strict();
@@ -37,9 +40,7 @@ export const revokeSessionsBodySchema = z
 export type RevokeSessionsBody = z.infer<typeof revokeSessionsBodySchema>;
 
 const MAX_EXTENSION_MS = 365 * 86_400_000;
-export const extendSessionBodySchema = z
-  .object({ ...scope, sessionId, by: durationSchema.optional() })
-  .strict();
+export const extendSessionBodySchema = z.object({ ...scope, sessionId, by: durationSchema.optional() }).strict();
 export type ExtendSessionBody = z.infer<typeof extendSessionBodySchema>;
 export { MAX_EXTENSION_MS };
 

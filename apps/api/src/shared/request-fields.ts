@@ -1,4 +1,12 @@
-import { MAX_IDENTIFIER_LENGTH, MAX_JSON_DEPTH, MAX_OCCURRED_AT_MS, MIN_OCCURRED_AT_MS, hasControlCharacter, isStorableInstant, jsonValueDepth } from '@waymark/domain';
+import {
+  MAX_IDENTIFIER_LENGTH,
+  MAX_JSON_DEPTH,
+  MAX_OCCURRED_AT_MS,
+  MIN_OCCURRED_AT_MS,
+  hasControlCharacter,
+  isStorableInstant,
+  jsonValueDepth,
+} from '@waymark/domain';
 import { z } from 'zod';
 
 /** Product, env and session tags as specs define them. */
@@ -37,9 +45,7 @@ export function keyField(max: number) {
 export const STORABLE_RANGE_MESSAGE = `must lie between ${new Date(MIN_OCCURRED_AT_MS).toISOString()} and ${new Date(MAX_OCCURRED_AT_MS).toISOString()}, the instants the read model can store`;
 
 /** An ISO-8601 instant with its offset, inside what the read model can store. */
-export const storableInstantField = z.iso
-  .datetime({ offset: true })
-  .refine((value) => isStorableInstant(Date.parse(value)), STORABLE_RANGE_MESSAGE);
+export const storableInstantField = z.iso.datetime({ offset: true }).refine((value) => isStorableInstant(Date.parse(value)), STORABLE_RANGE_MESSAGE);
 
 /**
  * A free JSON value nested at most `maxDepth` levels. The body's depth was bounded on
@@ -54,10 +60,7 @@ export function depthAtMost(value: unknown, maxDepth: number): boolean {
 export const MAX_SESSION_DATA_BYTES = 16 * 1024;
 
 export const sessionDataField = z
-  .custom<Record<string, unknown>>(
-    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-    'must be a JSON object',
-  )
+  .custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'must be a JSON object')
   .superRefine((value, ctx) => {
     // Depth first: the size check serialises the value.
     if (!depthAtMost(value, MAX_JSON_DEPTH)) {

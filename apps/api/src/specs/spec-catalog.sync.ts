@@ -29,7 +29,10 @@ export class SpecCatalogSync implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     await this.seed();
     await this.reload();
-    this.timer = setInterval(() => void this.reload().catch((error) => this.logger.warn({ err: error }, 'spec reload failed')), this.config.specReloadMs).unref();
+    this.timer = setInterval(
+      () => void this.reload().catch((error) => this.logger.warn({ err: error }, 'spec reload failed')),
+      this.config.specReloadMs,
+    ).unref();
   }
 
   onApplicationShutdown(): void {

@@ -25,7 +25,9 @@ add "entry" to "apiKeys" in waymark.config.json and restart the API.`,
     };
     const parsed = apiKeyEntrySchema.safeParse(candidate);
     if (!parsed.success) {
-      throw new UsageError(parsed.error.issues.map((issue) => `--${issue.path[0] === 'rateLimit' ? 'rate' : String(issue.path[0])}: ${issue.message}`).join('\n'));
+      throw new UsageError(
+        parsed.error.issues.map((issue) => `--${issue.path[0] === 'rateLimit' ? 'rate' : String(issue.path[0])}: ${issue.message}`).join('\n'),
+      );
     }
     const entry: ApiKeyEntry = parsed.data;
     io.out(JSON.stringify({ key: minted.key, entry }, null, 2));

@@ -31,7 +31,8 @@ record on a topic cannot be marked). --json prints one JSON object per line.`,
     if (kafka) {
       try {
         const letters = (await readKafkaDeadLetters(kafka)).map(describeKafkaDeadLetter);
-        for (const entry of letters) io.out(values.json ? JSON.stringify(entry) : `${entry.id}\t${entry.consumer}\tsource ${entry.source}\t${entry.recordedAt}\t${entry.reason}`);
+        for (const entry of letters)
+          io.out(values.json ? JSON.stringify(entry) : `${entry.id}\t${entry.consumer}\tsource ${entry.source}\t${entry.recordedAt}\t${entry.reason}`);
         if (!values.json) io.err(`${letters.length} dead letter(s)`);
         return EXIT.ok;
       } finally {
@@ -41,11 +42,24 @@ record on a topic cannot be marked). --json prints one JSON object per line.`,
     const data = openEmbeddedData(values['data-dir'] as string | undefined, io.env);
     try {
       const rows = data.db
-        .prepare(`SELECT id, consumer, position, reason, recorded_at, redriven_at FROM dead_letters ${values.all ? '' : 'WHERE redriven_at IS NULL'} ORDER BY id`)
+        .prepare(
+          `SELECT id, consumer, position, reason, recorded_at, redriven_at FROM dead_letters ${values.all ? '' : 'WHERE redriven_at IS NULL'} ORDER BY id`,
+        )
         .all() as DeadLetterRow[];
       for (const row of rows) {
-        const entry = { id: row.id, consumer: row.consumer, position: row.position, reason: row.reason, recordedAt: new Date(row.recorded_at).toISOString(), redrivenAt: row.redriven_at ? new Date(row.redriven_at).toISOString() : null };
-        io.out(values.json ? JSON.stringify(entry) : `${entry.id}\t${entry.consumer}\tposition ${entry.position}\t${entry.recordedAt}\t${entry.reason}${entry.redrivenAt ? `\t(redriven ${entry.redrivenAt})` : ''}`);
+        const entry = {
+          id: row.id,
+          consumer: row.consumer,
+          position: row.position,
+          reason: row.reason,
+          recordedAt: new Date(row.recorded_at).toISOString(),
+          redrivenAt: row.redriven_at ? new Date(row.redriven_at).toISOString() : null,
+        };
+        io.out(
+          values.json
+            ? JSON.stringify(entry)
+            : `${entry.id}\t${entry.consumer}\tposition ${entry.position}\t${entry.recordedAt}\t${entry.reason}${entry.redrivenAt ? `\t(redriven ${entry.redrivenAt})` : ''}`,
+        );
       }
       if (!values.json) io.err(`${rows.length} dead letter(s)`);
       return EXIT.ok;
@@ -87,7 +101,21 @@ ID is the first column of \`waymark dlq list\` (on Kafka, <partition>:<offset> o
         io.err(`no dead letter ${id}`);
         return EXIT.failed;
       }
-      io.out(JSON.stringify({ id: row.id, consumer: row.consumer, position: row.position, reason: row.reason, recordedAt: new Date(row.recorded_at).toISOString(), redrivenAt: row.redriven_at, record: row.body }, null, 2));
+      io.out(
+        JSON.stringify(
+          {
+            id: row.id,
+            consumer: row.consumer,
+            position: row.position,
+            reason: row.reason,
+            recordedAt: new Date(row.recorded_at).toISOString(),
+            redrivenAt: row.redriven_at,
+            record: row.body,
+          },
+          null,
+          2,
+        ),
+      );
       return EXIT.ok;
     } finally {
       data.close();
@@ -124,9 +152,11 @@ once by its id).`,
     if (ids.some((id) => !Number.isInteger(id))) throw new UsageError('IDs are numbers from `waymark dlq list`');
     const data = openEmbeddedData(values['data-dir'] as string | undefined, io.env);
     try {
-      const rows = (values.all
-        ? data.db.prepare('SELECT * FROM dead_letters WHERE redriven_at IS NULL ORDER BY id').all()
-        : ids.map((id) => data.db.prepare('SELECT * FROM dead_letters WHERE id = ?').get(id)).filter(Boolean)) as DeadLetterRow[];
+      const rows = (
+        values.all
+          ? data.db.prepare('SELECT * FROM dead_letters WHERE redriven_at IS NULL ORDER BY id').all()
+          : ids.map((id) => data.db.prepare('SELECT * FROM dead_letters WHERE id = ?').get(id)).filter(Boolean)
+      ) as DeadLetterRow[];
       let failed = 0;
       for (const row of rows) {
         if (row.redriven_at !== null) {

@@ -52,8 +52,10 @@ when the export starts, in offset order within each partition.`,
   async run(values, _positionals, io) {
     const filter = filterFrom(values);
     const file = values.out ? createWriteStream(values.out as string) : undefined;
-    const write = (text: string) => (file ? new Promise<void>((resolve) => (file.write(text) ? resolve() : file.once('drain', resolve))) : Promise.resolve(io.out(text.replace(/\n$/, ''))));
-    const closeFile = () => (file ? new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve()))) : Promise.resolve());
+    const write = (text: string) =>
+      file ? new Promise<void>((resolve) => (file.write(text) ? resolve() : file.once('drain', resolve))) : Promise.resolve(io.out(text.replace(/\n$/, '')));
+    const closeFile = () =>
+      file ? new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve()))) : Promise.resolve();
     const kafka = openKafkaLog(values['data-dir'] as string | undefined, io);
     if (kafka) {
       try {
@@ -121,7 +123,12 @@ the end of each partition), then follows new events until Ctrl-C (embedded: poll
   },
 };
 
-async function tail(reader: ReturnType<ReturnType<typeof openEmbeddedData>['eventLog']['openReader']>, last: number, once: boolean, io: CliIo): Promise<number> {
+async function tail(
+  reader: ReturnType<ReturnType<typeof openEmbeddedData>['eventLog']['openReader']>,
+  last: number,
+  once: boolean,
+  io: CliIo,
+): Promise<number> {
   let stopped = false;
   io.onInterrupt?.(() => (stopped = true));
   const head = Number(await reader.head());

@@ -13,7 +13,12 @@ import { ProgressLine } from '../progress-bar';
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** NDJSON of the events in scope, from the topic as it is when the export starts. */
-export async function exportFromKafka(log: KafkaEventLog, filter: ReadFilter, write: (text: string) => Promise<void>, io: CliIo): Promise<{ exported: number }> {
+export async function exportFromKafka(
+  log: KafkaEventLog,
+  filter: ReadFilter,
+  write: (text: string) => Promise<void>,
+  io: CliIo,
+): Promise<{ exported: number }> {
   const line = new ProgressLine(io.progress ?? io.err, io.isTty ?? false);
   let scanned = 0;
   let exported = 0;

@@ -46,7 +46,15 @@ refreshed in the lost part can be verified, revoked and extended but not refresh
       const report = await runEmbeddedLogRepair(plan, repair, (restored, total) => {
         const seconds = Math.max(0.001, (Date.now() - startedAt) / 1000);
         const rate = Math.round(restored / seconds);
-        line.update(renderProgress({ processed: restored, total, eventsPerSecond: rate, etaSeconds: rate > 0 ? Math.ceil((total - restored) / rate) : undefined, phase: 'restoring' }));
+        line.update(
+          renderProgress({
+            processed: restored,
+            total,
+            eventsPerSecond: rate,
+            etaSeconds: rate > 0 ? Math.ceil((total - restored) / rate) : undefined,
+            phase: 'restoring',
+          }),
+        );
       });
       line.finish(renderProgress({ processed: report.restored, total: plan.missing.length, eventsPerSecond: 0, etaSeconds: 0, phase: 'done' }));
       for (const text of describeRepairReport(plan, report)) io.out(text);
@@ -96,4 +104,3 @@ function describeRepairReport(plan: RepairPlan, report: RepairReport): string[] 
   );
   return lines;
 }
-

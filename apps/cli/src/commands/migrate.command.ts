@@ -10,7 +10,8 @@ import { openEmbeddedStores } from '../embedded-stores';
 export const migrateCommand: CliCommand = {
   name: 'migrate',
   summary: 'Apply pending schema migrations (SQLite store and ClickHouse read model).',
-  usage: 'waymark migrate [--data-dir DIR] [--clickhouse-url URL]\n\nWith --data-dir (default $DATA_DIR or ./data) the service must be stopped: chDB opens its data directory in one process at a time.',
+  usage:
+    'waymark migrate [--data-dir DIR] [--clickhouse-url URL]\n\nWith --data-dir (default $DATA_DIR or ./data) the service must be stopped: chDB opens its data directory in one process at a time.',
   options: { 'data-dir': { type: 'string' }, 'clickhouse-url': { type: 'string' } },
   async run(values, _positionals, io) {
     const url = values['clickhouse-url'] as string | undefined;

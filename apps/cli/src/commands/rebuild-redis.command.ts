@@ -80,11 +80,17 @@ export const rebuildRedisCommand: CliCommand = {
 function openSource(env: z.infer<typeof envSchema>, dataDir: string | undefined, io: CliIo): { source: RecordSource; describe: string; close: () => void } {
   if (env.KAFKA_BROKERS) {
     const options: KafkaEventLogOptions = {
-      brokers: env.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter(Boolean),
+      brokers: env.KAFKA_BROKERS.split(',')
+        .map((broker) => broker.trim())
+        .filter(Boolean),
       clientId: env.KAFKA_CLIENT_ID,
       topic: env.KAFKA_TOPIC,
       partitions: env.KAFKA_PARTITIONS,
-      consumer: { sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS, rebalanceTimeoutMs: env.KAFKA_REBALANCE_TIMEOUT_MS, heartbeatIntervalMs: env.KAFKA_HEARTBEAT_MS },
+      consumer: {
+        sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+        rebalanceTimeoutMs: env.KAFKA_REBALANCE_TIMEOUT_MS,
+        heartbeatIntervalMs: env.KAFKA_HEARTBEAT_MS,
+      },
     };
     const logger = { log: () => undefined, warn: (...args: unknown[]) => io.err(lastText(args)), error: (...args: unknown[]) => io.err(lastText(args)) };
     return {

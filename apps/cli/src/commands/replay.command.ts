@@ -3,7 +3,16 @@ import { createUuidV7Generator } from '@waymark/domain';
 import { KafkaEventLog } from '@waymark/event-log';
 import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
 import { READ_MODEL_GROUP } from '@waymark/projection';
-import { KafkaReplay, KafkaReplayJournal, KafkaReplayRecord, ReplayJournal, ReplayRequest, ReplayRunner, describePlan, parseKafkaPositions } from '@waymark/replay';
+import {
+  KafkaReplay,
+  KafkaReplayJournal,
+  KafkaReplayRecord,
+  ReplayJournal,
+  ReplayRequest,
+  ReplayRunner,
+  describePlan,
+  parseKafkaPositions,
+} from '@waymark/replay';
 import { ReplayProgress, WaymarkClient } from '@waymark/sdk';
 import { CliCommand, CliIo, EXIT, UsageError } from '../cli-command';
 import { openEmbeddedStores } from '../embedded-stores';
@@ -61,7 +70,11 @@ continues the run (its state is in ClickHouse's replay_runs table).`,
   },
   async run(values, _positionals, io) {
     if (values.tag !== undefined && values.product === undefined) throw new UsageError('--tag goes with --product');
-    const request: ReplayRequest = { start: parseFrom(values.from as string | undefined), product: values.product as string | undefined, tag: values.tag as string | undefined };
+    const request: ReplayRequest = {
+      start: parseFrom(values.from as string | undefined),
+      product: values.product as string | undefined,
+      tag: values.tag as string | undefined,
+    };
     const line = new ProgressLine(io.progress ?? io.err, io.isTty ?? false);
     if (values['data-dir']) return runLocally(values['data-dir'] as string, request, values, io, line);
     const kafka = values.url === undefined ? openKafkaLog(undefined, io) : undefined;
@@ -105,10 +118,20 @@ async function runRemotely(request: ReplayRequest, values: Record<string, string
   }
 }
 
-async function runLocally(dataDir: string, request: ReplayRequest, values: Record<string, string | boolean | undefined>, io: CliIo, line: ProgressLine): Promise<number> {
+async function runLocally(
+  dataDir: string,
+  request: ReplayRequest,
+  values: Record<string, string | boolean | undefined>,
+  io: CliIo,
+  line: ProgressLine,
+): Promise<number> {
   const stores = await openEmbeddedStores(dataDir, { whenBusy: 'if the service is running, use --url instead of --data-dir' });
   try {
-    const runner = new ReplayRunner(stores.eventLog, stores.clickhouse, new ReplayJournal(stores.db), new Logger('replay'), { batchSize: 10_000, newId: createUuidV7Generator(), now: Date.now });
+    const runner = new ReplayRunner(stores.eventLog, stores.clickhouse, new ReplayJournal(stores.db), new Logger('replay'), {
+      batchSize: 10_000,
+      newId: createUuidV7Generator(),
+      now: Date.now,
+    });
     if (values['dry-run']) {
       io.out(describePlan(await runner.plan(request)));
       return EXIT.ok;
@@ -133,7 +156,13 @@ async function runLocally(dataDir: string, request: ReplayRequest, values: Recor
   }
 }
 
-async function runOnKafka(kafka: KafkaEventLog, request: ReplayRequest, values: Record<string, string | boolean | undefined>, io: CliIo, line: ProgressLine): Promise<number> {
+async function runOnKafka(
+  kafka: KafkaEventLog,
+  request: ReplayRequest,
+  values: Record<string, string | boolean | undefined>,
+  io: CliIo,
+  line: ProgressLine,
+): Promise<number> {
   if (request.start.kind === 'position') {
     try {
       parseKafkaPositions(request.start.position);
@@ -160,7 +189,15 @@ async function runOnKafka(kafka: KafkaEventLog, request: ReplayRequest, values: 
         const seconds = (Date.now() - started) / 1000;
         const rate = Math.round((progress.processed - processedAtStart) / Math.max(seconds, 0.001));
         const left = progress.planned - progress.processed;
-        line.update(renderProgress({ processed: progress.processed, total: progress.planned, eventsPerSecond: rate, etaSeconds: rate > 0 ? Math.ceil(left / rate) : undefined, phase: progress.phase }));
+        line.update(
+          renderProgress({
+            processed: progress.processed,
+            total: progress.planned,
+            eventsPerSecond: rate,
+            etaSeconds: rate > 0 ? Math.ceil(left / rate) : undefined,
+            phase: progress.phase,
+          }),
+        );
       },
     });
     if (values['dry-run']) {
@@ -198,11 +235,15 @@ async function runOnKafka(kafka: KafkaEventLog, request: ReplayRequest, values: 
 function finish(progress: ReplayProgress, io: CliIo, line: ProgressLine, interrupted: boolean): number {
   line.finish(renderProgress(progress));
   if (progress.status === 'completed') {
-    io.out(`replay ${progress.id} completed: ${progress.processed} events replayed${progress.skipped ? `, ${progress.skipped} skipped as malformed` : ''}; the new read model is live`);
+    io.out(
+      `replay ${progress.id} completed: ${progress.processed} events replayed${progress.skipped ? `, ${progress.skipped} skipped as malformed` : ''}; the new read model is live`,
+    );
     return EXIT.ok;
   }
   if (progress.status === 'interrupted') {
-    io.err(`replay ${progress.id} ${interrupted ? 'interrupted' : 'stopped'} at position ${progress.reached ?? '-'}${progress.error ? ` (${progress.error})` : ''}; continue with: waymark replay --resume ${progress.id}`);
+    io.err(
+      `replay ${progress.id} ${interrupted ? 'interrupted' : 'stopped'} at position ${progress.reached ?? '-'}${progress.error ? ` (${progress.error})` : ''}; continue with: waymark replay --resume ${progress.id}`,
+    );
     return EXIT.failed;
   }
   io.err(`replay ${progress.id} failed: ${progress.error ?? 'unknown error'}`);

@@ -22,7 +22,8 @@ export function DrillUsersList({ route, title, path, params, onClose }: { route:
         {(data) => (
           <>
             <p class="summary">
-              <span data-testid="drill-total">{formatNumber(data.total)}</span> users{data.total > data.users.length ? `, the latest ${data.users.length} shown` : ''}
+              <span data-testid="drill-total">{formatNumber(data.total)}</span> users
+              {data.total > data.users.length ? `, the latest ${data.users.length} shown` : ''}
             </p>
             <ul class="drill-users" data-testid="drill-users">
               {data.users.map((user) => (

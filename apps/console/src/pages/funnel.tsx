@@ -21,14 +21,23 @@ export function FunnelPage({ route }: { route: Route }) {
   const steps = (params.steps ?? '').split(',').filter(Boolean);
   const [adding, setAdding] = useState('');
   const setSteps = (next: string[]) => updateParams(route, { steps: next.length > 0 ? next.join(',') : undefined });
-  const loaded = useApi<Funnel>(steps.length >= 2 ? '/v1/analytics/funnel' : null, { product: params.product, tag: params.tag, env: params.env, ...time, steps, window: params.window ?? 86400 });
+  const loaded = useApi<Funnel>(steps.length >= 2 ? '/v1/analytics/funnel' : null, {
+    product: params.product,
+    tag: params.tag,
+    env: params.env,
+    ...time,
+    steps,
+    window: params.window ?? 86400,
+  });
   return (
     <>
       <div class="filters">
         <ol class="steps" aria-label="Funnel steps">
           {steps.map((step, index) => (
             <li>
-              <span>{index + 1}. {step}</span>{' '}
+              <span>
+                {index + 1}. {step}
+              </span>{' '}
               <button type="button" aria-label={`Remove step ${step}`} onClick={() => setSteps(steps.filter((_, other) => other !== index))}>
                 ×
               </button>
@@ -44,7 +53,14 @@ export function FunnelPage({ route }: { route: Route }) {
             ))}
           </select>
         </label>
-        <button type="button" disabled={!adding || steps.length >= 10} onClick={() => { setSteps([...steps, adding]); setAdding(''); }}>
+        <button
+          type="button"
+          disabled={!adding || steps.length >= 10}
+          onClick={() => {
+            setSteps([...steps, adding]);
+            setAdding('');
+          }}
+        >
           Add
         </button>
         <label>
@@ -65,14 +81,38 @@ export function FunnelPage({ route }: { route: Route }) {
               <Chart
                 label="Users reaching each step"
                 onClick={(clicked) => {
-                  if (clicked.seriesName === 'dropped off' && clicked.dataIndex !== undefined && clicked.dataIndex > 0) updateParams(route, { dropped: String(clicked.dataIndex + 1) });
+                  if (clicked.seriesName === 'dropped off' && clicked.dataIndex !== undefined && clicked.dataIndex > 0)
+                    updateParams(route, { dropped: String(clicked.dataIndex + 1) });
                 }}
-                option={{ tooltip: { trigger: 'axis' }, legend: {}, xAxis: { type: 'category', data: data.steps.map((step) => step.step) }, yAxis: { type: 'value' }, series: [{ type: 'bar', stack: 'funnel', name: 'reached', data: data.steps.map((step) => step.users) }, { type: 'bar', stack: 'funnel', name: 'dropped off', data: data.steps.map((step) => step.dropOff) }] }}
+                option={{
+                  tooltip: { trigger: 'axis' },
+                  legend: {},
+                  xAxis: { type: 'category', data: data.steps.map((step) => step.step) },
+                  yAxis: { type: 'value' },
+                  series: [
+                    { type: 'bar', stack: 'funnel', name: 'reached', data: data.steps.map((step) => step.users) },
+                    { type: 'bar', stack: 'funnel', name: 'dropped off', data: data.steps.map((step) => step.dropOff) },
+                  ],
+                }}
               />
               <div class="table-wrap">
                 <table data-testid="funnel-steps">
                   <thead>
-                    <tr><th scope="col">Step</th><th scope="col" class="num">Users</th><th scope="col" class="num">From start</th><th scope="col" class="num">From previous</th><th scope="col" class="num">Dropped off</th></tr>
+                    <tr>
+                      <th scope="col">Step</th>
+                      <th scope="col" class="num">
+                        Users
+                      </th>
+                      <th scope="col" class="num">
+                        From start
+                      </th>
+                      <th scope="col" class="num">
+                        From previous
+                      </th>
+                      <th scope="col" class="num">
+                        Dropped off
+                      </th>
+                    </tr>
                   </thead>
                   <tbody>
                     {data.steps.map((step, index) => (
@@ -83,7 +123,12 @@ export function FunnelPage({ route }: { route: Route }) {
                         <td class="num">{formatPct(step.conversionFromPrevious)}</td>
                         <td class="num">
                           {index > 0 && step.dropOff > 0 ? (
-                            <button type="button" class="link" onClick={() => updateParams(route, { dropped: String(index + 1) })} aria-label={`${step.dropOff} users dropped off before ${step.step}: show them`}>
+                            <button
+                              type="button"
+                              class="link"
+                              onClick={() => updateParams(route, { dropped: String(index + 1) })}
+                              aria-label={`${step.dropOff} users dropped off before ${step.step}: show them`}
+                            >
                               {formatNumber(step.dropOff)}
                             </button>
                           ) : (
@@ -100,7 +145,15 @@ export function FunnelPage({ route }: { route: Route }) {
                   route={route}
                   title={`Users who reached “${data.steps[Number(params.dropped) - 2].step}” but not “${data.steps[Number(params.dropped) - 1].step}”`}
                   path="/v1/analytics/funnel/users"
-                  params={{ product: params.product, tag: params.tag, env: params.env, ...time, steps, window: params.window ?? 86400, reached: Number(params.dropped) - 1 }}
+                  params={{
+                    product: params.product,
+                    tag: params.tag,
+                    env: params.env,
+                    ...time,
+                    steps,
+                    window: params.window ?? 86400,
+                    reached: Number(params.dropped) - 1,
+                  }}
                   onClose={() => updateParams(route, { dropped: undefined })}
                 />
               )}

@@ -30,10 +30,15 @@ export function LivePage({ route }: { route: Route }) {
     setError(null);
     setState('connecting');
     const query = { product: params.product, tag: params.tag, env: params.env, identifier: params.identifier };
-    streamEvents('/v1/analytics/live', query, (type, data) => {
-      if (type === 'ready') setState('open');
-      if (type === 'events') setEvents((previous) => [...(data as LiveEvent[]).reverse(), ...previous].slice(0, KEEP));
-    }, abort.signal).then(
+    streamEvents(
+      '/v1/analytics/live',
+      query,
+      (type, data) => {
+        if (type === 'ready') setState('open');
+        if (type === 'events') setEvents((previous) => [...(data as LiveEvent[]).reverse(), ...previous].slice(0, KEEP));
+      },
+      abort.signal,
+    ).then(
       () => setState('closed'),
       (failure: unknown) => {
         if ((failure as Error).name === 'AbortError') return;
@@ -45,7 +50,13 @@ export function LivePage({ route }: { route: Route }) {
   }, [params.product, params.tag, params.env, params.identifier]);
   return (
     <>
-      <form class="filters" onSubmit={(event) => { event.preventDefault(); updateParams(route, { identifier: identifier || undefined }); }}>
+      <form
+        class="filters"
+        onSubmit={(event) => {
+          event.preventDefault();
+          updateParams(route, { identifier: identifier || undefined });
+        }}
+      >
         <label>
           One user (identifier; needs an env)
           <input value={identifier} onInput={(event) => setIdentifier(event.currentTarget.value)} />
@@ -60,14 +71,30 @@ export function LivePage({ route }: { route: Route }) {
       <div class="table-wrap">
         <table data-testid="live-events">
           <thead>
-            <tr><th scope="col">Time</th><th scope="col">Env</th><th scope="col">User</th><th scope="col">Event</th><th scope="col">Status</th></tr>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Env</th>
+              <th scope="col">User</th>
+              <th scope="col">Event</th>
+              <th scope="col">Status</th>
+            </tr>
           </thead>
           <tbody>
             {events.map((event) => (
               <tr key={event.id}>
-                <td><time dateTime={event.occurredAt}>{formatTime(event.occurredAt, tz)}</time></td>
+                <td>
+                  <time dateTime={event.occurredAt}>{formatTime(event.occurredAt, tz)}</time>
+                </td>
                 <td>{event.env}</td>
-                <td>{event.identifier ? <a href={hrefOf('user', carry(route, { env: event.env, identifier: event.identifier }))} onClick={onLinkClick}>{event.identifier}</a> : '—'}</td>
+                <td>
+                  {event.identifier ? (
+                    <a href={hrefOf('user', carry(route, { env: event.env, identifier: event.identifier }))} onClick={onLinkClick}>
+                      {event.identifier}
+                    </a>
+                  ) : (
+                    '—'
+                  )}
+                </td>
                 <td>{event.type === 'SessionActivityRecorded' ? event.name : event.type}</td>
                 <td>{event.status ?? ''}</td>
               </tr>

@@ -18,7 +18,12 @@ export interface Paths {
 /** Activity names seen in the range, most frequent first, for the step pickers. */
 export function useStepNames(route: Route): string[] {
   const time = timeParams(route);
-  const loaded = useApi<{ steps: Array<{ step: string }> }>('/v1/analytics/steps', { product: route.params.product, tag: route.params.tag, env: route.params.env, ...time });
+  const loaded = useApi<{ steps: Array<{ step: string }> }>('/v1/analytics/steps', {
+    product: route.params.product,
+    tag: route.params.tag,
+    env: route.params.env,
+    ...time,
+  });
   return loaded.state === 'ready' ? loaded.data.steps.map((row) => row.step) : [];
 }
 
@@ -27,14 +32,36 @@ export function PathsPage({ route }: { route: Route }) {
   const time = timeParams(route);
   const names = useStepNames(route);
   const direction = params.end ? 'before' : params.start ? 'after' : 'visit';
-  const loaded = useApi<Paths>('/v1/analytics/paths', { product: params.product, tag: params.tag, env: params.env, ...time, start: params.start, end: params.end, steps: params.steps ?? 5, edges: params.edges ?? 50 });
+  const loaded = useApi<Paths>('/v1/analytics/paths', {
+    product: params.product,
+    tag: params.tag,
+    env: params.env,
+    ...time,
+    start: params.start,
+    end: params.end,
+    steps: params.steps ?? 5,
+    edges: params.edges ?? 50,
+  });
   const anchor = params.start ?? params.end ?? '';
   return (
     <>
       <div class="filters">
         <label>
           Paths
-          <select value={direction} onChange={(event) => { const value = event.currentTarget.value; updateParams(route, value === 'visit' ? { start: undefined, end: undefined } : value === 'after' ? { start: anchor || names[0], end: undefined } : { end: anchor || names[0], start: undefined }); }}>
+          <select
+            value={direction}
+            onChange={(event) => {
+              const value = event.currentTarget.value;
+              updateParams(
+                route,
+                value === 'visit'
+                  ? { start: undefined, end: undefined }
+                  : value === 'after'
+                    ? { start: anchor || names[0], end: undefined }
+                    : { end: anchor || names[0], start: undefined },
+              );
+            }}
+          >
             <option value="visit">from each visit's start</option>
             <option value="after">after a step</option>
             <option value="before">leading to a step</option>
@@ -43,7 +70,10 @@ export function PathsPage({ route }: { route: Route }) {
         {direction !== 'visit' && (
           <label>
             Step
-            <select value={anchor} onChange={(event) => updateParams(route, direction === 'after' ? { start: event.currentTarget.value } : { end: event.currentTarget.value })}>
+            <select
+              value={anchor}
+              onChange={(event) => updateParams(route, direction === 'after' ? { start: event.currentTarget.value } : { end: event.currentTarget.value })}
+            >
               {[...new Set([anchor, ...names])].filter(Boolean).map((name) => (
                 <option value={name}>{name}</option>
               ))}
@@ -83,7 +113,11 @@ export function PathsPage({ route }: { route: Route }) {
                       type: 'sankey',
                       nodeAlign: 'left',
                       emphasis: { focus: 'adjacency' },
-                      data: data.nodes.map((node) => ({ name: node.id, value: node.visits, label: { formatter: `${node.step} (${formatPct(node.visits / data.visits)})` } })),
+                      data: data.nodes.map((node) => ({
+                        name: node.id,
+                        value: node.visits,
+                        label: { formatter: `${node.step} (${formatPct(node.visits / data.visits)})` },
+                      })),
                       links: data.edges.map((edge) => ({ source: edge.source, target: edge.target, value: edge.visits })),
                     },
                   ],
@@ -93,23 +127,43 @@ export function PathsPage({ route }: { route: Route }) {
                 <table data-testid="path-nodes">
                   <caption>Steps by depth: share of all paths, and paths that stop there</caption>
                   <thead>
-                    <tr><th scope="col">Depth</th><th scope="col">Step</th><th scope="col" class="num">Paths</th><th scope="col" class="num">Share</th><th scope="col" class="num">Drop-off</th><th scope="col">Users</th></tr>
+                    <tr>
+                      <th scope="col">Depth</th>
+                      <th scope="col">Step</th>
+                      <th scope="col" class="num">
+                        Paths
+                      </th>
+                      <th scope="col" class="num">
+                        Share
+                      </th>
+                      <th scope="col" class="num">
+                        Drop-off
+                      </th>
+                      <th scope="col">Users</th>
+                    </tr>
                   </thead>
                   <tbody>
-                    {[...data.nodes].sort((a, b) => a.depth - b.depth || b.visits - a.visits).map((node) => (
-                      <tr>
-                        <td>{node.depth}</td>
-                        <th scope="row">{node.step}</th>
-                        <td class="num">{formatNumber(node.visits)}</td>
-                        <td class="num">{formatPct(node.visits / data.visits)}</td>
-                        <td class="num">{node.depth === maxDepth ? '—' : formatNumber(node.visits - (outgoing.get(node.id) ?? 0))}</td>
-                        <td>
-                          <button type="button" class="link" onClick={() => updateParams(route, { usersOf: node.step })} aria-label={`Users with ${node.step}`}>
-                            Users
-                          </button>
-                        </td>
-                      </tr>
-                    ))}
+                    {[...data.nodes]
+                      .sort((a, b) => a.depth - b.depth || b.visits - a.visits)
+                      .map((node) => (
+                        <tr>
+                          <td>{node.depth}</td>
+                          <th scope="row">{node.step}</th>
+                          <td class="num">{formatNumber(node.visits)}</td>
+                          <td class="num">{formatPct(node.visits / data.visits)}</td>
+                          <td class="num">{node.depth === maxDepth ? '—' : formatNumber(node.visits - (outgoing.get(node.id) ?? 0))}</td>
+                          <td>
+                            <button
+                              type="button"
+                              class="link"
+                              onClick={() => updateParams(route, { usersOf: node.step })}
+                              aria-label={`Users with ${node.step}`}
+                            >
+                              Users
+                            </button>
+                          </td>
+                        </tr>
+                      ))}
                   </tbody>
                 </table>
               </div>

@@ -50,8 +50,14 @@ export function RetentionPage({ route }: { route: Route }) {
                   <thead>
                     <tr>
                       <th scope="col">Cohort ({data.tz})</th>
-                      <th scope="col" class="num">Users</th>
-                      {cohorts[0]?.returned.map((_, day) => <th scope="col" class="num">Day {day}</th>)}
+                      <th scope="col" class="num">
+                        Users
+                      </th>
+                      {cohorts[0]?.returned.map((_, day) => (
+                        <th scope="col" class="num">
+                          Day {day}
+                        </th>
+                      ))}
                     </tr>
                   </thead>
                   <tbody>
@@ -60,7 +66,9 @@ export function RetentionPage({ route }: { route: Route }) {
                         <th scope="row">{cohort.cohort}</th>
                         <td class="num">{formatNumber(cohort.users)}</td>
                         {cohort.returned.map((count, day) => (
-                          <td class="num" title={formatPct(cohort.rates[day])}>{count === null ? '—' : formatNumber(count)}</td>
+                          <td class="num" title={formatPct(cohort.rates[day])}>
+                            {count === null ? '—' : formatNumber(count)}
+                          </td>
                         ))}
                       </tr>
                     ))}

@@ -43,7 +43,17 @@ interface JourneyItem {
   processId?: string;
 }
 interface UserDashboard {
-  totals: { events: number; activities: number; sessions: number; success: number; errors: number; successRate: number; errorRate: number; latencyP50Ms: number | null; latencyP95Ms: number | null };
+  totals: {
+    events: number;
+    activities: number;
+    sessions: number;
+    success: number;
+    errors: number;
+    successRate: number;
+    errorRate: number;
+    latencyP50Ms: number | null;
+    latencyP95Ms: number | null;
+  };
   activity: Array<{ at: string; count: number }>;
   latency: Array<{ at: string; p50Ms: number | null; p95Ms: number | null }>;
   outcomes: Array<{ at: string; success: number; error: number; other: number }>;
@@ -71,17 +81,45 @@ export function UserPage({ route }: { route: Route }) {
           <section aria-labelledby="profile-heading" class="card">
             <h2 id="profile-heading">Profile</h2>
             <dl class="facts">
-              <div><dt>Status</dt><dd><span class={`status ${data.status}`} data-testid="profile-status">{data.status}</span></dd></div>
-              <div><dt>Sessions</dt><dd data-testid="profile-sessions">{formatNumber(data.sessionCount)}</dd></div>
-              <div><dt>First seen</dt><dd>{formatTime(data.firstSeen, time.tz)}</dd></div>
-              <div><dt>Last seen</dt><dd>{formatTime(data.lastSeen, time.tz)}</dd></div>
-              <div class="wide"><dt>Latest data</dt><dd>{data.dataRedacted ? <em>redacted for this key (needs the admin role)</em> : <code>{JSON.stringify(data.data)}</code>}</dd></div>
+              <div>
+                <dt>Status</dt>
+                <dd>
+                  <span class={`status ${data.status}`} data-testid="profile-status">
+                    {data.status}
+                  </span>
+                </dd>
+              </div>
+              <div>
+                <dt>Sessions</dt>
+                <dd data-testid="profile-sessions">{formatNumber(data.sessionCount)}</dd>
+              </div>
+              <div>
+                <dt>First seen</dt>
+                <dd>{formatTime(data.firstSeen, time.tz)}</dd>
+              </div>
+              <div>
+                <dt>Last seen</dt>
+                <dd>{formatTime(data.lastSeen, time.tz)}</dd>
+              </div>
+              <div class="wide">
+                <dt>Latest data</dt>
+                <dd>{data.dataRedacted ? <em>redacted for this key (needs the admin role)</em> : <code>{JSON.stringify(data.data)}</code>}</dd>
+              </div>
             </dl>
             <div class="table-wrap">
               <table class="sessions">
                 <caption>Sessions, newest first</caption>
                 <thead>
-                  <tr><th scope="col">Session</th><th scope="col">Started</th><th scope="col">Ends</th><th scope="col">Duration</th><th scope="col">Status</th><th scope="col" class="num">Events</th></tr>
+                  <tr>
+                    <th scope="col">Session</th>
+                    <th scope="col">Started</th>
+                    <th scope="col">Ends</th>
+                    <th scope="col">Duration</th>
+                    <th scope="col">Status</th>
+                    <th scope="col" class="num">
+                      Events
+                    </th>
+                  </tr>
                 </thead>
                 <tbody>
                   {data.sessions.map((row) => (
@@ -113,7 +151,13 @@ export function UserPage({ route }: { route: Route }) {
 function UserCharts({ route }: { route: Route }) {
   const { params } = route;
   const time = timeParams(route);
-  const loaded = useApi<UserDashboard>('/v1/analytics/users/dashboard', { product: params.product, env: params.env, tag: params.tag, identifier: params.identifier, ...time });
+  const loaded = useApi<UserDashboard>('/v1/analytics/users/dashboard', {
+    product: params.product,
+    env: params.env,
+    tag: params.tag,
+    identifier: params.identifier,
+    ...time,
+  });
   return (
     <section aria-labelledby="user-dashboard-heading">
       <h2 id="user-dashboard-heading">Activity in this range</h2>
@@ -130,10 +174,62 @@ function UserCharts({ route }: { route: Route }) {
                 <Kpi label="Latency p50 / p95" value={`${formatDuration(data.totals.latencyP50Ms)} / ${formatDuration(data.totals.latencyP95Ms)}`} />
               </div>
               <div class="grid2">
-                <Chart caption label="Activity per bucket" option={{ tooltip: { trigger: 'axis' }, xAxis: { type: 'category', data: labels }, yAxis: { type: 'value' }, series: [{ type: 'bar', name: 'activity', data: data.activity.map((bucket) => bucket.count) }] }} />
-                <Chart caption label="Latency p50 and p95 (ms)" option={{ tooltip: { trigger: 'axis' }, legend: {}, xAxis: { type: 'category', data: labels }, yAxis: { type: 'value', name: 'ms' }, series: [{ type: 'line', name: 'p50', connectNulls: true, data: data.latency.map((bucket) => bucket.p50Ms) }, { type: 'line', name: 'p95', connectNulls: true, data: data.latency.map((bucket) => bucket.p95Ms) }] }} />
-                <Chart caption label="Outcomes per bucket" option={{ tooltip: { trigger: 'axis' }, legend: {}, xAxis: { type: 'category', data: labels }, yAxis: { type: 'value' }, series: (['success', 'error', 'other'] as const).map((outcome) => ({ type: 'bar', stack: 'outcomes', name: outcome, data: data.outcomes.map((bucket) => bucket[outcome]) })) }} />
-                <Chart caption label={`Activity by hour of the day (${time.tz})`} option={{ tooltip: {}, xAxis: { type: 'category', data: Array.from({ length: 24 }, (_, hour) => String(hour)) }, yAxis: { type: 'value' }, series: [{ type: 'bar', name: 'activity', data: Array.from({ length: 24 }, (_, hour) => data.peakHours.find((row) => row.hour === hour)?.count ?? 0) }] }} />
+                <Chart
+                  caption
+                  label="Activity per bucket"
+                  option={{
+                    tooltip: { trigger: 'axis' },
+                    xAxis: { type: 'category', data: labels },
+                    yAxis: { type: 'value' },
+                    series: [{ type: 'bar', name: 'activity', data: data.activity.map((bucket) => bucket.count) }],
+                  }}
+                />
+                <Chart
+                  caption
+                  label="Latency p50 and p95 (ms)"
+                  option={{
+                    tooltip: { trigger: 'axis' },
+                    legend: {},
+                    xAxis: { type: 'category', data: labels },
+                    yAxis: { type: 'value', name: 'ms' },
+                    series: [
+                      { type: 'line', name: 'p50', connectNulls: true, data: data.latency.map((bucket) => bucket.p50Ms) },
+                      { type: 'line', name: 'p95', connectNulls: true, data: data.latency.map((bucket) => bucket.p95Ms) },
+                    ],
+                  }}
+                />
+                <Chart
+                  caption
+                  label="Outcomes per bucket"
+                  option={{
+                    tooltip: { trigger: 'axis' },
+                    legend: {},
+                    xAxis: { type: 'category', data: labels },
+                    yAxis: { type: 'value' },
+                    series: (['success', 'error', 'other'] as const).map((outcome) => ({
+                      type: 'bar',
+                      stack: 'outcomes',
+                      name: outcome,
+                      data: data.outcomes.map((bucket) => bucket[outcome]),
+                    })),
+                  }}
+                />
+                <Chart
+                  caption
+                  label={`Activity by hour of the day (${time.tz})`}
+                  option={{
+                    tooltip: {},
+                    xAxis: { type: 'category', data: Array.from({ length: 24 }, (_, hour) => String(hour)) },
+                    yAxis: { type: 'value' },
+                    series: [
+                      {
+                        type: 'bar',
+                        name: 'activity',
+                        data: Array.from({ length: 24 }, (_, hour) => data.peakHours.find((row) => row.hour === hour)?.count ?? 0),
+                      },
+                    ],
+                  }}
+                />
               </div>
             </>
           );
@@ -147,8 +243,14 @@ export function Kpi({ label, value, change, id }: { label: string; value: string
   return (
     <div class="kpi">
       <div class="kpi-label">{label}</div>
-      <div class="kpi-value" data-testid={id}>{value}</div>
-      {change !== undefined && <div class={`kpi-change ${change === null ? '' : change >= 0 ? 'up' : 'down'}`}>{change === null ? 'no previous data' : `${change >= 0 ? '+' : ''}${change.toFixed(1)}% vs previous`}</div>}
+      <div class="kpi-value" data-testid={id}>
+        {value}
+      </div>
+      {change !== undefined && (
+        <div class={`kpi-change ${change === null ? '' : change >= 0 ? 'up' : 'down'}`}>
+          {change === null ? 'no previous data' : `${change >= 0 ? '+' : ''}${change.toFixed(1)}% vs previous`}
+        </div>
+      )}
     </div>
   );
 }
@@ -167,7 +269,11 @@ function chunksOf(items: JourneyItem[]): JourneyItem[][] {
  */
 class EventChunk extends Component<{ items: JourneyItem[]; tz: string }> {
   override shouldComponentUpdate(next: { items: JourneyItem[]; tz: string }): boolean {
-    return next.tz !== this.props.tz || next.items.length !== this.props.items.length || next.items[next.items.length - 1]?.id !== this.props.items[this.props.items.length - 1]?.id;
+    return (
+      next.tz !== this.props.tz ||
+      next.items.length !== this.props.items.length ||
+      next.items[next.items.length - 1]?.id !== this.props.items[this.props.items.length - 1]?.id
+    );
   }
 
   override render() {
@@ -290,8 +396,16 @@ function Journey({ route, sessions }: { route: Route; sessions: SessionRow[] }) 
         </label>
       </div>
       {error && <ErrorBox error={error} />}
-      {!error && cursor === undefined && busy && <p class="loading" role="status">Loading…</p>}
-      {!error && !busy && shown.length === 0 && <p class="empty" role="status">No events.</p>}
+      {!error && cursor === undefined && busy && (
+        <p class="loading" role="status">
+          Loading…
+        </p>
+      )}
+      {!error && !busy && shown.length === 0 && (
+        <p class="empty" role="status">
+          No events.
+        </p>
+      )}
       <ol class="timeline" data-testid="journey">
         {groups.map((group) => (
           <li class="session-group" id={`session-${group.sessionId}`}>
@@ -310,8 +424,16 @@ function Journey({ route, sessions }: { route: Route; sessions: SessionRow[] }) 
         ))}
       </ol>
       <div ref={end} class="scroll-end" aria-hidden="true" />
-      {busy && cursor !== undefined && <p class="loading" role="status">Loading more…</p>}
-      {cursor === null && shown.length > 0 && <p class="end-note" data-testid="journey-count">{shown.length} events, the whole journey{chosen ? ' of this session' : ''}.</p>}
+      {busy && cursor !== undefined && (
+        <p class="loading" role="status">
+          Loading more…
+        </p>
+      )}
+      {cursor === null && shown.length > 0 && (
+        <p class="end-note" data-testid="journey-count">
+          {shown.length} events, the whole journey{chosen ? ' of this session' : ''}.
+        </p>
+      )}
     </section>
   );
 }

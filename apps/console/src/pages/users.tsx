@@ -48,7 +48,9 @@ export function UsersPage({ route }: { route: Route; scope: Scope }) {
   });
   return (
     <section aria-labelledby="users-heading">
-      <h2 id="users-heading" class="visually-hidden">Users of {params.tag}</h2>
+      <h2 id="users-heading" class="visually-hidden">
+        Users of {params.tag}
+      </h2>
       <div class="filters">
         <label>
           Search
@@ -89,7 +91,9 @@ export function UsersPage({ route }: { route: Route; scope: Scope }) {
                       <th scope="col">Env</th>
                       <th scope="col">First seen</th>
                       <th scope="col">Last seen</th>
-                      <th scope="col" class="num">Sessions</th>
+                      <th scope="col" class="num">
+                        Sessions
+                      </th>
                       <th scope="col">Status</th>
                     </tr>
                   </thead>

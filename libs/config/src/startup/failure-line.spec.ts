@@ -4,7 +4,9 @@ import { StartupError } from './startup-error';
 
 describe('startupFailureText', () => {
   it('prints the reasons we give as one line, without a stack', () => {
-    expect(startupFailureText('waymark', new StartupError('PORT', 'PORT 3000 is in use (HOST 0.0.0.0)'))).toBe('waymark: failed to start: PORT 3000 is in use (HOST 0.0.0.0)\n');
+    expect(startupFailureText('waymark', new StartupError('PORT', 'PORT 3000 is in use (HOST 0.0.0.0)'))).toBe(
+      'waymark: failed to start: PORT 3000 is in use (HOST 0.0.0.0)\n',
+    );
     expect(startupFailureText('waymark', new ConfigError('WAYMARK_X: unknown'))).toBe('waymark: failed to start: WAYMARK_X: unknown\n');
   });
 

@@ -17,7 +17,9 @@ export function describeConfigFileProblems(schema: z.ZodType, source: string, is
     .filter((issue): issue is z.core.$ZodIssueUnrecognizedKeys => issue.code === 'unrecognized_keys')
     .sort((a, b) => a.path.length - b.path.length)
     .flatMap((issue) =>
-      issue.keys.map((key) => `WAYMARK_CONFIG: ${source}: unknown key "${key}" at ${formatPath(issue.path)}${suggestion(key, allowedKeysAt(schema, issue.path))}`),
+      issue.keys.map(
+        (key) => `WAYMARK_CONFIG: ${source}: unknown key "${key}" at ${formatPath(issue.path)}${suggestion(key, allowedKeysAt(schema, issue.path))}`,
+      ),
     );
   const others = issues.filter((issue) => issue.code !== 'unrecognized_keys').map((issue) => `  ${issue.path.map(String).join('.')}: ${issue.message}`);
   const invalid = others.length > 0 ? [`WAYMARK_CONFIG: ${source} is invalid:\n${others.join('\n')}`] : [];

@@ -31,7 +31,5 @@ export function assertKnownWaymarkVariables(env: NodeJS.ProcessEnv): void {
     .filter((name) => name.toUpperCase().startsWith(PREFIX) && !(KNOWN_WAYMARK_VARIABLES as readonly string[]).includes(name))
     .sort();
   if (unknown.length === 0) return;
-  throw new ConfigError(
-    unknown.map((name) => `${name}: unknown environment variable${suggestion(name, KNOWN_WAYMARK_VARIABLES)}`).join('\n'),
-  );
+  throw new ConfigError(unknown.map((name) => `${name}: unknown environment variable${suggestion(name, KNOWN_WAYMARK_VARIABLES)}`).join('\n'));
 }

@@ -35,15 +35,27 @@ describe('checkEnvelope', () => {
     ['an unknown type', JSON.stringify({ ...valid, type: 'Mystery' }), "unknown event type 'Mystery'"],
     ['an unknown version', JSON.stringify({ ...valid, version: 9 }), "unknown version 9 of 'SessionStarted'"],
     // The read model's limits: what ClickHouse could not store, or the analytics not compute on.
-    ['an instant before 1970', JSON.stringify({ ...valid, occurredAt: '1800-01-01T00:00:00.000Z' }), 'invalid envelope: occurredAt is outside the instants the read model can store'],
+    [
+      'an instant before 1970',
+      JSON.stringify({ ...valid, occurredAt: '1800-01-01T00:00:00.000Z' }),
+      'invalid envelope: occurredAt is outside the instants the read model can store',
+    ],
     ['an instant past DateTime', JSON.stringify({ ...valid, occurredAt: '2300-01-01T00:00:00.000Z' }), 'invalid envelope: occurredAt is outside'],
-    ['a control character in the identifier', JSON.stringify({ ...valid, identifier: 'u\u0000-1' }), 'invalid envelope: identifier contains a control character'],
+    [
+      'a control character in the identifier',
+      JSON.stringify({ ...valid, identifier: 'u\u0000-1' }),
+      'invalid envelope: identifier contains a control character',
+    ],
     ['a control character in the tag', JSON.stringify({ ...valid, tag: 'line\nbreak' }), 'invalid envelope: tag contains a control character'],
     ['a product name too long', JSON.stringify({ ...valid, product: 'p'.repeat(129) }), 'invalid envelope: product'],
     ['an identifier too long', JSON.stringify({ ...valid, identifier: 'u'.repeat(257) }), 'invalid envelope: identifier'],
     ['data nested too deep', JSON.stringify({ ...valid, data: nested(33) }), 'invalid envelope: data nests deeper than 32 levels'],
     // Written as text: JSON.stringify itself cannot serialise it.
-    ['data nested far too deep for recursion', JSON.stringify({ ...valid, data: 0 }).replace('"data":0', `"data":${'{"a":'.repeat(99_999)}{}${'}'.repeat(99_999)}`), 'invalid envelope: data nests deeper than 32 levels'],
+    [
+      'data nested far too deep for recursion',
+      JSON.stringify({ ...valid, data: 0 }).replace('"data":0', `"data":${'{"a":'.repeat(99_999)}{}${'}'.repeat(99_999)}`),
+      'invalid envelope: data nests deeper than 32 levels',
+    ],
   ])('refuses %s with a reason', (_case, raw, reason) => {
     const check = checkEnvelope(raw);
     expect(check.ok).toBe(false);
@@ -64,7 +76,21 @@ describe('checkEnvelope', () => {
 describe('acceptEnvelope (the hand-written fast path)', () => {
   // Values near every rule's edge, for any member: the fast path must agree with the
   // schema on each, and on arbitrary mixes of them.
-  const strings = fc.constantFrom('', 'a', 'x'.repeat(128), 'x'.repeat(129), 'x'.repeat(256), 'x'.repeat(257), 'é'.repeat(128), '日本'.repeat(65), 'a\u0000b', '\u007f', 'x\u009f', 'tab\t', '\u00a0nbsp');
+  const strings = fc.constantFrom(
+    '',
+    'a',
+    'x'.repeat(128),
+    'x'.repeat(129),
+    'x'.repeat(256),
+    'x'.repeat(257),
+    'é'.repeat(128),
+    '日本'.repeat(65),
+    'a\u0000b',
+    '\u007f',
+    'x\u009f',
+    'tab\t',
+    '\u00a0nbsp',
+  );
   const uuids = fc.oneof(
     fc.uuid(),
     fc.constantFrom(
@@ -82,11 +108,26 @@ describe('acceptEnvelope (the hand-written fast path)', () => {
   const timestamps = fc.oneof(
     fc.date({ min: new Date('1900-01-01'), max: new Date('2999-12-31'), noInvalidDate: true }).map((date) => date.toISOString()),
     fc.constantFrom('1969-12-31T23:59:59.999Z', '1970-01-01T00:00:00.000Z', '2106-02-07T06:28:15.000Z', '2106-02-07T06:28:15.001Z', '0000-01-01T00:00:00.000Z'),
-    fc.constantFrom('2026-11-26T10:00:00Z', '2026-11-26T10:00:00.0000Z', '2026-11-26T10:00:00.000+01:00', '2024-02-29T00:00:00.000Z', '2026-02-29T00:00:00.000Z', '2026-11-26 10:00:00.000', '2026-11-26T24:00:00.000Z'),
+    fc.constantFrom(
+      '2026-11-26T10:00:00Z',
+      '2026-11-26T10:00:00.0000Z',
+      '2026-11-26T10:00:00.000+01:00',
+      '2024-02-29T00:00:00.000Z',
+      '2026-02-29T00:00:00.000Z',
+      '2026-11-26 10:00:00.000',
+      '2026-11-26T24:00:00.000Z',
+    ),
   );
   const numbers = fc.oneof(fc.integer(), fc.constantFrom(0, -1, 1, 1.5, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, Infinity, NaN));
   const odd = fc.constantFrom(undefined, null, [], {}, 1, 'x', true, [1]);
-  const metas = fc.record({ source: fc.oneof(fc.string(), odd), requestId: fc.option(fc.oneof(fc.string(), odd), { nil: undefined }), extra: fc.option(fc.string(), { nil: undefined }) }, { requiredKeys: [] });
+  const metas = fc.record(
+    {
+      source: fc.oneof(fc.string(), odd),
+      requestId: fc.option(fc.oneof(fc.string(), odd), { nil: undefined }),
+      extra: fc.option(fc.string(), { nil: undefined }),
+    },
+    { requiredKeys: [] },
+  );
   // Edge values per member; a generated envelope is a valid one with a few members
   // swapped for these, so most cases sit one rule away from acceptance.
   const edges: Record<string, fc.Arbitrary<unknown>> = {

@@ -25,7 +25,11 @@ const storable = {
 const shallow = { message: `nests deeper than ${MAX_JSON_DEPTH} levels` };
 
 const isoMs = z.iso.datetime({ precision: 3 }).refine((value) => isStorableInstant(Date.parse(value)), storable);
-const name = z.string().min(1).max(MAX_NAME_LENGTH).refine((value) => !hasControlCharacter(value), noControl);
+const name = z
+  .string()
+  .min(1)
+  .max(MAX_NAME_LENGTH)
+  .refine((value) => !hasControlCharacter(value), noControl);
 
 /** The envelope as consumers must see it before it reaches a projection. */
 export const eventEnvelopeSchema = z.object({

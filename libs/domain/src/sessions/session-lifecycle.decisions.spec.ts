@@ -60,12 +60,26 @@ describe('decideRefresh', () => {
   });
 
   it('given the token just spent, within the grace window, replays the sealed answer', () => {
-    const rotated = session({ refreshTokenHash: 'next', spentRefreshTokenHashes: ['current'], rotatedAt: t0, lastRefreshSealed: 'answer', generation: 1, version: 1 });
+    const rotated = session({
+      refreshTokenHash: 'next',
+      spentRefreshTokenHashes: ['current'],
+      rotatedAt: t0,
+      lastRefreshSealed: 'answer',
+      generation: 1,
+      version: 1,
+    });
     expect(decideRefresh(rotated, context(t0 + 9_000, 'current'))).toEqual({ kind: 'replay', sealedAnswer: 'answer' });
   });
 
   it('given the token just spent, after the grace window, revokes the session as reuse', () => {
-    const rotated = session({ refreshTokenHash: 'next', spentRefreshTokenHashes: ['current'], rotatedAt: t0, lastRefreshSealed: 'answer', generation: 1, version: 1 });
+    const rotated = session({
+      refreshTokenHash: 'next',
+      spentRefreshTokenHashes: ['current'],
+      rotatedAt: t0,
+      lastRefreshSealed: 'answer',
+      generation: 1,
+      version: 1,
+    });
     const decision = decideRefresh(rotated, context(t0 + 11_000, 'current'));
     expect(decision.kind).toBe('reuse-detected');
     if (decision.kind !== 'reuse-detected') return;
@@ -74,7 +88,14 @@ describe('decideRefresh', () => {
   });
 
   it('given an older spent token, revokes at once even inside the grace window', () => {
-    const record = session({ refreshTokenHash: 'third', spentRefreshTokenHashes: ['second', 'first'], rotatedAt: t0, lastRefreshSealed: 'answer', generation: 2, version: 2 });
+    const record = session({
+      refreshTokenHash: 'third',
+      spentRefreshTokenHashes: ['second', 'first'],
+      rotatedAt: t0,
+      lastRefreshSealed: 'answer',
+      generation: 2,
+      version: 2,
+    });
     expect(decideRefresh(record, context(t0 + 1, 'first')).kind).toBe('reuse-detected');
   });
 
@@ -102,11 +123,17 @@ describe('decideExtend', () => {
     expect(decision.kind).toBe('extended');
     if (decision.kind !== 'extended') return;
     expect(decision.record.refreshExpiresAt).toBe(t0 + 37 * DAY);
-    expect(decision.event.data).toEqual({ refreshExpiresAt: new Date(t0 + 37 * DAY).toISOString(), previousRefreshExpiresAt: new Date(t0 + 30 * DAY).toISOString() });
+    expect(decision.event.data).toEqual({
+      refreshExpiresAt: new Date(t0 + 37 * DAY).toISOString(),
+      previousRefreshExpiresAt: new Date(t0 + 30 * DAY).toISOString(),
+    });
   });
 
   it('refuses revoked and ended sessions', () => {
-    expect(decideExtend(session({ status: 'revoked' }), DAY, { now: t0, eventId: 'e', meta: { source: 'test' } })).toEqual({ kind: 'refused', reason: 'revoked' });
+    expect(decideExtend(session({ status: 'revoked' }), DAY, { now: t0, eventId: 'e', meta: { source: 'test' } })).toEqual({
+      kind: 'refused',
+      reason: 'revoked',
+    });
     expect(decideExtend(session(), DAY, { now: t0 + 31 * DAY, eventId: 'e', meta: { source: 'test' } })).toEqual({ kind: 'refused', reason: 'expired' });
   });
 });

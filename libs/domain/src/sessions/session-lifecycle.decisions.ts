@@ -1,12 +1,5 @@
 import { EventMeta } from '../events/event-envelope';
-import {
-  SESSION_EXTENDED,
-  SESSION_REFRESHED,
-  SESSION_REVOKED,
-  SessionExtended,
-  SessionRefreshed,
-  SessionRevoked,
-} from '../events/session-events';
+import { SESSION_EXTENDED, SESSION_REFRESHED, SESSION_REVOKED, SessionExtended, SessionRefreshed, SessionRevoked } from '../events/session-events';
 import { toIsoTimestamp, toWholeSecond } from '../time/clock';
 import { RevokeReason, SPENT_REFRESH_HASHES_KEPT, SessionRecord } from './session-record';
 
@@ -109,9 +102,7 @@ export function decideRevoke(
   return { record: next, event };
 }
 
-export type ExtendDecision =
-  | { kind: 'extended'; record: SessionRecord; event: SessionExtended }
-  | { kind: 'refused'; reason: 'revoked' | 'expired' };
+export type ExtendDecision = { kind: 'extended'; record: SessionRecord; event: SessionExtended } | { kind: 'refused'; reason: 'revoked' | 'expired' };
 
 /** Pushes the session's end (the refresh token's expiry) out by `byMs`. */
 export function decideExtend(record: SessionRecord, byMs: number, context: DecisionContext): ExtendDecision {

@@ -57,5 +57,14 @@ export function initialSessionState(): Pick<
   SessionRecord,
   'status' | 'spentRefreshTokenHashes' | 'rotatedAt' | 'lastRefreshSealed' | 'generation' | 'version' | 'revokedAt' | 'revokeReason'
 > {
-  return { status: 'active', spentRefreshTokenHashes: [], rotatedAt: null, lastRefreshSealed: null, generation: 0, version: 0, revokedAt: null, revokeReason: null };
+  return {
+    status: 'active',
+    spentRefreshTokenHashes: [],
+    rotatedAt: null,
+    lastRefreshSealed: null,
+    generation: 0,
+    version: 0,
+    revokedAt: null,
+    revokeReason: null,
+  };
 }

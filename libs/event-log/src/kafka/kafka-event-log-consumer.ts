@@ -285,10 +285,17 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
         this.handedOut.set(position, message);
         records.push({ position, raw: message.value?.toString('utf8') ?? '' });
       }
-      slices.push({ delivery, from: messages[0].offset, last: BigInt(messages[messages.length - 1].offset), firstRaw: records[records.length - messages.length].raw });
+      slices.push({
+        delivery,
+        from: messages[0].offset,
+        last: BigInt(messages[messages.length - 1].offset),
+        firstRaw: records[records.length - messages.length].raw,
+      });
     }
     if (slices.length === 0) return EMPTY_BATCH;
-    const dedupKey = dedupKeyOfRanges(slices.map((slice) => ({ partition: slice.delivery.partition, from: slice.from, to: slice.last.toString(), firstRaw: slice.firstRaw })));
+    const dedupKey = dedupKeyOfRanges(
+      slices.map((slice) => ({ partition: slice.delivery.partition, from: slice.from, to: slice.last.toString(), firstRaw: slice.firstRaw })),
+    );
     return { records, dedupKey, caughtUp: this.caughtUpWith(slices), commit: () => this.commit(slices) };
   }
 

@@ -53,7 +53,12 @@ export class KafkaEventLog implements EventLog {
     private readonly logger: LoggerService,
   ) {
     this.options = resolveKafkaEventLogOptions(options);
-    const client: KafkaConfig = { clientId: this.options.clientId, brokers: this.options.brokers, logLevel: logLevel.INFO, logCreator: kafkajsLogCreator(logger) };
+    const client: KafkaConfig = {
+      clientId: this.options.clientId,
+      brokers: this.options.brokers,
+      logLevel: logLevel.INFO,
+      logCreator: kafkajsLogCreator(logger),
+    };
     this.kafka = new Kafka(client);
     // The producer has a client of its own: kafkajs nests the client's retries (metadata,
     // connections) inside the producer's, and both must fit in the append's time. The

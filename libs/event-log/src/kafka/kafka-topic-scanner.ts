@@ -65,14 +65,20 @@ export class KafkaTopicScanner {
     const { starts, ends } = await this.plan(topic, options.start);
     const planned = [...starts].reduce((sum, [partition, start]) => sum + Math.max(0, Number(ends.get(partition)) - Number(start)), 0);
     options.onPlan?.({ planned, starts, ends });
-    const pending = new Set([...starts].filter(([partition, start]) => options.follow || BigInt(start) < BigInt(ends.get(partition) as string)).map(([partition]) => partition));
+    const pending = new Set(
+      [...starts].filter(([partition, start]) => options.follow || BigInt(start) < BigInt(ends.get(partition) as string)).map(([partition]) => partition),
+    );
     if (pending.size === 0) return { records: 0, planned, ends };
 
     const consumer = this.kafka.consumer({
       groupId: `waymark-scan-${randomUUID()}`,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 250,
-      ...(this.timings && { sessionTimeout: this.timings.sessionTimeoutMs, rebalanceTimeout: this.timings.rebalanceTimeoutMs, heartbeatInterval: this.timings.heartbeatIntervalMs }),
+      ...(this.timings && {
+        sessionTimeout: this.timings.sessionTimeoutMs,
+        rebalanceTimeout: this.timings.rebalanceTimeoutMs,
+        heartbeatInterval: this.timings.heartbeatIntervalMs,
+      }),
     });
     let handed = 0;
     // Per partition, the next offset to hand out: each record goes to onRecords once.
@@ -135,7 +141,8 @@ export class KafkaTopicScanner {
       const offsets = await admin.fetchTopicOffsets(topic);
       const ends = new Map(offsets.map(({ partition, high }) => [partition, high]));
       const lows = new Map(offsets.map(({ partition, low }) => [partition, low]));
-      const clampToLow = (partition: number, offset: bigint) => String(offset < BigInt(lows.get(partition) as string) ? BigInt(lows.get(partition) as string) : offset);
+      const clampToLow = (partition: number, offset: bigint) =>
+        String(offset < BigInt(lows.get(partition) as string) ? BigInt(lows.get(partition) as string) : offset);
       const starts =
         start.kind === 'beginning'
           ? new Map(lows)
@@ -149,7 +156,10 @@ export class KafkaTopicScanner {
   }
 }
 
-function toScannedRecord(partition: number, message: { offset: string; key: Buffer | null; value: Buffer | null; headers?: Record<string, unknown>; timestamp: string }): ScannedRecord {
+function toScannedRecord(
+  partition: number,
+  message: { offset: string; key: Buffer | null; value: Buffer | null; headers?: Record<string, unknown>; timestamp: string },
+): ScannedRecord {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     if (value !== undefined) headers[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);

@@ -7,7 +7,12 @@ describe('dedupKeyOfRanges', () => {
       { partition: 0, from: '5', to: '9' },
     ]);
     expect(key).toBe('0:5-9,3:10-10');
-    expect(dedupKeyOfRanges([{ partition: 0, from: '5', to: '9' }, { partition: 3, from: '10', to: '10' }])).toBe(key);
+    expect(
+      dedupKeyOfRanges([
+        { partition: 0, from: '5', to: '9' },
+        { partition: 3, from: '10', to: '10' },
+      ]),
+    ).toBe(key);
   });
 
   it('tells apart two groupings that share their first and last positions', () => {

@@ -27,7 +27,11 @@ function recordingSend() {
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
-const settled = async <T>(promise: Promise<T>) => promise.then(() => 'resolved', (error: Error) => `rejected: ${error.message}`);
+const settled = async <T>(promise: Promise<T>) =>
+  promise.then(
+    () => 'resolved',
+    (error: Error) => `rejected: ${error.message}`,
+  );
 
 describe('ProduceBatcher', () => {
   const size = (item: string) => item.length;

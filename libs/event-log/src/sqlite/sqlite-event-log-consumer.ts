@@ -42,9 +42,7 @@ export class SqliteEventLogConsumer implements EventLogConsumer {
       `INSERT INTO checkpoints (consumer, position, pending_to, updated_at) VALUES (?, ?, NULL, ?)
        ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, pending_to = NULL, updated_at = excluded.updated_at`,
     );
-    this.insertDeadLetter = db.prepare(
-      'INSERT INTO dead_letters (consumer, position, reason, body, recorded_at) VALUES (?, ?, ?, ?, ?)',
-    );
+    this.insertDeadLetter = db.prepare('INSERT INTO dead_letters (consumer, position, reason, body, recorded_at) VALUES (?, ?, ?, ?, ?)');
     const checkpoint = this.selectCheckpoint.get(group) as CheckpointRow | undefined;
     this.position = checkpoint?.position ?? 0;
     this.pendingTo = checkpoint?.pending_to ?? null;

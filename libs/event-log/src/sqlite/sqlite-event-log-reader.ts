@@ -51,11 +51,17 @@ export class SqliteEventLogReader implements EventLogReader {
     if (start.kind === 'beginning') {
       position = this.db.prepare(`SELECT min(position) FROM events WHERE 1 = 1${this.scope}`).pluck().get(this.params) as number | undefined;
     } else if (start.kind === 'time') {
-      position = this.db.prepare(`SELECT min(position) FROM events WHERE occurred_at >= @at${this.scope}`).pluck().get({ ...this.params, at: start.at }) as number | undefined;
+      position = this.db
+        .prepare(`SELECT min(position) FROM events WHERE occurred_at >= @at${this.scope}`)
+        .pluck()
+        .get({ ...this.params, at: start.at }) as number | undefined;
     } else {
       const requested = Number(start.position);
       if (!Number.isSafeInteger(requested) || requested < 1) throw new Error(`not a position of the embedded log: ${start.position}`);
-      position = this.db.prepare(`SELECT min(position) FROM events WHERE position >= @from${this.scope}`).pluck().get({ ...this.params, from: requested }) as number | undefined;
+      position = this.db
+        .prepare(`SELECT min(position) FROM events WHERE position >= @from${this.scope}`)
+        .pluck()
+        .get({ ...this.params, from: requested }) as number | undefined;
     }
     return position === undefined || position === null ? undefined : String(position);
   }
@@ -65,7 +71,10 @@ export class SqliteEventLogReader implements EventLogReader {
   }
 
   async count(from: string, to: string): Promise<number> {
-    return this.db.prepare(`SELECT count(*) FROM events WHERE position BETWEEN @from AND @to${this.scope}`).pluck().get({ ...this.params, from: Number(from), to: Number(to) }) as number;
+    return this.db
+      .prepare(`SELECT count(*) FROM events WHERE position BETWEEN @from AND @to${this.scope}`)
+      .pluck()
+      .get({ ...this.params, from: Number(from), to: Number(to) }) as number;
   }
 
   async read(cursor: { from: string } | { after: string }, max: number): Promise<LoggedRecord[]> {

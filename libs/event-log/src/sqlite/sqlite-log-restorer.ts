@@ -31,7 +31,17 @@ export class SqliteLogRestorer {
   restore(placed: readonly PlacedEvent[]): Promise<void> {
     return this.writer.run(() => {
       for (const { position, event } of placed) {
-        this.insert.run(position, event.id, event.type, Date.parse(event.occurredAt), event.product, event.env, event.tag, event.identifier, JSON.stringify(event));
+        this.insert.run(
+          position,
+          event.id,
+          event.type,
+          Date.parse(event.occurredAt),
+          event.product,
+          event.env,
+          event.tag,
+          event.identifier,
+          JSON.stringify(event),
+        );
       }
     });
   }

@@ -96,12 +96,7 @@ export function ratio(part: number, whole: number): number {
  * at its time limit becomes a 503 the caller can act on (narrow the range); other
  * errors stay internal.
  */
-export async function runQuery<T>(
-  client: ClickHouseClient,
-  query: string,
-  params: Record<string, unknown>,
-  limits: QueryLimits,
-): Promise<T[]> {
+export async function runQuery<T>(client: ClickHouseClient, query: string, params: Record<string, unknown>, limits: QueryLimits): Promise<T[]> {
   try {
     const result = await client.query({ query: `${query}\n${guardSettings(limits)}`, query_params: params, format: 'JSONEachRow' });
     return await result.json<T>();
@@ -154,13 +149,7 @@ function guardSettings(limits: QueryLimits): string {
  * range ends now, so the current hour for its first quarter, or the new day just after
  * midnight).
  */
-export async function bucketStarts(
-  client: ClickHouseClient,
-  interval: BucketInterval,
-  range: TimeRange,
-  tz: string,
-  limits: QueryLimits,
-): Promise<number[]> {
+export async function bucketStarts(client: ClickHouseClient, interval: BucketInterval, range: TimeRange, tz: string, limits: QueryLimits): Promise<number[]> {
   const firstQuarter = Math.floor(range.from / 900_000) * 900_000;
   const steps = Math.ceil((range.to - firstQuarter) / 900_000);
   const rows = await runQuery<{ at: number }>(

@@ -1,5 +1,16 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { ACTIVITY, AnalyticsScope, QUARTER_RANGE_SQL, QueryLimits, TIME_SCOPE_SQL, TimeRange, rangeParams, ratio, runQuery, scopeParams } from './analytics-query';
+import {
+  ACTIVITY,
+  AnalyticsScope,
+  QUARTER_RANGE_SQL,
+  QueryLimits,
+  TIME_SCOPE_SQL,
+  TimeRange,
+  rangeParams,
+  ratio,
+  runQuery,
+  scopeParams,
+} from './analytics-query';
 
 export const MAX_FUNNEL_STEPS = 10;
 

@@ -125,7 +125,9 @@ export class PathsRepository {
     return {
       anchor: query.anchor ?? null,
       visits,
-      nodes: [...nodes.values()].filter((node) => kept.has(node.id) || edges.length === 0).sort((a, b) => a.depth - b.depth || b.visits - a.visits || a.step.localeCompare(b.step)),
+      nodes: [...nodes.values()]
+        .filter((node) => kept.has(node.id) || edges.length === 0)
+        .sort((a, b) => a.depth - b.depth || b.visits - a.visits || a.step.localeCompare(b.step)),
       edges,
     };
   }

@@ -78,7 +78,13 @@ export class TagDashboardRepository {
   ) {}
 
   async build(query: TagDashboardQuery): Promise<TagDashboard> {
-    const params = { ...scopeParams(query.scope), ...rangeParams(query.range), tz: query.tz, now: clickHouseTime(query.now), ref: clickHouseTime(query.range.to) };
+    const params = {
+      ...scopeParams(query.scope),
+      ...rangeParams(query.range),
+      tz: query.tz,
+      now: clickHouseTime(query.now),
+      ref: clickHouseTime(query.range.to),
+    };
     const sessionScope = `product = {product:String} AND env IN {envs:Array(String)} AND tag = {tag:String}`;
     const [users, sessionRows, actives, cells, starts] = await Promise.all([
       runQuery<{ total: number; active: number; inactive: number; expired: number; new_today: number; new_week: number; live_sessions: number }>(
@@ -194,7 +200,11 @@ export class TagDashboardRepository {
       dau: change(active.d, active.d_prev),
       wau: change(active.w, active.w_prev),
       mau: change(active.m, active.m_prev),
-      sessionsOverTime: fillBuckets(starts, sessionBuckets, (at, row) => ({ at: new Date(at).toISOString(), sessions: Number(row?.sessions ?? 0), users: Number(row?.users ?? 0) })),
+      sessionsOverTime: fillBuckets(starts, sessionBuckets, (at, row) => ({
+        at: new Date(at).toISOString(),
+        sessions: Number(row?.sessions ?? 0),
+        users: Number(row?.users ?? 0),
+      })),
       peakHours: hoursOfDay(hours.map((count, hour) => ({ hour, count }))),
       envs: envs.map((env) => {
         const row = sessions.find((candidate) => candidate.env === env);
@@ -283,4 +293,3 @@ function change(current: number, previous: number): ActiveUsers {
   const before = Number(previous);
   return { current: now, previous: before, changePct: before > 0 ? Math.round(((now - before) / before) * 1000) / 10 : null };
 }
-

@@ -119,14 +119,16 @@ export class RedisSessionStore implements SessionStore {
    * leaves nothing behind.
    */
   async create(record: SessionRecord, events: readonly EventEnvelope[]): Promise<void> {
-    const created = await this.redisCall(() => CREATE.run(this.redis, this.keysOf(record), [
-      JSON.stringify(record),
-      this.expireAtOf(record),
-      record.startedAt,
-      record.sessionId,
-      record.status,
-      record.refreshExpiresAt,
-    ]));
+    const created = await this.redisCall(() =>
+      CREATE.run(this.redis, this.keysOf(record), [
+        JSON.stringify(record),
+        this.expireAtOf(record),
+        record.startedAt,
+        record.sessionId,
+        record.status,
+        record.refreshExpiresAt,
+      ]),
+    );
     if (created !== 1) throw new Error(`session ${record.sessionId} already exists`);
     try {
       await this.eventLog.append(events);
@@ -148,14 +150,16 @@ export class RedisSessionStore implements SessionStore {
    */
   async update(record: SessionRecord, expectedVersion: number, events: readonly EventEnvelope[]): Promise<boolean> {
     const keys = this.keysOf(record);
-    const previousJson = await this.redisCall(() => COMPARE_AND_SET.run(this.redis, keys, [
-      expectedVersion,
-      JSON.stringify(record),
-      this.expireAtOf(record),
-      record.sessionId,
-      record.status,
-      record.refreshExpiresAt,
-    ]));
+    const previousJson = await this.redisCall(() =>
+      COMPARE_AND_SET.run(this.redis, keys, [
+        expectedVersion,
+        JSON.stringify(record),
+        this.expireAtOf(record),
+        record.sessionId,
+        record.status,
+        record.refreshExpiresAt,
+      ]),
+    );
     if (typeof previousJson !== 'string') return false;
     try {
       await this.eventLog.append(events);

@@ -60,7 +60,14 @@ describe('rebuilding store state from events', () => {
 
   it('given refresh, extend and revoke decisions, then each folded step equals the decided record except secrets', () => {
     const started = start('s-1', 'u-1', t0);
-    const refreshed = decideRefresh(started.record, { now: t0 + 10 * MINUTE, eventId: 'e2', meta, presentedHash: 'h0', graceMs: 10_000, nextRefreshHash: 'h1' });
+    const refreshed = decideRefresh(started.record, {
+      now: t0 + 10 * MINUTE,
+      eventId: 'e2',
+      meta,
+      presentedHash: 'h0',
+      graceMs: 10_000,
+      nextRefreshHash: 'h1',
+    });
     if (refreshed.kind !== 'rotate') throw new Error(`expected a rotation, got ${refreshed.kind}`);
     const extended = decideExtend(refreshed.record, 60 * MINUTE, { now: t0 + 20 * MINUTE, eventId: 'e3', meta });
     if (extended.kind !== 'extended') throw new Error(`expected an extension, got ${extended.kind}`);

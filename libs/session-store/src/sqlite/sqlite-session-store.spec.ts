@@ -34,7 +34,16 @@ function record(overrides: Partial<SessionRecord> = {}): SessionRecord {
   };
 }
 
-const event = (id: string) => ({ id, type: 'SessionRefreshed', product: 'demo', env: 'prod', tag: 'web', identifier: 'user-1', occurredAt: '2023-11-14T22:13:20.000Z' }) as unknown as EventEnvelope;
+const event = (id: string) =>
+  ({
+    id,
+    type: 'SessionRefreshed',
+    product: 'demo',
+    env: 'prod',
+    tag: 'web',
+    identifier: 'user-1',
+    occurredAt: '2023-11-14T22:13:20.000Z',
+  }) as unknown as EventEnvelope;
 
 describe('SqliteSessionStore', () => {
   let db: SqliteConnection;

@@ -79,7 +79,9 @@ export class SqliteSessionStore implements SessionStore {
        AND (@live_at IS NULL OR (status = 'active' AND refresh_expires_at > @live_at))`;
     this.countByIdentifier = db.prepare(`SELECT count(*) ${byIdentifier}`).pluck();
     this.selectByIdentifier = db.prepare(`SELECT * ${byIdentifier} ORDER BY started_at DESC, session_id LIMIT @limit OFFSET @offset`);
-    this.selectRevoked = db.prepare('SELECT session_id, revoked_at, refresh_expires_at FROM sessions WHERE revoked_at IS NOT NULL AND refresh_expires_at > ?').raw();
+    this.selectRevoked = db
+      .prepare('SELECT session_id, revoked_at, refresh_expires_at FROM sessions WHERE revoked_at IS NOT NULL AND refresh_expires_at > ?')
+      .raw();
   }
 
   // Not cached here: a new session is refreshed minutes later, if ever, and caching every

@@ -77,7 +77,10 @@ export async function planEmbeddedLogRepair(stores: Pick<RepairStores, 'clickhou
   const sessions = new Set<string>();
   const unreadable: string[] = [];
   for (const slice of chunks(missing, CHUNK)) {
-    const found = await readModelEnvelopes(stores.clickhouse, slice.map((event) => event.id));
+    const found = await readModelEnvelopes(
+      stores.clickhouse,
+      slice.map((event) => event.id),
+    );
     unreadable.push(...found.unreadable);
     for (const event of found.events.values()) {
       byType[event.type] = (byType[event.type] ?? 0) + 1;
@@ -100,12 +103,19 @@ export async function planEmbeddedLogRepair(stores: Pick<RepairStores, 'clickhou
  * without one (as `waymark rebuild-redis` does): verify, revoke, extend and listing
  * work, a refresh is refused, and its user starts a new session.
  */
-export async function runEmbeddedLogRepair(plan: RepairPlan, stores: RepairStores, onProgress: (restored: number, total: number) => void): Promise<RepairReport> {
+export async function runEmbeddedLogRepair(
+  plan: RepairPlan,
+  stores: RepairStores,
+  onProgress: (restored: number, total: number) => void,
+): Promise<RepairReport> {
   const report: RepairReport = { restored: 0, sessionsRebuilt: 0, sessionsUpdated: 0, specsRestored: 0, stateNotApplied: 0, unreadable: 0 };
   const state = new StateFold(stores, report);
   let next = plan.placement.kind === 'after' ? plan.placement.first : 0;
   for (const slice of chunks(plan.missing, CHUNK)) {
-    const found = await readModelEnvelopes(stores.clickhouse, slice.map((event) => event.id));
+    const found = await readModelEnvelopes(
+      stores.clickhouse,
+      slice.map((event) => event.id),
+    );
     report.unreadable += found.unreadable.length;
     const placed: PlacedEvent[] = [];
     for (const missing of slice) {
@@ -130,7 +140,8 @@ export async function runEmbeddedLogRepair(plan: RepairPlan, stores: RepairStore
  * as it was before the loss.
  */
 function afterLostRefresh(before: SessionRecord, evolved: SessionRecord): SessionRecord {
-  const spent = before.refreshTokenHash === REBUILT_REFRESH_TOKEN_HASH ? before.spentRefreshTokenHashes : [before.refreshTokenHash, ...before.spentRefreshTokenHashes];
+  const spent =
+    before.refreshTokenHash === REBUILT_REFRESH_TOKEN_HASH ? before.spentRefreshTokenHashes : [before.refreshTokenHash, ...before.spentRefreshTokenHashes];
   return { ...evolved, refreshTokenHash: REBUILT_REFRESH_TOKEN_HASH, spentRefreshTokenHashes: spent.slice(0, SPENT_REFRESH_HASHES_KEPT) };
 }
 

@@ -8,7 +8,10 @@ export const MAX_DRILL_USERS = 100;
 const limit = z.coerce.number().int().min(1).max(MAX_DRILL_USERS).default(50);
 
 /** Users with an activity record of `step` in the range (the Sankey's node → its users). */
-export const stepUsersQuerySchema = tagDashboardQuerySchema.omit({ interval: true }).extend({ step: textField(256), limit }).strict();
+export const stepUsersQuerySchema = tagDashboardQuerySchema
+  .omit({ interval: true })
+  .extend({ step: textField(256), limit })
+  .strict();
 export type StepUsersParams = z.infer<typeof stepUsersQuerySchema>;
 
 /** Users whose furthest step of the funnel, in order within the window, is `reached` (a drop-off → its users). */

@@ -23,7 +23,14 @@ export class ListDrillUsersHandler implements IQueryHandler<ListDrillUsersQuery,
     const scope = resolveScope(this.catalog, access, params.product, params.env, params.tag);
     const range = resolveTimeRange(params, params.tz, this.clock(), DEFAULT_DAYS);
     if (request.kind === 'step') return this.reader.withStep(scope, range, request.params.step, params.limit);
-    return this.reader.atFunnelLevel(scope, range, request.params.steps, request.params.window, Math.min(request.params.reached, request.params.steps.length), params.limit);
+    return this.reader.atFunnelLevel(
+      scope,
+      range,
+      request.params.steps,
+      request.params.window,
+      Math.min(request.params.reached, request.params.steps.length),
+      params.limit,
+    );
   }
 }
 

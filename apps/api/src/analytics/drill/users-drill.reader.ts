@@ -1,5 +1,16 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { ACTIVITY, AnalyticsScope, QUARTER_RANGE_SQL, QueryLimits, RANGE_SQL, TIME_SCOPE_SQL, TimeRange, isoOf, rangeParams, runQuery } from '@waymark/read-model';
+import {
+  ACTIVITY,
+  AnalyticsScope,
+  QUARTER_RANGE_SQL,
+  QueryLimits,
+  RANGE_SQL,
+  TIME_SCOPE_SQL,
+  TimeRange,
+  isoOf,
+  rangeParams,
+  runQuery,
+} from '@waymark/read-model';
 
 export interface DrillUser {
   identifier: string;
@@ -37,7 +48,7 @@ export class UsersDrillReader {
     );
   }
 
-    /**
+  /**
    * The activity names of the range, most frequent first (at most 200): read from
    * `events_by_quarter`, one key range over a low-cardinality column, so a picker costs
    * far less than the paths query it would otherwise be taken from.
@@ -58,7 +69,14 @@ export class UsersDrillReader {
   }
 
   /** Users whose windowFunnel level is exactly `reached`: they took steps 1..reached and not the next. */
-  async atFunnelLevel(scope: AnalyticsScope, range: TimeRange, steps: readonly string[], windowSeconds: number, reached: number, limit: number): Promise<DrillUsers> {
+  async atFunnelLevel(
+    scope: AnalyticsScope,
+    range: TimeRange,
+    steps: readonly string[],
+    windowSeconds: number,
+    reached: number,
+    limit: number,
+  ): Promise<DrillUsers> {
     // One placeholder per step (the count comes from the validated list); the names are bound.
     const conditions = steps.map((_, index) => `step = {s${index}:String}`).join(', ');
     const stepParams = Object.fromEntries(steps.map((step, index) => [`s${index}`, step]));
@@ -82,7 +100,10 @@ export class UsersDrillReader {
       values,
       this.limits,
     );
-    return { total: rows.length > 0 ? Number(rows[0].total) : 0, users: rows.map((row) => ({ identifier: row.identifier, env: row.env, lastAt: isoOf(row.last_at)! })) };
+    return {
+      total: rows.length > 0 ? Number(rows[0].total) : 0,
+      users: rows.map((row) => ({ identifier: row.identifier, env: row.env, lastAt: isoOf(row.last_at)! })),
+    };
   }
 }
 

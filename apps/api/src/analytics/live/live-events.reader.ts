@@ -61,7 +61,14 @@ export class LiveEventsReader {
     );
   }
 
-  private async read(scope: AnalyticsScope, identifier: string | undefined, where: string, params: Record<string, unknown>, order: 'ASC' | 'DESC', limit: number): Promise<LiveEvent[]> {
+  private async read(
+    scope: AnalyticsScope,
+    identifier: string | undefined,
+    where: string,
+    params: Record<string, unknown>,
+    order: 'ASC' | 'DESC',
+    limit: number,
+  ): Promise<LiveEvent[]> {
     const rows = await runQuery<Row>(
       this.client,
       `SELECT toString(event_id) AS id, type, occurred_at, env, identifier, toString(session_id) AS session_id, step, status

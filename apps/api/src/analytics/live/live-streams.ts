@@ -52,7 +52,12 @@ export class LiveStreams implements OnModuleDestroy {
     }
     reply.hijack();
     const raw = reply.raw;
-    raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': String(request.id), 'x-accel-buffering': 'no' });
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-request-id': String(request.id),
+      'x-accel-buffering': 'no',
+    });
     let position: LivePosition | undefined = positionOf(backlog) ?? { occurredAt: Date.now() - BACKLOG_MS, eventId: '' };
     let closed = false;
     let timer: NodeJS.Timeout | undefined;

@@ -5,5 +5,8 @@ import { identifierField, slugField } from '../../shared/request-fields';
 export const liveQuerySchema = z
   .object({ product: slugField, env: slugField.optional(), tag: slugField, identifier: identifierField.optional() })
   .strict()
-  .refine((query) => query.identifier === undefined || query.env !== undefined, { path: ['env'], message: 'is required with identifier (a user is product, env, tag and identifier)' });
+  .refine((query) => query.identifier === undefined || query.env !== undefined, {
+    path: ['env'],
+    message: 'is required with identifier (a user is product, env, tag and identifier)',
+  });
 export type LiveParams = z.infer<typeof liveQuerySchema>;

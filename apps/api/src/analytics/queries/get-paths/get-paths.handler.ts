@@ -24,7 +24,12 @@ export class GetPathsHandler implements IQueryHandler<GetPathsQuery, Paths> {
 
   execute({ params, access }: GetPathsQuery): Promise<Paths> {
     const scope = resolveScope(this.catalog, access, params.product, params.env, params.tag);
-    const anchor = params.start !== undefined ? { step: params.start, direction: 'after' as const } : params.end !== undefined ? { step: params.end, direction: 'before' as const } : undefined;
+    const anchor =
+      params.start !== undefined
+        ? { step: params.start, direction: 'after' as const }
+        : params.end !== undefined
+          ? { step: params.end, direction: 'before' as const }
+          : undefined;
     return this.paths.build({
       scope,
       range: resolveTimeRange(params, params.tz, this.clock(), 7),

@@ -27,6 +27,16 @@ export class ListUsersHandler implements IQueryHandler<ListUsersQuery, UserList>
     const now = this.clock();
     // Without from/to the list is every user; with them, users seen within the range.
     const seen = params.from !== undefined || params.to !== undefined ? resolveTimeRange(params, params.tz, now, 36_500) : undefined;
-    return this.users.list({ scope, now, seen, search: params.search, status: params.status, sort: params.sort, order: params.order, page: params.page, pageSize: params.pageSize });
+    return this.users.list({
+      scope,
+      now,
+      seen,
+      search: params.search,
+      status: params.status,
+      sort: params.sort,
+      order: params.order,
+      page: params.page,
+      pageSize: params.pageSize,
+    });
   }
 }

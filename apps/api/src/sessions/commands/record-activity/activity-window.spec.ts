@@ -21,7 +21,12 @@ describe('checkActivityWindow', () => {
 
   it('names every record outside it, too old or too far ahead', () => {
     const error = refusal(() =>
-      checkActivityWindow([{ occurredAt: NOW }, { occurredAt: NOW - WINDOW.maxAgeMs - 1 }, { occurredAt: NOW + WINDOW.maxFutureMs + 1 }], NOW, WINDOW, 'records'),
+      checkActivityWindow(
+        [{ occurredAt: NOW }, { occurredAt: NOW - WINDOW.maxAgeMs - 1 }, { occurredAt: NOW + WINDOW.maxFutureMs + 1 }],
+        NOW,
+        WINDOW,
+        'records',
+      ),
     );
     expect(error.code).toBe('INVALID_REQUEST');
     expect(error.fieldErrors).toEqual([

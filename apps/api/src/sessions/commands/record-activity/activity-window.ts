@@ -9,7 +9,12 @@ export interface ActivityWindow {
  * Refuses records whose `occurredAt` lies outside the window around `now`, naming each
  * one (`records.3.occurredAt`). Records without `occurredAt` take `now` and always pass.
  */
-export function checkActivityWindow(records: ReadonlyArray<{ occurredAt?: number }>, now: number, window: ActivityWindow, recordsField: 'record' | 'records'): void {
+export function checkActivityWindow(
+  records: ReadonlyArray<{ occurredAt?: number }>,
+  now: number,
+  window: ActivityWindow,
+  recordsField: 'record' | 'records',
+): void {
   const errors: FieldError[] = [];
   records.forEach((record, index) => {
     if (record.occurredAt === undefined) return;

@@ -44,7 +44,14 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSessionComm
 
       const now = this.clock();
       const next = issueRefreshToken(record.sessionId);
-      const context = { now, eventId: this.newId(), meta: { requestId: command.requestId, source: 'api' }, presentedHash, graceMs: this.config.refreshGraceMs, nextRefreshHash: next.hash };
+      const context = {
+        now,
+        eventId: this.newId(),
+        meta: { requestId: command.requestId, source: 'api' },
+        presentedHash,
+        graceMs: this.config.refreshGraceMs,
+        nextRefreshHash: next.hash,
+      };
       const decision = decideRefresh(record, context);
 
       switch (decision.kind) {

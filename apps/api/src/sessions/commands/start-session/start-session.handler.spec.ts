@@ -47,7 +47,12 @@ describe('StartSessionHandler', () => {
     const record = await store.find(result.sessionId);
     const [event] = loggedEvents() as SessionStarted[];
     expect(record).toMatchObject({ identifier: '1919102009383', status: 'active', generation: 0, version: 0, tokenTtlMs: 3_600_000 });
-    expect(event).toMatchObject({ type: 'SessionStarted', sessionId: result.sessionId, identifier: '1919102009383', meta: { requestId: 'req-1', source: 'api' } });
+    expect(event).toMatchObject({
+      type: 'SessionStarted',
+      sessionId: result.sessionId,
+      identifier: '1919102009383',
+      meta: { requestId: 'req-1', source: 'api' },
+    });
 
     const check = await tokens.check(result.token, 'my-product-tag', 'snd', now);
     expect(check).toMatchObject({ valid: true, claims: { sessionId: result.sessionId, data: seedData } });
@@ -64,10 +69,14 @@ describe('StartSessionHandler', () => {
 
   it('refuses data without the identifier or against the spec schema, and stores nothing', async () => {
     const { handler, loggedEvents } = setUp();
-    await expect(handler.execute(new StartSessionCommand('my-product-tag', 'snd', 'session-tag', { details: { email: 'a@b' } }, undefined))).rejects.toMatchObject({
+    await expect(
+      handler.execute(new StartSessionCommand('my-product-tag', 'snd', 'session-tag', { details: { email: 'a@b' } }, undefined)),
+    ).rejects.toMatchObject({
       code: 'IDENTIFIER_MISSING',
     });
-    await expect(handler.execute(new StartSessionCommand('my-product-tag', 'snd', 'session-tag', { userId: 'u', details: { email: 7 } }, undefined))).rejects.toMatchObject({
+    await expect(
+      handler.execute(new StartSessionCommand('my-product-tag', 'snd', 'session-tag', { userId: 'u', details: { email: 7 } }, undefined)),
+    ).rejects.toMatchObject({
       code: 'INVALID_SESSION_DATA',
       fieldErrors: [{ field: 'data.details.email', message: 'data.details.email must be of type string' }],
     });
