@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ClickHouseClient } from '@clickhouse/client';
-import { CLICKHOUSE, QueryLimits } from '@waymark/read-model';
+import { ANALYTICS_REPOSITORIES, AnalyticsReaderClass, CLICKHOUSE, QueryLimits } from '@waymark/read-model';
 import { API_CONFIG } from '../config/api-config.provider';
 import { ApiConfig } from '../config/api.config';
 import { ANALYTICS_LIMITS } from './analytics-limits';
@@ -18,6 +18,14 @@ import { GetAnalyticsScopeHandler } from './queries/get-analytics-scope/get-anal
 import { LiveStreams } from './live/live-streams';
 import { ListDrillUsersHandler, ListStepNamesHandler } from './drill/list-drill-users.handler';
 import { UsersDrillReader } from './drill/users-drill.reader';
+import { AnalyticsRequests } from './analytics-request';
+
+/** Each analytics reader built once from the ClickHouse client and the analytics limits, and injected into its handlers. */
+const readerProviders = [...ANALYTICS_REPOSITORIES, UsersDrillReader].map((reader: AnalyticsReaderClass) => ({
+  provide: reader,
+  useFactory: (clickhouse: ClickHouseClient, limits: QueryLimits) => new reader(clickhouse, limits),
+  inject: [CLICKHOUSE, ANALYTICS_LIMITS],
+}));
 
 @Module({
   controllers: [AnalyticsController],
@@ -41,13 +49,8 @@ import { UsersDrillReader } from './drill/users-drill.reader';
     TimeZoneCatalog,
     GetAnalyticsScopeHandler,
     LiveStreams,
-    // One reader for both drill handlers, injected (the older handlers still `new` their
-    // repositories each; issue 15 moves them to providers like this one).
-    {
-      provide: UsersDrillReader,
-      useFactory: (clickhouse: ClickHouseClient, limits: QueryLimits) => new UsersDrillReader(clickhouse, limits),
-      inject: [CLICKHOUSE, ANALYTICS_LIMITS],
-    },
+    ...readerProviders,
+    AnalyticsRequests,
     ListDrillUsersHandler,
     ListStepNamesHandler,
   ],

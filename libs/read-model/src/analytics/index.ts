@@ -8,3 +8,4 @@ export * from './funnel.repository';
 export * from './retention.repository';
 export * from './paths.repository';
 export * from './tag-dashboard.repository';
+export * from './analytics-repositories';

@@ -1,33 +1,24 @@
-import { ClickHouseClient } from '@clickhouse/client';
-import { Inject, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { Clock, DomainError, SessionCatalog } from '@waymark/domain';
-import { CLICKHOUSE, QueryLimits, UserProfileRepository } from '@waymark/read-model';
+import { DomainError } from '@waymark/domain';
+import { UserProfileRepository } from '@waymark/read-model';
 import { DataSealer } from '@waymark/tokens';
-import { CLOCK } from '../../../shared/domain.providers';
-import { ANALYTICS_LIMITS } from '../../analytics-limits';
-import { resolveScope } from '../../analytics-access';
+import { AnalyticsRequests, userKeyOf } from '../../analytics-request';
 import { GetUserProfileQuery, UserProfile } from './get-user-profile.query';
 
 @QueryHandler(GetUserProfileQuery)
 export class GetUserProfileHandler implements IQueryHandler<GetUserProfileQuery, UserProfile> {
-  private readonly profiles: UserProfileRepository;
   private readonly logger = new Logger('analytics');
 
   constructor(
-    private readonly catalog: SessionCatalog,
+    private readonly requests: AnalyticsRequests,
+    private readonly profiles: UserProfileRepository,
     private readonly sealer: DataSealer,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(CLICKHOUSE) clickhouse: ClickHouseClient,
-    @Inject(ANALYTICS_LIMITS) limits: QueryLimits,
-  ) {
-    this.profiles = new UserProfileRepository(clickhouse, limits);
-  }
+  ) {}
 
   async execute({ params, access }: GetUserProfileQuery): Promise<UserProfile> {
-    resolveScope(this.catalog, access, params.product, params.env, params.tag);
-    const key = { product: params.product, env: params.env, tag: params.tag, identifier: params.identifier };
-    const found = await this.profiles.find(key, this.clock(), params.sessions);
+    const { now } = this.requests.scoped(params, access);
+    const found = await this.profiles.find(userKeyOf(params), now, params.sessions);
     if (!found) {
       throw DomainError.forField('SESSION_NOT_FOUND', 'identifier', `no sessions of '${params.identifier}' in this product, env and tag`);
     }
