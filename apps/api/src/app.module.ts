@@ -1,6 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { CqrsModule } from '@nestjs/cqrs';
 import { WaymarkConfig } from '@waymark/config';
 import { ShutdownModule } from '@waymark/http';
 import { ProjectorModule, READ_MODEL_GROUP } from '@waymark/projection';
@@ -14,6 +13,7 @@ import { ApiConfig } from './config/api.config';
 import { DocsController } from './openapi/docs.controller';
 import { OperationsModule } from './operations/operations.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { meteredCqrsModule } from './observability/metered-cqrs.module';
 import { JourneysModule } from './journeys/journeys.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { domainProviders } from './shared/domain.providers';
@@ -68,7 +68,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CqrsModule.forRoot(),
+        // CqrsModule with buses that count every command and query (waymark_commands_total).
+        meteredCqrsModule(),
         CoreModule.forRoot(config, waymark),
         // Knows from the first shutdown hook that the instance is closing (edge and readiness).
         ShutdownModule,

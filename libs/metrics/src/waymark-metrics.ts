@@ -67,11 +67,18 @@ export class WaymarkMetrics {
     registers: [this.registry],
   });
 
+  /** How to read each consumer group's lag, registered by the process that can (see sampleProjectorLag). */
+  private readonly lagSources = new Map<string, () => Promise<number>>();
+
   readonly projectorLag = new Gauge({
     name: 'waymark_projector_lag_events',
     help: 'Events in the log not yet projected, by consumer group (sampled at scrape)',
     labelNames: ['group'] as const,
     registers: [this.registry],
+    // prom-client calls this before each scrape: the lag is read then, not on every event.
+    collect: async () => {
+      for (const [group, read] of this.lagSources) this.projectorLag.set({ group }, await read());
+    },
   });
 
   readonly ready = new Gauge({
@@ -95,6 +102,14 @@ export class WaymarkMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'waymark_' });
+  }
+
+  /**
+   * Reads `group`'s lag at each scrape into `waymark_projector_lag_events`. A process
+   * that registers none (the projector app sets the gauge itself) keeps what it set.
+   */
+  sampleProjectorLag(group: string, read: () => Promise<number>): void {
+    this.lagSources.set(group, read);
   }
 
   /** Sets the readiness gauges from one evaluation: every known reason gets a series, 0 or 1. */

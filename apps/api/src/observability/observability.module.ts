@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
-import { WaymarkMetrics } from '@waymark/metrics';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
+import { MetricsModule } from './metrics.module';
 import { MetricsWiring } from './metrics.wiring';
 import { readinessProvider } from './readiness.provider';
 
 @Module({
+  imports: [MetricsModule],
   controllers: [HealthController, MetricsController],
-  providers: [{ provide: WaymarkMetrics, useValue: new WaymarkMetrics() }, readinessProvider, MetricsWiring],
+  providers: [readinessProvider, MetricsWiring],
 })
 export class ObservabilityModule {}
