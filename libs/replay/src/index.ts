@@ -1,3 +1,6 @@
+export * from './replay-engine';
+export * from './embedded-replay-engine';
+export * from './kafka-replay-engine';
 export * from './replay-journal';
 export * from './replay-plan';
 export * from './replay-runner';

@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { toClickHouseDateTime } from '@waymark/read-model';
 import { ReplayRequest } from './replay-plan';
-import { ReplayStatus } from './replay-journal';
+import { ReplayStatus } from './replay-engine';
 
 /** Offsets per partition, as JSON keeps them (partition number as text → offset as text). */
 export type PartitionOffsets = Record<string, string>;
@@ -111,6 +111,11 @@ export class KafkaReplayJournal {
   async unfinished(): Promise<KafkaReplayRecord | undefined> {
     const [record] = await this.select("WHERE status IN ('running', 'interrupted') ORDER BY created_at DESC LIMIT 1", {});
     return record;
+  }
+
+  /** The latest runs, newest first (not the cancel requests, which share the table). */
+  async list(limit: number): Promise<KafkaReplayRecord[]> {
+    return this.select("WHERE id NOT LIKE 'cancel:%' ORDER BY created_at DESC, id DESC LIMIT {limit:UInt32}", { limit: String(limit) });
   }
 
   private async select(where: string, params: Record<string, string>): Promise<KafkaReplayRecord[]> {

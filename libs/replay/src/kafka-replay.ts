@@ -5,7 +5,7 @@ import { EventsProjection } from '@waymark/projection';
 import { KafkaReplayJournal, KafkaReplayRecord } from './kafka-replay-journal';
 import { KafkaReplayScope, fromPartitionOffsets, kafkaReplayScope, toPartitionOffsets } from './kafka-replay-scope';
 import { ReplayPlan, ReplayRequest, describeStart } from './replay-plan';
-import { ReplayConflictError, ReplayProgress } from './replay-runner';
+import { ReplayConflictError, ReplayProgress, ReplayRun, finishedAtOf, progressOf } from './replay-engine';
 import { insertReplayedBatch } from './replayed-batch';
 import {
   LIVE_EVENTS_TABLE,
@@ -38,7 +38,8 @@ export interface KafkaReplayOptions {
   now: () => number;
   /** The live projectors' consumer group: a partial replay catches up from its committed offsets. */
   projectorGroup: string;
-  onProgress?: (progress: KafkaReplayProgress) => void;
+  /** Called at every batch and phase, with the run's record as saved or about to be. */
+  onProgress?: (progress: KafkaReplayProgress, record: KafkaReplayRecord) => void;
   /**
    * Interrupts the run while it fills the shadow tables (the live ones stay untouched;
    * `resume` continues it). Once the swap began it is not heeded: the catch-up after the
@@ -184,6 +185,11 @@ export class KafkaReplay {
     return record && this.isStale(record) ? { ...record, status: 'interrupted' } : record;
   }
 
+  /** The latest runs, newest first, a silent `running` shown as interrupted. */
+  async list(limit: number): Promise<KafkaReplayRecord[]> {
+    return (await this.journal.list(limit)).map((record) => (this.isStale(record) ? { ...record, status: 'interrupted' as const } : record));
+  }
+
   private isStale(record: KafkaReplayRecord): boolean {
     return record.status === 'running' && this.options.now() - record.updatedAt > KAFKA_REPLAY_STALE_MS;
   }
@@ -218,16 +224,19 @@ export class KafkaReplay {
       await this.journal.save(record);
     };
     const report = (phase: KafkaReplayProgress['phase']) =>
-      this.options.onProgress?.({
-        id: record.id,
-        phase,
-        status: record.status,
-        processed: record.processed,
-        planned: record.planned,
-        replayed: record.replayed,
-        skipped: record.skipped,
-        refused: record.refused ?? 0,
-      });
+      this.options.onProgress?.(
+        {
+          id: record.id,
+          phase,
+          status: record.status,
+          processed: record.processed,
+          planned: record.planned,
+          replayed: record.replayed,
+          skipped: record.skipped,
+          refused: record.refused ?? 0,
+        },
+        { ...record, phase },
+      );
     const run: RunContext = { current: () => record, remember, save, report, stop };
     try {
       if (record.phase === 'replaying') {
@@ -368,25 +377,31 @@ function scanStart(offsets: ReadonlyMap<number, string>): ScanStart {
 
 const minOf = (a: bigint, b: bigint) => (a < b ? a : b);
 
-/** A run's saved state as the replay API and the CLI show progress (the embedded runner's shape). */
-export function kafkaReplayProgress(record: KafkaReplayRecord, now: number): ReplayProgress & { replayed: number } {
-  const seconds = (now - record.runStartedAt) / 1000;
-  const rate = record.status === 'running' && seconds > 0 ? (record.processed - record.processedAtRunStart) / seconds : 0;
-  const remaining = Math.max(0, record.planned - record.processed);
+/** A run's saved state as the replay port reports it. */
+export function kafkaReplayRun(record: KafkaReplayRecord): ReplayRun {
   return {
     id: record.id,
     status: record.status,
     phase: record.phase,
+    request: record.request,
     processed: record.processed,
     total: record.planned,
     replayed: record.replayed,
     skipped: record.skipped,
     refused: record.refused ?? 0,
-    eventsPerSecond: Math.round(rate),
-    etaSeconds: rate > 0 ? Math.ceil(remaining / rate) : undefined,
     reached: Object.entries(record.next)
       .map(([partition, offset]) => `${partition}:${offset}`)
       .join(','),
     error: record.error,
+    startedAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    finishedAt: finishedAtOf(record.status, record.updatedAt),
+    // The journal keeps the current attempt's start; only a running one has a rate.
+    attempt: record.status === 'running' ? { startedAt: record.runStartedAt, processedAtStart: record.processedAtRunStart } : undefined,
   };
+}
+
+/** A run's saved state as the replay API and the CLI show progress. */
+export function kafkaReplayProgress(record: KafkaReplayRecord, now: number): ReplayProgress & { replayed: number } {
+  return { ...progressOf(kafkaReplayRun(record), now), replayed: record.replayed };
 }

@@ -1,7 +1,6 @@
 import { SqliteConnection } from '@waymark/sqlite';
+import { ReplayStatus } from './replay-engine';
 import { ReplayPlan, ReplayRequest } from './replay-plan';
-
-export type ReplayStatus = 'running' | 'interrupted' | 'completed' | 'failed';
 
 /** What is remembered of a replay, so that an interrupted one can resume where it stopped. */
 export interface ReplayRecord {
@@ -22,6 +21,8 @@ export interface ReplayRecord {
   reached: string | undefined;
   processed: number;
   skipped: number;
+  /** Of `skipped`, the events ClickHouse refused (0 in runs saved before embedded migration 6 counted them). */
+  refused: number;
   error: string | undefined;
 }
 
@@ -37,6 +38,7 @@ interface ReplayRow {
   reached: string | null;
   processed: number;
   skipped: number;
+  refused: number;
   error: string | null;
 }
 
@@ -47,10 +49,10 @@ export class ReplayJournal {
   save(record: ReplayRecord): void {
     this.db
       .prepare(
-        `INSERT INTO replay_runs (id, created_at, updated_at, status, request, plan, copied, swap_started, reached, processed, skipped, error)
-         VALUES (@id, @created_at, @updated_at, @status, @request, @plan, @copied, @swap_started, @reached, @processed, @skipped, @error)
+        `INSERT INTO replay_runs (id, created_at, updated_at, status, request, plan, copied, swap_started, reached, processed, skipped, refused, error)
+         VALUES (@id, @created_at, @updated_at, @status, @request, @plan, @copied, @swap_started, @reached, @processed, @skipped, @refused, @error)
          ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, status = excluded.status, copied = excluded.copied, swap_started = excluded.swap_started,
-           reached = excluded.reached, processed = excluded.processed, skipped = excluded.skipped, error = excluded.error`,
+           reached = excluded.reached, processed = excluded.processed, skipped = excluded.skipped, refused = excluded.refused, error = excluded.error`,
       )
       .run({
         id: record.id,
@@ -64,6 +66,7 @@ export class ReplayJournal {
         reached: record.reached ?? null,
         processed: record.processed,
         skipped: record.skipped,
+        refused: record.refused,
         error: record.error ?? null,
       });
   }
@@ -78,6 +81,11 @@ export class ReplayJournal {
     const row = this.db.prepare("SELECT * FROM replay_runs WHERE status IN ('running', 'interrupted') ORDER BY created_at DESC LIMIT 1").get() as
       ReplayRow | undefined;
     return row && toRecord(row);
+  }
+
+  /** The latest runs, newest first. */
+  list(limit: number): ReplayRecord[] {
+    return (this.db.prepare('SELECT * FROM replay_runs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as ReplayRow[]).map(toRecord);
   }
 }
 
@@ -94,6 +102,7 @@ function toRecord(row: ReplayRow): ReplayRecord {
     reached: row.reached ?? undefined,
     processed: row.processed,
     skipped: row.skipped,
+    refused: row.refused,
     error: row.error ?? undefined,
   };
 }

@@ -2,6 +2,7 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { LoggerService } from '@nestjs/common';
 import { EventLogReader, LoggedRecord, ReadableEventLog } from '@waymark/event-log';
 import { EventsProjection, PreparedBatch } from '@waymark/projection';
+import { ReplayConflictError, ReplayPhase, ReplayProgress, ReplayRun, finishedAtOf, progressOf } from './replay-engine';
 import { ReplayJournal, ReplayRecord } from './replay-journal';
 import { ReplayPlan, ReplayRequest } from './replay-plan';
 import { insertReplayedBatch } from './replayed-batch';
@@ -25,30 +26,6 @@ export interface LiveProjection {
   committedPosition(): Promise<string>;
 }
 
-/** Embedded runs: copying, replaying, handing-over, done. Runs from Kafka: replaying, swapping, catching-up, done. */
-export type ReplayPhase = 'copying' | 'replaying' | 'handing-over' | 'swapping' | 'catching-up' | 'done';
-
-export interface ReplayProgress {
-  id: string;
-  status: ReplayRecord['status'];
-  phase: ReplayPhase;
-  processed: number;
-  /** Events in scope when planned; the replay also takes those that arrive meanwhile. */
-  total: number;
-  /** Records left out: envelopes no projection can read, and events ClickHouse refused. */
-  skipped: number;
-  /**
-   * Of `skipped`, the events ClickHouse refused (each logged with its reason; the live
-   * projector dead-letters them). Embedded: counted in memory by this process (the
-   * journal keeps `skipped` only), so a replay read after a restart shows 0.
-   */
-  refused: number;
-  eventsPerSecond: number;
-  etaSeconds: number | undefined;
-  reached: string | undefined;
-  error: string | undefined;
-}
-
 export interface ReplayRunnerOptions {
   /**
    * Events per slice of work on this thread (rows built between turns of the event
@@ -60,17 +37,12 @@ export interface ReplayRunnerOptions {
   batchSize: number;
   newId: () => string;
   now: () => number;
+  /** Called with the run's state after every save (every batch, every phase). */
+  onProgress?: (run: ReplayRun) => void;
 }
 
 /** Slices of `batchSize` events per INSERT (see `ReplayRunnerOptions.batchSize`). */
 const INSERT_SLICES = 4;
-
-export class ReplayConflictError extends Error {
-  constructor(readonly unfinished: Pick<ReplayRecord, 'id' | 'status'>) {
-    super(`replay ${unfinished.id} is ${unfinished.status}; resume or finish it first`);
-    this.name = 'ReplayConflictError';
-  }
-}
 
 /** The run's record as last saved, and how to change and save it. */
 interface RunState {
@@ -100,8 +72,6 @@ interface ActiveRun {
  */
 export class ReplayRunner {
   private readonly active = new Map<string, ActiveRun>();
-  /** Events ClickHouse refused, per replay run in this process (a number per replay ever run: small). */
-  private readonly refusedByRun = new Map<string, number>();
 
   constructor(
     private readonly eventLog: ReadableEventLog,
@@ -138,6 +108,7 @@ export class ReplayRunner {
       reached: undefined,
       processed: 0,
       skipped: 0,
+      refused: 0,
       error: undefined,
     };
     this.journal.save(record);
@@ -175,24 +146,46 @@ export class ReplayRunner {
   }
 
   progress(id: string): ReplayProgress | undefined {
+    const run = this.run(id);
+    return run && progressOf(run, this.options.now());
+  }
+
+  /** The run's state as the replay port reports it. */
+  run(id: string): ReplayRun | undefined {
     const record = this.journal.find(id);
-    if (!record) return undefined;
-    const run = this.active.get(id);
-    const elapsed = run ? (this.options.now() - run.startedAt) / 1000 : 0;
-    const rate = run && elapsed > 0 ? (record.processed - run.processedAtStart) / elapsed : 0;
-    const remaining = Math.max(0, record.plan.events - record.processed);
+    return record && this.runOf(record);
+  }
+
+  /** The latest runs, newest first. */
+  list(limit: number): ReplayRun[] {
+    return this.journal.list(limit).map((record) => this.runOf(record));
+  }
+
+  /** Cancels every run in this process and waits for them to stop. */
+  async stopAll(): Promise<void> {
+    const runs = [...this.active.values()];
+    for (const run of runs) run.cancelled = true;
+    await Promise.all(runs.map((run) => run.done));
+  }
+
+  private runOf(record: ReplayRecord): ReplayRun {
+    const run = this.active.get(record.id);
     return {
-      id,
+      id: record.id,
       status: record.status,
       phase: run?.phase ?? (record.status === 'completed' ? 'done' : 'replaying'),
+      request: record.request,
       processed: record.processed,
       total: record.plan.events,
+      replayed: record.processed - record.skipped,
       skipped: record.skipped,
-      refused: this.refusedByRun.get(id) ?? 0,
-      eventsPerSecond: Math.round(rate),
-      etaSeconds: rate > 0 ? Math.ceil(remaining / rate) : undefined,
+      refused: record.refused,
       reached: record.reached,
       error: record.error,
+      startedAt: record.createdAt,
+      updatedAt: record.updatedAt,
+      finishedAt: finishedAtOf(record.status, record.updatedAt),
+      attempt: run && { startedAt: run.startedAt, processedAtStart: run.processedAtStart },
     };
   }
 
@@ -229,6 +222,7 @@ export class ReplayRunner {
       save: (changes) => {
         state.record = { ...state.record, ...changes, updatedAt: this.options.now() };
         this.journal.save(state.record);
+        this.options.onProgress?.(this.runOf(state.record));
       },
     };
     try {
@@ -244,7 +238,7 @@ export class ReplayRunner {
       run.phase = 'done';
       state.save({ status: 'completed', error: undefined });
       this.logger.log(
-        { id: state.record.id, processed: state.record.processed, skipped: state.record.skipped, refused: this.refusedByRun.get(state.record.id) ?? 0 },
+        { id: state.record.id, processed: state.record.processed, skipped: state.record.skipped, refused: state.record.refused },
         'replay completed; shadow table swapped in',
       );
     } catch (error) {
@@ -335,7 +329,6 @@ export class ReplayRunner {
         const prepared = await prepareInSlices(projection, records, this.options.batchSize);
         await inserting;
         inserting = insertReplayedBatch(projection, records, prepared, `replay:${state.record.id}:${first}-${last}`).then((refused) => {
-          if (refused.length > 0) this.refusedByRun.set(state.record.id, (this.refusedByRun.get(state.record.id) ?? 0) + refused.length);
           for (const letter of refused)
             this.logger.warn(
               { id: state.record.id, position: letter.record.position, reason: letter.reason },
@@ -345,6 +338,7 @@ export class ReplayRunner {
             reached: last,
             processed: state.record.processed + records.length,
             skipped: state.record.skipped + prepared.deadLetters.length + refused.length,
+            refused: state.record.refused + refused.length,
           });
         });
         if (until !== undefined && reader.compare(last, until) >= 0) {

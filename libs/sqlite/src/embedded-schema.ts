@@ -129,4 +129,8 @@ export const EMBEDDED_MIGRATIONS: readonly string[] = [
   CREATE INDEX sessions_by_identifier ON sessions (product, env, tag, identifier, started_at);
   CREATE INDEX sessions_revoked ON sessions (revoked_at) WHERE revoked_at IS NOT NULL;
   `,
+  // A replay's count of events ClickHouse refused (part of `skipped`), kept like the other counts.
+  `
+  ALTER TABLE replay_runs ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
