@@ -1,26 +1,24 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { EmbeddedReplayOperations } from './embedded-replay-operations';
-import { KafkaReplayOperations } from './kafka-replay-operations';
-import { REPLAY_OPERATIONS } from './replay-operations';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { embeddedReplayEngine, kafkaReplayEngine } from './replay-engine.providers';
+import { EngineReplayOperations, REPLAY_OPERATIONS } from './replay-operations';
 import { ReplayController } from './replay.controller';
-import { ReplayService } from './replay.service';
 
-/** The replay endpoints, over the mode's replay operations. */
+/** The replay endpoints, over the mode's replay engine (one port, an adapter per mode). */
 @Module({})
 export class OperationsModule {
   static embedded(): DynamicModule {
-    return {
-      module: OperationsModule,
-      controllers: [ReplayController],
-      providers: [ReplayService, EmbeddedReplayOperations, { provide: REPLAY_OPERATIONS, useExisting: EmbeddedReplayOperations }],
-    };
+    return OperationsModule.over(embeddedReplayEngine);
   }
 
   static distributed(): DynamicModule {
+    return OperationsModule.over(kafkaReplayEngine);
+  }
+
+  private static over(engine: Provider): DynamicModule {
     return {
       module: OperationsModule,
       controllers: [ReplayController],
-      providers: [KafkaReplayOperations, { provide: REPLAY_OPERATIONS, useExisting: KafkaReplayOperations }],
+      providers: [engine, EngineReplayOperations, { provide: REPLAY_OPERATIONS, useExisting: EngineReplayOperations }],
     };
   }
 }

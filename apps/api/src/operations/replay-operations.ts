@@ -1,14 +1,12 @@
-import { ReplayPlan, ReplayProgress, ReplayRequest } from '@waymark/replay';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Clock } from '@waymark/domain';
+import { REPLAY_ENGINE, ReplayEngine, ReplayPlan, ReplayProgress, ReplayRequest, progressOf } from '@waymark/replay';
+import { CLOCK } from '../shared/domain.providers';
 
-/** Nest injection token for the mode's replay operations. */
+/** Nest injection token for the replay endpoints' operations. */
 export const REPLAY_OPERATIONS = Symbol('REPLAY_OPERATIONS');
 
-/**
- * What the replay endpoints need, whatever the mode: embedded replays run in the
- * service beside its projector (ReplayRunner); distributed ones read Kafka beside the
- * projector processes (KafkaReplay), with their state in ClickHouse so that any API
- * instance can follow, cancel or resume a run another one started.
- */
+/** What the replay endpoints answer, whatever the mode (one implementation below, over the replay port). */
 export interface ReplayOperations {
   plan(request: ReplayRequest): Promise<{ plan: ReplayPlan; description: string }>;
   /** Starts a run in the background; refused (ReplayConflictError) while one is unfinished. */
@@ -17,4 +15,45 @@ export interface ReplayOperations {
   cancel(id: string): Promise<boolean>;
   /** Resumes an interrupted run in the background; throws with the reason it cannot. */
   resume(id: string): Promise<ReplayProgress | undefined>;
+}
+
+/**
+ * The replay endpoints over the mode's replay engine (the port of libs/replay): embedded
+ * replays run in the service beside its projector; distributed ones read Kafka beside
+ * the projector processes, with their state in ClickHouse so that any API instance can
+ * follow, cancel or resume a run another one started.
+ */
+@Injectable()
+export class EngineReplayOperations implements ReplayOperations, OnApplicationShutdown {
+  constructor(
+    @Inject(REPLAY_ENGINE) private readonly engine: ReplayEngine,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  plan(request: ReplayRequest): Promise<{ plan: ReplayPlan; description: string }> {
+    return this.engine.plan(request);
+  }
+
+  async start(request: ReplayRequest) {
+    const { run, plan, description } = await this.engine.start(request);
+    return { id: run.id, plan, description, progress: progressOf(run, this.clock()) };
+  }
+
+  async progress(id: string): Promise<ReplayProgress | undefined> {
+    const run = await this.engine.status(id);
+    return run && progressOf(run, this.clock());
+  }
+
+  cancel(id: string): Promise<boolean> {
+    return this.engine.cancel(id);
+  }
+
+  async resume(id: string): Promise<ReplayProgress | undefined> {
+    return progressOf(await this.engine.resume(id), this.clock());
+  }
+
+  /** A closing instance interrupts the runs it drives (resumable) rather than leaving them `running`. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.engine.shutdown();
+  }
 }

@@ -1,23 +1,9 @@
-import { Logger } from '@nestjs/common';
-import { createUuidV7Generator } from '@waymark/domain';
-import { KafkaEventLog } from '@waymark/event-log';
-import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
-import { READ_MODEL_GROUP } from '@waymark/projection';
-import {
-  KafkaReplay,
-  KafkaReplayJournal,
-  KafkaReplayRecord,
-  ReplayJournal,
-  ReplayRequest,
-  ReplayRunner,
-  describePlan,
-  parseKafkaPositions,
-} from '@waymark/replay';
+import { ReplayProgress as EngineProgress, ReplayRequest, ReplayRequestError, ReplayRun, progressOf } from '@waymark/replay';
 import { ReplayProgress, WaymarkClient } from '@waymark/sdk';
 import { CliCommand, CliIo, EXIT, UsageError } from '../cli-command';
-import { openEmbeddedStores } from '../embedded-stores';
 import { openKafkaLog } from '../kafka-data';
 import { ProgressLine, renderProgress } from '../progress-bar';
+import { LocalReplayEngine, openEmbeddedReplayEngine, openKafkaReplayEngine } from '../replay-engines';
 
 const POLL_MS = 500;
 
@@ -76,11 +62,11 @@ continues the run (its state is in ClickHouse's replay_runs table).`,
       tag: values.tag as string | undefined,
     };
     const line = new ProgressLine(io.progress ?? io.err, io.isTty ?? false);
-    if (values['data-dir']) return runLocally(values['data-dir'] as string, request, values, io, line);
+    if (values['data-dir']) return runHere(await openEmbeddedReplayEngine(values['data-dir'] as string), request, values, io, line);
     const kafka = values.url === undefined ? openKafkaLog(undefined, io) : undefined;
     if (kafka) {
       try {
-        return await runOnKafka(kafka, request, values, io, line);
+        return await runHere(openKafkaReplayEngine(kafka, io), request, values, io, line);
       } finally {
         await kafka.close();
       }
@@ -118,125 +104,69 @@ async function runRemotely(request: ReplayRequest, values: Record<string, string
   }
 }
 
-async function runLocally(
-  dataDir: string,
+/**
+ * Runs the replay in this process through the replay port: the embedded engine on a
+ * stopped service's data, or the Kafka engine beside the running projectors. Ctrl-C
+ * interrupts the run after its batch in hand (resumable).
+ */
+async function runHere(
+  local: LocalReplayEngine,
   request: ReplayRequest,
   values: Record<string, string | boolean | undefined>,
   io: CliIo,
   line: ProgressLine,
 ): Promise<number> {
-  const stores = await openEmbeddedStores(dataDir, { whenBusy: 'if the service is running, use --url instead of --data-dir' });
+  const { engine } = local;
   try {
-    const runner = new ReplayRunner(stores.eventLog, stores.clickhouse, new ReplayJournal(stores.db), new Logger('replay'), {
-      batchSize: 10_000,
-      newId: createUuidV7Generator(),
-      now: Date.now,
-    });
-    if (values['dry-run']) {
-      io.out(describePlan(await runner.plan(request)));
-      return EXIT.ok;
+    const resume = values.resume as string | undefined;
+    if (values['dry-run'] || !resume) {
+      io.out((await planned(local, request)).description);
+      if (values['dry-run']) return EXIT.ok;
     }
-    runner.markStaleRunsInterrupted();
-    const record = values.resume ? await runner.resume(values.resume as string) : await runner.start(request);
-    if (!values.resume) io.out(describePlan(record.plan));
-    let interrupted = false;
-    io.onInterrupt?.(() => {
-      interrupted = true;
-      runner.cancel(record.id);
-    });
-    const ticker = setInterval(() => {
-      const progress = runner.progress(record.id);
-      if (progress) line.update(renderProgress(progress));
-    }, POLL_MS);
-    await runner.wait(record.id);
-    clearInterval(ticker);
-    return finish(runner.progress(record.id) as ReplayProgress, io, line, interrupted);
-  } finally {
-    await stores.close();
-  }
-}
-
-async function runOnKafka(
-  kafka: KafkaEventLog,
-  request: ReplayRequest,
-  values: Record<string, string | boolean | undefined>,
-  io: CliIo,
-  line: ProgressLine,
-): Promise<number> {
-  if (request.start.kind === 'position') {
+    await local.beforeStart();
+    const stopDrawing = engine.onProgress((run) => line.update(renderProgress(progressOf(run, Date.now()))));
     try {
-      parseKafkaPositions(request.start.position);
-    } catch (error) {
-      throw new UsageError(`--from: ${(error as Error).message}`);
+      const id = resume ? (await engine.resume(resume)).id : (await engine.start(request)).run.id;
+      let interrupted = false;
+      io.onInterrupt?.(() => {
+        interrupted = true;
+        void engine.shutdown();
+      });
+      const run = (await engine.wait(id)) as ReplayRun;
+      return finish(progressOf(run, Date.now()), io, line, interrupted, engine.kind === 'kafka' ? run : undefined);
+    } finally {
+      stopDrawing();
     }
-  }
-  const clickhouseUrl = io.env.CLICKHOUSE_URL;
-  if (!clickhouseUrl) throw new UsageError('CLICKHOUSE_URL is required for a replay from Kafka');
-  const clickhouse = createReadModelClient({ kind: 'server', url: clickhouseUrl });
-  const stop = new AbortController();
-  io.onInterrupt?.(() => stop.abort());
-  const started = Date.now();
-  let processedAtStart: number | undefined;
-  try {
-    const replay = new KafkaReplay(kafka, clickhouse, new KafkaReplayJournal(clickhouse), new Logger('replay'), {
-      batchSize: 10_000,
-      newId: createUuidV7Generator(),
-      now: Date.now,
-      projectorGroup: READ_MODEL_GROUP,
-      signal: stop.signal,
-      onProgress: (progress) => {
-        processedAtStart ??= progress.processed;
-        const seconds = (Date.now() - started) / 1000;
-        const rate = Math.round((progress.processed - processedAtStart) / Math.max(seconds, 0.001));
-        const left = progress.planned - progress.processed;
-        line.update(
-          renderProgress({
-            processed: progress.processed,
-            total: progress.planned,
-            eventsPerSecond: rate,
-            etaSeconds: rate > 0 ? Math.ceil(left / rate) : undefined,
-            phase: progress.phase,
-          }),
-        );
-      },
-    });
-    if (values['dry-run']) {
-      io.out((await replay.plan(request)).description);
-      return EXIT.ok;
-    }
-    await migrateReadModel(clickhouse);
-    let record: KafkaReplayRecord;
-    if (values.resume) {
-      record = await replay.resume(values.resume as string);
-    } else {
-      const plan = await replay.plan(request);
-      io.out(plan.description);
-      record = await replay.start(request);
-    }
-    const counts = `${record.replayed.toLocaleString('en-US')} events written of ${record.processed.toLocaleString('en-US')} records scanned${record.skipped ? `, ${record.skipped} skipped as malformed` : ''}`;
-    if (record.status === 'interrupted') {
-      line.finish(`interrupted: ${counts}; the live read model is unchanged`);
-      io.err(`replay ${record.id} interrupted; continue with: waymark replay --resume ${record.id}`);
-      return EXIT.failed;
-    }
-    if (record.status === 'failed') {
-      line.finish(`failed: ${counts}`);
-      io.err(`replay ${record.id} failed: ${record.error ?? 'unknown error'}; once the cause is fixed, continue with: waymark replay --resume ${record.id}`);
-      return EXIT.failed;
-    }
-    line.finish(counts);
-    io.out(`replay ${record.id} completed; the new read model is live`);
-    return EXIT.ok;
   } finally {
-    await clickhouse.close();
+    await engine.shutdown();
+    await local.close();
   }
 }
 
-function finish(progress: ReplayProgress, io: CliIo, line: ProgressLine, interrupted: boolean): number {
-  line.finish(renderProgress(progress));
+async function planned(local: LocalReplayEngine, request: ReplayRequest) {
+  try {
+    return await local.engine.plan(request);
+  } catch (error) {
+    if (error instanceof ReplayRequestError) throw new UsageError(`--from: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * The run's end, as one line on the progress output and one on `out` (completed) or
+ * `err`. `scanned` is the run of an engine that reads records out of its scope too (a
+ * Kafka topic): its counts tell those written from those scanned.
+ */
+function finish(progress: EngineProgress | ReplayProgress, io: CliIo, line: ProgressLine, interrupted: boolean, scanned?: ReplayRun): number {
+  const counts =
+    scanned &&
+    `${scanned.replayed.toLocaleString('en-US')} events written of ${scanned.processed.toLocaleString('en-US')} records scanned${scanned.skipped ? `, ${scanned.skipped} skipped as malformed` : ''}`;
+  line.finish(counts ?? renderProgress(progress));
   if (progress.status === 'completed') {
     io.out(
-      `replay ${progress.id} completed: ${progress.processed} events replayed${progress.skipped ? `, ${progress.skipped} skipped as malformed` : ''}; the new read model is live`,
+      counts
+        ? `replay ${progress.id} completed; the new read model is live`
+        : `replay ${progress.id} completed: ${progress.processed} events replayed${progress.skipped ? `, ${progress.skipped} skipped as malformed` : ''}; the new read model is live`,
     );
     return EXIT.ok;
   }
@@ -246,6 +176,8 @@ function finish(progress: ReplayProgress, io: CliIo, line: ProgressLine, interru
     );
     return EXIT.failed;
   }
-  io.err(`replay ${progress.id} failed: ${progress.error ?? 'unknown error'}`);
+  io.err(
+    `replay ${progress.id} failed: ${progress.error ?? 'unknown error'}${scanned ? `; once the cause is fixed, continue with: waymark replay --resume ${progress.id}` : ''}`,
+  );
   return EXIT.failed;
 }
