@@ -6,3 +6,4 @@ export * from './redis/redis-keys';
 export * from './redis/redis-session-store';
 export * from './redis/redis-spec-store';
 export * from './redis/redis-store-rebuild';
+export * from './session-command';

@@ -7,6 +7,7 @@ import { StartSessionHandler } from './commands/start-session/start-session.hand
 import { ListActiveSessionsHandler } from './queries/list-active-sessions/list-active-sessions.handler';
 import { VerifySessionHandler } from './queries/verify-session/verify-session.handler';
 import { RevocationList } from './revocation-list';
+import { SessionCommands } from './session-commands';
 import { SessionTokenVerifier } from './session-token-verifier';
 import { SessionsController } from './sessions.controller';
 
@@ -14,6 +15,7 @@ import { SessionsController } from './sessions.controller';
   controllers: [SessionsController],
   providers: [
     RevocationList,
+    SessionCommands,
     SessionTokenVerifier,
     StartSessionHandler,
     RefreshSessionHandler,

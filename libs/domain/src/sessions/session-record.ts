@@ -1,7 +1,8 @@
 /** The state the service keeps per session to refresh and revoke it (never the tokens themselves). */
 export type SessionStatus = 'active' | 'revoked';
 
-export type RevokeReason = 'requested' | 'identifier-revoked' | 'refresh-token-reuse';
+export const REVOKE_REASONS = ['requested', 'identifier-revoked', 'refresh-token-reuse'] as const;
+export type RevokeReason = (typeof REVOKE_REASONS)[number];
 
 /** How many spent refresh-token hashes a session remembers, to recognise their reuse. */
 export const SPENT_REFRESH_HASHES_KEPT = 8;

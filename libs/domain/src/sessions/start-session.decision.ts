@@ -3,7 +3,7 @@ import { SESSION_STARTED, SessionStarted } from '../events/session-events';
 import { durationToMs } from '../specs/duration';
 import { SessionSpec } from '../specs/session-spec';
 import { toIsoTimestamp, toWholeSecond } from '../time/clock';
-import { SessionRecord, initialSessionState } from './session-record';
+import { SessionDecision, decided } from './session-decision';
 
 export interface StartSessionInput {
   product: string;
@@ -31,24 +31,13 @@ export function lifetimesFor(spec: SessionSpec, now: number): SessionLifetimes {
   return { expiresAt, refreshExpiresAt };
 }
 
-/** Decides what starting a session records: the new session's state and its first event. */
-export function decideStartSession(input: StartSessionInput): { record: SessionRecord; event: SessionStarted } {
+/**
+ * Decides what starting a session records: one `SessionStarted`. The hash of the
+ * refresh token and the spec's exact lifetimes go beside it (`local`), for the store.
+ */
+export function decideStartSession(input: StartSessionInput): SessionDecision<SessionStarted> {
   const { expiresAt, refreshExpiresAt } = lifetimesFor(input.spec, input.now);
-  const record: SessionRecord = {
-    sessionId: input.sessionId,
-    product: input.product,
-    env: input.env,
-    tag: input.tag,
-    identifier: input.identifier,
-    ...initialSessionState(),
-    startedAt: input.now,
-    expiresAt,
-    refreshExpiresAt,
-    tokenTtlMs: durationToMs(input.spec.expiry),
-    refreshTtlMs: durationToMs(input.spec.refreshExpiry),
-    sealedData: input.sealedData,
-    refreshTokenHash: input.refreshTokenHash,
-  };
+  // Members in the order the log has always had them (the order JSON keeps).
   const event: SessionStarted = {
     id: input.eventId,
     type: SESSION_STARTED,
@@ -66,5 +55,9 @@ export function decideStartSession(input: StartSessionInput): { record: SessionR
     },
     meta: input.meta,
   };
-  return { record, event };
+  return decided(undefined, event, {
+    refreshTokenHash: input.refreshTokenHash,
+    tokenTtlMs: durationToMs(input.spec.expiry),
+    refreshTtlMs: durationToMs(input.spec.refreshExpiry),
+  });
 }

@@ -9,7 +9,9 @@ import {
   SessionSpecDeleted,
   SessionSpecUpdated,
 } from '../events/session-events';
+import { SpecEvent } from '../events/waymark-events';
 import { toIsoTimestamp } from '../time/clock';
+import { evolveSpec } from './evolve-spec';
 import { SessionSpec } from './session-spec';
 
 /** A spec as stored: its content, its revision, and whether it was deleted. */
@@ -42,41 +44,51 @@ function envelopeOf(tag: string, context: SpecContext) {
   };
 }
 
+/** What a spec decision records: its one event, and the spec after it (`evolveSpec`'s fold, never built otherwise). */
+export interface SpecDecision<E extends SpecEvent> {
+  events: [E];
+  event: E;
+  stored: StoredSpec;
+}
+
+function decided<E extends SpecEvent>(existing: StoredSpec | undefined, event: E): SpecDecision<E> {
+  const stored = evolveSpec(existing, event);
+  if (!stored) throw new Error(`${event.type} does not apply to spec '${event.tag}'`);
+  return { events: [event], event, stored };
+}
+
 /** A tag is unique within its product; a deleted tag may be defined again. */
-export function decideCreateSpec(existing: StoredSpec | undefined, spec: SessionSpec, context: SpecContext) {
+export function decideCreateSpec(existing: StoredSpec | undefined, spec: SessionSpec, context: SpecContext): SpecDecision<SessionSpecCreated> {
   if (existing && !existing.deleted) {
     throw DomainError.forField('SESSION_SPEC_EXISTS', 'tag', `session tag '${spec.tag}' already exists in product '${context.product}'`);
   }
   const revision = (existing?.revision ?? 0) + 1;
-  const stored: StoredSpec = { product: context.product, spec, revision, deleted: false };
-  const event: SessionSpecCreated = { ...envelopeOf(spec.tag, context), type: SESSION_SPEC_CREATED, data: { spec, revision } };
-  return { stored, event };
+  return decided(existing, { ...envelopeOf(spec.tag, context), type: SESSION_SPEC_CREATED, data: { spec, revision } });
 }
 
 /**
  * Updates apply to sessions started afterwards; running sessions keep the lifetimes
  * they started with. `expectedRevision`, when given, guards against lost updates.
  */
-export function decideUpdateSpec(existing: StoredSpec | undefined, spec: SessionSpec, expectedRevision: number | undefined, context: SpecContext) {
+export function decideUpdateSpec(
+  existing: StoredSpec | undefined,
+  spec: SessionSpec,
+  expectedRevision: number | undefined,
+  context: SpecContext,
+): SpecDecision<SessionSpecUpdated> {
   if (!existing || existing.deleted) {
     throw DomainError.forField('SPEC_NOT_FOUND', 'tag', `session tag '${spec.tag}' is not defined for product '${context.product}'`);
   }
   if (expectedRevision !== undefined && expectedRevision !== existing.revision) {
     throw DomainError.forField('SESSION_SPEC_CONFLICT', 'revision', `spec is at revision ${existing.revision}, not ${expectedRevision}`);
   }
-  const revision = existing.revision + 1;
-  const stored: StoredSpec = { product: context.product, spec, revision, deleted: false };
-  const event: SessionSpecUpdated = { ...envelopeOf(spec.tag, context), type: SESSION_SPEC_UPDATED, data: { spec, revision } };
-  return { stored, event };
+  return decided(existing, { ...envelopeOf(spec.tag, context), type: SESSION_SPEC_UPDATED, data: { spec, revision: existing.revision + 1 } });
 }
 
 /** Deleting stops new sessions of the tag; tokens already issued stay valid until they expire. */
-export function decideDeleteSpec(existing: StoredSpec | undefined, tag: string, context: SpecContext) {
+export function decideDeleteSpec(existing: StoredSpec | undefined, tag: string, context: SpecContext): SpecDecision<SessionSpecDeleted> {
   if (!existing || existing.deleted) {
     throw DomainError.forField('SPEC_NOT_FOUND', 'tag', `session tag '${tag}' is not defined for product '${context.product}'`);
   }
-  const revision = existing.revision + 1;
-  const stored: StoredSpec = { ...existing, revision, deleted: true };
-  const event: SessionSpecDeleted = { ...envelopeOf(tag, context), type: SESSION_SPEC_DELETED, data: { revision } };
-  return { stored, event };
+  return decided(existing, { ...envelopeOf(tag, context), type: SESSION_SPEC_DELETED, data: { revision: existing.revision + 1 } });
 }

@@ -1,5 +1,5 @@
 import {
-  EventEnvelope,
+  SessionActivityRecorded,
   SessionRecord,
   SessionSpec,
   decideCreateSpec,
@@ -9,9 +9,11 @@ import {
   decideRevoke,
   decideStartSession,
   decideUpdateSpec,
+  evolveSession,
+  WaymarkEvent,
 } from '@waymark/domain';
 import { specField } from './redis-keys';
-import { REBUILT_REFRESH_TOKEN_HASH, emptyRebuiltState, evolveSession, foldEvent } from './redis-store-rebuild';
+import { REBUILT_REFRESH_TOKEN_HASH, emptyRebuiltState, foldEvent } from './redis-store-rebuild';
 
 const t0 = Date.UTC(2026, 10, 26, 8, 0, 0) + 437; // not on a whole second, as real starts are
 const MINUTE = 60_000;
@@ -45,7 +47,7 @@ function withoutSecrets(record: SessionRecord): SessionRecord {
   return { ...record, refreshTokenHash: REBUILT_REFRESH_TOKEN_HASH, spentRefreshTokenHashes: [], lastRefreshSealed: null };
 }
 
-function fold(events: EventEnvelope[]) {
+function fold(events: WaymarkEvent[]) {
   return events.reduce(foldEvent, emptyRebuiltState());
 }
 
@@ -111,7 +113,7 @@ describe('rebuilding store state from events', () => {
 
   it('given activity events, then the session state does not change', () => {
     const started = start('s-1', 'u-1', t0);
-    const activity: EventEnvelope = { ...started.event, id: 'a1', type: 'SessionActivityRecorded', data: { name: 'checkout', status: 'ok' } };
+    const activity: SessionActivityRecorded = { ...started.event, id: 'a1', type: 'SessionActivityRecorded', data: { name: 'checkout', status: 'ok' } };
     const state = fold([started.event, activity]);
     expect(state.sessions.get('s-1')).toEqual(withoutSecrets(started.record));
     expect(state.ignored).toBe(0);

@@ -1,35 +1,11 @@
-import {
-  EventEnvelope,
-  SESSION_EXTENDED,
-  SESSION_REFRESHED,
-  SESSION_REVOKED,
-  SESSION_SPEC_CREATED,
-  SESSION_SPEC_DELETED,
-  SESSION_SPEC_UPDATED,
-  SESSION_STARTED,
-  SessionExtendedData,
-  initialSessionState,
-  SessionRecord,
-  SessionRefreshedData,
-  SessionRevokedData,
-  SessionSpecData,
-  SessionSpecDeletedData,
-  SessionStartedData,
-  StoredSpec,
-  toWholeSecond,
-} from '@waymark/domain';
+import { SessionRecord, StoredSpec, WaymarkEvent, evolveSession, evolveSpec, isSessionStateEvent, isSpecEvent, parseWaymarkEvent } from '@waymark/domain';
 import { EventLogReader, LoggedRecord } from '@waymark/event-log';
 import type { Redis } from 'ioredis';
 import { RedisKeys, specField } from './redis-keys';
 import { RedisSpecValue } from './redis-spec-store';
 
-/**
- * The log never holds refresh tokens or their hashes (by design), so a rebuilt session
- * gets this in place of one: not a SHA-256 hex digest, so no presented token matches
- * and the session cannot be refreshed. Verify, revoke, list and extend keep working;
- * its user refreshes by starting a new session.
- */
-export const REBUILT_REFRESH_TOKEN_HASH = 'rebuilt-from-log:no-refresh-token';
+/** Where it always was for the CLI and the tests; the fold that writes it is the domain's. */
+export { REBUILT_REFRESH_TOKEN_HASH } from '@waymark/domain';
 
 export interface RebuiltState {
   sessions: Map<string, SessionRecord>;
@@ -51,100 +27,26 @@ export function emptyRebuiltState(): RebuiltState {
 }
 
 /**
- * The session after one more event, from the events alone (pure). Lifetimes are read
- * back from the started event's expiries, which are whole seconds: for lifetimes in
- * whole seconds (every unit a spec offers) the difference to the session's start, cut
- * to its second, is the lifetime exactly. Undefined: the event does not apply.
+ * Folds one event into the state with the domain's `evolveSession` and `evolveSpec`
+ * (the log carries no refresh secrets, so sessions get `REBUILT_REFRESH_TOKEN_HASH`);
+ * events that change no state (activity) pass through.
  */
-export function evolveSession(record: SessionRecord | undefined, event: EventEnvelope): SessionRecord | undefined {
-  const occurredAt = Date.parse(event.occurredAt);
-  switch (event.type) {
-    case SESSION_STARTED: {
-      if (record) return undefined;
-      const data = event.data as SessionStartedData;
-      const expiresAt = Date.parse(data.expiresAt);
-      const refreshExpiresAt = Date.parse(data.refreshExpiresAt);
-      return {
-        sessionId: event.sessionId,
-        product: event.product,
-        env: event.env,
-        tag: event.tag,
-        identifier: event.identifier,
-        ...initialSessionState(),
-        startedAt: occurredAt,
-        expiresAt,
-        refreshExpiresAt,
-        tokenTtlMs: expiresAt - toWholeSecond(occurredAt),
-        refreshTtlMs: refreshExpiresAt - toWholeSecond(occurredAt),
-        sealedData: data.sealedData,
-        refreshTokenHash: REBUILT_REFRESH_TOKEN_HASH,
-      };
-    }
-    case SESSION_REFRESHED: {
-      if (!record) return undefined;
-      const data = event.data as SessionRefreshedData;
-      return {
-        ...record,
-        expiresAt: Date.parse(data.expiresAt),
-        refreshExpiresAt: Date.parse(data.refreshExpiresAt),
-        rotatedAt: occurredAt,
-        lastRefreshSealed: null,
-        generation: data.generation,
-        version: record.version + 1,
-      };
-    }
-    case SESSION_REVOKED: {
-      if (!record || record.status === 'revoked') return undefined;
-      const data = event.data as SessionRevokedData;
-      return { ...record, status: 'revoked', revokedAt: occurredAt, revokeReason: data.reason, lastRefreshSealed: null, version: record.version + 1 };
-    }
-    case SESSION_EXTENDED: {
-      if (!record) return undefined;
-      const data = event.data as SessionExtendedData;
-      return { ...record, refreshExpiresAt: Date.parse(data.refreshExpiresAt), version: record.version + 1 };
-    }
-    default:
-      return undefined;
-  }
-}
-
-/** The spec after one more spec event (pure); undefined: the event does not apply. */
-export function evolveSpec(stored: StoredSpec | undefined, event: EventEnvelope): StoredSpec | undefined {
-  switch (event.type) {
-    case SESSION_SPEC_CREATED:
-    case SESSION_SPEC_UPDATED: {
-      const data = event.data as SessionSpecData;
-      return { product: event.product, spec: data.spec, revision: data.revision, deleted: false };
-    }
-    case SESSION_SPEC_DELETED: {
-      if (!stored) return undefined;
-      const data = event.data as SessionSpecDeletedData;
-      return { ...stored, revision: data.revision, deleted: true };
-    }
-    default:
-      return undefined;
-  }
-}
-
-const SPEC_EVENTS = new Set([SESSION_SPEC_CREATED, SESSION_SPEC_UPDATED, SESSION_SPEC_DELETED]);
-const SESSION_EVENTS = new Set([SESSION_STARTED, SESSION_REFRESHED, SESSION_REVOKED, SESSION_EXTENDED]);
-
-/** Folds one event into the state; events that change no state (activity) pass through. */
-export function foldEvent(state: RebuiltState, event: EventEnvelope): RebuiltState {
-  if (!SPEC_EVENTS.has(event.type) && !SESSION_EVENTS.has(event.type)) return state;
+export function foldEvent(state: RebuiltState, event: WaymarkEvent): RebuiltState {
+  const isSession = isSessionStateEvent(event);
+  if (!isSession && !isSpecEvent(event)) return state;
   if (state.folded.has(event.id)) {
     state.duplicates += 1;
     return state;
   }
   state.folded.add(event.id);
-  if (SPEC_EVENTS.has(event.type)) {
+  if (isSession) {
+    const next = evolveSession(state.sessions.get(event.sessionId), event);
+    if (next) state.sessions.set(event.sessionId, next);
+    else state.ignored += 1;
+  } else {
     const field = specField(event.product, event.tag);
     const next = evolveSpec(state.specs.get(field), event);
     if (next) state.specs.set(field, next);
-    else state.ignored += 1;
-  } else if (SESSION_EVENTS.has(event.type)) {
-    const next = evolveSession(state.sessions.get(event.sessionId), event);
-    if (next) state.sessions.set(event.sessionId, next);
     else state.ignored += 1;
   }
   return state;
@@ -212,14 +114,9 @@ export async function rebuildRedisStores(
   await read((records) => {
     for (const record of records) {
       events += 1;
-      let event: EventEnvelope;
-      try {
-        event = JSON.parse(record.raw) as EventEnvelope;
-      } catch {
-        state.ignored += 1;
-        continue;
-      }
-      foldEvent(state, event);
+      const event = parseWaymarkEvent(record.raw);
+      if (event) foldEvent(state, event);
+      else state.ignored += 1;
     }
     options.onProgress?.(events);
   });

@@ -11,9 +11,12 @@ import {
   SPENT_REFRESH_HASHES_KEPT,
   SessionRecord,
   StoredSpec,
+  evolveSession,
+  evolveSpec,
+  toWaymarkEvent,
 } from '@waymark/domain';
 import { CheckpointFact, PlacedEvent, SqliteLogFacts, SqliteLogRestorer } from '@waymark/event-log';
-import { REBUILT_REFRESH_TOKEN_HASH, SqliteSessionStore, SqliteSpecStore, evolveSession, evolveSpec } from '@waymark/session-store';
+import { REBUILT_REFRESH_TOKEN_HASH, SqliteSessionStore, SqliteSpecStore } from '@waymark/session-store';
 import { MissingEvent, compareEmbeddedLog } from './embedded-log-integrity';
 import { readModelEnvelopes } from './read-model-envelopes';
 
@@ -164,7 +167,8 @@ class StateFold {
 
   private async applySession(event: EventEnvelope): Promise<Array<Promise<unknown>>> {
     const current = this.sessions.has(event.sessionId) ? this.sessions.get(event.sessionId) : await this.stores.sessions.find(event.sessionId);
-    const evolved = evolveSession(current, event);
+    const typed = toWaymarkEvent(event);
+    const evolved = typed && evolveSession(current, typed);
     if (!evolved) {
       this.report.stateNotApplied += 1;
       this.sessions.set(event.sessionId, current);
@@ -183,7 +187,8 @@ class StateFold {
   private async applySpec(event: EventEnvelope): Promise<Array<Promise<unknown>>> {
     const key = `${event.product}\u001f${event.tag}`;
     const current = this.specs.has(key) ? this.specs.get(key) : await this.stores.specs.get(event.product, event.tag);
-    const next = evolveSpec(current, event);
+    const typed = toWaymarkEvent(event);
+    const next = typed && evolveSpec(current, typed);
     if (!next) {
       this.report.stateNotApplied += 1;
       this.specs.set(key, current);

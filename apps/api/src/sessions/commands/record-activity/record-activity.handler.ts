@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock, DomainError, IdGenerator, decideRecordActivity } from '@waymark/domain';
+import { DomainError, decideRecordActivity } from '@waymark/domain';
 import { EVENT_LOG, EventLog } from '@waymark/event-log';
 import { API_CONFIG } from '../../../config/api-config.provider';
 import { ApiConfig } from '../../../config/api.config';
-import { CLOCK, ID_GENERATOR } from '../../../shared/domain.providers';
+import { SessionCommands } from '../../session-commands';
 import { SessionTokenVerifier } from '../../session-token-verifier';
 import { checkActivityWindow } from './activity-window';
 import { RecordActivityCommand, RecordActivityResult } from './record-activity.command';
@@ -25,20 +25,19 @@ export class RecordActivityHandler implements ICommandHandler<RecordActivityComm
   constructor(
     private readonly verifier: SessionTokenVerifier,
     @Inject(EVENT_LOG) private readonly eventLog: EventLog,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(ID_GENERATOR) private readonly newId: IdGenerator,
+    private readonly sessions: SessionCommands,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   async execute(command: RecordActivityCommand): Promise<RecordActivityResult> {
-    const now = this.clock();
+    const now = this.sessions.clock();
     checkActivityWindow(command.records, now, this.config.activityWindow, command.recordsField);
     const verdict = await this.verifier.verify(command.token, command.product, command.env, command.tag);
     if (!verdict.valid) {
       const [code, message] = REFUSALS[verdict.reason];
       throw DomainError.forField(code, 'token', message);
     }
-    const events = decideRecordActivity(verdict.claims, command.records, now, this.newId, {
+    const events = decideRecordActivity(verdict.claims, command.records, now, this.sessions.newId, {
       requestId: command.requestId,
       source: 'api',
     });

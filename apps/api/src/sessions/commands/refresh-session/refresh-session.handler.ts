@@ -1,15 +1,12 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock, decideRefresh, DomainError, IdGenerator, isInScope, SessionRecord, toIsoTimestamp } from '@waymark/domain';
-import { SESSION_STORE, SessionStore } from '@waymark/session-store';
+import { decideRefresh, DomainError, isInScope, SessionRecord, toIsoTimestamp } from '@waymark/domain';
+import { SessionStep } from '@waymark/session-store';
 import { DataSealer, SessionTokenService, hashRefreshSecret, issueRefreshToken, parseRefreshToken } from '@waymark/tokens';
 import { API_CONFIG } from '../../../config/api-config.provider';
 import { ApiConfig } from '../../../config/api.config';
-import { CLOCK, ID_GENERATOR } from '../../../shared/domain.providers';
+import { SessionCommands } from '../../session-commands';
 import { RefreshSessionCommand, RefreshSessionResult } from './refresh-session.command';
-
-/** A lost compare-and-set means another request changed the session; re-read and decide again. */
-const MAX_ATTEMPTS = 4;
 
 const refused = (message = 'the refresh token is not valid') => DomainError.forField('REFRESH_FAILED', 'refreshToken', message);
 
@@ -26,9 +23,7 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSessionComm
   constructor(
     private readonly tokens: SessionTokenService,
     private readonly sealer: DataSealer,
-    @Inject(SESSION_STORE) private readonly store: SessionStore,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(ID_GENERATOR) private readonly newId: IdGenerator,
+    private readonly sessions: SessionCommands,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -36,44 +31,38 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSessionComm
     const presented = parseRefreshToken(command.refreshToken);
     if (!presented) throw refused();
     const presentedHash = hashRefreshSecret(presented.secret);
+    return this.sessions.run(presented.sessionId, 'refreshing', (record) => this.decide(record, command, presentedHash));
+  }
 
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      const record = await this.store.find(presented.sessionId);
-      // A token for another product, env or tag is as unknown as a forged one.
-      if (!record || !isInScope(record, command)) throw refused();
-
-      const now = this.clock();
-      const next = issueRefreshToken(record.sessionId);
-      const context = {
-        now,
-        eventId: this.newId(),
-        meta: { requestId: command.requestId, source: 'api' },
-        presentedHash,
-        graceMs: this.config.refreshGraceMs,
-        nextRefreshHash: next.hash,
-      };
-      const decision = decideRefresh(record, context);
-
-      switch (decision.kind) {
-        case 'rotate': {
-          const answer = await this.mint(decision.record, next.token);
-          const saved = { ...decision.record, lastRefreshSealed: await this.sealer.seal({ ...answer }) };
-          if (await this.store.update(saved, record.version, [decision.event])) return answer;
-          continue;
-        }
-        case 'replay':
-          return (await this.sealer.open(decision.sealedAnswer)) as unknown as RefreshSessionResult;
-        case 'reuse-detected':
-          if (!(await this.store.update(decision.record, record.version, [decision.event]))) continue;
-          this.logger.warn({ sessionId: record.sessionId }, 'refresh token reuse detected; session revoked');
-          throw DomainError.forField('REFRESH_TOKEN_REUSED', 'refreshToken', 'this refresh token was already used; the session has been revoked');
-        case 'refused':
-          if (decision.reason === 'revoked') throw DomainError.forField('SESSION_REVOKED', 'refreshToken', 'the session was revoked');
-          if (decision.reason === 'expired') throw DomainError.forField('SESSION_EXPIRED', 'refreshToken', 'the session has ended; start a new one');
-          throw refused();
+  private async decide(record: SessionRecord | undefined, command: RefreshSessionCommand, presentedHash: string): Promise<SessionStep<RefreshSessionResult>> {
+    // A token for another product, env or tag is as unknown as a forged one.
+    if (!record || !isInScope(record, command)) throw refused();
+    const next = issueRefreshToken(record.sessionId);
+    const context = this.sessions.context(command.requestId);
+    const decision = decideRefresh(record, { ...context, presentedHash, graceMs: this.config.refreshGraceMs, nextRefreshHash: next.hash });
+    switch (decision.kind) {
+      case 'rotate': {
+        // The answer is sealed into the record, so that a retry within the grace window gets it again.
+        const answer = await this.mint(decision.record, next.token);
+        const local = { ...decision.local, sealedAnswer: await this.sealer.seal({ ...answer }) };
+        return { kind: 'save', events: decision.events, local, answer: () => answer };
       }
+      case 'replay':
+        return { kind: 'answer', answer: (await this.sealer.open(decision.sealedAnswer)) as unknown as RefreshSessionResult };
+      case 'reuse-detected':
+        return {
+          kind: 'save',
+          events: decision.events,
+          answer: () => {
+            this.logger.warn({ sessionId: record.sessionId }, 'refresh token reuse detected; session revoked');
+            throw DomainError.forField('REFRESH_TOKEN_REUSED', 'refreshToken', 'this refresh token was already used; the session has been revoked');
+          },
+        };
+      case 'refused':
+        if (decision.reason === 'revoked') throw DomainError.forField('SESSION_REVOKED', 'refreshToken', 'the session was revoked');
+        if (decision.reason === 'expired') throw DomainError.forField('SESSION_EXPIRED', 'refreshToken', 'the session has ended; start a new one');
+        throw refused();
     }
-    throw new DomainError('STORE_UNAVAILABLE', 'the session kept changing while refreshing; retry');
   }
 
   private async mint(record: SessionRecord, refreshToken: string): Promise<RefreshSessionResult> {
@@ -85,7 +74,7 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSessionComm
       tag: record.tag,
       identifier: record.identifier,
       data,
-      issuedAt: record.rotatedAt ?? this.clock(),
+      issuedAt: record.rotatedAt ?? this.sessions.clock(),
       expiresAt: record.expiresAt,
     });
     return {

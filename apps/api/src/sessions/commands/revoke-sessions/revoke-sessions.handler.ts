@@ -1,8 +1,6 @@
-import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Clock, decideRevoke, DomainError, IdGenerator, isInScope, RevokeReason, SessionRecord } from '@waymark/domain';
-import { SESSION_STORE, SessionStore } from '@waymark/session-store';
-import { CLOCK, ID_GENERATOR } from '../../../shared/domain.providers';
+import { decideRevoke, RevokeReason, SessionRecord } from '@waymark/domain';
+import { requireInScope, SessionCommands } from '../../session-commands';
 import { RevokeSessionsCommand, RevokeSessionsResult } from './revoke-sessions.command';
 
 const PAGE = 500;
@@ -10,26 +8,19 @@ const PAGE = 500;
 /** Revokes one session, or every live session of one user in a tag (all but one, if asked). */
 @CommandHandler(RevokeSessionsCommand)
 export class RevokeSessionsHandler implements ICommandHandler<RevokeSessionsCommand, RevokeSessionsResult> {
-  constructor(
-    @Inject(SESSION_STORE) private readonly store: SessionStore,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(ID_GENERATOR) private readonly newId: IdGenerator,
-  ) {}
+  constructor(private readonly sessions: SessionCommands) {}
 
   async execute(command: RevokeSessionsCommand): Promise<RevokeSessionsResult> {
     const { target } = command;
     if ('sessionId' in target) {
-      const record = await this.store.find(target.sessionId);
-      if (!record || !isInScope(record, command)) {
-        throw DomainError.forField('SESSION_NOT_FOUND', 'sessionId', `no session ${target.sessionId} in this product, env and tag`);
-      }
+      const record = requireInScope(await this.sessions.store.find(target.sessionId), command, target.sessionId);
       return { revoked: (await this.revoke(record, 'requested', command.requestId)) ? [record.sessionId] : [] };
     }
 
-    const now = this.clock();
+    const now = this.sessions.clock();
     const live: SessionRecord[] = [];
     for (let offset = 0; ; offset += PAGE) {
-      const page = await this.store.listByIdentifier({ ...command, identifier: target.identifier, liveAt: now, offset, limit: PAGE });
+      const page = await this.sessions.store.listByIdentifier({ ...command, identifier: target.identifier, liveAt: now, offset, limit: PAGE });
       live.push(...page.records);
       if (page.records.length < PAGE) break;
     }
@@ -39,15 +30,16 @@ export class RevokeSessionsHandler implements ICommandHandler<RevokeSessionsComm
     return { revoked: chosen.filter((_, index) => outcomes[index]).map((record) => record.sessionId) };
   }
 
-  /** True when this call revoked it; retries on a concurrent change until revoked by someone. */
-  private async revoke(record: SessionRecord, reason: RevokeReason, requestId: string | undefined): Promise<boolean> {
-    let current: SessionRecord | undefined = record;
-    while (current) {
-      const decision = decideRevoke(current, reason, { now: this.clock(), eventId: this.newId(), meta: { requestId, source: 'api' } });
-      if (!decision) return false;
-      if (await this.store.update(decision.record, current.version, [decision.event])) return true;
-      current = await this.store.find(record.sessionId);
-    }
-    return false;
+  /** True when this call revoked it; false when it was revoked (or gone) already, by anyone. */
+  private revoke(record: SessionRecord, reason: RevokeReason, requestId: string | undefined): Promise<boolean> {
+    return this.sessions.run<boolean>(
+      record.sessionId,
+      'revoking',
+      (current) => {
+        const decision = current && decideRevoke(current, reason, this.sessions.context(requestId));
+        return decision ? { kind: 'save', events: decision.events, answer: () => true } : { kind: 'answer', answer: false };
+      },
+      record,
+    );
   }
 }

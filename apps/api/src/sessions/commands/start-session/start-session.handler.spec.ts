@@ -3,6 +3,7 @@ import { SqliteEventLog } from '@waymark/event-log';
 import { SqliteSessionStore } from '@waymark/session-store';
 import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
 import { DataSealer, SessionTokenService, TokenKeyRing, generateStoredKey, parseRefreshToken, refreshSecretMatches } from '@waymark/tokens';
+import { SessionCommands } from '../../session-commands';
 import { StartSessionCommand } from './start-session.command';
 import { StartSessionHandler } from './start-session.handler';
 
@@ -28,7 +29,7 @@ function setUp() {
   const newId = () => `01900000-0000-7000-8000-${String(++id).padStart(12, '0')}`;
   const tokens = new SessionTokenService(ring);
   const sealer = new DataSealer(ring);
-  const handler = new StartSessionHandler(catalog, tokens, sealer, store, () => now, newId);
+  const handler = new StartSessionHandler(catalog, tokens, sealer, new SessionCommands(store, () => now, newId));
   const loggedEvents = () => (db.prepare('SELECT body FROM events ORDER BY position').pluck().all() as string[]).map((body) => JSON.parse(body));
   return { handler, store, tokens, sealer, loggedEvents };
 }

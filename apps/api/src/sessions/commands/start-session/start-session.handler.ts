@@ -1,20 +1,9 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { LOG_REPEAT_INTERVAL_MS, LogThrottle, ThrottledLogger } from '@waymark/logging';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import {
-  Clock,
-  DomainError,
-  IdGenerator,
-  SessionCatalog,
-  decideStartSession,
-  lifetimesFor,
-  selectIdentifier,
-  validateSessionData,
-  toIsoTimestamp,
-} from '@waymark/domain';
-import { SESSION_STORE, SessionStore } from '@waymark/session-store';
+import { DomainError, SessionCatalog, decideStartSession, lifetimesFor, selectIdentifier, validateSessionData, toIsoTimestamp } from '@waymark/domain';
 import { DataSealer, SessionTokenService, issueRefreshToken } from '@waymark/tokens';
-import { CLOCK, ID_GENERATOR } from '../../../shared/domain.providers';
+import { SessionCommands } from '../../session-commands';
 import { StartSessionCommand, StartSessionResult } from './start-session.command';
 
 /**
@@ -31,17 +20,15 @@ export class StartSessionHandler implements ICommandHandler<StartSessionCommand,
     private readonly catalog: SessionCatalog,
     private readonly tokens: SessionTokenService,
     private readonly sealer: DataSealer,
-    @Inject(SESSION_STORE) private readonly store: SessionStore,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(ID_GENERATOR) private readonly newId: IdGenerator,
+    private readonly sessions: SessionCommands,
   ) {}
 
   async execute(command: StartSessionCommand): Promise<StartSessionResult> {
     const spec = this.catalog.resolve(command.product, command.env, command.tag);
     validateSessionData(command.data, spec.schema);
     const identifier = selectIdentifier(command.data, spec.selector);
-    const now = this.clock();
-    const sessionId = this.newId();
+    const now = this.sessions.clock();
+    const sessionId = this.sessions.newId();
     const lifetimes = lifetimesFor(spec, now);
     const refresh = issueRefreshToken(sessionId);
 
@@ -59,14 +46,14 @@ export class StartSessionHandler implements ICommandHandler<StartSessionCommand,
       this.sealer.seal(command.data),
     ]);
 
-    const { record, event } = decideStartSession({
+    const { record, events } = decideStartSession({
       product: command.product,
       env: command.env,
       tag: command.tag,
       identifier,
       spec,
       sessionId,
-      eventId: this.newId(),
+      eventId: this.sessions.newId(),
       now,
       sealedData,
       refreshTokenHash: refresh.hash,
@@ -74,7 +61,7 @@ export class StartSessionHandler implements ICommandHandler<StartSessionCommand,
     });
 
     try {
-      await this.store.create(record, [event]);
+      await this.sessions.store.create(record, events);
     } catch (error) {
       this.logger.error({ err: error, sessionId }, 'session could not be stored');
       throw new DomainError('CREATE_FAILED', 'the session could not be stored; nothing was recorded, retry later');

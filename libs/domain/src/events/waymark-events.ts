@@ -1,0 +1,95 @@
+import { EventEnvelope } from './event-envelope';
+import {
+  KNOWN_EVENT_VERSIONS,
+  SESSION_ACTIVITY_RECORDED,
+  SESSION_EXTENDED,
+  SESSION_REFRESHED,
+  SESSION_REVOKED,
+  SESSION_SPEC_CREATED,
+  SESSION_SPEC_DELETED,
+  SESSION_SPEC_UPDATED,
+  SESSION_STARTED,
+  SessionActivityRecorded,
+  SessionExtended,
+  SessionRefreshed,
+  SessionRevoked,
+  SessionSpecCreated,
+  SessionSpecDeleted,
+  SessionSpecUpdated,
+  SessionStarted,
+} from './session-events';
+import { REVOKE_REASONS } from '../sessions/session-record';
+
+/** The events about one session: what its record is folded from (activity changes no state). */
+export type SessionEvent = SessionStarted | SessionRefreshed | SessionRevoked | SessionExtended | SessionActivityRecorded;
+
+/** The events about a product's session specs (nil session id, empty identifier). */
+export type SpecEvent = SessionSpecCreated | SessionSpecUpdated | SessionSpecDeleted;
+
+/**
+ * Every event Waymark writes, discriminated on `type`. Refresh-token reuse is not an
+ * event of its own: it is a `SessionRevoked` with reason `refresh-token-reuse`.
+ */
+export type WaymarkEvent = SessionEvent | SpecEvent;
+
+export type WaymarkEventType = WaymarkEvent['type'];
+
+/** The session events that change a session's record (activity only goes to the read model). */
+export type SessionStateEvent = Exclude<SessionEvent, SessionActivityRecorded>;
+
+const SESSION_STATE_TYPES: ReadonlySet<string> = new Set([SESSION_STARTED, SESSION_REFRESHED, SESSION_REVOKED, SESSION_EXTENDED]);
+const SPEC_TYPES: ReadonlySet<string> = new Set([SESSION_SPEC_CREATED, SESSION_SPEC_UPDATED, SESSION_SPEC_DELETED]);
+
+export function isSessionStateEvent(event: WaymarkEvent): event is SessionStateEvent {
+  return SESSION_STATE_TYPES.has(event.type);
+}
+
+export function isSpecEvent(event: WaymarkEvent): event is SpecEvent {
+  return SPEC_TYPES.has(event.type);
+}
+
+/** For a `switch` over a union that must handle every member: fails to compile when one is missing. */
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
+}
+
+type Data = Record<string, unknown>;
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+const isObject = (value: unknown): value is Data => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** What `data` must hold for each type, checked only as far as the readers rely on it. */
+const DATA_CHECKS: Record<WaymarkEventType, (data: Data) => boolean> = {
+  [SESSION_STARTED]: (d) => isString(d.expiresAt) && isString(d.refreshExpiresAt) && isString(d.sealedData),
+  [SESSION_REFRESHED]: (d) => isNumber(d.generation) && isString(d.expiresAt) && isString(d.refreshExpiresAt),
+  [SESSION_REVOKED]: (d) => (REVOKE_REASONS as readonly unknown[]).includes(d.reason),
+  [SESSION_EXTENDED]: (d) => isString(d.refreshExpiresAt) && isString(d.previousRefreshExpiresAt),
+  [SESSION_ACTIVITY_RECORDED]: (d) => isString(d.name) && isString(d.status),
+  [SESSION_SPEC_CREATED]: (d) => isObject(d.spec) && isString(d.spec.tag) && isNumber(d.revision),
+  [SESSION_SPEC_UPDATED]: (d) => isObject(d.spec) && isString(d.spec.tag) && isNumber(d.revision),
+  [SESSION_SPEC_DELETED]: (d) => isNumber(d.revision),
+};
+
+/**
+ * Narrows an envelope read from the log (or the read model) to the typed union: its
+ * type and version are ones this build knows and its `data` has the fields readers use.
+ * Undefined otherwise: an event of another producer, a newer version, or a damaged one.
+ * The envelope itself is returned, not a copy.
+ */
+export function toWaymarkEvent(envelope: EventEnvelope): WaymarkEvent | undefined {
+  const check = (DATA_CHECKS as Record<string, ((data: Data) => boolean) | undefined>)[envelope.type];
+  if (!check || !KNOWN_EVENT_VERSIONS[envelope.type]?.includes(envelope.version)) return undefined;
+  if (!isObject(envelope.data) || !check(envelope.data)) return undefined;
+  return envelope as WaymarkEvent;
+}
+
+/** `toWaymarkEvent` of a raw log record (JSON); undefined when it does not parse. */
+export function parseWaymarkEvent(raw: string): WaymarkEvent | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  return isObject(parsed) && isString(parsed.type) && isNumber(parsed.version) ? toWaymarkEvent(parsed as unknown as EventEnvelope) : undefined;
+}
