@@ -34,8 +34,7 @@ export const distributedEnvShape = {
   REDIS_KEY_PREFIX: z.string().min(1).default('waymark'),
 };
 
-const distributedEnvSchema = z.object(distributedEnvShape);
-type DistributedEnv = z.infer<typeof distributedEnvSchema>;
+type DistributedEnv = z.infer<z.ZodObject<typeof distributedEnvShape>>;
 
 export interface DistributedSettings {
   kafka: {

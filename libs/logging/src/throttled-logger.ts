@@ -61,9 +61,10 @@ export class ThrottledLogger implements LoggerService {
       key,
       () => this.write(level, message, rest),
       (repeated, intervalMs) => {
-        const fields: Record<string, unknown> = { repeated, intervalSeconds: Math.round(intervalMs / 1000) };
+        const intervalSeconds = Math.round(intervalMs / 1000);
+        const fields: Record<string, unknown> = { repeated, intervalSeconds };
         if (error !== undefined) fields.error = errorKey(error);
-        this.write(level, fields, [`${text} (repeated ${repeated} times in the last ${fields.intervalSeconds} s)`]);
+        this.write(level, fields, [`${text} (repeated ${repeated} times in the last ${intervalSeconds} s)`]);
       },
     );
   }

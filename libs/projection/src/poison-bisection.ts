@@ -23,7 +23,7 @@ export type ProbePiece = (records: readonly LoggedRecord[]) => Promise<PieceOutc
  * isolation goes on with real INSERTs, which retry on their own, rather than waiting on
  * a shortcut that may never come back.
  */
-export const PROBES_UNAVAILABLE = Symbol('probes unavailable');
+export const PROBES_UNAVAILABLE = new Error('probes unavailable: the isolation goes on with real INSERTs');
 
 export interface IsolationResult extends ProjectionResult {
   /** Pieces parsed without being written (probes). */

@@ -7,7 +7,7 @@ import { isTooLargeForDeadLetters, truncatedDeadLetter } from './oversized-dead-
 import { PROBES_UNAVAILABLE, PieceOutcome, projectAroundRefusals } from './poison-bisection';
 
 /** Thrown inside a batch's work when the projector stops mid-retry: the batch is left uncommitted. */
-const ABANDONED = Symbol('abandoned');
+const ABANDONED = new Error('abandoned: the projector is stopping');
 
 const DEFAULT_CATCH_UP_FACTOR = 4;
 
@@ -415,13 +415,12 @@ export class Projector {
 
   private backoff(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.wakeFromBackoff = undefined;
+        this.wakeFromBackoff = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wakeFromBackoff = done;
     });
   }

@@ -13,8 +13,8 @@ interface Delivery {
   /** Records not committed yet, in offset order. */
   pending: KafkaMessage[];
   done: boolean;
-  /** Why the group dropped us, thrown back to kafkajs so that it rejoins. */
-  failure?: unknown;
+  /** Why the group dropped us, thrown back to kafkajs so that it rejoins (boxed: any thrown value counts). */
+  failure?: { error: unknown };
   payload: EachBatchPayload;
   wake: () => void;
 }
@@ -85,7 +85,7 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
   private started: Promise<void> | undefined;
   private closed: Promise<void> | undefined;
   private closing = false;
-  private failure: unknown;
+  private failure: { error: unknown } | undefined;
   private rejoinTimer: NodeJS.Timeout | undefined;
   private rejoining: Promise<void> | undefined;
   private crashesInARow = 0;
@@ -133,14 +133,14 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
   async nextBatch(maxRecords: number, maxWaitMs: number): Promise<EventBatch> {
     if (this.closing) return EMPTY_BATCH;
     this.start();
-    if (this.failure) throw this.failure;
+    this.throwIfFailed();
     const arrived = await this.awaitDelivery(maxWaitMs);
-    if (this.failure) throw this.failure;
+    this.throwIfFailed();
     if (!arrived || this.closing) return EMPTY_BATCH;
     // kafkajs hands every partition of one fetch to its workers in the same turn; one more
     // turn lets the rest of that fetch (and any other broker's that just landed) join.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (this.failure) throw this.failure;
+    this.throwIfFailed();
     if (this.closing) return EMPTY_BATCH;
     return this.gather(Math.max(1, maxRecords));
   }
@@ -174,9 +174,14 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
     return this.closed;
   }
 
+  /** The consumer's own failure (it stopped on an error kafkajs does not retry), thrown to the reader. */
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
   private start(): void {
     this.started ??= this.connectAndRun().catch((error: unknown) => {
-      this.failure ??= error;
+      this.failure ??= { error };
       this.wakeDeliveryWaiters();
     });
   }
@@ -264,7 +269,7 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
     } finally {
       this.deliveries.delete(delivery);
     }
-    if (delivery.failure) throw delivery.failure;
+    if (delivery.failure) throw delivery.failure.error;
   }
 
   /**
@@ -335,7 +340,7 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
         { group: this.group, partitions: describeSlices(toCommit), error: (error as Error).message },
         'kafka batch not committed: the group is rebalancing; its records will be delivered again',
       );
-      for (const { delivery } of toCommit) this.settle(delivery, error);
+      for (const { delivery } of toCommit) this.settle(delivery, { error });
       // The rest of the held partitions are lost with the membership too.
       this.giveUpDeliveries();
       return;
@@ -368,7 +373,7 @@ export class KafkaEventLogConsumer implements EventLogConsumer {
     for (const delivery of this.deliveries) this.settle(delivery);
   }
 
-  private settle(delivery: Delivery, failure?: unknown): void {
+  private settle(delivery: Delivery, failure?: { error: unknown }): void {
     if (delivery.done) return;
     delivery.done = true;
     delivery.failure = failure;

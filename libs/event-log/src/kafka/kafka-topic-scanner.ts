@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LoggerService } from '@nestjs/common';
-import { Kafka } from 'kafkajs';
+import { IHeaders, Kafka } from 'kafkajs';
 import { ResolvedKafkaEventLogOptions } from './kafka-event-log.options';
 import { formatPosition } from './kafka-records';
 
@@ -99,7 +99,8 @@ export class KafkaTopicScanner {
       // Resolves once this member joined its group and fetching started.
       await consumer.run({
         autoCommit: false,
-        eachBatch: async ({ batch, heartbeat }) => {
+        eachBatch: async (payload) => {
+          const { batch } = payload;
           const from = next.get(batch.partition) ?? 0n;
           const end = options.follow ? undefined : BigInt(ends.get(batch.partition) ?? '0');
           const records: ScannedRecord[] = [];
@@ -118,7 +119,7 @@ export class KafkaTopicScanner {
             handed += records.length;
           }
           // onRecords may take a while (a ClickHouse insert): stay in the group meanwhile.
-          await heartbeat();
+          await payload.heartbeat();
           if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end && pending.delete(batch.partition)) {
             consumer.pause([{ topic, partitions: [batch.partition] }]);
             if (pending.size === 0) done();
@@ -129,7 +130,9 @@ export class KafkaTopicScanner {
       await finished;
       return { records: handed, planned, ends };
     } finally {
-      await consumer.disconnect().catch((error: unknown) => this.logger.warn({ err: error }, 'scan consumer did not disconnect cleanly'));
+      await consumer.disconnect().catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'scan consumer did not disconnect cleanly');
+      });
     }
   }
 
@@ -158,11 +161,11 @@ export class KafkaTopicScanner {
 
 function toScannedRecord(
   partition: number,
-  message: { offset: string; key: Buffer | null; value: Buffer | null; headers?: Record<string, unknown>; timestamp: string },
+  message: { offset: string; key: Buffer | null; value: Buffer | null; headers?: IHeaders; timestamp: string },
 ): ScannedRecord {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (value !== undefined) headers[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(headerText).join(',') : headerText(value);
   }
   return {
     partition,
@@ -173,4 +176,8 @@ function toScannedRecord(
     headers,
     timestamp: Number(message.timestamp),
   };
+}
+
+function headerText(value: Buffer | string): string {
+  return Buffer.isBuffer(value) ? value.toString('utf8') : value;
 }

@@ -21,7 +21,8 @@ export function kafkajsLogCreator(logger: LoggerService): logCreator {
         case logLevel.INFO:
           logger.debug?.(fields, message);
           break;
-        default:
+        case logLevel.DEBUG:
+        case logLevel.NOTHING:
           logger.verbose?.(fields, message);
       }
     };

@@ -88,7 +88,9 @@ export async function checkEmbeddedLogIntegrity(facts: SqliteLogFacts, clickhous
   if (reused.length > 0) {
     findings.push({
       kind: 'positions_reused',
-      detail: `the read model holds ${reused.length} events at log positions ${reused[0].position}..${reused[reused.length - 1].position} that the event log does not have (lost, and their positions reused by new events)`,
+      detail:
+        `the read model holds ${reused.length} events at log positions ${reused[0].position}..${reused[reused.length - 1].position} ` +
+        'that the event log does not have (lost, and their positions reused by new events)',
       missingEvents: reused.length,
     });
   }

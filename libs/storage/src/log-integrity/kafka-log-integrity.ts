@@ -29,7 +29,9 @@ export async function checkKafkaLogIntegrity(lag: LagReport, clickhouse: ClickHo
     if (beyond > 0) {
       findings.push({
         kind: 'read_model_ahead',
-        detail: `partition ${row.partition}: the read model holds ${beyond} events at offsets up to ${row.top}, but the topic ends before offset ${heads.get(row.partition) ?? 0}`,
+        detail:
+          `partition ${row.partition}: the read model holds ${beyond} events at offsets up to ${row.top}, ` +
+          `but the topic ends before offset ${heads.get(row.partition) ?? 0}`,
         missingEvents: beyond,
       });
     }
@@ -39,7 +41,9 @@ export async function checkKafkaLogIntegrity(lag: LagReport, clickhouse: ClickHo
     if (Number(partition.committed) > Number(partition.head)) {
       findings.push({
         kind: 'checkpoint_ahead',
-        detail: `partition ${partition.partition}: group "${lag.group}" committed offset ${partition.committed}, but the topic ends before offset ${partition.head}`,
+        detail:
+          `partition ${partition.partition}: group "${lag.group}" committed offset ${partition.committed}, ` +
+          `but the topic ends before offset ${partition.head}`,
         missingEvents: 0,
       });
     }
@@ -55,6 +59,7 @@ export async function checkKafkaLogIntegrity(lag: LagReport, clickhouse: ClickHo
  * an earlier one's can be dropped by ClickHouse's insert deduplication.
  */
 export const KAFKA_REMEDY =
-  'the topic lost records the read model still has, and there is no repair for a Kafka topic: the fix is `waymark replay`, which rebuilds the read model from the topic as it is now ' +
+  'the topic lost records the read model still has, and there is no repair for a Kafka topic: ' +
+  'the fix is `waymark replay`, which rebuilds the read model from the topic as it is now ' +
   '(the lost events leave the read model; re-produce them to the topic first if they must be kept), then restart the instances (the check runs at start-up). ' +
   'Until then new events take offsets the read model already knows and may be dropped from it as duplicates (docs/operations.md, "Start-up integrity check")';

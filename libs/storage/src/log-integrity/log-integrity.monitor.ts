@@ -40,7 +40,8 @@ export class LogIntegrityMonitor {
     } else {
       this.logger.error(
         { findings, missingEvents, remedy },
-        `event log integrity: the log lacks events that the read model or a checkpoint has seen (${findings.map((finding) => finding.detail).join('; ')}); not ready until resolved: ${remedy}`,
+        `event log integrity: the log lacks events that the read model or a checkpoint has seen ` +
+          `(${findings.map((finding) => finding.detail).join('; ')}); not ready until resolved: ${remedy}`,
       );
     }
     return this.verdict;
