@@ -2,7 +2,6 @@ import { KafkaEventLog } from '@waymark/event-log';
 import { Kafka, logLevel } from 'kafkajs';
 import { join } from 'node:path';
 import { recordingLogger, startKafkaBroker } from '../test/support/kafka-broker';
-import { ProfileWindow } from './profile/cpu-profile';
 import { Benchmark, BenchmarkContext, BenchmarkRun, atLeast, fmt } from './support/benchmark';
 import { profileRequest, summariseProfile } from './support/profiles';
 import { appendSyntheticLog } from './support/synthetic-events';
@@ -97,7 +96,7 @@ export const kafkaProjectorBenchmark: Benchmark = {
       throw new Error(`BENCH_KAFKA_PRODUCE_RECORDS must be a whole number >= 1, got ${process.env.BENCH_KAFKA_PRODUCE_RECORDS}`);
     const profile = profileRequest(context, 'kafka-projector');
     const broker = await startKafkaBroker({ brokerCount: 1, topics: { [TOPIC]: PARTITIONS, [`${TOPIC}.dlq`]: 1 } });
-    let produceMs = 0;
+    let produceMs: number;
     let kafka: KafkaDrained;
     try {
       // ~900 bytes per event; the byte bound must not cut requests shorter than the record bound.

@@ -118,7 +118,7 @@ export const kafkaStartSessionBenchmark: Benchmark = {
     const stack = await startDistributedStack();
     const profile = profileRequest(context, 'kafka-start-session');
     let kafka: ModeResult;
-    let records = 0;
+    let records: number;
     try {
       const api = await startDistributedApiProcess(stack, join(context.workDir, 'kafka'), profile);
       try {

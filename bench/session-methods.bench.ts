@@ -40,7 +40,7 @@ export const verifyBenchmark: Benchmark = {
     let run: Awaited<ReturnType<typeof closedLoop>>;
     let ceiling: CeilingRun;
     let window;
-    let cpuSeconds = 0;
+    let cpuSeconds: number;
     try {
       const session = await startSession(api.url, 'verify-bench');
       const body = JSON.stringify({ ...SEED_KEY, token: session.token });
@@ -109,7 +109,7 @@ export const refreshBenchmark: Benchmark = {
     let run: RollingRefreshResult;
     let ceiling: CeilingRun;
     let window;
-    let cpuSeconds = 0;
+    let cpuSeconds: number;
     try {
       const pool = await Promise.all(Array.from({ length: load.connections }, (_, i) => startSession(api.url, `refresh-bench-${i}`)));
       // The floor under any POST here, fed a body shaped like refresh's (a real refresh
@@ -193,7 +193,7 @@ export const activityBenchmark: Benchmark = {
     const failures: string[] = [];
     let run: Awaited<ReturnType<typeof closedLoop>>;
     let window;
-    let cpuSeconds = 0;
+    let cpuSeconds: number;
     try {
       const session = await startSession(api.url, 'activity-bench');
       const records = Array.from({ length: ACTIVITY_BATCH }, (_, i) => ({

@@ -35,8 +35,8 @@ export const startSessionBenchmark: Benchmark = {
     let getCeiling: CeilingRun;
     let postCeiling: CeilingRun;
     let s: ClosedLoopResult;
-    let warmupOk = 0;
-    let cpuSeconds = 0;
+    let warmupOk: number;
+    let cpuSeconds: number;
     try {
       const body = seedSessionBody();
       const ceilingLoad = { connections: load.connections, durationS: context.quick ? 3 : 10 };

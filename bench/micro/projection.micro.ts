@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClickHouseClient } from '@clickhouse/client';
-import { EventEnvelope, checkEnvelope, eventEnvelopeSchema } from '@waymark/domain';
+import { checkEnvelope, eventEnvelopeSchema } from '@waymark/domain';
 import { LoggedRecord } from '@waymark/event-log';
 import { EventsProjection } from '@waymark/projection';
 import { EVENT_COLUMNS, EventRow, createReadModelClient, migrateReadModel, toEventRow } from '@waymark/read-model';
@@ -29,7 +29,7 @@ class ZodProjection {
     const rows: EventRow[] = [];
     for (const record of records) {
       const parsed = eventEnvelopeSchema.safeParse(JSON.parse(record.raw));
-      if (parsed.success) rows.push(toEventRow(parsed.data as EventEnvelope, record.position));
+      if (parsed.success) rows.push(toEventRow(parsed.data, record.position));
     }
     await this.client.insert({
       table: 'events',

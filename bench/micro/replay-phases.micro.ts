@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkEnvelope } from '@waymark/domain';
 import { LoggedRecord } from '@waymark/event-log';
-import { DERIVED_TABLES, EVENT_COLUMNS, EventRow, toEventRow } from '@waymark/read-model';
+import { DERIVED_TABLES, EVENT_COLUMNS, toEventRow } from '@waymark/read-model';
 import { SHADOW_EVENTS_TABLE, createShadowTable } from '@waymark/replay';
 import { fillEmbeddedStore } from '../support/filled-store';
 
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
       await client.insert({
         table: SHADOW_EVENTS_TABLE,
         columns: [...EVENT_COLUMNS],
-        values: rows as EventRow[],
+        values: rows,
         format: 'JSONCompactEachRow',
         clickhouse_settings: { insert_deduplication_token: `phases:${(batch += 1)}` },
       });

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError, QuietUntilListeningLogger, WaymarkConfig, loadWaymarkConfig } from '@waymark/config';
+import { ConfigError, QuietUntilListeningLogger, loadWaymarkConfig } from '@waymark/config';
 import { ShutdownGate, configureHttpApp, createFastifyAdapter } from '@waymark/http';
 import { PinoLoggerService, createPinoLogger } from '@waymark/logging';
 import { AppModule } from './app.module';

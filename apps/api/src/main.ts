@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { assertPortAvailable, explainListenError, startupFailureText } from '@waymark/config';
 import { stopOnSignals } from '@waymark/logging';
-import { DataDirLock, lockDataDir } from '@waymark/sqlite';
+import { lockDataDir } from '@waymark/sqlite';
 import { AddressInfo } from 'node:net';
 import { createApiApp, warnIfOpenDevelopment } from './bootstrap';
 import { ApiConfig, loadApiConfig } from './config/api.config';

@@ -51,8 +51,8 @@ export class ApiKeyGuard implements CanActivate {
     const params = (request.params ?? {}) as Record<string, unknown>;
     const body = request.body !== null && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
     const query = (request.query ?? {}) as Record<string, unknown>;
-    const product = [params.product, body.product, query.product].find((value) => typeof value === 'string') as string | undefined;
-    const env = [params.env, body.env, query.env].find((value) => typeof value === 'string') as string | undefined;
+    const product = [params.product, body.product, query.product].find((value): value is string => typeof value === 'string');
+    const env = [params.env, body.env, query.env].find((value): value is string => typeof value === 'string');
     if (product !== undefined && !allowsProduct(principal, product)) {
       throw DomainError.forField('FORBIDDEN', 'product', `this API key is not allowed on product '${product}'`);
     }

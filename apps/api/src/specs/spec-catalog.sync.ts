@@ -30,7 +30,7 @@ export class SpecCatalogSync implements OnModuleInit, OnApplicationShutdown {
     await this.seed();
     await this.reload();
     this.timer = setInterval(
-      () => void this.reload().catch((error) => this.logger.warn({ err: error }, 'spec reload failed')),
+      () => void this.reload().catch((error: unknown) => this.logger.warn({ err: error }, 'spec reload failed')),
       this.config.specReloadMs,
     ).unref();
   }
