@@ -20,7 +20,7 @@ export interface KafkaReplayScope {
   /** Where the scan starts on each partition ('0' = the oldest kept record). */
   scanStarts: Map<number, string>;
   /** True when the row belongs to the rebuilt part (a whole replay: always). */
-  covers(row: EventRow): boolean;
+  covers: (row: EventRow) => boolean;
   /** `covers` in SQL over `events`, with its parameters; undefined for a whole replay. */
   sql: { where: string; params: Record<string, unknown> } | undefined;
   partial: boolean;
@@ -78,7 +78,8 @@ export function kafkaReplayScope(request: ReplayRequest): KafkaReplayScope {
     const highest = Math.max(...positions.keys());
     params.starts = Array.from({ length: highest + 1 }, (_, partition) => positions.get(partition) ?? '0');
     conditions.push(
-      `toUInt64OrZero(splitByChar(':', log_position)[2]) >= arrayElement(CAST({starts:Array(String)} AS Array(UInt64)), toUInt32OrZero(splitByChar(':', log_position)[1]) + 1)`,
+      `toUInt64OrZero(splitByChar(':', log_position)[2]) >= ` +
+        `arrayElement(CAST({starts:Array(String)} AS Array(UInt64)), toUInt32OrZero(splitByChar(':', log_position)[1]) + 1)`,
     );
   }
   return {

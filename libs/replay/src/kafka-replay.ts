@@ -362,11 +362,11 @@ export class KafkaReplay {
 
 /** The run in hand, as the scans see it: its record, how to change it and tell progress. */
 interface RunContext {
-  current(): KafkaReplayRecord;
+  current: () => KafkaReplayRecord;
   /** Changes the record in memory; the next save persists it. */
-  remember(changes: Partial<KafkaReplayRecord>): void;
-  save(changes: Partial<KafkaReplayRecord>): Promise<void>;
-  report(phase: KafkaReplayProgress['phase']): void;
+  remember: (changes: Partial<KafkaReplayRecord>) => void;
+  save: (changes: Partial<KafkaReplayRecord>) => Promise<void>;
+  report: (phase: KafkaReplayProgress['phase']) => void;
   /** Aborts the scan of the shadow phase (the caller's signal, or a cancel through the journal). */
   stop: AbortController;
 }

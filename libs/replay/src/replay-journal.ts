@@ -51,8 +51,9 @@ export class ReplayJournal {
       .prepare(
         `INSERT INTO replay_runs (id, created_at, updated_at, status, request, plan, copied, swap_started, reached, processed, skipped, refused, error)
          VALUES (@id, @created_at, @updated_at, @status, @request, @plan, @copied, @swap_started, @reached, @processed, @skipped, @refused, @error)
-         ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, status = excluded.status, copied = excluded.copied, swap_started = excluded.swap_started,
-           reached = excluded.reached, processed = excluded.processed, skipped = excluded.skipped, refused = excluded.refused, error = excluded.error`,
+         ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, status = excluded.status, copied = excluded.copied,
+           swap_started = excluded.swap_started, reached = excluded.reached, processed = excluded.processed, skipped = excluded.skipped,
+           refused = excluded.refused, error = excluded.error`,
       )
       .run({
         id: record.id,

@@ -28,5 +28,7 @@ export function describeStart(start: ReadStart): string {
 export function describePlan(plan: ReplayPlan): string {
   const scope = plan.request.product ? ` of product ${plan.request.product}${plan.request.tag ? `, tag ${plan.request.tag}` : ''}` : '';
   if (plan.fromPosition === undefined) return `nothing to replay: no events${scope} from ${describeStart(plan.request.start)}`;
-  return `replay ${plan.events} events${scope} from ${describeStart(plan.request.start)} (positions ${plan.fromPosition}..${plan.headPosition}, more if they arrive) into a shadow table, then swap it in${plan.partial ? '; rows outside that scope are copied over unchanged' : ''}`;
+  const positions = `positions ${plan.fromPosition}..${plan.headPosition}, more if they arrive`;
+  const copied = plan.partial ? '; rows outside that scope are copied over unchanged' : '';
+  return `replay ${plan.events} events${scope} from ${describeStart(plan.request.start)} (${positions}) into a shadow table, then swap it in${copied}`;
 }

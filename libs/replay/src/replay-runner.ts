@@ -47,7 +47,7 @@ const INSERT_SLICES = 4;
 /** The run's record as last saved, and how to change and save it. */
 interface RunState {
   record: ReplayRecord;
-  save(changes: Partial<ReplayRecord>): void;
+  save: (changes: Partial<ReplayRecord>) => void;
 }
 
 interface ActiveRun {

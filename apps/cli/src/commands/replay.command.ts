@@ -18,9 +18,10 @@ function parseFrom(value: string | undefined): ReplayRequest['start'] {
 
 /**
  * `waymark replay`: rebuild the read model from the log. Against a running service it
- * drives the admin endpoints (the service owns chDB and the live projector); with
- * --data-dir it runs here, on a stopped service's data. Ctrl-C interrupts; --resume
- * continues an interrupted replay.
+ * drives the admin endpoints (the service owns chDB and the live projector). Otherwise
+ * it runs here through the replay port: the embedded engine on a stopped service's data
+ * (--data-dir), or the Kafka engine beside the running projectors (KAFKA_BROKERS set).
+ * Ctrl-C interrupts; --resume continues an interrupted replay.
  */
 export const replayCommand: CliCommand = {
   name: 'replay',
@@ -158,26 +159,22 @@ async function planned(local: LocalReplayEngine, request: ReplayRequest) {
  * Kafka topic): its counts tell those written from those scanned.
  */
 function finish(progress: EngineProgress | ReplayProgress, io: CliIo, line: ProgressLine, interrupted: boolean, scanned?: ReplayRun): number {
-  const counts =
-    scanned &&
-    `${scanned.replayed.toLocaleString('en-US')} events written of ${scanned.processed.toLocaleString('en-US')} records scanned${scanned.skipped ? `, ${scanned.skipped} skipped as malformed` : ''}`;
+  const malformed = (skipped: number) => (skipped ? `, ${skipped} skipped as malformed` : '');
+  const number = (n: number) => n.toLocaleString('en-US');
+  const counts = scanned && `${number(scanned.replayed)} events written of ${number(scanned.processed)} records scanned${malformed(scanned.skipped)}`;
+  const resumeWith = `continue with: waymark replay --resume ${progress.id}`;
   line.finish(counts ?? renderProgress(progress));
   if (progress.status === 'completed') {
-    io.out(
-      counts
-        ? `replay ${progress.id} completed; the new read model is live`
-        : `replay ${progress.id} completed: ${progress.processed} events replayed${progress.skipped ? `, ${progress.skipped} skipped as malformed` : ''}; the new read model is live`,
-    );
+    const replayed = counts ? '' : `: ${progress.processed} events replayed${malformed(progress.skipped)}`;
+    io.out(`replay ${progress.id} completed${replayed}; the new read model is live`);
     return EXIT.ok;
   }
   if (progress.status === 'interrupted') {
-    io.err(
-      `replay ${progress.id} ${interrupted ? 'interrupted' : 'stopped'} at position ${progress.reached ?? '-'}${progress.error ? ` (${progress.error})` : ''}; continue with: waymark replay --resume ${progress.id}`,
-    );
+    const why = progress.error ? ` (${progress.error})` : '';
+    io.err(`replay ${progress.id} ${interrupted ? 'interrupted' : 'stopped'} at position ${progress.reached ?? '-'}${why}; ${resumeWith}`);
     return EXIT.failed;
   }
-  io.err(
-    `replay ${progress.id} failed: ${progress.error ?? 'unknown error'}${scanned ? `; once the cause is fixed, continue with: waymark replay --resume ${progress.id}` : ''}`,
-  );
+  // A failed run from Kafka can be resumed once its cause is fixed; an embedded one is started again.
+  io.err(`replay ${progress.id} failed: ${progress.error ?? 'unknown error'}${scanned ? `; once the cause is fixed, ${resumeWith}` : ''}`);
   return EXIT.failed;
 }
