@@ -28,7 +28,7 @@ function delayFirstSyncGroupOf(clientId: string, delayMs: number): { restore: ()
       }
     }
     return original.call(this, chunk as Buffer, ...(rest as []));
-  } as typeof Socket.prototype.write;
+  };
   return { restore: () => (Socket.prototype.write = original), delayed: () => delayed };
 }
 

@@ -143,9 +143,9 @@ describe('replay around events ClickHouse refuses (embedded log, chDB)', () => {
 
   it('still fails the run, as before, when ClickHouse fails otherwise than by a value (nothing is taken for poison); a new run then completes', async () => {
     const failing = Object.create(clickhouse) as ClickHouseClient;
-    failing.insert = (async () => {
+    failing.insert = async () => {
       throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
-    }) as ClickHouseClient['insert'];
+    };
     const broken = new ReplayRunner(log, failing, new ReplayJournal(db), silent, { batchSize: 50, newId, now: Date.now }, live);
     const { id } = await broken.start({ start: { kind: 'beginning' } });
     expect(await broken.wait(id)).toMatchObject({ status: 'failed', error: 'connect ECONNREFUSED 127.0.0.1:8123' });

@@ -49,6 +49,7 @@ function buildWhenStale(): void {
     throw new Error(
       `Cannot build the Kafka mock broker (tools/kafka-mock-broker/build.sh): ${stderr}\n` +
         'The Kafka integration tests need librdkafka-dev and a C compiler: apt-get install -y librdkafka-dev build-essential (.ci/run does this).',
+      { cause: error },
     );
   }
 }

@@ -16,8 +16,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** The steps a shopper goes through, and where each tends to lead (null: leaves). */
-const STEPS = ['home', 'search', 'product', 'cart', 'checkout', 'pay'] as const;
-type Step = (typeof STEPS)[number];
+type Step = 'home' | 'search' | 'product' | 'cart' | 'checkout' | 'pay';
 const NEXT: Record<Step, ReadonlyArray<readonly [Step | null, number]>> = {
   home: [
     ['search', 0.4],

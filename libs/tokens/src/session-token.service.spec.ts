@@ -90,7 +90,7 @@ describe('SessionTokenService opened-token cache', () => {
     const check = await service.check(token, 'my-product-tag', 'snd', now);
     if (!check.valid) throw new Error('expected a valid token');
     expect(() => {
-      (check.claims.data as Record<string, unknown>).userId = 'someone else';
+      check.claims.data.userId = 'someone else';
     }).toThrow(TypeError);
   });
 });

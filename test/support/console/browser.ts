@@ -35,14 +35,14 @@ export interface AxeViolation {
  */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(AXE_SOURCE);
-  const result = (await page.evaluate(async () => {
+  const result = await page.evaluate(async () => {
     // Runs in the page (the root tsconfig has no DOM types): axe and document from its global.
     const { axe, document } = globalThis as unknown as {
       axe: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> };
       document: unknown;
     };
     return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
-  })) as { violations: AxeViolation[] };
+  });
   return result.violations.map((violation) => ({
     id: violation.id,
     impact: violation.impact,
