@@ -4,5 +4,5 @@ export { insertRows, type RowsInsert } from './insert-rows';
 export * from './journeys/journey.repository';
 export * from './migrations';
 export * from './read-model-migrator';
-export * from './derived-tables';
+export * from './schema';
 export * from './analytics';

@@ -16,7 +16,7 @@ import {
   runQuery,
   scopeParams,
 } from './analytics-query';
-import { EVENT_KINDS } from '../migrations/0008-event-kind.migration';
+import { EVENT_KINDS } from '../schema/event-kinds';
 import { hoursOfDay } from './user-dashboard.repository';
 import { SESSION_LIVE_SQL, USER_STATUS_SQL } from './user-status';
 

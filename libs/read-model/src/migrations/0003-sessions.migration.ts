@@ -17,7 +17,7 @@ import { ReadModelMigration } from './read-model-migration';
  * The view sees only rows inserted after it exists; the final INSERT back-fills a
  * database that already had events (harmless when run twice: min/max again).
  */
-export const SESSION_COLUMNS = `
+const SESSION_COLUMNS = `
   product, env, tag, identifier, session_id,
   min(occurred_at) AS first_at,
   max(occurred_at) AS last_at,
@@ -26,11 +26,7 @@ export const SESSION_COLUMNS = `
          parseDateTime64BestEffortOrNull(JSONExtractString(data, 'refreshExpiresAt'), 3, 'UTC'), NULL)) AS ends_at,
   min(if(type = 'SessionRevoked', occurred_at, NULL)) AS revoked_at`;
 
-const sessionSource = (events: string) => `FROM ${events} WHERE identifier != '' GROUP BY product, env, tag, identifier, session_id`;
-const SESSION_SOURCE = sessionSource('events');
-
-/** The view's query over another events table: a replay rebuilds `sessions` with it. */
-export const selectSessionsFrom = (events: string) => `SELECT ${SESSION_COLUMNS} ${sessionSource(events)}`;
+const SESSION_SOURCE = `FROM events WHERE identifier != '' GROUP BY product, env, tag, identifier, session_id`;
 
 export const sessionsMigration: ReadModelMigration = {
   version: 3,

@@ -18,7 +18,7 @@ import { ReadModelMigration } from './read-model-migration';
  * The view sees rows inserted after it exists; the INSERT back-fills what `events`
  * already held (run twice, it only adds duplicates that FINAL and merges remove).
  */
-export const EVENTS_BY_TIME_COLUMNS = `product, env, tag, occurred_at, event_id, type, step, status,
+const EVENTS_BY_TIME_COLUMNS = `product, env, tag, occurred_at, event_id, type, step, status,
   cityHash64(env, identifier) AS user_hash`;
 
 export const eventsByTimeMigration: ReadModelMigration = {
@@ -45,6 +45,3 @@ export const eventsByTimeMigration: ReadModelMigration = {
     `INSERT INTO events_by_time SELECT ${EVENTS_BY_TIME_COLUMNS} FROM events WHERE identifier != ''`,
   ],
 };
-
-/** The view's query over another events table: a replay rebuilds `events_by_time` with it. */
-export const selectEventsByTimeFrom = (events: string) => `SELECT ${EVENTS_BY_TIME_COLUMNS} FROM ${events} WHERE identifier != ''`;

@@ -22,7 +22,7 @@ import { ReadModelMigration } from './read-model-migration';
  * INSERT back-fills an existing database (run twice it only adds duplicates that the
  * reader and merges drop).
  */
-export const JOURNEY_EVENTS_COLUMNS = `product, env, tag, identifier, occurred_at, event_id, type, session_id, step, status, process_id,
+const JOURNEY_EVENTS_COLUMNS = `product, env, tag, identifier, occurred_at, event_id, type, session_id, step, status, process_id,
   if(type = 'SessionActivityRecorded',
     concat(
       '{"name":', toJSONString(toString(step)),
@@ -35,8 +35,7 @@ export const JOURNEY_EVENTS_COLUMNS = `product, env, tag, identifier, occurred_a
       '}'),
     if(detail = '', '{}', detail)) AS data`;
 
-/** The view's query over another events table: a replay rebuilds `journey_events` with it. */
-export const selectJourneyEventsFrom = (events: string) => `SELECT ${JOURNEY_EVENTS_COLUMNS} FROM ${events} WHERE identifier != ''`;
+const SELECT_JOURNEY_EVENTS = `SELECT ${JOURNEY_EVENTS_COLUMNS} FROM events WHERE identifier != ''`;
 
 export const journeyEventsMigration: ReadModelMigration = {
   version: 6,
@@ -60,7 +59,7 @@ export const journeyEventsMigration: ReadModelMigration = {
      ENGINE = ReplacingMergeTree
      ORDER BY (product, env, tag, identifier, occurred_at, event_id)
      SETTINGS index_granularity = 256`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS journey_events_mv TO journey_events AS ${selectJourneyEventsFrom('events')}`,
-    `INSERT INTO journey_events ${selectJourneyEventsFrom('events')}`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS journey_events_mv TO journey_events AS ${SELECT_JOURNEY_EVENTS}`,
+    `INSERT INTO journey_events ${SELECT_JOURNEY_EVENTS}`,
   ],
 };

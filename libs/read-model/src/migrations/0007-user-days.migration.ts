@@ -16,13 +16,10 @@ import { ReadModelMigration } from './read-model-migration';
  * `user_hash` is `events_by_time`'s (cityHash64(env, identifier)). Fed by a
  * materialized view; the INSERT back-fills an existing database.
  */
-export const USER_DAYS_COLUMNS = `product, tag, toDate(occurred_at) AS day, env, cityHash64(env, identifier) AS user_hash,
+const USER_DAYS_COLUMNS = `product, tag, toDate(occurred_at) AS day, env, cityHash64(env, identifier) AS user_hash,
   min(occurred_at) AS first_at, max(occurred_at) AS last_at`;
 
-const userDaysSource = (events: string) => `FROM ${events} WHERE identifier != '' GROUP BY product, tag, day, env, user_hash`;
-
-/** The view's query over another events table: a replay rebuilds `user_days` with it. */
-export const selectUserDaysFrom = (events: string) => `SELECT ${USER_DAYS_COLUMNS} ${userDaysSource(events)}`;
+const SELECT_USER_DAYS = `SELECT ${USER_DAYS_COLUMNS} FROM events WHERE identifier != '' GROUP BY product, tag, day, env, user_hash`;
 
 export const userDaysMigration: ReadModelMigration = {
   version: 7,
@@ -41,7 +38,7 @@ export const userDaysMigration: ReadModelMigration = {
      ENGINE = AggregatingMergeTree
      PARTITION BY toYYYYMM(day)
      ORDER BY (product, tag, day, env, user_hash)`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS user_days_mv TO user_days AS ${selectUserDaysFrom('events')}`,
-    `INSERT INTO user_days ${selectUserDaysFrom('events')}`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS user_days_mv TO user_days AS ${SELECT_USER_DAYS}`,
+    `INSERT INTO user_days ${SELECT_USER_DAYS}`,
   ],
 };

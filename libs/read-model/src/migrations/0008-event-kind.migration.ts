@@ -9,11 +9,9 @@ import { ReadModelMigration } from './read-model-migration';
  * its time). `MATERIALIZED`, so the view's insert is unchanged and a replay's shadow
  * table (`CREATE TABLE … AS events_by_time`) computes it too; parts written before this
  * migration get it from `MATERIALIZE COLUMN` (and compute it on read until then).
+ * The numbers are EVENT_KINDS (../schema/event-kinds.ts).
  */
-export const EVENT_KINDS = { success: 1, error: 2, otherActivity: 3, start: 4, refresh: 5, revoke: 6, extend: 7 } as const;
-
-/** The `kind` column's expression over `type` and `status` (also used by migration 0011's table). */
-export const EVENT_KIND_SQL = `multiIf(
+const EVENT_KIND_SQL = `multiIf(
          type = 'SessionActivityRecorded', multiIf(status = 'success', 1, status = 'error', 2, 3),
          type = 'SessionStarted', 4,
          type = 'SessionRefreshed', 5,

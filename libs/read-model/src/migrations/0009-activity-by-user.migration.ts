@@ -23,12 +23,10 @@ import { ReadModelMigration } from './read-model-migration';
  * Fed by a materialized view; the INSERT back-fills an existing database (run twice it
  * only adds duplicates, harmless as above).
  */
-export const ACTIVITY_BY_USER_COLUMNS = `product, tag, env, cityHash64(env, identifier) AS user_hash, occurred_at,
+const ACTIVITY_BY_USER_COLUMNS = `product, tag, env, cityHash64(env, identifier) AS user_hash, occurred_at,
   UUIDToNum(event_id) AS event_num, step`;
 
-/** The view's query over another events table: a replay rebuilds `activity_by_user` with it. */
-export const selectActivityByUserFrom = (events: string) =>
-  `SELECT ${ACTIVITY_BY_USER_COLUMNS} FROM ${events} WHERE identifier != '' AND type = 'SessionActivityRecorded'`;
+const SELECT_ACTIVITY_BY_USER = `SELECT ${ACTIVITY_BY_USER_COLUMNS} FROM events WHERE identifier != '' AND type = 'SessionActivityRecorded'`;
 
 export const activityByUserMigration: ReadModelMigration = {
   version: 9,
@@ -47,7 +45,7 @@ export const activityByUserMigration: ReadModelMigration = {
      ENGINE = ReplacingMergeTree
      PARTITION BY toYYYYMM(occurred_at)
      ORDER BY (product, tag, env, user_hash, occurred_at, event_num)`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS activity_by_user_mv TO activity_by_user AS ${selectActivityByUserFrom('events')}`,
-    `INSERT INTO activity_by_user ${selectActivityByUserFrom('events')}`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS activity_by_user_mv TO activity_by_user AS ${SELECT_ACTIVITY_BY_USER}`,
+    `INSERT INTO activity_by_user ${SELECT_ACTIVITY_BY_USER}`,
   ],
 };

@@ -1,6 +1,17 @@
 import { ReadModelMigration } from './read-model-migration';
-import { EVENTS_BY_TIME_COLUMNS } from './0004-events-by-time.migration';
-import { EVENT_KIND_SQL } from './0008-event-kind.migration';
+
+/** As shipped in migration 0004 (copied: a migration's SQL stays as it shipped). */
+const EVENTS_BY_TIME_COLUMNS = `product, env, tag, occurred_at, event_id, type, step, status,
+  cityHash64(env, identifier) AS user_hash`;
+
+/** As shipped in migration 0008. */
+const EVENT_KIND_SQL = `multiIf(
+         type = 'SessionActivityRecorded', multiIf(status = 'success', 1, status = 'error', 2, 3),
+         type = 'SessionStarted', 4,
+         type = 'SessionRefreshed', 5,
+         type = 'SessionRevoked', 6,
+         type = 'SessionExtended', 7,
+         0)`;
 
 /**
  * `events_by_time` again, sorted by quarter-hour first: `events_by_quarter`.

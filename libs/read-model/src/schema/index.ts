@@ -1,0 +1,4 @@
+export * from './table-definition';
+export * from './event-kinds';
+export * from './derived-tables';
+export * from './tables';
