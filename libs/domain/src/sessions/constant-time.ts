@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import crypto from 'node:crypto';
 
 /**
  * Whether two strings (refresh-token hashes) are equal, in time that depends on their

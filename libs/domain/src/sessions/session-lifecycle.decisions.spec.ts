@@ -1,139 +1,194 @@
-import { SessionRecord } from './session-record';
-import { decideExtend, decideRefresh, decideRevoke } from './session-lifecycle.decisions';
+import crypto from 'node:crypto';
+import { EventMeta } from '../events/event-envelope';
+import { SessionExtended, SessionRefreshed, SessionRevoked, SessionStarted } from '../events/session-events';
+import { Fact, givenSession } from '../testing/given-when-then';
+import { LocalFacts, REBUILT_REFRESH_TOKEN_HASH } from './evolve-session';
+import { decideExtend, decideRefresh, decideRevoke, sessionsToRevoke } from './session-lifecycle.decisions';
+import { RevokeReason } from './session-record';
 
 const t0 = Date.UTC(2026, 10, 26, 8, 0, 0);
+const SECOND = 1_000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+const iso = (ms: number) => new Date(ms).toISOString();
+const meta: EventMeta = { source: 'test' };
+const session = { product: 'p', env: 'snd', tag: 't', sessionId: '01900000-0000-7000-8000-000000000001', identifier: 'u-1' };
+// Refresh-token hashes are SHA-256 in base64url: 43 characters each.
+const hash = (name: string) => name.padEnd(43, '.');
+const CURRENT = hash('current');
+const NEXT = hash('next');
 
-function session(overrides: Partial<SessionRecord> = {}): SessionRecord {
-  return {
-    sessionId: '01900000-0000-7000-8000-000000000001',
-    product: 'p',
-    env: 'snd',
-    tag: 't',
-    identifier: 'u-1',
-    status: 'active',
-    startedAt: t0,
-    expiresAt: t0 + HOUR,
-    refreshExpiresAt: t0 + 30 * DAY,
-    tokenTtlMs: HOUR,
-    refreshTtlMs: 30 * DAY,
-    sealedData: 'sealed',
-    refreshTokenHash: 'current',
-    spentRefreshTokenHashes: [],
-    rotatedAt: null,
-    lastRefreshSealed: null,
-    generation: 0,
-    version: 0,
-    revokedAt: null,
-    revokeReason: null,
-    ...overrides,
+const envelope = (id: string, at: number) => ({ id, version: 1, occurredAt: iso(at), ...session, meta });
+
+/** A session started at t0 (token 1 h, session 30 d), its refresh token `refreshTokenHash`. */
+function started(refreshTokenHash = CURRENT, sessionId = session.sessionId): { event: SessionStarted; local: LocalFacts } {
+  const event: SessionStarted = {
+    ...envelope('e-start', t0),
+    sessionId,
+    type: 'SessionStarted',
+    data: { expiresAt: iso(t0 + HOUR), refreshExpiresAt: iso(t0 + 30 * DAY), sealedData: 'sealed' },
   };
+  return { event, local: { refreshTokenHash, tokenTtlMs: HOUR, refreshTtlMs: 30 * DAY } };
 }
 
-const context = (now: number, presentedHash: string) => ({
-  now,
-  eventId: '01900000-0000-7000-8000-0000000000ee',
-  meta: { source: 'test' },
-  presentedHash,
-  graceMs: 10_000,
-  nextRefreshHash: 'next',
+/** A refresh at `at` that minted `refreshTokenHash` and kept `sealedAnswer` for retries. */
+function refreshed(at: number, generation: number, refreshTokenHash: string, sealedAnswer?: string): Fact {
+  const event: SessionRefreshed = {
+    ...envelope(`e-refresh-${generation}`, at),
+    type: 'SessionRefreshed',
+    data: { generation, expiresAt: iso(at + HOUR), refreshExpiresAt: iso(at + 30 * DAY) },
+  };
+  return { event, local: { refreshTokenHash, sealedAnswer } };
+}
+
+const revoked = (at: number, reason: RevokeReason, id = 'e-revoke'): SessionRevoked => ({ ...envelope(id, at), type: 'SessionRevoked', data: { reason } });
+const extended = (at: number, from: number, to: number): SessionExtended => ({
+  ...envelope('e-extend', at),
+  type: 'SessionExtended',
+  data: { refreshExpiresAt: iso(to), previousRefreshExpiresAt: iso(from) },
 });
 
+const refreshInput = (now: number, presentedHash: string) => ({ now, eventId: 'e-new', meta, presentedHash, graceMs: 10 * SECOND, nextRefreshHash: NEXT });
+const context = (now: number) => ({ now, eventId: 'e-new', meta });
+
 describe('decideRefresh', () => {
-  it('given the current refresh token, rotates it: new hash, old one spent, fresh lifetimes, one SessionRefreshed', () => {
-    const now = t0 + 2 * DAY;
-    const decision = decideRefresh(session(), context(now, 'current'));
-
-    expect(decision.kind).toBe('rotate');
-    if (decision.kind !== 'rotate') return;
-    expect(decision.record).toMatchObject({
-      refreshTokenHash: 'next',
-      spentRefreshTokenHashes: ['current'],
-      rotatedAt: now,
-      generation: 1,
-      version: 1,
-      expiresAt: now + HOUR,
-      refreshExpiresAt: now + 30 * DAY,
-    });
-    expect(decision.event).toMatchObject({ type: 'SessionRefreshed', sessionId: session().sessionId, data: { generation: 1 } });
+  it('given a started session, when its refresh token is presented, then it is refreshed: a fresh token lifetime, the session end pushed out', () => {
+    const now = t0 + 2 * DAY + 437;
+    const when = givenSession(started()).when((s) => decideRefresh(s, refreshInput(now, CURRENT)));
+    when.then([
+      {
+        ...envelope('e-new', now),
+        type: 'SessionRefreshed',
+        data: { generation: 1, expiresAt: iso(t0 + 2 * DAY + HOUR), refreshExpiresAt: iso(t0 + 32 * DAY) },
+      },
+    ]);
+    // Folded, the new token is current and the presented one spent.
+    expect(when.thenState()).toMatchObject({ refreshTokenHash: NEXT, spentRefreshTokenHashes: [CURRENT], rotatedAt: now, generation: 1, version: 1 });
   });
 
-  it('given the token just spent, within the grace window, replays the sealed answer', () => {
-    const rotated = session({
-      refreshTokenHash: 'next',
-      spentRefreshTokenHashes: ['current'],
-      rotatedAt: t0,
-      lastRefreshSealed: 'answer',
-      generation: 1,
-      version: 1,
-    });
-    expect(decideRefresh(rotated, context(t0 + 9_000, 'current'))).toEqual({ kind: 'replay', sealedAnswer: 'answer' });
+  it('given a refresh just made, when the token it spent comes again within the grace window, then the same answer is replayed', () => {
+    givenSession(started(), refreshed(t0 + HOUR, 1, NEXT, 'answer'))
+      .when((s) => decideRefresh(s, refreshInput(t0 + HOUR + 9 * SECOND, CURRENT)))
+      .thenAnswers({ kind: 'replay', sealedAnswer: 'answer' });
   });
 
-  it('given the token just spent, after the grace window, revokes the session as reuse', () => {
-    const rotated = session({
-      refreshTokenHash: 'next',
-      spentRefreshTokenHashes: ['current'],
-      rotatedAt: t0,
-      lastRefreshSealed: 'answer',
-      generation: 1,
-      version: 1,
-    });
-    const decision = decideRefresh(rotated, context(t0 + 11_000, 'current'));
-    expect(decision.kind).toBe('reuse-detected');
-    if (decision.kind !== 'reuse-detected') return;
-    expect(decision.record).toMatchObject({ status: 'revoked', revokeReason: 'refresh-token-reuse', revokedAt: t0 + 11_000, version: 2 });
-    expect(decision.event).toMatchObject({ type: 'SessionRevoked', data: { reason: 'refresh-token-reuse' } });
+  it('given a refresh just made, when the token it spent comes after the grace window, then the session is revoked as reuse', () => {
+    const now = t0 + HOUR + 11 * SECOND;
+    const when = givenSession(started(), refreshed(t0 + HOUR, 1, NEXT, 'answer')).when((s) => decideRefresh(s, refreshInput(now, CURRENT)));
+    when.then([{ ...envelope('e-new', now), type: 'SessionRevoked', data: { reason: 'refresh-token-reuse' } }]);
+    expect(when.thenState()).toMatchObject({ status: 'revoked', revokeReason: 'refresh-token-reuse', revokedAt: now, lastRefreshSealed: null, version: 2 });
   });
 
-  it('given an older spent token, revokes at once even inside the grace window', () => {
-    const record = session({
-      refreshTokenHash: 'third',
-      spentRefreshTokenHashes: ['second', 'first'],
-      rotatedAt: t0,
-      lastRefreshSealed: 'answer',
-      generation: 2,
-      version: 2,
-    });
-    expect(decideRefresh(record, context(t0 + 1, 'first')).kind).toBe('reuse-detected');
+  it('given two refreshes, when the first token comes again, even within the grace window, then the session is revoked as reuse', () => {
+    const now = t0 + 2 * HOUR + SECOND;
+    givenSession(started(), refreshed(t0 + HOUR, 1, hash('second'), 'a1'), refreshed(t0 + 2 * HOUR, 2, hash('third'), 'a2'))
+      .when((s) => decideRefresh(s, refreshInput(now, CURRENT)))
+      .then([{ ...envelope('e-new', now), type: 'SessionRevoked', data: { reason: 'refresh-token-reuse' } }]);
   });
 
-  it('refuses a token matching nothing without revoking, so a known session id alone cannot end a session', () => {
-    expect(decideRefresh(session(), context(t0 + 1, 'forged'))).toEqual({ kind: 'refused', reason: 'invalid' });
+  it('given a refresh whose answer this store never kept, when its spent token comes within the grace window, then that is reuse', () => {
+    const now = t0 + HOUR + SECOND;
+    givenSession(started(), refreshed(t0 + HOUR, 1, NEXT))
+      .when((s) => decideRefresh(s, refreshInput(now, CURRENT)))
+      .then([{ ...envelope('e-new', now), type: 'SessionRevoked', data: { reason: 'refresh-token-reuse' } }]);
   });
 
-  it('refuses revoked and ended sessions', () => {
-    expect(decideRefresh(session({ status: 'revoked' }), context(t0, 'current'))).toEqual({ kind: 'refused', reason: 'revoked' });
-    expect(decideRefresh(session(), context(t0 + 30 * DAY, 'current'))).toEqual({ kind: 'refused', reason: 'expired' });
+  it('given a started session, when a token matching nothing is presented, then it is refused without revoking', () => {
+    givenSession(started())
+      .when((s) => decideRefresh(s, refreshInput(t0 + SECOND, hash('forged'))))
+      .thenAnswers({ kind: 'refused', reason: 'invalid' });
+  });
+
+  it('given a session folded from the log alone (no refresh hash), when any token is presented, then it is refused', () => {
+    const fromLog = givenSession(started().event);
+    expect(fromLog.state?.refreshTokenHash).toBe(REBUILT_REFRESH_TOKEN_HASH);
+    fromLog.when((s) => decideRefresh(s, refreshInput(t0 + SECOND, REBUILT_REFRESH_TOKEN_HASH))).thenAnswers({ kind: 'refused', reason: 'invalid' });
+  });
+
+  it('given a revoked session, or one past its end, when its token is presented, then it is refused', () => {
+    givenSession(started(), revoked(t0 + SECOND, 'requested'))
+      .when((s) => decideRefresh(s, refreshInput(t0 + 2 * SECOND, CURRENT)))
+      .thenAnswers({ kind: 'refused', reason: 'revoked' });
+    givenSession(started())
+      .when((s) => decideRefresh(s, refreshInput(t0 + 30 * DAY, CURRENT)))
+      .thenAnswers({ kind: 'refused', reason: 'expired' });
+  });
+});
+
+describe('refresh-token comparison in constant time', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('compares the presented hash with the current and every spent hash through crypto.timingSafeEqual, without stopping at a match', () => {
+    const spy = jest.spyOn(crypto, 'timingSafeEqual');
+    const given = givenSession(started(), refreshed(t0 + HOUR, 1, hash('second'), 'a1'), refreshed(t0 + 2 * HOUR, 2, hash('third'), 'a2'));
+    expect(given.state?.spentRefreshTokenHashes).toEqual([hash('second'), CURRENT]);
+
+    // The current token matches the first candidate; the other two are compared all the same.
+    expect(given.when((s) => decideRefresh(s, refreshInput(t0 + 3 * HOUR, hash('third')))).outcome().kind).toBe('rotate');
+    expect(spy).toHaveBeenCalledTimes(3);
+
+    spy.mockClear();
+    // A forged hash of the same length, differing in its last character only, is refused.
+    const forged = hash('third').slice(0, -1) + '!';
+    expect(forged).toHaveLength(hash('third').length);
+    expect(given.when((s) => decideRefresh(s, refreshInput(t0 + 3 * HOUR, forged))).outcome()).toEqual({ kind: 'refused', reason: 'invalid' });
+    expect(spy).toHaveBeenCalledTimes(3);
   });
 });
 
 describe('decideRevoke', () => {
-  it('revokes a live session once; revoking again decides nothing', () => {
-    const decision = decideRevoke(session(), 'requested', { now: t0, eventId: 'e', meta: { source: 'test' } });
-    expect(decision?.record).toMatchObject({ status: 'revoked', revokeReason: 'requested', version: 1 });
-    expect(decideRevoke(decision!.record, 'requested', { now: t0, eventId: 'e', meta: { source: 'test' } })).toBeUndefined();
+  it('given a live session, when revoked, then one SessionRevoked with the reason', () => {
+    const when = givenSession(started()).when((s) => decideRevoke(s, 'requested', context(t0 + SECOND)));
+    when.then([{ ...envelope('e-new', t0 + SECOND), type: 'SessionRevoked', data: { reason: 'requested' } }]);
+    expect(when.thenState()).toMatchObject({ status: 'revoked', revokedAt: t0 + SECOND, revokeReason: 'requested', version: 1 });
+  });
+
+  it('given a revoked session, when revoked again, then nothing happens (revoking is idempotent)', () => {
+    givenSession(started(), revoked(t0 + SECOND, 'requested'))
+      .when((s) => decideRevoke(s, 'identifier-revoked', context(t0 + 2 * SECOND)))
+      .then([]);
+  });
+});
+
+describe('revoking by identifier', () => {
+  const live = (sessionId: string) => {
+    const record = givenSession(started(CURRENT, sessionId)).state;
+    if (!record) throw new Error('not started');
+    return record;
+  };
+
+  it('given a user with live sessions, when revoked by identifier except one, then every other session is revoked with reason identifier-revoked', () => {
+    const [a, b, c] = ['s-a', 's-b', 's-c'].map(live);
+    const chosen = sessionsToRevoke([a, b, c], 's-b');
+    expect(chosen.map((s) => s.sessionId)).toEqual(['s-a', 's-c']);
+    for (const record of chosen) {
+      expect(decideRevoke(record, 'identifier-revoked', context(t0 + SECOND))?.events).toEqual([
+        { ...envelope('e-new', t0 + SECOND), sessionId: record.sessionId, type: 'SessionRevoked', data: { reason: 'identifier-revoked' } },
+      ]);
+    }
+    expect(sessionsToRevoke([a, b, c]).map((s) => s.sessionId)).toEqual(['s-a', 's-b', 's-c']);
   });
 });
 
 describe('decideExtend', () => {
-  it('pushes the session end out and records the previous end', () => {
-    const decision = decideExtend(session(), 7 * DAY, { now: t0, eventId: 'e', meta: { source: 'test' } });
-    expect(decision.kind).toBe('extended');
-    if (decision.kind !== 'extended') return;
-    expect(decision.record.refreshExpiresAt).toBe(t0 + 37 * DAY);
-    expect(decision.event.data).toEqual({
-      refreshExpiresAt: new Date(t0 + 37 * DAY).toISOString(),
-      previousRefreshExpiresAt: new Date(t0 + 30 * DAY).toISOString(),
-    });
+  it('given a live session, when extended by 7 days, then its end moves out and the previous end is recorded', () => {
+    const when = givenSession(started()).when((s) => decideExtend(s, 7 * DAY, context(t0 + SECOND)));
+    when.then([extended(t0 + SECOND, t0 + 30 * DAY, t0 + 37 * DAY)].map((e) => ({ ...e, id: 'e-new' })));
+    expect(when.thenState()).toMatchObject({ refreshExpiresAt: t0 + 37 * DAY, version: 1 });
   });
 
-  it('refuses revoked and ended sessions', () => {
-    expect(decideExtend(session({ status: 'revoked' }), DAY, { now: t0, eventId: 'e', meta: { source: 'test' } })).toEqual({
-      kind: 'refused',
-      reason: 'revoked',
-    });
-    expect(decideExtend(session(), DAY, { now: t0 + 31 * DAY, eventId: 'e', meta: { source: 'test' } })).toEqual({ kind: 'refused', reason: 'expired' });
+  it('given an extended session, when extended again, then it builds on the extended end', () => {
+    givenSession(started(), extended(t0 + SECOND, t0 + 30 * DAY, t0 + 37 * DAY))
+      .when((s) => decideExtend(s, DAY, context(t0 + 2 * SECOND)))
+      .then([{ ...extended(t0 + 2 * SECOND, t0 + 37 * DAY, t0 + 38 * DAY), id: 'e-new' }]);
+  });
+
+  it('given a revoked session, or one past its end, when extended, then it is refused', () => {
+    givenSession(started(), revoked(t0 + SECOND, 'requested'))
+      .when((s) => decideExtend(s, DAY, context(t0 + 2 * SECOND)))
+      .thenAnswers({ kind: 'refused', reason: 'revoked' });
+    givenSession(started())
+      .when((s) => decideExtend(s, DAY, context(t0 + 31 * DAY)))
+      .thenAnswers({ kind: 'refused', reason: 'expired' });
   });
 });

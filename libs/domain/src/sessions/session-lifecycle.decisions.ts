@@ -1,6 +1,7 @@
 import { SESSION_EXTENDED, SESSION_REFRESHED, SESSION_REVOKED, SessionExtended, SessionRefreshed, SessionRevoked } from '../events/session-events';
 import { toIsoTimestamp, toWholeSecond } from '../time/clock';
 import { findConstantTime } from './constant-time';
+import { REBUILT_REFRESH_TOKEN_HASH } from './evolve-session';
 import { DecisionContext, SessionDecision, decided, envelopeOf } from './session-decision';
 import { RevokeReason, SessionRecord } from './session-record';
 
@@ -27,14 +28,16 @@ export interface RefreshInput extends DecisionContext {
  * revoked, since the server cannot tell which party is the attacker. Older spent
  * tokens are reuse at once. A token matching nothing is refused without revoking, so
  * knowing a session id is not enough to end someone's session. The presented hash is
- * compared with the current and every spent hash in constant time, without early exit.
+ * compared with the current and every spent hash in constant time, without early exit
+ * (`findConstantTime`, through `crypto.timingSafeEqual`).
  */
 export function decideRefresh(record: SessionRecord, input: RefreshInput): RefreshDecision {
   if (record.status === 'revoked') return { kind: 'refused', reason: 'revoked' };
   if (input.now >= record.refreshExpiresAt) return { kind: 'refused', reason: 'expired' };
 
   const matched = findConstantTime(input.presentedHash, [record.refreshTokenHash, ...record.spentRefreshTokenHashes]);
-  if (matched === 0) {
+  // A session folded from the log has no refresh token: its marker is never a match.
+  if (matched === 0 && record.refreshTokenHash !== REBUILT_REFRESH_TOKEN_HASH) {
     // Rolling: each refresh gives a fresh token lifetime and pushes the session's end
     // to a full refresh lifetime from now (never earlier than it already was).
     const expiresAt = toWholeSecond(input.now + record.tokenTtlMs);
@@ -47,7 +50,7 @@ export function decideRefresh(record: SessionRecord, input: RefreshInput): Refre
     return { kind: 'rotate', ...decided(record, event, { refreshTokenHash: input.nextRefreshHash }) };
   }
 
-  if (matched === -1) return { kind: 'refused', reason: 'invalid' };
+  if (matched <= 0) return { kind: 'refused', reason: 'invalid' };
   const justSpent = matched === 1;
   const withinGrace = justSpent && record.rotatedAt !== null && input.now - record.rotatedAt <= input.graceMs;
   if (withinGrace && record.lastRefreshSealed) return { kind: 'replay', sealedAnswer: record.lastRefreshSealed };
@@ -74,4 +77,9 @@ export function decideExtend(record: SessionRecord, byMs: number, context: Decis
     data: { refreshExpiresAt: toIsoTimestamp(record.refreshExpiresAt + byMs), previousRefreshExpiresAt: toIsoTimestamp(record.refreshExpiresAt) },
   };
   return { kind: 'extended', ...decided(record, event) };
+}
+
+/** Which of a user's live sessions a revoke by identifier ends: every one but `exceptSessionId`. */
+export function sessionsToRevoke<T extends Pick<SessionRecord, 'sessionId'>>(live: readonly T[], exceptSessionId?: string): T[] {
+  return live.filter((record) => record.sessionId !== exceptSessionId);
 }

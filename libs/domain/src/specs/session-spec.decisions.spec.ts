@@ -1,3 +1,6 @@
+import { EventMeta } from '../events/event-envelope';
+import { SessionSpecCreated, SessionSpecDeleted } from '../events/session-events';
+import { givenSpec } from '../testing/given-when-then';
 import { SessionSpec } from './session-spec';
 import { decideCreateSpec, decideDeleteSpec, decideUpdateSpec } from './session-spec.decisions';
 
@@ -8,32 +11,69 @@ const spec: SessionSpec = {
   expiry: { value: 1, unit: 'hours' },
   refreshExpiry: { value: 1, unit: 'days' },
 };
-const context = { product: 'shop', env: '*', now: Date.UTC(2026, 0, 1), eventId: '01900000-0000-7000-8000-000000000009', meta: { source: 'test' } };
+const now = Date.UTC(2026, 0, 1);
+const meta: EventMeta = { source: 'test' };
+const context = { product: 'shop', env: '*', now, eventId: 'e-new', meta };
+// Spec events concern a product: the nil session and no user.
+const envelope = (id: string) => ({
+  id,
+  version: 1,
+  occurredAt: new Date(now).toISOString(),
+  product: 'shop',
+  env: '*',
+  tag: 'checkout',
+  sessionId: '00000000-0000-0000-0000-000000000000',
+  identifier: '',
+  meta,
+});
+const created = (revision: number, id = `e-created-${revision}`): SessionSpecCreated => ({
+  ...envelope(id),
+  type: 'SessionSpecCreated',
+  data: { spec, revision },
+});
+const deleted = (revision: number, id = `e-deleted-${revision}`): SessionSpecDeleted => ({ ...envelope(id), type: 'SessionSpecDeleted', data: { revision } });
 
 describe('session spec decisions', () => {
-  it('creates at revision 1 with a product-level event (no session, no user)', () => {
-    const { stored, event } = decideCreateSpec(undefined, spec, context);
-    expect(stored).toEqual({ product: 'shop', spec, revision: 1, deleted: false });
-    expect(event).toMatchObject({
-      type: 'SessionSpecCreated',
-      tag: 'checkout',
-      identifier: '',
-      sessionId: '00000000-0000-0000-0000-000000000000',
-      data: { spec, revision: 1 },
-    });
+  it('given nothing, when a spec is created, then SessionSpecCreated at revision 1', () => {
+    const when = givenSpec().when((existing) => decideCreateSpec(existing, spec, context));
+    when.then([created(1, 'e-new')]);
+    expect(when.thenState()).toEqual({ product: 'shop', spec, revision: 1, deleted: false });
   });
 
-  it('refuses a duplicate tag, but lets a deleted tag be defined again', () => {
-    const created = decideCreateSpec(undefined, spec, context).stored;
-    expect(() => decideCreateSpec(created, spec, context)).toThrow('already exists');
-    const deleted = decideDeleteSpec(created, 'checkout', context).stored;
-    expect(decideCreateSpec(deleted, spec, context).stored.revision).toBe(3);
+  it('given a spec, when the tag is created again, then SESSION_SPEC_EXISTS', () => {
+    givenSpec(created(1))
+      .when((existing) => decideCreateSpec(existing, spec, context))
+      .thenRefuses('SESSION_SPEC_EXISTS');
   });
 
-  it('updates with an optional revision guard', () => {
-    const created = decideCreateSpec(undefined, spec, context).stored;
-    expect(decideUpdateSpec(created, { ...spec, name: 'v2' }, 1, context).stored).toMatchObject({ revision: 2, spec: { name: 'v2' } });
-    expect(() => decideUpdateSpec(created, spec, 5, context)).toThrow('revision 1, not 5');
-    expect(() => decideUpdateSpec(undefined, spec, undefined, context)).toThrow('not defined');
+  it('given a deleted spec, when the tag is created again, then SessionSpecCreated at the next revision', () => {
+    givenSpec(created(1), deleted(2))
+      .when((existing) => decideCreateSpec(existing, spec, context))
+      .then([created(3, 'e-new')]);
+  });
+
+  it('given a spec at revision 1, when updated with revision 1, then SessionSpecUpdated at revision 2', () => {
+    const v2 = { ...spec, name: 'v2' };
+    const when = givenSpec(created(1)).when((existing) => decideUpdateSpec(existing, v2, 1, context));
+    when.then([{ ...envelope('e-new'), type: 'SessionSpecUpdated', data: { spec: v2, revision: 2 } }]);
+    expect(when.thenState()).toMatchObject({ revision: 2, spec: { name: 'v2' } });
+  });
+
+  it('given a spec at revision 1, when updated expecting revision 5, then SESSION_SPEC_CONFLICT; given none, then SPEC_NOT_FOUND', () => {
+    givenSpec(created(1))
+      .when((existing) => decideUpdateSpec(existing, spec, 5, context))
+      .thenRefuses('SESSION_SPEC_CONFLICT');
+    givenSpec()
+      .when((existing) => decideUpdateSpec(existing, spec, undefined, context))
+      .thenRefuses('SPEC_NOT_FOUND');
+  });
+
+  it('given a spec, when deleted, then SessionSpecDeleted; given a deleted one, then SPEC_NOT_FOUND', () => {
+    const when = givenSpec(created(1)).when((existing) => decideDeleteSpec(existing, 'checkout', context));
+    when.then([deleted(2, 'e-new')]);
+    expect(when.thenState()).toEqual({ product: 'shop', spec, revision: 2, deleted: true });
+    givenSpec(created(1), deleted(2))
+      .when((existing) => decideDeleteSpec(existing, 'checkout', context))
+      .thenRefuses('SPEC_NOT_FOUND');
   });
 });

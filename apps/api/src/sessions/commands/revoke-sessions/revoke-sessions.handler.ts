@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { decideRevoke, RevokeReason, SessionRecord } from '@waymark/domain';
+import { decideRevoke, RevokeReason, SessionRecord, sessionsToRevoke } from '@waymark/domain';
 import { requireInScope, SessionCommands } from '../../session-commands';
 import { RevokeSessionsCommand, RevokeSessionsResult } from './revoke-sessions.command';
 
@@ -24,7 +24,7 @@ export class RevokeSessionsHandler implements ICommandHandler<RevokeSessionsComm
       live.push(...page.records);
       if (page.records.length < PAGE) break;
     }
-    const chosen = live.filter((record) => record.sessionId !== target.exceptSessionId);
+    const chosen = sessionsToRevoke(live, target.exceptSessionId);
     // Issued together, the revocations share one group commit.
     const outcomes = await Promise.all(chosen.map((record) => this.revoke(record, 'identifier-revoked', command.requestId)));
     return { revoked: chosen.filter((_, index) => outcomes[index]).map((record) => record.sessionId) };
