@@ -1,4 +1,4 @@
-import { buildOpenApiDocument } from '../../apps/api/src/openapi/openapi.document';
+import { buildApiDocument } from '../../apps/api/src/openapi/api-document';
 import { RunningApi, SEED_BODY, TEST_KEY, TEST_MODE, getJson, postJson, readJson, startApi } from '../support/api-app';
 import { canaryVisibleAfter, createCanarySpec, freshnessBoundMs, percentile } from '../support/fuzz/canary';
 import { fuzzOperation, FuzzTarget } from '../support/fuzz/fuzz-operation';
@@ -14,7 +14,7 @@ import { Operation, operationsOf } from '../support/fuzz/openapi-operations';
  * Runs in both Jest projects (BOTH_MODES in jest.config.js): embedded and distributed.
  */
 const settings = fuzzSettings();
-const operations = operationsOf(buildOpenApiDocument());
+const operations = operationsOf(buildApiDocument());
 /** Enough that the p95 is not simply the slowest one (nearest rank: the 19th of 20). */
 const CANARIES = 20;
 
@@ -48,7 +48,7 @@ describe(`OpenAPI fuzz, ${TEST_MODE} mode (seed ${settings.seed})`, () => {
   });
 
   it('fuzzes the document the app serves', async () => {
-    expect(await readJson(await getJson(`${api.baseUrl}/docs/openapi.json`))).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument())));
+    expect(await readJson(await getJson(`${api.baseUrl}/docs/openapi.json`))).toEqual(JSON.parse(JSON.stringify(buildApiDocument())));
   });
 
   it.each(operations.map((operation) => [operation.name, operation] as const))(

@@ -8,12 +8,29 @@ import { createFastifyAdapter } from '@waymark/http';
 import { loadProjectorConfig } from '../../apps/projector/src/config/projector.config';
 import { ProjectorAppModule } from '../../apps/projector/src/projector-app.module';
 import { startDistributedStack } from './distributed-stack';
+import { ResponseContract } from './response-contract';
 
 export interface RunningApi {
   app: NestFastifyApplication;
   baseUrl: string;
   dataDir: string;
+  /** Every answer checked against the app's OpenAPI document; close() throws with what it did not describe. */
+  contract: ResponseContract;
+  /** The routes Fastify registered (`GET /v1/sessions/active`), HEAD included. */
+  routes: string[];
   close: () => Promise<void>;
+}
+
+/** Records the routes Fastify registers and checks every answer against the document: before listen. */
+function observe(app: NestFastifyApplication): { contract: ResponseContract; routes: string[] } {
+  const routes: string[] = [];
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRoute', (route) => {
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) routes.push(`${method} ${route.url}`);
+  });
+  const contract = new ResponseContract(app);
+  contract.install();
+  return { contract, routes };
 }
 
 /** `npm run test:distributed` sets this: the same specs then run on Kafka, Redis and a ClickHouse server. */
@@ -37,15 +54,19 @@ export async function startApi(env: Record<string, string> = {}): Promise<Runnin
     ...env,
   });
   const app = await createApiApp(config);
+  const { contract, routes } = observe(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as AddressInfo;
   return {
     app,
     baseUrl: `http://127.0.0.1:${port}`,
     dataDir: dir.path,
+    contract,
+    routes,
     close: async () => {
       await app.close();
       dir.remove();
+      contract.assertClean();
     },
   };
 }
@@ -85,6 +106,7 @@ async function startDistributedApi(env: Record<string, string>): Promise<Running
   const dir = makeTempDir('api');
   const base = { ...stack.env, DATA_DIR: dir.path, HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, ...env };
   const app = await createApiApp(loadApiConfig({ ...base, PORT: '0' }));
+  const { contract, routes } = observe(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as AddressInfo;
   const { REDIS_URL: _projectorHasNoRedis, ...projectorStack } = stack.env;
@@ -99,11 +121,14 @@ async function startDistributedApi(env: Record<string, string>): Promise<Running
     app,
     baseUrl: `http://127.0.0.1:${port}`,
     dataDir: dir.path,
+    contract,
+    routes,
     close: async () => {
       await app.close();
       await projector.close();
       await stack.stop();
       dir.remove();
+      contract.assertClean();
     },
   };
 }

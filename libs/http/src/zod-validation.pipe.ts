@@ -1,4 +1,4 @@
-import { PipeTransform } from '@nestjs/common';
+import { ArgumentMetadata, PipeTransform } from '@nestjs/common';
 import { DomainError } from '@waymark/domain';
 import { z } from 'zod';
 
@@ -25,5 +25,27 @@ export class ZodValidationPipe<T extends z.ZodType> implements PipeTransform<unk
     });
     const summary = errors.map((error) => `${error.field}: ${error.message}`).join('; ');
     throw new DomainError('INVALID_REQUEST', `invalid ${this.root}: ${summary}`, errors);
+  }
+}
+
+/**
+ * The route-level form: validates the whole body and the whole query against the
+ * schemas a route declares (`@ApiOperation({ body, query })` in the API), and leaves
+ * every other argument (path parameters, single query keys, headers) as it is.
+ */
+export class RouteValidationPipe implements PipeTransform {
+  private readonly body?: ZodValidationPipe<z.ZodType>;
+  private readonly query?: ZodValidationPipe<z.ZodType>;
+
+  constructor(schemas: { body?: z.ZodType; query?: z.ZodType }) {
+    if (schemas.body) this.body = new ZodValidationPipe(schemas.body, 'body');
+    if (schemas.query) this.query = new ZodValidationPipe(schemas.query, 'query');
+  }
+
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.data !== undefined) return value;
+    if (metadata.type === 'body' && this.body) return this.body.transform(value);
+    if (metadata.type === 'query' && this.query) return this.query.transform(value);
+    return value;
   }
 }

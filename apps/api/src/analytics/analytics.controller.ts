@@ -1,11 +1,25 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ZodValidationPipe } from '@waymark/http';
+import {
+  analyticsScopeSchema,
+  drillUsersSchema,
+  funnelSchema,
+  liveEventsSchema,
+  liveStreamSchema,
+  pathsSchema,
+  retentionSchema,
+  stepNamesSchema,
+  tagDashboardSchema,
+  userDashboardSchema,
+  userJourneyPageSchema,
+  userListSchema,
+  userProfileSchema,
+} from '@waymark/contract';
 import { Funnel, Paths, Retention, TagDashboard, UserDashboard, UserList } from '@waymark/read-model';
 import { FastifyReply } from 'fastify';
-import { z } from 'zod';
 import { AuthenticatedRequest } from '../auth/api-key.guard';
 import { RequireRole } from '../auth/require-role.decorator';
+import { ApiErrorCode, ApiOperation } from '../openapi/api-operation.decorator';
 import { AnalyticsAccess, accessOf } from './analytics-access';
 import {
   FunnelParams,
@@ -21,6 +35,7 @@ import {
   listUsersQuerySchema,
   pathsQuerySchema,
   retentionQuerySchema,
+  scopeQuerySchema,
   tagDashboardQuerySchema,
   userDashboardQuerySchema,
   userJourneyQuerySchema,
@@ -41,8 +56,10 @@ import { FunnelUsersParams, StepNamesParams, StepUsersParams, funnelUsersQuerySc
 import { ListDrillUsersQuery, ListStepNamesQuery } from './drill/list-drill-users.query';
 import { DrillUsers } from './drill/users-drill.reader';
 
-/** The scope listing takes no parameters: unknown ones are refused like everywhere else. */
-export const scopeQuerySchema = z.object({}).strict();
+export { scopeQuerySchema };
+
+/** Every analytics read names a product (and maybe an env) the catalog must know. */
+const SCOPE_ERRORS: ApiErrorCode[] = ['PRODUCT_NOT_FOUND', 'ENV_NOT_FOUND'];
 
 /** What the guard left on the request: it runs before every `read` route. */
 function access(request: AuthenticatedRequest): AnalyticsAccess {
@@ -59,91 +76,202 @@ export class AnalyticsController {
   ) {}
 
   @Get('scope')
-  scope(@Query(new ZodValidationPipe(scopeQuerySchema, 'query')) _params: object, @Req() request: AuthenticatedRequest): Promise<AnalyticsScopeList> {
+  @ApiOperation({
+    operationId: 'getAnalyticsScope',
+    tag: 'analytics',
+    summary: 'What this key may read: products, their envs within the key, and session tags (names only)',
+    description:
+      "For pickers such as the console's: listing session specs themselves needs the admin role. `openDevelopment` is true when the API accepts calls without a key.",
+    query: scopeQuerySchema,
+    responses: { 200: { description: 'Products, envs and tags', schema: analyticsScopeSchema } },
+    errors: [],
+  })
+  scope(@Query() _params: object, @Req() request: AuthenticatedRequest): Promise<AnalyticsScopeList> {
     return this.queries.execute(new GetAnalyticsScopeQuery(request.principal!));
   }
 
   /** Server-sent events: `ready`, then `events` batches (oldest first) as the read model gets them. */
   @Get('live')
-  stream(
-    @Query(new ZodValidationPipe(liveQuerySchema, 'query')) params: LiveParams,
-    @Req() request: AuthenticatedRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
+  @ApiOperation({
+    operationId: 'streamLiveEvents',
+    tag: 'analytics',
+    summary: 'The newest events of a tag, or of one user (identifier with env), as the read model gets them',
+    description:
+      "With `Accept: text/event-stream`: server-sent events, `ready` first, then `events` (a JSON array, oldest first: the last hour's newest 50, then each new batch as it is projected; polled every second). Otherwise the newest events once, as JSON. `identifier` needs `env`. The key's product and envs scope it like every analytics read; an event reported late with an earlier time than those already sent is not sent.",
+    query: liveQuerySchema,
+    responses: {
+      200: {
+        description: 'A stream of events (text/event-stream), or the newest events once (application/json)',
+        schema: liveEventsSchema,
+        alternatives: { 'text/event-stream': liveStreamSchema },
+      },
+    },
+    errors: [...SCOPE_ERRORS],
+  })
+  stream(@Query() params: LiveParams, @Req() request: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.live.stream(params, access(request), request, reply);
   }
 
   @Get('users')
-  users(@Query(new ZodValidationPipe(listUsersQuerySchema, 'query')) params: ListUsersParams, @Req() request: AuthenticatedRequest): Promise<UserList> {
+  @ApiOperation({
+    operationId: 'listUsers',
+    tag: 'analytics',
+    summary: 'Users of a tag: identifiers with first and last seen, sessions and status, paged and searchable',
+    description:
+      'Status at the time of the request: active (a session is live), inactive (none live, the latest was revoked), expired (none live, the latest ran past its end). With from/to: users seen within the range.',
+    query: listUsersQuerySchema,
+    responses: { 200: { description: 'A page of users', schema: userListSchema } },
+    errors: [...SCOPE_ERRORS],
+  })
+  users(@Query() params: ListUsersParams, @Req() request: AuthenticatedRequest): Promise<UserList> {
     return this.queries.execute(new ListUsersQuery(params, access(request)));
   }
 
   @Get('users/profile')
-  profile(
-    @Query(new ZodValidationPipe(userProfileQuerySchema, 'query')) params: UserProfileParams,
-    @Req() request: AuthenticatedRequest,
-  ): Promise<UserProfile> {
+  @ApiOperation({
+    operationId: 'getUserProfile',
+    tag: 'analytics',
+    summary: "One user's profile: status, sessions (start, end, active, duration, event count) and the latest session's data",
+    description: 'The data is decrypted only for keys with the admin role; a read-only key gets `data: null, dataRedacted: true`.',
+    query: userProfileQuerySchema,
+    responses: { 200: { description: 'The profile', schema: userProfileSchema } },
+    errors: [...SCOPE_ERRORS, 'SESSION_NOT_FOUND'],
+  })
+  profile(@Query() params: UserProfileParams, @Req() request: AuthenticatedRequest): Promise<UserProfile> {
     return this.queries.execute(new GetUserProfileQuery(params, access(request)));
   }
 
   @Get('users/journey')
-  async journey(@Query(new ZodValidationPipe(userJourneyQuerySchema, 'query')) params: UserJourneyParams, @Req() request: AuthenticatedRequest) {
+  @ApiOperation({
+    operationId: 'getUserJourney',
+    tag: 'analytics',
+    summary: "One user's journey: lifecycle events and activity in time order, filterable, with cursor paging",
+    description:
+      'Pass `nextCursor` back as `cursor` for the next page. Pages are positions in (occurredAt, event id) order, so events arriving meanwhile never shift or repeat rows. status, name and processId match activity records only.',
+    query: userJourneyQuerySchema,
+    responses: { 200: { description: 'A page of events', schema: userJourneyPageSchema } },
+    errors: [...SCOPE_ERRORS],
+  })
+  async journey(@Query() params: UserJourneyParams, @Req() request: AuthenticatedRequest) {
     const page = await this.queries.execute(new GetUserJourneyQuery(params, access(request)));
     return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
   }
 
   /** Activity names seen in the range, most frequent first: what step pickers offer. */
   @Get('steps')
-  steps(
-    @Query(new ZodValidationPipe(stepNamesQuerySchema, 'query')) params: StepNamesParams,
-    @Req() request: AuthenticatedRequest,
-  ): Promise<{ steps: Array<{ step: string; records: number }> }> {
+  @ApiOperation({
+    operationId: 'listStepNames',
+    tag: 'analytics',
+    summary: 'Activity names seen in the range, most frequent first (at most 200): what step pickers offer',
+    description: '`records` orders them; it is counted without deduplication, so it is not a figure to report. Range default: the last 7 days.',
+    query: stepNamesQuerySchema,
+    responses: { 200: { description: 'Step names', schema: stepNamesSchema } },
+    errors: [...SCOPE_ERRORS],
+  })
+  steps(@Query() params: StepNamesParams, @Req() request: AuthenticatedRequest): Promise<{ steps: Array<{ step: string; records: number }> }> {
     return this.queries.execute(new ListStepNamesQuery(params, access(request)));
   }
 
   /** The users behind a paths node: those with an activity record of `step` in the range. */
   @Get('users/by-step')
-  usersByStep(@Query(new ZodValidationPipe(stepUsersQuerySchema, 'query')) params: StepUsersParams, @Req() request: AuthenticatedRequest): Promise<DrillUsers> {
+  @ApiOperation({
+    operationId: 'listUsersByStep',
+    tag: 'analytics',
+    summary: 'The users behind a step of the paths view: those with an activity record of `step` in the range, latest first',
+    description: '`total` counts them all; `users` holds the first `limit` (50, at most 100). Range default: the last 7 days.',
+    query: stepUsersQuerySchema,
+    responses: { 200: { description: 'Users', schema: drillUsersSchema } },
+    errors: [...SCOPE_ERRORS],
+  })
+  usersByStep(@Query() params: StepUsersParams, @Req() request: AuthenticatedRequest): Promise<DrillUsers> {
     return this.queries.execute(new ListDrillUsersQuery({ kind: 'step', params }, access(request)));
   }
 
   /** The users behind a funnel's drop-off: their furthest step in order is `reached`. */
   @Get('funnel/users')
-  funnelUsers(
-    @Query(new ZodValidationPipe(funnelUsersQuerySchema, 'query')) params: FunnelUsersParams,
-    @Req() request: AuthenticatedRequest,
-  ): Promise<DrillUsers> {
+  @ApiOperation({
+    operationId: 'listFunnelDropOffUsers',
+    tag: 'analytics',
+    summary: "The users behind a funnel's drop-off: those whose furthest step, in order within the window, is step `reached` (1-based)",
+    description:
+      "The users who dropped off before step k+1 are those with `reached=k`; their `total` is that step's `dropOff` in `/v1/analytics/funnel` with the same parameters. `users` holds the first `limit` (50, at most 100), latest first.",
+    query: funnelUsersQuerySchema,
+    responses: { 200: { description: 'Users', schema: drillUsersSchema } },
+    errors: [...SCOPE_ERRORS],
+  })
+  funnelUsers(@Query() params: FunnelUsersParams, @Req() request: AuthenticatedRequest): Promise<DrillUsers> {
     return this.queries.execute(new ListDrillUsersQuery({ kind: 'funnel', params }, access(request)));
   }
 
   @Get('users/dashboard')
-  userDashboard(
-    @Query(new ZodValidationPipe(userDashboardQuerySchema, 'query')) params: UserDashboardParams,
-    @Req() request: AuthenticatedRequest,
-  ): Promise<UserDashboard> {
+  @ApiOperation({
+    operationId: 'getUserDashboard',
+    tag: 'analytics',
+    summary: "One user's dashboard: activity, latency (p50/p95) and outcome timelines, peak hours, success rate",
+    query: userDashboardQuerySchema,
+    responses: { 200: { description: 'The dashboard', schema: userDashboardSchema } },
+    errors: [...SCOPE_ERRORS],
+  })
+  userDashboard(@Query() params: UserDashboardParams, @Req() request: AuthenticatedRequest): Promise<UserDashboard> {
     return this.queries.execute(new GetUserDashboardQuery(params, access(request)));
   }
 
   @Get('dashboard')
-  dashboard(
-    @Query(new ZodValidationPipe(tagDashboardQuerySchema, 'query')) params: TagDashboardParams,
-    @Req() request: AuthenticatedRequest,
-  ): Promise<TagDashboard> {
+  @ApiOperation({
+    operationId: 'getTagDashboard',
+    tag: 'analytics',
+    summary: 'Tag dashboard: users, sessions, DAU/WAU/MAU with change, sessions over time, peak hours, envs, durations, outcomes, lifecycle operations',
+    description:
+      'Lifecycle operations count start, refresh, revoke and extend; verify writes no event, so it is not counted. DAU/WAU/MAU are distinct users in the 1, 7 and 30 days before `to`, against the period before. More than 1000 buckets in the range is refused (400 naming `interval`).',
+    query: tagDashboardQuerySchema,
+    responses: { 200: { description: 'The dashboard', schema: tagDashboardSchema } },
+    errors: [...SCOPE_ERRORS],
+  })
+  dashboard(@Query() params: TagDashboardParams, @Req() request: AuthenticatedRequest): Promise<TagDashboard> {
     return this.queries.execute(new GetTagDashboardQuery(params, access(request)));
   }
 
   @Get('paths')
-  paths(@Query(new ZodValidationPipe(pathsQuerySchema, 'query')) params: PathsParams, @Req() request: AuthenticatedRequest): Promise<Paths> {
+  @ApiOperation({
+    operationId: 'getPaths',
+    tag: 'analytics',
+    summary: 'Most common sequences of steps after `start` (or before `end`), as Sankey nodes and edges',
+    description:
+      "Each user's activity in time order, split into visits at a `visitGapMinutes` pause (30), consecutive repeats collapsed, `steps` steps per path (5), the `edges` most frequent edges (50). Give `start` or `end`, not both. Node ids are `<depth>_<step>`; paths before `end` are right-aligned so `end` is at depth `steps`.",
+    query: pathsQuerySchema,
+    responses: { 200: { description: 'Nodes and edges', schema: pathsSchema } },
+    errors: [...SCOPE_ERRORS],
+  })
+  paths(@Query() params: PathsParams, @Req() request: AuthenticatedRequest): Promise<Paths> {
     return this.queries.execute(new GetPathsQuery(params, access(request)));
   }
 
   @Get('funnel')
-  funnel(@Query(new ZodValidationPipe(funnelQuerySchema, 'query')) params: FunnelParams, @Req() request: AuthenticatedRequest): Promise<Funnel> {
+  @ApiOperation({
+    operationId: 'getFunnel',
+    tag: 'analytics',
+    summary: 'Ordered funnel over activity names within a conversion window (windowFunnel)',
+    description: '`steps`: 2 to 10 names, comma-separated or repeated; `window` in seconds from the first step (default 86400).',
+    query: funnelQuerySchema,
+    responses: { 200: { description: 'Users per step', schema: funnelSchema } },
+    errors: [...SCOPE_ERRORS],
+  })
+  funnel(@Query() params: FunnelParams, @Req() request: AuthenticatedRequest): Promise<Funnel> {
     return this.queries.execute(new GetFunnelQuery(params, access(request)));
   }
 
   @Get('retention')
-  retention(@Query(new ZodValidationPipe(retentionQuerySchema, 'query')) params: RetentionParams, @Req() request: AuthenticatedRequest): Promise<Retention> {
+  @ApiOperation({
+    operationId: 'getRetention',
+    tag: 'analytics',
+    summary: 'Retention: cohorts by first-session day, share returning on day N',
+    description:
+      'Cohorts are the days (in tz) within from/to (default: the last 14 days) of users’ first session; day N counts users with any event that day. Days not over yet are null.',
+    query: retentionQuerySchema,
+    responses: { 200: { description: 'Cohorts', schema: retentionSchema } },
+    errors: [...SCOPE_ERRORS],
+  })
+  retention(@Query() params: RetentionParams, @Req() request: AuthenticatedRequest): Promise<Retention> {
     return this.queries.execute(new GetRetentionQuery(params, access(request)));
   }
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, NotFoundException, Param, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
+import { ApiExcluded } from '../openapi/api-operation.decorator';
 import { ConsoleFiles } from './console-files';
 
 /**
@@ -16,6 +17,7 @@ export const CONSOLE_CSP =
  * missing asset is a problem+json 404 like any unknown path, not a page.
  */
 @Controller('console')
+@ApiExcluded('the analyst console: a web page and its files, not API')
 export class ConsoleController {
   constructor(@Inject(ConsoleFiles) private readonly files: ConsoleFiles) {}
 

@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ZodValidationPipe } from '@waymark/http';
-import { Journey } from '@waymark/read-model';
+import { Journey, journeySchema } from '@waymark/contract';
 import { RequireRole } from '../auth/require-role.decorator';
 import { API_CONFIG } from '../config/api-config.provider';
 import { ApiConfig } from '../config/api.config';
+import { ApiOperation } from '../openapi/api-operation.decorator';
 import { GetJourneyParams, getJourneyQuerySchema } from './get-journey.dto';
 import { GetJourneyQuery } from './queries/get-journey/get-journey.query';
 
@@ -17,7 +17,15 @@ export class JourneysController {
   ) {}
 
   @Get()
-  get(@Query(new ZodValidationPipe(getJourneyQuerySchema, 'query')) params: GetJourneyParams): Promise<Journey> {
+  @ApiOperation({
+    operationId: 'getJourney',
+    tag: 'journeys',
+    summary: "One identifier's sessions and events, in time order",
+    query: getJourneyQuerySchema,
+    responses: { 200: { description: 'The journey', schema: journeySchema } },
+    errors: ['PRODUCT_NOT_FOUND', 'ENV_NOT_FOUND'],
+  })
+  get(@Query() params: GetJourneyParams): Promise<Journey> {
     const limit = Math.min(params.limit ?? this.config.journeyMaxEvents, this.config.journeyMaxEvents);
     const { product, env, tag, identifier } = params;
     return this.queries.execute(new GetJourneyQuery({ product, env, tag, identifier }, limit));

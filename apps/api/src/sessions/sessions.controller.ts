@@ -1,9 +1,17 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { DomainError, durationToMs } from '@waymark/domain';
-import { ZodValidationPipe } from '@waymark/http';
+import {
+  extendSessionResponseSchema,
+  listActiveResponseSchema,
+  recordActivityResponseSchema,
+  revokeSessionsResponseSchema,
+  sessionTokensSchema,
+  verifySessionResponseSchema,
+} from '@waymark/contract';
 import { currentRequestId } from '@waymark/logging';
 import { RequireRole } from '../auth/require-role.decorator';
+import { ApiErrorCode, ApiOperation } from '../openapi/api-operation.decorator';
 import { ExtendSessionCommand, ExtendSessionResult } from './commands/extend-session/extend-session.command';
 import { RecordActivityCommand, RecordActivityResult } from './commands/record-activity/record-activity.command';
 import { RefreshSessionCommand, RefreshSessionResult } from './commands/refresh-session/refresh-session.command';
@@ -29,6 +37,9 @@ import {
   verifySessionBodySchema,
 } from './sessions.dto';
 
+/** A session method names its product, env and tag: the catalog refuses those it does not know. */
+const SCOPE_ERRORS: ApiErrorCode[] = ['PRODUCT_NOT_FOUND', 'ENV_NOT_FOUND', 'SESSION_SPEC_NOT_FOUND'];
+
 /** The session methods a product's backend calls (secret keys only). */
 @Controller('v1/sessions')
 @RequireRole('secret')
@@ -42,27 +53,65 @@ export class SessionsController {
   @HttpCode(201)
   // Tokens must not be cached by anything between us and the caller.
   @Header('cache-control', 'no-store')
-  start(@Body(new ZodValidationPipe(startSessionBodySchema)) body: StartSessionBody): Promise<StartSessionResult> {
+  @ApiOperation({
+    operationId: 'startSession',
+    tag: 'sessions',
+    summary: 'Start a session (sessions.start)',
+    description: "Answers once the SessionStarted event is durable. The user's identifier is read from `data` by the spec's selector.",
+    body: startSessionBodySchema,
+    responses: { 201: { description: 'Tokens for the new session', schema: sessionTokensSchema } },
+    errors: [...SCOPE_ERRORS, 'IDENTIFIER_MISSING', 'INVALID_SESSION_DATA', 'CREATE_FAILED', 'STORE_UNAVAILABLE'],
+  })
+  start(@Body() body: StartSessionBody): Promise<StartSessionResult> {
     return this.commands.execute(new StartSessionCommand(body.product, body.env, body.tag, body.data, currentRequestId()));
   }
 
   @Post('verify')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  verify(@Body(new ZodValidationPipe(verifySessionBodySchema)) body: VerifySessionBody): Promise<VerifySessionResult> {
+  @ApiOperation({
+    operationId: 'verifySession',
+    tag: 'sessions',
+    summary: 'Verify a session token',
+    description:
+      'A valid token needs no store read; a revoked session is refused at once. An invalid, expired or revoked token is an answer (`valid: false`), not an error.',
+    body: verifySessionBodySchema,
+    responses: { 200: { description: 'Validity and, when valid, the decrypted data', schema: verifySessionResponseSchema } },
+    errors: [...SCOPE_ERRORS, 'STORE_UNAVAILABLE'],
+  })
+  verify(@Body() body: VerifySessionBody): Promise<VerifySessionResult> {
     return this.queries.execute(new VerifySessionQuery(body.product, body.env, body.tag, body.token));
   }
 
   @Post('refresh')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  refresh(@Body(new ZodValidationPipe(refreshSessionBodySchema)) body: RefreshSessionBody): Promise<RefreshSessionResult> {
+  @ApiOperation({
+    operationId: 'refreshSession',
+    tag: 'sessions',
+    summary: 'Refresh: a new token and a new refresh token',
+    description:
+      'Each refresh token works once. A retry within the grace window gets the same answer; a spent token presented after it revokes the session (RFC 9700 §4.14.2).',
+    body: refreshSessionBodySchema,
+    responses: { 200: { description: 'The new pair', schema: sessionTokensSchema } },
+    errors: [...SCOPE_ERRORS, 'TOKEN_INVALID', 'REFRESH_FAILED', 'REFRESH_TOKEN_REUSED', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'STORE_UNAVAILABLE'],
+  })
+  refresh(@Body() body: RefreshSessionBody): Promise<RefreshSessionResult> {
     return this.commands.execute(new RefreshSessionCommand(body.product, body.env, body.tag, body.refreshToken, currentRequestId()));
   }
 
   @Post('revoke')
   @HttpCode(200)
-  revoke(@Body(new ZodValidationPipe(revokeSessionsBodySchema)) body: RevokeSessionsBody): Promise<RevokeSessionsResult> {
+  @ApiOperation({
+    operationId: 'revokeSessions',
+    tag: 'sessions',
+    summary: "Revoke a session, or all of a user's sessions in the tag",
+    description: 'Give `sessionId`, or `identifier` (optionally with `exceptSessionId`, the session to keep).',
+    body: revokeSessionsBodySchema,
+    responses: { 200: { description: 'Sessions this call revoked', schema: revokeSessionsResponseSchema } },
+    errors: [...SCOPE_ERRORS, 'SESSION_NOT_FOUND', 'STORE_UNAVAILABLE'],
+  })
+  revoke(@Body() body: RevokeSessionsBody): Promise<RevokeSessionsResult> {
     const target =
       body.sessionId !== undefined ? { sessionId: body.sessionId } : { identifier: body.identifier as string, exceptSessionId: body.exceptSessionId };
     return this.commands.execute(new RevokeSessionsCommand(body.product, body.env, body.tag, target, currentRequestId()));
@@ -70,7 +119,16 @@ export class SessionsController {
 
   @Post('extend')
   @HttpCode(200)
-  extend(@Body(new ZodValidationPipe(extendSessionBodySchema)) body: ExtendSessionBody): Promise<ExtendSessionResult> {
+  @ApiOperation({
+    operationId: 'extendSession',
+    tag: 'sessions',
+    summary: "Push a session's end out",
+    description: 'By `by` (at most 365 days), or by the spec’s refresh lifetime.',
+    body: extendSessionBodySchema,
+    responses: { 200: { description: 'The new end', schema: extendSessionResponseSchema } },
+    errors: [...SCOPE_ERRORS, 'SESSION_NOT_FOUND', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'STORE_UNAVAILABLE'],
+  })
+  extend(@Body() body: ExtendSessionBody): Promise<ExtendSessionResult> {
     const byMs = body.by ? durationToMs(body.by) : undefined;
     if (byMs !== undefined && byMs > MAX_EXTENSION_MS) {
       throw DomainError.forField('INVALID_REQUEST', 'by', 'a session can be extended by at most 365 days at a time');
@@ -80,7 +138,17 @@ export class SessionsController {
 
   @Post('activity')
   @HttpCode(201)
-  track(@Body(new ZodValidationPipe(recordActivityBodySchema)) body: RecordActivityBody): Promise<RecordActivityResult> {
+  @ApiOperation({
+    operationId: 'recordActivity',
+    tag: 'sessions',
+    summary: 'Record calls made on the session’s behalf (one or up to 500)',
+    description:
+      'Give `record` or `records`. `occurredAt` (default: the time of receipt) must lie within ACTIVITY_MAX_AGE_MS (30 days) before and ACTIVITY_MAX_FUTURE_MS (10 minutes) after the server clock, else 400 naming `record.occurredAt` / `records.N.occurredAt`. Names, status, processId and property keys carry no control characters; `properties` nests at most 31 levels.',
+    body: recordActivityBodySchema,
+    responses: { 201: { description: 'Recorded', schema: recordActivityResponseSchema } },
+    errors: [...SCOPE_ERRORS, 'TOKEN_INVALID', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'STORE_UNAVAILABLE'],
+  })
+  track(@Body() body: RecordActivityBody): Promise<RecordActivityResult> {
     const records = (body.records ?? [body.record!]).map(({ occurredAt, ...rest }) => ({
       ...rest,
       occurredAt: occurredAt === undefined ? undefined : Date.parse(occurredAt),
@@ -91,7 +159,15 @@ export class SessionsController {
   }
 
   @Get('active')
-  listActive(@Query(new ZodValidationPipe(listActiveQuerySchema, 'query')) query: ListActiveQuery): Promise<ListActiveSessionsResult> {
+  @ApiOperation({
+    operationId: 'listActiveSessions',
+    tag: 'sessions',
+    summary: "A user's live sessions, paged",
+    query: listActiveQuerySchema,
+    responses: { 200: { description: 'A page of sessions', schema: listActiveResponseSchema } },
+    errors: ['PRODUCT_NOT_FOUND', 'ENV_NOT_FOUND', 'STORE_UNAVAILABLE'],
+  })
+  listActive(@Query() query: ListActiveQuery): Promise<ListActiveSessionsResult> {
     return this.queries.execute(new ListActiveSessionsQuery(query.product, query.env, query.tag, query.identifier, query.page, query.pageSize));
   }
 }

@@ -1,14 +1,3 @@
-import { sessionSpecSchema } from '@waymark/config';
-import { z } from 'zod';
-
-export { sessionSpecSchema };
-
-/** PUT body: the whole spec; its tag, if given, must be the one in the path. */
-export const updateSpecBodySchema = sessionSpecSchema.extend({ tag: sessionSpecSchema.shape.tag.optional() });
-export type UpdateSpecBody = z.infer<typeof updateSpecBodySchema>;
-
-export interface SpecView {
-  product: string;
-  revision: number;
-  spec: z.infer<typeof sessionSpecSchema>;
-}
+/** The spec requests' and answers' schemas live in the contract (libs/contract/src/specs.ts). */
+export { createSpecBodySchema, sessionSpecSchema, specViewSchema, updateSpecBodySchema } from '@waymark/contract';
+export type { SpecView, UpdateSpecBody } from '@waymark/contract';
