@@ -13,7 +13,7 @@ interface SchemaDef {
   getter?: () => z.ZodType;
 }
 
-const defOf = (schema: z.ZodType): SchemaDef => schema._zod.def as SchemaDef;
+const defOf = (schema: z.ZodType): SchemaDef => schema._zod.def;
 
 /**
  * The key names an object in the schema allows at `path` (a zod issue's path), so an
