@@ -29,6 +29,7 @@ export const MAX_NAME_LENGTH = 128;
 export const MAX_JSON_DEPTH = 32;
 
 /** C0 and C1 control characters and DEL: never part of an identifier, tag or name. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function hasControlCharacter(value: string): boolean {

@@ -34,7 +34,7 @@ describe('selectIdentifier', () => {
     ['holding a control character', { userId: 'user\n1' }, 'userId'],
     ['holding a NUL', { userId: 'user\u00001' }, 'userId'],
   ])('refuses an identifier that is %s, naming the field', (_case, data, selector) => {
-    const error = refusal(() => selectIdentifier(data as Record<string, unknown>, selector));
+    const error = refusal(() => selectIdentifier(data, selector));
     expect(error).toBeInstanceOf(DomainError);
     expect(error.code).toBe('IDENTIFIER_MISSING');
     expect(error.fieldErrors[0].field).toBe(`data.${selector}`);

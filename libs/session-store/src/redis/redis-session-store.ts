@@ -264,9 +264,13 @@ export class RedisSessionStore implements SessionStore {
         this.logger?.warn(`unreadable revocation message ignored: ${describe(error)}`);
       }
     });
-    subscriber.on('error', (error: Error) => this.logger?.warn(`revocation subscriber: ${error.message}`));
+    subscriber.on('error', (error: Error) => {
+      this.logger?.warn(`revocation subscriber: ${error.message}`);
+    });
     this.subscribed = subscriber.subscribe(channel).then(() => undefined);
-    this.subscribed.catch((error: unknown) => this.logger?.error(`cannot subscribe to ${channel}: ${describe(error)}`));
+    this.subscribed.catch((error: unknown) => {
+      this.logger?.error(`cannot subscribe to ${channel}: ${describe(error)}`);
+    });
     this.resyncTimer = setInterval(() => void this.resync(), this.resyncIntervalMs);
     this.resyncTimer.unref();
   }

@@ -164,5 +164,5 @@ async function clearPrefix(redis: Redis, pattern: string): Promise<void> {
 async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<void> {
   const results = (await pipeline.exec()) ?? [];
   const failed = results.find(([error]) => error);
-  if (failed) throw failed[0];
+  if (failed) throw failed[0] instanceof Error ? failed[0] : new Error(String(failed[0]));
 }

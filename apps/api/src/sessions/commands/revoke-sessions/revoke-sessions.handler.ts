@@ -17,10 +17,11 @@ export class RevokeSessionsHandler implements ICommandHandler<RevokeSessionsComm
       return { revoked: (await this.revoke(record, 'requested', command.requestId)) ? [record.sessionId] : [] };
     }
 
+    const { product, env, tag } = command;
     const now = this.sessions.clock();
     const live: SessionRecord[] = [];
     for (let offset = 0; ; offset += PAGE) {
-      const page = await this.sessions.store.listByIdentifier({ ...command, identifier: target.identifier, liveAt: now, offset, limit: PAGE });
+      const page = await this.sessions.store.listByIdentifier({ product, env, tag, identifier: target.identifier, liveAt: now, offset, limit: PAGE });
       live.push(...page.records);
       if (page.records.length < PAGE) break;
     }
