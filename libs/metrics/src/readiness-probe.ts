@@ -81,13 +81,7 @@ export class ReadinessProbe {
 
   /** Evaluates at every scrape, so the gauges are as fresh as the scrape. */
   exposeOnScrape(): void {
-    const metrics = this.metrics;
-    if (!metrics) return;
-    const collect = async () => {
-      await this.evaluate();
-    };
-    Object.assign(metrics.ready, { collect });
-    Object.assign(metrics.notReadyReason, { collect });
+    this.metrics?.evaluateReadinessAtScrape(() => this.evaluate());
   }
 
   private async run(): Promise<ReadinessVerdict> {

@@ -22,3 +22,18 @@ describe('WaymarkMetrics projector lag', () => {
     expect(await metrics.registry.metrics()).toContain('waymark_projector_lag_events{group="read-model"} 5');
   });
 });
+
+describe('WaymarkMetrics readiness at scrape', () => {
+  it('evaluates readiness before the readiness gauges are read', async () => {
+    const metrics = new WaymarkMetrics();
+    let evaluations = 0;
+    metrics.evaluateReadinessAtScrape(async () => {
+      evaluations += 1;
+      metrics.recordReadiness([{ code: 'projector_stalled', detail: 'stalled' }]);
+    });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('waymark_ready 0');
+    expect(text).toContain('waymark_not_ready_reason{reason="projector_stalled"} 1');
+    expect(evaluations).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -81,10 +81,16 @@ export class WaymarkMetrics {
     },
   });
 
+  /** Evaluates readiness (which records it here), registered by the probe (see evaluateReadinessAtScrape). */
+  private readinessAtScrape?: () => Promise<unknown>;
+
   readonly ready = new Gauge({
     name: 'waymark_ready',
     help: '1 when the instance is ready (as /health/ready answers), else 0; updated at each readiness check and scrape',
     registers: [this.registry],
+    collect: async () => {
+      await this.readinessAtScrape?.();
+    },
   });
 
   readonly notReadyReason = new Gauge({
@@ -92,6 +98,9 @@ export class WaymarkMetrics {
     help: '1 for each reason the instance is not ready now (docs/operations.md, "Readiness reasons"), 0 for the others',
     labelNames: ['reason'] as const,
     registers: [this.registry],
+    collect: async () => {
+      await this.readinessAtScrape?.();
+    },
   });
 
   readonly logIntegrityMissingEvents = new Gauge({
@@ -110,6 +119,15 @@ export class WaymarkMetrics {
    */
   sampleProjectorLag(group: string, read: () => Promise<number>): void {
     this.lagSources.set(group, read);
+  }
+
+  /**
+   * Has each scrape evaluate readiness first, so `waymark_ready` and
+   * `waymark_not_ready_reason` are as fresh as the scrape (`evaluate` records its
+   * verdict with recordReadiness; the probe shares one evaluation between the two).
+   */
+  evaluateReadinessAtScrape(evaluate: () => Promise<unknown>): void {
+    this.readinessAtScrape = evaluate;
   }
 
   /** Sets the readiness gauges from one evaluation: every known reason gets a series, 0 or 1. */
