@@ -1,14 +1,6 @@
 import { EventEnvelope } from './event-envelope';
 import {
   KNOWN_EVENT_VERSIONS,
-  SESSION_ACTIVITY_RECORDED,
-  SESSION_EXTENDED,
-  SESSION_REFRESHED,
-  SESSION_REVOKED,
-  SESSION_SPEC_CREATED,
-  SESSION_SPEC_DELETED,
-  SESSION_SPEC_UPDATED,
-  SESSION_STARTED,
   SessionActivityRecorded,
   SessionExtended,
   SessionRefreshed,
@@ -37,8 +29,8 @@ export type WaymarkEventType = WaymarkEvent['type'];
 /** The session events that change a session's record (activity only goes to the read model). */
 export type SessionStateEvent = Exclude<SessionEvent, SessionActivityRecorded>;
 
-const SESSION_STATE_TYPES: ReadonlySet<string> = new Set([SESSION_STARTED, SESSION_REFRESHED, SESSION_REVOKED, SESSION_EXTENDED]);
-const SPEC_TYPES: ReadonlySet<string> = new Set([SESSION_SPEC_CREATED, SESSION_SPEC_UPDATED, SESSION_SPEC_DELETED]);
+const SESSION_STATE_TYPES: ReadonlySet<string> = new Set<WaymarkEventType>(['SessionStarted', 'SessionRefreshed', 'SessionRevoked', 'SessionExtended']);
+const SPEC_TYPES: ReadonlySet<string> = new Set<WaymarkEventType>(['SessionSpecCreated', 'SessionSpecUpdated', 'SessionSpecDeleted']);
 
 export function isSessionStateEvent(event: WaymarkEvent): event is SessionStateEvent {
   return SESSION_STATE_TYPES.has(event.type);
@@ -60,14 +52,14 @@ const isObject = (value: unknown): value is Data => typeof value === 'object' &&
 
 /** What `data` must hold for each type, checked only as far as the readers rely on it. */
 const DATA_CHECKS: Record<WaymarkEventType, (data: Data) => boolean> = {
-  [SESSION_STARTED]: (d) => isString(d.expiresAt) && isString(d.refreshExpiresAt) && isString(d.sealedData),
-  [SESSION_REFRESHED]: (d) => isNumber(d.generation) && isString(d.expiresAt) && isString(d.refreshExpiresAt),
-  [SESSION_REVOKED]: (d) => (REVOKE_REASONS as readonly unknown[]).includes(d.reason),
-  [SESSION_EXTENDED]: (d) => isString(d.refreshExpiresAt) && isString(d.previousRefreshExpiresAt),
-  [SESSION_ACTIVITY_RECORDED]: (d) => isString(d.name) && isString(d.status),
-  [SESSION_SPEC_CREATED]: (d) => isObject(d.spec) && isString(d.spec.tag) && isNumber(d.revision),
-  [SESSION_SPEC_UPDATED]: (d) => isObject(d.spec) && isString(d.spec.tag) && isNumber(d.revision),
-  [SESSION_SPEC_DELETED]: (d) => isNumber(d.revision),
+  SessionStarted: (d) => isString(d.expiresAt) && isString(d.refreshExpiresAt) && isString(d.sealedData),
+  SessionRefreshed: (d) => isNumber(d.generation) && isString(d.expiresAt) && isString(d.refreshExpiresAt),
+  SessionRevoked: (d) => (REVOKE_REASONS as readonly unknown[]).includes(d.reason),
+  SessionExtended: (d) => isString(d.refreshExpiresAt) && isString(d.previousRefreshExpiresAt),
+  SessionActivityRecorded: (d) => isString(d.name) && isString(d.status),
+  SessionSpecCreated: (d) => isObject(d.spec) && isString(d.spec.tag) && isNumber(d.revision),
+  SessionSpecUpdated: (d) => isObject(d.spec) && isString(d.spec.tag) && isNumber(d.revision),
+  SessionSpecDeleted: (d) => isNumber(d.revision),
 };
 
 /**

@@ -1,13 +1,3 @@
-import {
-  SESSION_ACTIVITY_RECORDED,
-  SESSION_EXTENDED,
-  SESSION_REFRESHED,
-  SESSION_REVOKED,
-  SESSION_SPEC_CREATED,
-  SESSION_SPEC_DELETED,
-  SESSION_SPEC_UPDATED,
-  SESSION_STARTED,
-} from '../events/session-events';
 import { WaymarkEvent, assertNever } from '../events/waymark-events';
 import { toWholeSecond } from '../time/clock';
 import { SPENT_REFRESH_HASHES_KEPT, SessionRecord, initialSessionState } from './session-record';
@@ -47,7 +37,7 @@ export interface LocalFacts {
  */
 export function evolveSession(record: SessionRecord | undefined, event: WaymarkEvent, local: LocalFacts = {}): SessionRecord | undefined {
   switch (event.type) {
-    case SESSION_STARTED: {
+    case 'SessionStarted': {
       if (record) return undefined;
       const startedAt = Date.parse(event.occurredAt);
       const expiresAt = Date.parse(event.data.expiresAt);
@@ -68,7 +58,7 @@ export function evolveSession(record: SessionRecord | undefined, event: WaymarkE
         refreshTokenHash: local.refreshTokenHash ?? REBUILT_REFRESH_TOKEN_HASH,
       };
     }
-    case SESSION_REFRESHED: {
+    case 'SessionRefreshed': {
       if (!record) return undefined;
       // The token this refresh spent is spent whether or not the new one is known here:
       // presenting it again is reuse. A rebuilt marker is no token, so it is not kept.
@@ -86,7 +76,7 @@ export function evolveSession(record: SessionRecord | undefined, event: WaymarkE
         version: record.version + 1,
       };
     }
-    case SESSION_REVOKED: {
+    case 'SessionRevoked': {
       if (!record || record.status === 'revoked') return undefined;
       return {
         ...record,
@@ -97,14 +87,14 @@ export function evolveSession(record: SessionRecord | undefined, event: WaymarkE
         version: record.version + 1,
       };
     }
-    case SESSION_EXTENDED: {
+    case 'SessionExtended': {
       if (!record) return undefined;
       return { ...record, refreshExpiresAt: Date.parse(event.data.refreshExpiresAt), version: record.version + 1 };
     }
-    case SESSION_ACTIVITY_RECORDED:
-    case SESSION_SPEC_CREATED:
-    case SESSION_SPEC_UPDATED:
-    case SESSION_SPEC_DELETED:
+    case 'SessionActivityRecorded':
+    case 'SessionSpecCreated':
+    case 'SessionSpecUpdated':
+    case 'SessionSpecDeleted':
       return record;
     default:
       return assertNever(event, 'event');

@@ -1,4 +1,3 @@
-import { SESSION_SPEC_CREATED, SESSION_SPEC_DELETED, SESSION_SPEC_UPDATED } from '../events/session-events';
 import { SpecEvent, WaymarkEvent, assertNever, isSpecEvent } from '../events/waymark-events';
 import type { StoredSpec } from './session-spec.decisions';
 
@@ -14,10 +13,10 @@ export function evolveSpec(stored: StoredSpec | undefined, event: WaymarkEvent):
 
 function evolveSpecEvent(stored: StoredSpec | undefined, event: SpecEvent): StoredSpec | undefined {
   switch (event.type) {
-    case SESSION_SPEC_CREATED:
-    case SESSION_SPEC_UPDATED:
+    case 'SessionSpecCreated':
+    case 'SessionSpecUpdated':
       return { product: event.product, spec: event.data.spec, revision: event.data.revision, deleted: false };
-    case SESSION_SPEC_DELETED:
+    case 'SessionSpecDeleted':
       return stored && { ...stored, revision: event.data.revision, deleted: true };
     default:
       return assertNever(event, 'spec event');
