@@ -99,10 +99,13 @@ const EXAMPLE_DESCRIPTION =
 
 /** A started replay (202), or with `dryRun` the plan alone (`dryRun: true`, no id). */
 export const replayStartedSchema = z
-  .union([
-    z.object({ id: z.string(), plan: replayPlanSchema, description: z.string(), progress: replayProgressSchema.optional() }),
-    z.object({ dryRun: z.literal(true), plan: replayPlanSchema, description: z.string() }),
-  ])
+  .object({
+    id: z.string().optional().describe('The run to follow (absent with dryRun)'),
+    dryRun: z.literal(true).optional(),
+    plan: replayPlanSchema,
+    description: z.string(),
+    progress: replayProgressSchema.optional(),
+  })
   .meta({
     examples: [
       {

@@ -1,136 +1,89 @@
+/**
+ * The SDK's types are the API contract's (libs/contract): what a request takes is the
+ * input of the schema that validates it, what an answer holds is the output of the
+ * schema the OpenAPI document describes it with. Type-only imports: the SDK carries no
+ * schema code. A field added to a contract schema reaches the SDK with no edit here.
+ */
+import type {
+  activityRecordSchema,
+  extendSessionResponseSchema,
+  recordActivityResponseSchema,
+  replayCancelSchema,
+  revokeSessionsResponseSchema,
+  specDeletedSchema,
+  specListSchema,
+  createSpecBodySchema,
+  extendSessionBodySchema,
+  getJourneyQuerySchema,
+  journeySchema,
+  listActiveQuerySchema,
+  listActiveResponseSchema,
+  problemSchema,
+  refreshSessionBodySchema,
+  replayProgressSchema,
+  replayStartedSchema,
+  revokeSessionsBodySchema,
+  sessionTokensSchema,
+  specViewSchema,
+  startReplayBodySchema,
+  startSessionBodySchema,
+  verifySessionBodySchema,
+  verifySessionResponseSchema,
+} from '@waymark/contract';
+import type { z } from 'zod';
+
+export type StartSessionInput = z.input<typeof startSessionBodySchema>;
+
 /** Where a session lives: every session method names it. */
-export interface SessionScope {
-  product: string;
-  env: string;
-  tag: string;
-}
+export type SessionScope = Pick<StartSessionInput, 'product' | 'env' | 'tag'>;
 
-export interface StartSessionInput extends SessionScope {
-  data: Record<string, unknown>;
-}
+export type SessionTokens = z.output<typeof sessionTokensSchema>;
 
-export interface SessionTokens {
-  token: string;
-  refreshToken: string;
-  sessionId: string;
-  expiresAt: string;
-  refreshExpiresAt: string;
-}
+export type VerifyInput = z.input<typeof verifySessionBodySchema>;
+export type VerifyResult = z.output<typeof verifySessionResponseSchema>;
 
-export type VerifyResult =
-  | { valid: true; sessionId: string; identifier: string; data: Record<string, unknown>; expiresAt: string }
-  | { valid: false; reason: 'invalid' | 'expired' | 'revoked' };
+export type RefreshInput = z.input<typeof refreshSessionBodySchema>;
 
-export type RevokeInput = SessionScope & ({ sessionId: string } | { identifier: string; exceptSessionId?: string });
+type RevokeBody = z.input<typeof revokeSessionsBodySchema>;
+/** One session by id, or a user's sessions (but one): the body's one-of, as a type. */
+export type RevokeInput = SessionScope &
+  (
+    { sessionId: NonNullable<RevokeBody['sessionId']> } | { identifier: NonNullable<RevokeBody['identifier']>; exceptSessionId?: RevokeBody['exceptSessionId'] }
+  );
 
-export interface ListActiveInput extends SessionScope {
-  identifier: string;
-  page?: number;
-  pageSize?: number;
-}
+/** Page numbers travel in the query string; the SDK takes them as numbers. */
+export type ListActiveInput = Omit<z.input<typeof listActiveQuerySchema>, 'page' | 'pageSize'> & { page?: number; pageSize?: number };
+export type RevokeResult = z.output<typeof revokeSessionsResponseSchema>;
 
-export interface ListActiveResult {
-  total: number;
-  page: number;
-  pageSize: number;
-  sessions: Array<{ sessionId: string; startAt: string; endAt: string; active: boolean }>;
-}
+export type ListActiveResult = z.output<typeof listActiveResponseSchema>;
 
-export type DurationUnit = 'seconds' | 'minutes' | 'hours' | 'days' | 'weeks';
+export type ExtendInput = z.input<typeof extendSessionBodySchema>;
+export type ExtendResult = z.output<typeof extendSessionResponseSchema>;
+export type Duration = NonNullable<ExtendInput['by']>;
+export type DurationUnit = Duration['unit'];
 
-export interface Duration {
-  value: number;
-  unit: DurationUnit;
-}
-
-export interface ExtendInput extends SessionScope {
-  sessionId: string;
-  by?: Duration;
-}
-
-export interface ActivityRecord {
-  name: string;
-  parent?: string;
-  child?: string;
-  status?: string;
-  latencyMs?: number;
-  processId?: string;
-  properties?: Record<string, unknown>;
-  /** ISO-8601; defaults to when Waymark receives it. */
-  occurredAt?: string;
-}
+export type ActivityRecord = z.input<typeof activityRecordSchema>;
 
 export interface TrackInput extends SessionScope {
   token: string;
-  /** One record, or up to 500. */
+  /** One record, or up to 500 (sent as `record` or `records`). */
   records: ActivityRecord | ActivityRecord[];
 }
 
-export interface SessionSpecInput {
-  tag: string;
-  name: string;
-  description?: string;
-  selector: string;
-  expiry?: Duration;
-  refreshExpiry?: Duration;
-  schema?: Record<string, { type: 'string' | 'number' | 'boolean' | 'object' | 'array'; required?: boolean }>;
-}
+export type TrackResult = z.output<typeof recordActivityResponseSchema>;
 
-export interface StoredSessionSpec {
-  product: string;
-  revision: number;
-  spec: Required<Pick<SessionSpecInput, 'tag' | 'name' | 'selector' | 'expiry' | 'refreshExpiry'>> & SessionSpecInput;
-}
+export type SessionSpecInput = z.input<typeof createSpecBodySchema>;
+export type StoredSessionSpec = z.output<typeof specViewSchema>;
+export type SpecList = z.output<typeof specListSchema>;
+export type SpecDeleted = z.output<typeof specDeletedSchema>;
 
-export interface JourneyInput extends SessionScope {
-  identifier: string;
-  limit?: number;
-}
-
-export interface Journey extends SessionScope {
-  identifier: string;
-  sessions: Array<{ sessionId: string; startedAt: string; lastEventAt: string; eventCount: number }>;
-  events: Array<{
-    id: string;
-    type: string;
-    version: number;
-    occurredAt: string;
-    sessionId: string;
-    data: Record<string, unknown>;
-    meta: Record<string, unknown>;
-  }>;
-  truncated: boolean;
-}
+export type JourneyInput = Omit<z.input<typeof getJourneyQuerySchema>, 'limit'> & { limit?: number };
+export type Journey = z.output<typeof journeySchema>;
 
 /** RFC 9457 problem details as Waymark answers them. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  errors?: Array<{ field: string; message: string }>;
-  instance?: string;
-}
+export type Problem = z.output<typeof problemSchema>;
 
-export interface ReplayProgress {
-  id: string;
-  status: 'running' | 'interrupted' | 'completed' | 'failed';
-  /** Embedded: copying, replaying, handing-over, done. Distributed (Kafka): replaying, swapping, catching-up, done. */
-  phase: 'copying' | 'replaying' | 'handing-over' | 'swapping' | 'catching-up' | 'done';
-  processed: number;
-  total: number;
-  skipped: number;
-  eventsPerSecond: number;
-  etaSeconds?: number;
-  reached?: string;
-  error?: string;
-}
-
-export interface ReplayStarted {
-  id?: string;
-  dryRun?: boolean;
-  description: string;
-  plan: { fromPosition?: string; headPosition: string; events: number; partial: boolean };
-  progress?: ReplayProgress;
-}
+export type StartReplayInput = z.input<typeof startReplayBodySchema>;
+export type ReplayProgress = z.output<typeof replayProgressSchema>;
+export type ReplayStarted = z.output<typeof replayStartedSchema>;
+export type ReplayCancel = z.output<typeof replayCancelSchema>;

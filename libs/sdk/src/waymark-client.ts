@@ -1,6 +1,15 @@
 import { HttpTransport, TransportOptions } from './http-transport';
 import {
   ExtendInput,
+  ExtendResult,
+  RefreshInput,
+  ReplayCancel,
+  RevokeResult,
+  SpecDeleted,
+  SpecList,
+  StartReplayInput,
+  TrackResult,
+  VerifyInput,
   Journey,
   JourneyInput,
   ListActiveInput,
@@ -24,15 +33,15 @@ export class SessionsApi {
     return this.http.request('POST', '/v1/sessions', input);
   }
 
-  verify(input: { product: string; env: string; tag: string; token: string }): Promise<VerifyResult> {
+  verify(input: VerifyInput): Promise<VerifyResult> {
     return this.http.request('POST', '/v1/sessions/verify', input);
   }
 
-  refresh(input: { product: string; env: string; tag: string; refreshToken: string }): Promise<SessionTokens> {
+  refresh(input: RefreshInput): Promise<SessionTokens> {
     return this.http.request('POST', '/v1/sessions/refresh', input);
   }
 
-  revoke(input: RevokeInput): Promise<{ revoked: string[] }> {
+  revoke(input: RevokeInput): Promise<RevokeResult> {
     return this.http.request('POST', '/v1/sessions/revoke', input);
   }
 
@@ -41,12 +50,12 @@ export class SessionsApi {
     return this.http.request('GET', '/v1/sessions/active', undefined, { product, env, tag, identifier, page, pageSize });
   }
 
-  extend(input: ExtendInput): Promise<{ sessionId: string; refreshExpiresAt: string }> {
+  extend(input: ExtendInput): Promise<ExtendResult> {
     return this.http.request('POST', '/v1/sessions/extend', input);
   }
 
   /** Records calls made on the session's behalf (one record or up to 500). */
-  track(input: TrackInput): Promise<{ recorded: number; sessionId: string }> {
+  track(input: TrackInput): Promise<TrackResult> {
     const { records, ...rest } = input;
     return this.http.request('POST', '/v1/sessions/activity', Array.isArray(records) ? { ...rest, records } : { ...rest, record: records });
   }
@@ -56,7 +65,7 @@ export class SessionsApi {
 export class SpecsApi {
   constructor(private readonly http: HttpTransport) {}
 
-  list(product: string): Promise<{ product: string; specs: StoredSessionSpec[] }> {
+  list(product: string): Promise<SpecList> {
     return this.http.request('GET', `/v1/products/${encodeURIComponent(product)}/session-specs`);
   }
 
@@ -74,7 +83,7 @@ export class SpecsApi {
     return this.http.request('PUT', `/v1/products/${encodeURIComponent(product)}/session-specs/${encodeURIComponent(spec.tag)}`, spec, undefined, headers);
   }
 
-  delete(product: string, tag: string): Promise<{ product: string; tag: string; revision: number; deleted: true }> {
+  delete(product: string, tag: string): Promise<SpecDeleted> {
     return this.http.request('DELETE', `/v1/products/${encodeURIComponent(product)}/session-specs/${encodeURIComponent(tag)}`);
   }
 }
@@ -94,7 +103,7 @@ export class ReplaysApi {
   constructor(private readonly http: HttpTransport) {}
 
   /** `from`: `beginning`, an ISO-8601 time, or `position:<n>`. */
-  start(input: { from?: string; product?: string; tag?: string; dryRun?: boolean }): Promise<ReplayStarted> {
+  start(input: StartReplayInput): Promise<ReplayStarted> {
     return this.http.request('POST', '/v1/admin/replays', input);
   }
 
@@ -102,7 +111,7 @@ export class ReplaysApi {
     return this.http.request('GET', `/v1/admin/replays/${encodeURIComponent(id)}`);
   }
 
-  cancel(id: string): Promise<{ id: string; cancelling: boolean }> {
+  cancel(id: string): Promise<ReplayCancel> {
     return this.http.request('POST', `/v1/admin/replays/${encodeURIComponent(id)}/cancel`);
   }
 
