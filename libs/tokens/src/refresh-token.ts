@@ -36,7 +36,11 @@ export function parseRefreshToken(token: string): ParsedRefreshToken | undefined
   return { sessionId: parts[1], secret: parts[2] };
 }
 
-/** Constant-time comparison of a presented secret against the stored hash. */
+/**
+ * Constant-time comparison of a presented secret against one stored hash. The refresh
+ * decision itself compares the presented hash with the current and every spent hash
+ * through the domain's `findConstantTime` (also `crypto.timingSafeEqual`, no early exit).
+ */
 export function refreshSecretMatches(secret: string, storedHash: string): boolean {
   const presented = Buffer.from(hashRefreshSecret(secret));
   const stored = Buffer.from(storedHash);
