@@ -107,5 +107,3 @@ export const waymarkConfigSchema = z
       keys.add(key.id);
     });
   });
-
-export type WaymarkConfigFile = z.infer<typeof waymarkConfigSchema>;

@@ -97,11 +97,6 @@ export function formatPosition(partition: number, offset: string): string {
   return `${partition}:${offset}`;
 }
 
-export function parsePosition(position: string): { partition: number; offset: string } | undefined {
-  const match = /^(\d+):(\d+)$/.exec(position);
-  return match ? { partition: Number(match[1]), offset: match[2] } : undefined;
-}
-
 function byteLength(value: string | Buffer | null | undefined): number {
   if (value == null) return 0;
   return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
