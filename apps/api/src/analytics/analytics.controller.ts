@@ -1,6 +1,16 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import {
+  AnalyticsScopeList,
+  DrillUsers,
+  Funnel,
+  Retention,
+  StepNames,
+  TagDashboard,
+  UserDashboard,
+  UserJourneyPage,
+  UserList,
+  UserProfile,
   analyticsScopeSchema,
   drillUsersSchema,
   funnelSchema,
@@ -15,7 +25,8 @@ import {
   userListSchema,
   userProfileSchema,
 } from '@waymark/contract';
-import { Funnel, Paths, Retention, TagDashboard, UserDashboard, UserList } from '@waymark/read-model';
+// The read model types `anchor` as possibly undefined (it is null or set): the contract's Paths is stricter, so the read model's is named here.
+import { Paths } from '@waymark/read-model';
 import { FastifyReply } from 'fastify';
 import { AuthenticatedRequest } from '../auth/api-key.guard';
 import { RequireRole } from '../auth/require-role.decorator';
@@ -47,14 +58,13 @@ import { GetRetentionQuery } from './queries/get-retention/get-retention.query';
 import { GetTagDashboardQuery } from './queries/get-tag-dashboard/get-tag-dashboard.query';
 import { GetUserDashboardQuery } from './queries/get-user-dashboard/get-user-dashboard.query';
 import { GetUserJourneyQuery } from './queries/get-user-journey/get-user-journey.query';
-import { GetUserProfileQuery, UserProfile } from './queries/get-user-profile/get-user-profile.query';
+import { GetUserProfileQuery } from './queries/get-user-profile/get-user-profile.query';
 import { ListUsersQuery } from './queries/list-users/list-users.query';
-import { AnalyticsScopeList, GetAnalyticsScopeQuery } from './queries/get-analytics-scope/get-analytics-scope.query';
+import { GetAnalyticsScopeQuery } from './queries/get-analytics-scope/get-analytics-scope.query';
 import { LiveParams, liveQuerySchema } from './live/live.dto';
 import { LiveStreams } from './live/live-streams';
 import { FunnelUsersParams, StepNamesParams, StepUsersParams, funnelUsersQuerySchema, stepNamesQuerySchema, stepUsersQuerySchema } from './drill/drill.dto';
 import { ListDrillUsersQuery, ListStepNamesQuery } from './drill/list-drill-users.query';
-import { DrillUsers } from './drill/users-drill.reader';
 
 export { scopeQuerySchema };
 
@@ -152,7 +162,7 @@ export class AnalyticsController {
     responses: { 200: { description: 'A page of events', schema: userJourneyPageSchema } },
     errors: [...SCOPE_ERRORS],
   })
-  async journey(@Query() params: UserJourneyParams, @Req() request: AuthenticatedRequest) {
+  async journey(@Query() params: UserJourneyParams, @Req() request: AuthenticatedRequest): Promise<UserJourneyPage> {
     const page = await this.queries.execute(new GetUserJourneyQuery(params, access(request)));
     return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
   }
@@ -168,7 +178,7 @@ export class AnalyticsController {
     responses: { 200: { description: 'Step names', schema: stepNamesSchema } },
     errors: [...SCOPE_ERRORS],
   })
-  steps(@Query() params: StepNamesParams, @Req() request: AuthenticatedRequest): Promise<{ steps: Array<{ step: string; records: number }> }> {
+  steps(@Query() params: StepNamesParams, @Req() request: AuthenticatedRequest): Promise<StepNames> {
     return this.queries.execute(new ListStepNamesQuery(params, access(request)));
   }
 

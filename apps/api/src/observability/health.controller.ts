@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { liveSchema, readinessSchema } from '@waymark/contract';
+import { Readiness, liveSchema, readinessSchema } from '@waymark/contract';
 import { ReadinessProbe } from '@waymark/metrics';
 import { FastifyReply } from 'fastify';
 import { ApiOperation } from '../openapi/api-operation.decorator';
@@ -30,7 +30,7 @@ export class HealthController {
       503: { description: 'Not ready, and why', schema: readinessSchema },
     },
   })
-  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readiness> {
     const { ready, reasons, checks } = await this.readiness.evaluate();
     void reply.status(ready ? 200 : 503);
     return { status: ready ? 'ok' : 'unavailable', reasons, checks };

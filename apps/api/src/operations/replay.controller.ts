@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Req } from '@nestjs/common';
 import { DomainError } from '@waymark/domain';
-import { replayCancelSchema, replayProgressSchema, replayStartedSchema } from '@waymark/contract';
+import { ReplayCancel, ReplayProgress, ReplayStarted, replayCancelSchema, replayProgressSchema, replayStartedSchema } from '@waymark/contract';
 import { ReplayConflictError } from '@waymark/replay';
 import { AuthenticatedRequest } from '../auth/api-key.guard';
 import { RequireRole } from '../auth/require-role.decorator';
@@ -34,7 +34,7 @@ export class ReplayController {
     responses: { 202: { description: 'Started; follow it with GET /v1/admin/replays/{id} (or, with dryRun, the plan)', schema: replayStartedSchema } },
     errors: ['REPLAY_CONFLICT', 'STORE_UNAVAILABLE'],
   })
-  async start(@Body() body: StartReplayBody, @Req() request: AuthenticatedRequest) {
+  async start(@Body() body: StartReplayBody, @Req() request: AuthenticatedRequest): Promise<ReplayStarted> {
     // Rebuilding every product's rows is for keys that may act on every product.
     if (body.product === undefined && request.principal?.product !== '*') {
       throw DomainError.forField('FORBIDDEN', 'product', "this API key may only replay its own product: name it in 'product'");
@@ -58,7 +58,7 @@ export class ReplayController {
     responses: { 200: { description: 'Progress, with rate and ETA', schema: replayProgressSchema } },
     errors: ['NOT_FOUND'],
   })
-  async progress(@Param('id') id: string) {
+  async progress(@Param('id') id: string): Promise<ReplayProgress> {
     const progress = await this.replays.progress(id);
     if (!progress) throw new NotFoundException(`no replay ${id}`);
     return progress;
@@ -74,7 +74,7 @@ export class ReplayController {
     responses: { 200: { description: 'Asked', schema: replayCancelSchema } },
     errors: ['NOT_FOUND'],
   })
-  async cancel(@Param('id') id: string) {
+  async cancel(@Param('id') id: string): Promise<ReplayCancel> {
     if (!(await this.replays.progress(id))) throw new NotFoundException(`no replay ${id}`);
     return { id, cancelling: await this.replays.cancel(id) };
   }
@@ -89,7 +89,7 @@ export class ReplayController {
     responses: { 202: { description: 'Resumed', schema: replayProgressSchema } },
     errors: ['NOT_FOUND', 'REPLAY_CONFLICT'],
   })
-  async resume(@Param('id') id: string) {
+  async resume(@Param('id') id: string): Promise<ReplayProgress | undefined> {
     if (!(await this.replays.progress(id))) throw new NotFoundException(`no replay ${id}`);
     try {
       return await this.replays.resume(id);

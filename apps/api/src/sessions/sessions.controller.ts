@@ -2,6 +2,12 @@ import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/co
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { DomainError, durationToMs } from '@waymark/domain';
 import {
+  ExtendSessionResponse,
+  ListActiveResponse,
+  RecordActivityResponse,
+  RevokeSessionsResponse,
+  SessionTokens,
+  VerifySessionResponse,
   extendSessionResponseSchema,
   listActiveResponseSchema,
   recordActivityResponseSchema,
@@ -12,13 +18,13 @@ import {
 import { currentRequestId } from '@waymark/logging';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ApiErrorCode, ApiOperation } from '../openapi/api-operation.decorator';
-import { ExtendSessionCommand, ExtendSessionResult } from './commands/extend-session/extend-session.command';
-import { RecordActivityCommand, RecordActivityResult } from './commands/record-activity/record-activity.command';
-import { RefreshSessionCommand, RefreshSessionResult } from './commands/refresh-session/refresh-session.command';
-import { RevokeSessionsCommand, RevokeSessionsResult } from './commands/revoke-sessions/revoke-sessions.command';
-import { StartSessionCommand, StartSessionResult } from './commands/start-session/start-session.command';
-import { ListActiveSessionsQuery, ListActiveSessionsResult } from './queries/list-active-sessions/list-active-sessions.query';
-import { VerifySessionQuery, VerifySessionResult } from './queries/verify-session/verify-session.query';
+import { ExtendSessionCommand } from './commands/extend-session/extend-session.command';
+import { RecordActivityCommand } from './commands/record-activity/record-activity.command';
+import { RefreshSessionCommand } from './commands/refresh-session/refresh-session.command';
+import { RevokeSessionsCommand } from './commands/revoke-sessions/revoke-sessions.command';
+import { StartSessionCommand } from './commands/start-session/start-session.command';
+import { ListActiveSessionsQuery } from './queries/list-active-sessions/list-active-sessions.query';
+import { VerifySessionQuery } from './queries/verify-session/verify-session.query';
 import {
   ExtendSessionBody,
   ListActiveQuery,
@@ -62,7 +68,7 @@ export class SessionsController {
     responses: { 201: { description: 'Tokens for the new session', schema: sessionTokensSchema } },
     errors: [...SCOPE_ERRORS, 'IDENTIFIER_MISSING', 'INVALID_SESSION_DATA', 'CREATE_FAILED', 'STORE_UNAVAILABLE'],
   })
-  start(@Body() body: StartSessionBody): Promise<StartSessionResult> {
+  start(@Body() body: StartSessionBody): Promise<SessionTokens> {
     return this.commands.execute(new StartSessionCommand(body.product, body.env, body.tag, body.data, currentRequestId()));
   }
 
@@ -79,7 +85,7 @@ export class SessionsController {
     responses: { 200: { description: 'Validity and, when valid, the decrypted data', schema: verifySessionResponseSchema } },
     errors: [...SCOPE_ERRORS, 'STORE_UNAVAILABLE'],
   })
-  verify(@Body() body: VerifySessionBody): Promise<VerifySessionResult> {
+  verify(@Body() body: VerifySessionBody): Promise<VerifySessionResponse> {
     return this.queries.execute(new VerifySessionQuery(body.product, body.env, body.tag, body.token));
   }
 
@@ -96,7 +102,7 @@ export class SessionsController {
     responses: { 200: { description: 'The new pair', schema: sessionTokensSchema } },
     errors: [...SCOPE_ERRORS, 'TOKEN_INVALID', 'REFRESH_FAILED', 'REFRESH_TOKEN_REUSED', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'STORE_UNAVAILABLE'],
   })
-  refresh(@Body() body: RefreshSessionBody): Promise<RefreshSessionResult> {
+  refresh(@Body() body: RefreshSessionBody): Promise<SessionTokens> {
     return this.commands.execute(new RefreshSessionCommand(body.product, body.env, body.tag, body.refreshToken, currentRequestId()));
   }
 
@@ -111,7 +117,7 @@ export class SessionsController {
     responses: { 200: { description: 'Sessions this call revoked', schema: revokeSessionsResponseSchema } },
     errors: [...SCOPE_ERRORS, 'SESSION_NOT_FOUND', 'STORE_UNAVAILABLE'],
   })
-  revoke(@Body() body: RevokeSessionsBody): Promise<RevokeSessionsResult> {
+  revoke(@Body() body: RevokeSessionsBody): Promise<RevokeSessionsResponse> {
     const target =
       body.sessionId !== undefined ? { sessionId: body.sessionId } : { identifier: body.identifier as string, exceptSessionId: body.exceptSessionId };
     return this.commands.execute(new RevokeSessionsCommand(body.product, body.env, body.tag, target, currentRequestId()));
@@ -128,7 +134,7 @@ export class SessionsController {
     responses: { 200: { description: 'The new end', schema: extendSessionResponseSchema } },
     errors: [...SCOPE_ERRORS, 'SESSION_NOT_FOUND', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'STORE_UNAVAILABLE'],
   })
-  extend(@Body() body: ExtendSessionBody): Promise<ExtendSessionResult> {
+  extend(@Body() body: ExtendSessionBody): Promise<ExtendSessionResponse> {
     const byMs = body.by ? durationToMs(body.by) : undefined;
     if (byMs !== undefined && byMs > MAX_EXTENSION_MS) {
       throw DomainError.forField('INVALID_REQUEST', 'by', 'a session can be extended by at most 365 days at a time');
@@ -148,7 +154,7 @@ export class SessionsController {
     responses: { 201: { description: 'Recorded', schema: recordActivityResponseSchema } },
     errors: [...SCOPE_ERRORS, 'TOKEN_INVALID', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'STORE_UNAVAILABLE'],
   })
-  track(@Body() body: RecordActivityBody): Promise<RecordActivityResult> {
+  track(@Body() body: RecordActivityBody): Promise<RecordActivityResponse> {
     const records = (body.records ?? [body.record!]).map(({ occurredAt, ...rest }) => ({
       ...rest,
       occurredAt: occurredAt === undefined ? undefined : Date.parse(occurredAt),
@@ -167,7 +173,7 @@ export class SessionsController {
     responses: { 200: { description: 'A page of sessions', schema: listActiveResponseSchema } },
     errors: ['PRODUCT_NOT_FOUND', 'ENV_NOT_FOUND', 'STORE_UNAVAILABLE'],
   })
-  listActive(@Query() query: ListActiveQuery): Promise<ListActiveSessionsResult> {
+  listActive(@Query() query: ListActiveQuery): Promise<ListActiveResponse> {
     return this.queries.execute(new ListActiveSessionsQuery(query.product, query.env, query.tag, query.identifier, query.page, query.pageSize));
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { DomainError, SessionSpec } from '@waymark/domain';
-import { specDeletedSchema, specListSchema } from '@waymark/contract';
+import { SpecDeleted, SpecList, specDeletedSchema, specListSchema } from '@waymark/contract';
 import { currentRequestId } from '@waymark/logging';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ApiOperation } from '../openapi/api-operation.decorator';
@@ -48,7 +48,7 @@ export class SpecsController {
     responses: { 200: { description: 'Specs', schema: specListSchema } },
     errors: ['PRODUCT_NOT_FOUND'],
   })
-  list(@Param('product') product: string) {
+  list(@Param('product') product: string): Promise<SpecList> {
     return this.queries.execute(new ListSpecsQuery(product));
   }
 
@@ -97,7 +97,7 @@ export class SpecsController {
     responses: { 200: { description: 'Deleted', schema: specDeletedSchema } },
     errors: ['PRODUCT_NOT_FOUND', 'SPEC_NOT_FOUND', 'SESSION_SPEC_CONFLICT', 'STORE_UNAVAILABLE'],
   })
-  remove(@Param('product') product: string, @Param('tag') tag: string) {
+  remove(@Param('product') product: string, @Param('tag') tag: string): Promise<SpecDeleted> {
     return this.commands.execute(new DeleteSpecCommand(product, tag, currentRequestId()));
   }
 }
