@@ -1,6 +1,6 @@
 import { StartupError } from '@waymark/config';
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDirLock, lockDataDir } from './data-dir-lock';
@@ -65,6 +65,7 @@ describe('lockDataDir: one Waymark process per DATA_DIR', () => {
 
   it('creates DATA_DIR when missing', () => {
     held.push(lockDataDir(join(dir, 'a', 'b')));
+    expect(statSync(join(dir, 'a', 'b')).isDirectory()).toBe(true);
   });
 
   it('says DATA_DIR is not writable when it cannot be created, even for root', () => {
