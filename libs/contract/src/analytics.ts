@@ -383,7 +383,7 @@ export const pathsQuerySchema = z
     visitGapMinutes: z.coerce.number().int().min(1).max(1440).default(30),
   })
   .strict()
-  .refine((query) => query.start === undefined || query.end === undefined, { path: ['end'], message: 'give start or end, not both' })
+  .refine((query) => query.start === undefined || query.end === undefined, { path: ['end'], error: 'give start or end, not both' })
   .meta({ not: { required: ['start', 'end'] }, examples: [{ ...EXAMPLE_TAG, start: 'home' }] });
 export type PathsParams = z.infer<typeof pathsQuerySchema>;
 
@@ -566,7 +566,7 @@ export const liveQuerySchema = z
   .strict()
   .refine((query) => query.identifier === undefined || query.env !== undefined, {
     path: ['env'],
-    message: 'is required with identifier (a user is product, env, tag and identifier)',
+    error: 'is required with identifier (a user is product, env, tag and identifier)',
   })
   .meta({ dependentRequired: { identifier: ['env'] }, examples: [{ ...EXAMPLE_TAG, env: 'snd' }] });
 export type LiveParams = z.infer<typeof liveQuerySchema>;

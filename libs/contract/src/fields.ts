@@ -42,7 +42,9 @@ export function keyField(max: number) {
     .refine((value) => !hasControlCharacter(value), NO_CONTROL_CHARACTERS);
 }
 
-export const STORABLE_RANGE_MESSAGE = `must lie between ${new Date(MIN_OCCURRED_AT_MS).toISOString()} and ${new Date(MAX_OCCURRED_AT_MS).toISOString()}, the instants the read model can store`;
+const STORABLE_FROM = new Date(MIN_OCCURRED_AT_MS).toISOString();
+const STORABLE_TO = new Date(MAX_OCCURRED_AT_MS).toISOString();
+export const STORABLE_RANGE_MESSAGE = `must lie between ${STORABLE_FROM} and ${STORABLE_TO}, the instants the read model can store`;
 
 /** An ISO-8601 instant with its offset, inside what the read model can store. */
 export const storableInstantField = z.iso.datetime({ offset: true }).refine((value) => isStorableInstant(Date.parse(value)), STORABLE_RANGE_MESSAGE);

@@ -34,7 +34,7 @@ export const startReplayBodySchema = z
     dryRun: z.boolean().default(false),
   })
   .strict()
-  .refine((body) => body.tag === undefined || body.product !== undefined, { path: ['tag'], message: 'tag goes with product' })
+  .refine((body) => body.tag === undefined || body.product !== undefined, { path: ['tag'], error: 'tag goes with product' })
   .meta({ dependentRequired: { tag: ['product'] }, examples: [{ from: 'beginning', product: 'my-product-tag', dryRun: false }] });
 export type StartReplayBody = z.infer<typeof startReplayBodySchema>;
 
@@ -95,7 +95,9 @@ const EXAMPLE_PLAN = {
   partial: true,
 };
 const EXAMPLE_DESCRIPTION =
-  'replay 1000000 events of product my-product-tag from the beginning of the log (positions 1..1000000, more if they arrive) into a shadow table, then swap it in; rows outside that scope are copied over unchanged';
+  'replay 1000000 events of product my-product-tag from the beginning of the log (positions ' +
+  '1..1000000, more if they arrive) into a shadow table, then swap it in; rows outside that scope are ' +
+  'copied over unchanged';
 
 /** A started replay (202), or with `dryRun` the plan alone (`dryRun: true`, no id). */
 export const replayStartedSchema = z

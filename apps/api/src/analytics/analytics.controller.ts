@@ -91,7 +91,8 @@ export class AnalyticsController {
     tag: 'analytics',
     summary: 'What this key may read: products, their envs within the key, and session tags (names only)',
     description:
-      "For pickers such as the console's: listing session specs themselves needs the admin role. `openDevelopment` is true when the API accepts calls without a key.",
+      "For pickers such as the console's: listing session specs themselves needs the admin role. " +
+      '`openDevelopment` is true when the API accepts calls without a key.',
     query: scopeQuerySchema,
     responses: { 200: { description: 'Products, envs and tags', schema: analyticsScopeSchema } },
     errors: [],
@@ -107,7 +108,11 @@ export class AnalyticsController {
     tag: 'analytics',
     summary: 'The newest events of a tag, or of one user (identifier with env), as the read model gets them',
     description:
-      "With `Accept: text/event-stream`: server-sent events, `ready` first, then `events` (a JSON array, oldest first: the last hour's newest 50, then each new batch as it is projected; polled every second). Otherwise the newest events once, as JSON. `identifier` needs `env`. The key's product and envs scope it like every analytics read; an event reported late with an earlier time than those already sent is not sent.",
+      'With `Accept: text/event-stream`: server-sent events, `ready` first, then `events` (a JSON array, ' +
+      "oldest first: the last hour's newest 50, then each new batch as it is projected; polled every " +
+      "second). Otherwise the newest events once, as JSON. `identifier` needs `env`. The key's product and " +
+      'envs scope it like every analytics read; an event reported late with an earlier time than those ' +
+      'already sent is not sent.',
     query: liveQuerySchema,
     responses: {
       200: {
@@ -128,7 +133,9 @@ export class AnalyticsController {
     tag: 'analytics',
     summary: 'Users of a tag: identifiers with first and last seen, sessions and status, paged and searchable',
     description:
-      'Status at the time of the request: active (a session is live), inactive (none live, the latest was revoked), expired (none live, the latest ran past its end). With from/to: users seen within the range.',
+      'Status at the time of the request: active (a session is live), inactive (none live, the latest was ' +
+      'revoked), expired (none live, the latest ran past its end). With from/to: users seen within the ' +
+      'range.',
     query: listUsersQuerySchema,
     responses: { 200: { description: 'A page of users', schema: userListSchema } },
     errors: [...SCOPE_ERRORS],
@@ -157,7 +164,9 @@ export class AnalyticsController {
     tag: 'analytics',
     summary: "One user's journey: lifecycle events and activity in time order, filterable, with cursor paging",
     description:
-      'Pass `nextCursor` back as `cursor` for the next page. Pages are positions in (occurredAt, event id) order, so events arriving meanwhile never shift or repeat rows. status, name and processId match activity records only.',
+      'Pass `nextCursor` back as `cursor` for the next page. Pages are positions in (occurredAt, event id) ' +
+      'order, so events arriving meanwhile never shift or repeat rows. status, name and processId match ' +
+      'activity records only.',
     query: userJourneyQuerySchema,
     responses: { 200: { description: 'A page of events', schema: userJourneyPageSchema } },
     errors: [...SCOPE_ERRORS],
@@ -204,7 +213,9 @@ export class AnalyticsController {
     tag: 'analytics',
     summary: "The users behind a funnel's drop-off: those whose furthest step, in order within the window, is step `reached` (1-based)",
     description:
-      "The users who dropped off before step k+1 are those with `reached=k`; their `total` is that step's `dropOff` in `/v1/analytics/funnel` with the same parameters. `users` holds the first `limit` (50, at most 100), latest first.",
+      "The users who dropped off before step k+1 are those with `reached=k`; their `total` is that step's " +
+      '`dropOff` in `/v1/analytics/funnel` with the same parameters. `users` holds the first `limit` (50, ' +
+      'at most 100), latest first.',
     query: funnelUsersQuerySchema,
     responses: { 200: { description: 'Users', schema: drillUsersSchema } },
     errors: [...SCOPE_ERRORS],
@@ -232,7 +243,9 @@ export class AnalyticsController {
     tag: 'analytics',
     summary: 'Tag dashboard: users, sessions, DAU/WAU/MAU with change, sessions over time, peak hours, envs, durations, outcomes, lifecycle operations',
     description:
-      'Lifecycle operations count start, refresh, revoke and extend; verify writes no event, so it is not counted. DAU/WAU/MAU are distinct users in the 1, 7 and 30 days before `to`, against the period before. More than 1000 buckets in the range is refused (400 naming `interval`).',
+      'Lifecycle operations count start, refresh, revoke and extend; verify writes no event, so it is not ' +
+      'counted. DAU/WAU/MAU are distinct users in the 1, 7 and 30 days before `to`, against the period ' +
+      'before. More than 1000 buckets in the range is refused (400 naming `interval`).',
     query: tagDashboardQuerySchema,
     responses: { 200: { description: 'The dashboard', schema: tagDashboardSchema } },
     errors: [...SCOPE_ERRORS],
@@ -247,7 +260,10 @@ export class AnalyticsController {
     tag: 'analytics',
     summary: 'Most common sequences of steps after `start` (or before `end`), as Sankey nodes and edges',
     description:
-      "Each user's activity in time order, split into visits at a `visitGapMinutes` pause (30), consecutive repeats collapsed, `steps` steps per path (5), the `edges` most frequent edges (50). Give `start` or `end`, not both. Node ids are `<depth>_<step>`; paths before `end` are right-aligned so `end` is at depth `steps`.",
+      "Each user's activity in time order, split into visits at a `visitGapMinutes` pause (30), " +
+      'consecutive repeats collapsed, `steps` steps per path (5), the `edges` most frequent edges (50). ' +
+      'Give `start` or `end`, not both. Node ids are `<depth>_<step>`; paths before `end` are ' +
+      'right-aligned so `end` is at depth `steps`.',
     query: pathsQuerySchema,
     responses: { 200: { description: 'Nodes and edges', schema: pathsSchema } },
     errors: [...SCOPE_ERRORS],
@@ -276,7 +292,8 @@ export class AnalyticsController {
     tag: 'analytics',
     summary: 'Retention: cohorts by first-session day, share returning on day N',
     description:
-      'Cohorts are the days (in tz) within from/to (default: the last 14 days) of users’ first session; day N counts users with any event that day. Days not over yet are null.',
+      'Cohorts are the days (in tz) within from/to (default: the last 14 days) of users’ first session; ' +
+      'day N counts users with any event that day. Days not over yet are null.',
     query: retentionQuerySchema,
     responses: { 200: { description: 'Cohorts', schema: retentionSchema } },
     errors: [...SCOPE_ERRORS],

@@ -18,7 +18,7 @@ export function controllersOf(root: ModuleRef): Type[] {
   const visit = (ref: ModuleRef): void => {
     if (!ref || ref instanceof Promise || seen.has(ref)) return;
     seen.add(ref);
-    if ('forwardRef' in ref) return visit(ref.forwardRef() as ModuleRef);
+    if ('forwardRef' in ref) return visit((ref.forwardRef as () => ModuleRef)());
     const dynamic = 'module' in ref ? ref : undefined;
     const type = dynamic ? dynamic.module : (ref as Type);
     const own = (Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, type) as Type[] | undefined) ?? [];

@@ -99,7 +99,10 @@ const TAGS: Array<{ name: ApiTag; description: string }> = [
   {
     name: 'analytics',
     description:
-      'Read keys: users, journeys, dashboards, paths, funnels, retention. Every query takes tz (an IANA zone name, canonical or alias, known to both the server and its ClickHouse; default UTC) and from/to (ISO instant, or a date in tz; a date `to` includes its day; between 1970-01-01 and 2106-02-07); without env, every env the key may read.',
+      'Read keys: users, journeys, dashboards, paths, funnels, retention. Every query takes tz (an IANA ' +
+      'zone name, canonical or alias, known to both the server and its ClickHouse; default UTC) and ' +
+      'from/to (ISO instant, or a date in tz; a date `to` includes its day; between 1970-01-01 and ' +
+      '2106-02-07); without env, every env the key may read.',
   },
   { name: 'operations', description: 'Admin keys: rebuild the read model from the event log (docs/operations.md).' },
   { name: 'health', description: 'Liveness, readiness and Prometheus metrics: public, and answered while the instance drains.' },
@@ -274,7 +277,12 @@ export function buildOpenApiDocument(routes: RouteDescription[]): Json {
       title: 'Waymark',
       version: '0.1.0',
       description:
-        "Event-sourced session analytics. Start sessions for your users, record what you do on their behalf, read their journeys. Errors are RFC 9457 problem details with a stable `code` and the fields at fault. Bodies are JSON only (415 otherwise), nested at most 64 levels, without `__proto__` or `constructor.prototype` keys; a method a path does not have answers 405 with `Allow`; 503 SHUTTING_DOWN while an instance stops.\n\nThis document is generated from the API's routes and the zod schemas that validate its requests (libs/contract); see docs/contract.md.",
+        'Event-sourced session analytics. Start sessions for your users, record what you do on their behalf, ' +
+        'read their journeys. Errors are RFC 9457 problem details with a stable `code` and the fields at ' +
+        'fault. Bodies are JSON only (415 otherwise), nested at most 64 levels, without `__proto__` or ' +
+        '`constructor.prototype` keys; a method a path does not have answers 405 with `Allow`; 503 ' +
+        "SHUTTING_DOWN while an instance stops.\n\nThis document is generated from the API's routes and the " +
+        'zod schemas that validate its requests (libs/contract); see docs/contract.md.',
       license: { name: 'Proprietary (UNLICENSED)', url: 'https://docs.npmjs.com/cli/v10/configuring-npm/package-json#license' },
       contact: { name: 'Waymark maintainers' },
     },
@@ -289,7 +297,8 @@ export function buildOpenApiDocument(routes: RouteDescription[]): Json {
           scheme: 'bearer',
           bearerFormat: 'wmk_<id>_<secret>',
           description:
-            'An API key (`waymark api-keys create`) with the role each operation names: `secret` for the session methods, `read` for journeys and analytics, `admin` for specs and replays.',
+            'An API key (`waymark api-keys create`) with the role each operation names: `secret` for the session ' +
+            'methods, `read` for journeys and analytics, `admin` for specs and replays.',
         },
       },
       schemas: { Problem: problem },

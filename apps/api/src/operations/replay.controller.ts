@@ -29,7 +29,9 @@ export class ReplayController {
     tag: 'operations',
     summary: 'Start a replay (or plan one with dryRun)',
     description:
-      'Rebuilds the read model from the event log into shadow tables and swaps them in atomically. Without `product`, the key must be allowed every product. One replay may be unfinished at a time (409 REPLAY_CONFLICT). With `dryRun`, the plan alone.',
+      'Rebuilds the read model from the event log into shadow tables and swaps them in atomically. Without ' +
+      '`product`, the key must be allowed every product. One replay may be unfinished at a time (409 ' +
+      'REPLAY_CONFLICT). With `dryRun`, the plan alone.',
     body: startReplayBodySchema,
     responses: { 202: { description: 'Started; follow it with GET /v1/admin/replays/{id} (or, with dryRun, the plan)', schema: replayStartedSchema } },
     errors: ['REPLAY_CONFLICT', 'STORE_UNAVAILABLE'],

@@ -80,7 +80,8 @@ export class SessionsController {
     tag: 'sessions',
     summary: 'Verify a session token',
     description:
-      'A valid token needs no store read; a revoked session is refused at once. An invalid, expired or revoked token is an answer (`valid: false`), not an error.',
+      'A valid token needs no store read; a revoked session is refused at once. An invalid, expired or ' +
+      'revoked token is an answer (`valid: false`), not an error.',
     body: verifySessionBodySchema,
     responses: { 200: { description: 'Validity and, when valid, the decrypted data', schema: verifySessionResponseSchema } },
     errors: [...SCOPE_ERRORS, 'STORE_UNAVAILABLE'],
@@ -97,7 +98,8 @@ export class SessionsController {
     tag: 'sessions',
     summary: 'Refresh: a new token and a new refresh token',
     description:
-      'Each refresh token works once. A retry within the grace window gets the same answer; a spent token presented after it revokes the session (RFC 9700 §4.14.2).',
+      'Each refresh token works once. A retry within the grace window gets the same answer; a spent token ' +
+      'presented after it revokes the session (RFC 9700 §4.14.2).',
     body: refreshSessionBodySchema,
     responses: { 200: { description: 'The new pair', schema: sessionTokensSchema } },
     errors: [...SCOPE_ERRORS, 'TOKEN_INVALID', 'REFRESH_FAILED', 'REFRESH_TOKEN_REUSED', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'STORE_UNAVAILABLE'],
@@ -149,7 +151,10 @@ export class SessionsController {
     tag: 'sessions',
     summary: 'Record calls made on the session’s behalf (one or up to 500)',
     description:
-      'Give `record` or `records`. `occurredAt` (default: the time of receipt) must lie within ACTIVITY_MAX_AGE_MS (30 days) before and ACTIVITY_MAX_FUTURE_MS (10 minutes) after the server clock, else 400 naming `record.occurredAt` / `records.N.occurredAt`. Names, status, processId and property keys carry no control characters; `properties` nests at most 31 levels.',
+      'Give `record` or `records`. `occurredAt` (default: the time of receipt) must lie within ' +
+      'ACTIVITY_MAX_AGE_MS (30 days) before and ACTIVITY_MAX_FUTURE_MS (10 minutes) after the server ' +
+      'clock, else 400 naming `record.occurredAt` / `records.N.occurredAt`. Names, status, processId and ' +
+      'property keys carry no control characters; `properties` nests at most 31 levels.',
     body: recordActivityBodySchema,
     responses: { 201: { description: 'Recorded', schema: recordActivityResponseSchema } },
     errors: [...SCOPE_ERRORS, 'TOKEN_INVALID', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'STORE_UNAVAILABLE'],
