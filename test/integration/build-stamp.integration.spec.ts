@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { makeTempDir } from '../support/temp-dir';
 
 const script = join(__dirname, '../../tools/build-stamp.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain JS tool (tools/build-stamp.js), required by its path
 const { inputsHash, inputsStat, staleReason } = require(script) as {
   inputsHash(root: string): string;
   inputsStat(root: string): string[];

@@ -35,7 +35,7 @@ describe('the Node runtime', () => {
 
   it('loads the native modules built for it', () => {
     // better-sqlite3 is compiled against this Node's ABI (.npmrc points node-gyp at the brought headers).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded inside the test, so a wrong ABI fails this test and not the file
     const Database = require('better-sqlite3');
     const db = new Database(':memory:');
     expect(db.prepare('SELECT sqlite_version() AS v').get().v).toMatch(/^3\./);
