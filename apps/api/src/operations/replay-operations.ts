@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Clock } from '@waymark/domain';
-import { REPLAY_ENGINE, ReplayEngine, ReplayPlan, ReplayProgress, ReplayRequest, progressOf } from '@waymark/replay';
+import { Clock, DomainError } from '@waymark/domain';
+import { REPLAY_ENGINE, ReplayEngine, ReplayPlan, ReplayProgress, ReplayRequest, ReplayRequestError, progressOf } from '@waymark/replay';
 import { CLOCK } from '../shared/domain.providers';
 
 /** Nest injection token for the replay endpoints' operations. */
@@ -31,11 +31,11 @@ export class EngineReplayOperations implements ReplayOperations, OnApplicationSh
   ) {}
 
   plan(request: ReplayRequest): Promise<{ plan: ReplayPlan; description: string }> {
-    return this.engine.plan(request);
+    return asRequestError(() => this.engine.plan(request));
   }
 
   async start(request: ReplayRequest) {
-    const { run, plan, description } = await this.engine.start(request);
+    const { run, plan, description } = await asRequestError(() => this.engine.start(request));
     return { id: run.id, plan, description, progress: progressOf(run, this.clock()) };
   }
 
@@ -55,5 +55,19 @@ export class EngineReplayOperations implements ReplayOperations, OnApplicationSh
   /** A closing instance interrupts the runs it drives (resumable) rather than leaving them `running`. */
   async onApplicationShutdown(): Promise<void> {
     await this.engine.shutdown();
+  }
+}
+
+/**
+ * An engine refuses a request it cannot take (a Kafka position that names no partition
+ * and offset) with ReplayRequestError: that is the caller's mistake, answered 400 with
+ * the field at fault, not a 500.
+ */
+async function asRequestError<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ReplayRequestError) throw DomainError.forField('INVALID_REQUEST', 'from', error.message);
+    throw error;
   }
 }
