@@ -173,4 +173,8 @@ describe('replay: rebuild the read model from the log (embedded, through the ser
   it('refuses a bad --from naming the field', async () => {
     await expect(waymark.replays.start({ from: 'yesterday' })).rejects.toMatchObject({ status: 400, fieldErrors: [{ field: 'from' }] });
   });
+
+  it.each(['position:abc', 'position:0', 'position:1.5'])('refuses %s, a position the log does not have, as 400 on from (not a 500)', async (from) => {
+    await expect(waymark.replays.start({ from })).rejects.toMatchObject({ status: 400, code: 'INVALID_REQUEST', fieldErrors: [{ field: 'from' }] });
+  });
 });

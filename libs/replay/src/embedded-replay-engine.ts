@@ -1,7 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { LoggerService } from '@nestjs/common';
 import { ReadableEventLog } from '@waymark/event-log';
-import { PlannedReplay, ProgressListeners, ReplayEngine, ReplayRun, StartedReplay } from './replay-engine';
+import { PlannedReplay, ProgressListeners, ReplayEngine, ReplayRequestError, ReplayRun, StartedReplay } from './replay-engine';
 import { ReplayJournal } from './replay-journal';
 import { ReplayRequest, describePlan } from './replay-plan';
 import { LiveProjection, ReplayRunner, ReplayRunnerOptions } from './replay-runner';
@@ -31,11 +31,13 @@ export class EmbeddedReplayEngine implements ReplayEngine {
   }
 
   async plan(request: ReplayRequest): Promise<PlannedReplay> {
+    checkPosition(request);
     const plan = await this.runner.plan(request);
     return { plan, description: describePlan(plan) };
   }
 
   async start(request: ReplayRequest): Promise<StartedReplay> {
+    checkPosition(request);
     const record = await this.runner.start(request);
     return { plan: record.plan, description: describePlan(record.plan), run: this.runOf(record.id) };
   }
@@ -74,5 +76,14 @@ export class EmbeddedReplayEngine implements ReplayEngine {
     const run = this.runner.run(id);
     if (!run) throw new Error(`no replay ${id}`);
     return run;
+  }
+}
+
+/** The embedded log numbers its records from 1: any other position is refused before the log is read. */
+function checkPosition(request: ReplayRequest): void {
+  if (request.start.kind !== 'position') return;
+  const position = Number(request.start.position);
+  if (!/^\d+$/.test(request.start.position) || !Number.isSafeInteger(position) || position < 1) {
+    throw new ReplayRequestError(`not a position of the embedded log: ${request.start.position} (positions are whole numbers from 1)`);
   }
 }
