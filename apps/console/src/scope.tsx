@@ -1,7 +1,6 @@
+import type { AnalyticsScopeList } from '@waymark/contract';
+
 /** What the key may see: GET /v1/analytics/scope (products, their envs within the key, session tags). */
-export interface Scope {
-  openDevelopment: boolean;
-  products: Array<{ product: string; name: string; envs: string[]; tags: Array<{ tag: string; name: string }> }>;
-}
+export type Scope = AnalyticsScopeList;
 
 export const SCOPE_PATH = '/v1/analytics/scope';

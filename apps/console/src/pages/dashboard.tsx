@@ -7,25 +7,9 @@ import { Show, useApi } from '../data';
 import { Route, updateParams } from '../route';
 import { formatBucket, formatDuration, formatNumber, formatPct, previousPeriod, timeParams } from '../time';
 import { Kpi } from './user';
+import type { TagDashboard } from '@waymark/contract';
 
-interface Change {
-  current: number;
-  previous: number;
-  changePct: number | null;
-}
-export interface TagDashboard {
-  users: { total: number; active: number; inactive: number; expired: number; newToday: number; newThisWeek: number };
-  sessions: { inRange: number; active: number; averagePerUser: number };
-  dau: Change;
-  wau: Change;
-  mau: Change;
-  sessionsOverTime: Array<{ at: string; sessions: number; users: number }>;
-  peakHours: Array<{ hour: number; count: number }>;
-  envs: Array<{ env: string; users: number; sessions: number; events: number }>;
-  sessionDurationMs: { p50: number | null; p90: number | null; p99: number | null; average: number | null };
-  activity: { total: number; success: number; errors: number; other: number; successRate: number; errorRate: number };
-  lifecycle: Array<{ at: string; start: number; refresh: number; revoke: number; extend: number }>;
-}
+export type { TagDashboard };
 
 const changeOf = (current: number, previous: number | undefined) => (previous === undefined || previous === 0 ? null : ((current - previous) / previous) * 100);
 

@@ -3,11 +3,7 @@ import { Params } from '../api';
 import { Show, useApi } from '../data';
 import { Route, carry, hrefOf, onLinkClick } from '../route';
 import { formatNumber, formatTime } from '../time';
-
-interface DrillUsers {
-  total: number;
-  users: Array<{ identifier: string; env: string; lastAt: string }>;
-}
+import type { DrillUsers } from '@waymark/contract';
 
 export function DrillUsersList({ route, title, path, params, onClose }: { route: Route; title: string; path: string; params: Params; onClose: () => void }) {
   const loaded = useApi<DrillUsers>(path, params);

@@ -6,11 +6,7 @@ import { Route, updateParams } from '../route';
 import { formatNumber, formatPct, timeParams } from '../time';
 import { useStepNames } from './paths';
 import { DrillUsersList } from './drill';
-
-interface Funnel {
-  windowSeconds: number;
-  steps: Array<{ step: string; users: number; conversionFromStart: number; conversionFromPrevious: number; dropOff: number }>;
-}
+import type { Funnel } from '@waymark/contract';
 
 const WINDOWS: Record<string, string> = { '600': '10 minutes', '3600': '1 hour', '86400': '1 day', '604800': '7 days' };
 

@@ -4,16 +4,7 @@ import { ApiError, streamEvents } from '../api';
 import { ErrorBox } from '../data';
 import { Route, carry, hrefOf, onLinkClick, updateParams } from '../route';
 import { formatTime } from '../time';
-
-interface LiveEvent {
-  id: string;
-  type: string;
-  occurredAt: string;
-  env: string;
-  identifier?: string;
-  name?: string;
-  status?: string;
-}
+import type { LiveEvent } from '@waymark/contract';
 
 const KEEP = 200;
 

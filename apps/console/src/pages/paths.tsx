@@ -7,18 +7,14 @@ import { Show, useApi } from '../data';
 import { Route, updateParams } from '../route';
 import { DrillUsersList } from './drill';
 import { formatNumber, formatPct, timeParams } from '../time';
+import type { Paths, StepNames } from '@waymark/contract';
 
-export interface Paths {
-  anchor: { step: string; direction: 'after' | 'before' } | null;
-  visits: number;
-  nodes: Array<{ id: string; step: string; depth: number; visits: number }>;
-  edges: Array<{ source: string; target: string; visits: number }>;
-}
+export type { Paths };
 
 /** Activity names seen in the range, most frequent first, for the step pickers. */
 export function useStepNames(route: Route): string[] {
   const time = timeParams(route);
-  const loaded = useApi<{ steps: Array<{ step: string }> }>('/v1/analytics/steps', {
+  const loaded = useApi<StepNames>('/v1/analytics/steps', {
     product: route.params.product,
     tag: route.params.tag,
     env: route.params.env,

@@ -3,12 +3,7 @@ import { Chart } from '../charts';
 import { Show, useApi } from '../data';
 import { Route, updateParams } from '../route';
 import { formatNumber, formatPct, timeParams } from '../time';
-
-interface Retention {
-  days: number;
-  tz: string;
-  cohorts: Array<{ cohort: string; users: number; returned: Array<number | null>; rates: Array<number | null> }>;
-}
+import type { Retention } from '@waymark/contract';
 
 export function RetentionPage({ route }: { route: Route }) {
   const { params } = route;

@@ -10,62 +10,17 @@ import { Chart } from '../charts';
 import { ErrorBox, Show, useApi } from '../data';
 import { Route, carry, hrefOf, onLinkClick, updateParams } from '../route';
 import { formatBucket, formatDuration, formatNumber, formatPct, formatTime, timeParams } from '../time';
+import type { UserDashboard, UserJourneyPage, UserProfile } from '@waymark/contract';
 
-interface SessionRow {
-  sessionId: string;
-  startedAt: string;
-  endsAt: string;
-  revokedAt: string | null;
-  lastEventAt: string;
-  active: boolean;
-  durationMs: number;
-  eventCount: number;
-}
-interface Profile {
-  identifier: string;
-  env: string;
-  firstSeen: string;
-  lastSeen: string;
-  status: string;
-  sessionCount: number;
-  sessions: SessionRow[];
-  data: unknown;
-  dataRedacted: boolean;
-}
-interface JourneyItem {
-  id: string;
-  type: string;
-  occurredAt: string;
-  sessionId: string;
-  name?: string;
-  status?: string;
-  latencyMs?: number | null;
-  processId?: string;
-}
-interface UserDashboard {
-  totals: {
-    events: number;
-    activities: number;
-    sessions: number;
-    success: number;
-    errors: number;
-    successRate: number;
-    errorRate: number;
-    latencyP50Ms: number | null;
-    latencyP95Ms: number | null;
-  };
-  activity: Array<{ at: string; count: number }>;
-  latency: Array<{ at: string; p50Ms: number | null; p95Ms: number | null }>;
-  outcomes: Array<{ at: string; success: number; error: number; other: number }>;
-  peakHours: Array<{ hour: number; count: number }>;
-}
+type SessionRow = UserProfile['sessions'][number];
+type JourneyItem = UserJourneyPage['items'][number];
 
 export function UserPage({ route }: { route: Route }) {
   const { params } = route;
   const time = timeParams(route);
   const known = Boolean(params.env && params.identifier);
   const user = { product: params.product, env: params.env, tag: params.tag, identifier: params.identifier };
-  const profile = useApi<Profile>(known ? '/v1/analytics/users/profile' : null, { ...user, sessions: 50 });
+  const profile = useApi<UserProfile>(known ? '/v1/analytics/users/profile' : null, { ...user, sessions: 50 });
   if (!known) return <p class="empty">Choose a user on the Users page (an env and an identifier).</p>;
   const session = params.session;
   return (

@@ -4,21 +4,8 @@ import { useApi, Show } from '../data';
 import { Route, carry, hrefOf, onLinkClick, updateParams } from '../route';
 import { Scope } from '../scope';
 import { formatNumber, formatTime, timeParams } from '../time';
+import type { UserList } from '@waymark/contract';
 
-interface UserRow {
-  identifier: string;
-  env: string;
-  firstSeen: string;
-  lastSeen: string;
-  sessions: number;
-  status: string;
-}
-interface UserList {
-  total: number;
-  page: number;
-  pageSize: number;
-  users: UserRow[];
-}
 
 const PAGE_SIZE = 20;
 
