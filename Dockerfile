@@ -3,6 +3,8 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
+# kafkajs 2.2.4 (its last release) gets one fix at install (postinstall): patches/README.md.
+COPY patches ./patches
 # `npm install`, not `npm ci`: npm 11 refuses the lock (chdb's optional engines for other
 # platforms are not in it, see .ci/run); versions are pinned exactly either way.
 RUN npm install --no-audit --no-fund
