@@ -82,6 +82,11 @@ describe('API docs at /docs', () => {
         expect([name, operation.requestBody.content['application/json'].example !== undefined]).toEqual([name, true]);
       }
     }
+    // The roles each operation needs, as OpenAPI 3.1 lets a non-OAuth scheme list them.
+    expect(document.paths['/v1/sessions'].post.security).toEqual([{ apiKey: ['secret'] }]);
+    expect(document.paths['/v1/analytics/users'].get.security).toEqual([{ apiKey: ['read'] }]);
+    expect(document.paths['/v1/admin/replays'].post.security).toEqual([{ apiKey: ['admin'] }]);
+    expect(document.paths['/health/ready'].get.security).toEqual([]);
     // Request schemas are the validation schemas themselves.
     expect(document.paths['/v1/sessions'].post.requestBody.content['application/json'].schema.required).toEqual(['product', 'env', 'tag', 'data']);
   });

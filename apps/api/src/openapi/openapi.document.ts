@@ -245,7 +245,8 @@ function operationOf(route: RouteDescription, operation: ApiOperationOptions): J
     summary: operation.summary,
     description: [operation.description, access].filter(Boolean).join('\n\n'),
     ...(route.role ? { 'x-required-role': route.role } : {}),
-    security: route.role ? [{ apiKey: [] }] : [],
+    // OpenAPI 3.1: for schemes other than OAuth, the array lists the roles the operation needs.
+    security: route.role ? [{ apiKey: [route.role] }] : [],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(operation.body ? { requestBody: { required: true, content: { 'application/json': mediaType(operation.body, 'input') } } } : {}),
     responses,
