@@ -77,7 +77,13 @@ export class ResponseContract {
 
   check(sent: SentResponse): void {
     this.checked += 1;
-    const document = this.load();
+    let document: Json;
+    try {
+      document = this.load();
+    } catch (error) {
+      // A route without @ApiOperation or @ApiExcluded: said once per answer, the answer itself left alone.
+      return void this.violations.push(`the OpenAPI document cannot be built: ${(error as Error).message}`);
+    }
     const method = sent.method === 'HEAD' ? 'GET' : sent.method;
     if (isExcluded(this.excluded, method, sent.route)) return;
     const where = `${sent.method} ${sent.url.length > 200 ? `${sent.url.slice(0, 200)}…` : sent.url} → ${sent.status}`;

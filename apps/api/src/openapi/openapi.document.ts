@@ -193,13 +193,23 @@ function queryParameters(schema: z.ZodType): Json[] {
   });
 }
 
+const RETRY_AFTER = { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 0 } };
+
+/** Headers libs/http's toProblem sets: Retry-After on 429 and 503, WWW-Authenticate when the key is missing or wrong. */
+function problemHeaders(status: number, codes: string[]): Json | undefined {
+  if (status === 429 || status === 503) return { 'Retry-After': RETRY_AFTER };
+  if (codes.includes('UNAUTHORIZED')) {
+    return { 'WWW-Authenticate': { description: 'With UNAUTHORIZED: `Bearer realm="waymark"`', schema: { type: 'string' } } };
+  }
+  return undefined;
+}
+
 function problemResponse(status: number, codes: string[]): Json {
   const example = buildProblem(status, codes[0], EXAMPLE_DETAIL[codes[0]] ?? codes[0].toLowerCase().replace(/_/g, ' '));
+  const headers = problemHeaders(status, codes);
   return {
     description: codes.join(', '),
-    ...(status === 429 || status === 503
-      ? { headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 0 } } } }
-      : {}),
+    ...(headers ? { headers } : {}),
     content: {
       'application/problem+json': {
         schema: { allOf: [{ $ref: '#/components/schemas/Problem' }, { properties: { status: { const: status }, code: { enum: codes } } }] },
