@@ -2,7 +2,7 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { createUuidV7Generator } from '@waymark/domain';
 import { KafkaEventLog, SqliteEventLog } from '@waymark/event-log';
 import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
-import { EmbeddedReplayEngine, KafkaReplayEngine, ReplayConflictError, ReplayEngine, ReplayJournal, ReplayRun } from '@waymark/replay';
+import { EmbeddedReplayEngine, KafkaReplayEngine, ReplayConflictError, ReplayEngine, ReplayJournal, ReplayRequestError, ReplayRun } from '@waymark/replay';
 import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
 import { join } from 'node:path';
 import { sessionStarted } from '../support/events';
@@ -79,10 +79,16 @@ describe('ReplayEngine contract', () => {
     return Number((await result.json<{ n: string }>())[0].n);
   }
 
+  // Positions each log does not have: refused (ReplayRequestError, a 400 at the API) before anything is read or started.
+  const foreignPositions = {
+    embedded: ['abc', '0', '1.5', '0:12'],
+    kafka: ['12', '0:x', '7:0', '2147483647:0', '99999999999:0', `0:${2n ** 63n}`, '0:1,0:2'],
+  };
+
   describe.each([
     ['embedded', openEmbedded],
     ['kafka', openKafka],
-  ])('%s adapter', (kind, open) => {
+  ] as const)('%s adapter', (kind, open) => {
     let subject: Subject;
     let engine: ReplayEngine;
     const started: string[] = [];
@@ -102,6 +108,15 @@ describe('ReplayEngine contract', () => {
       started.push(run.id);
       return run;
     }
+
+    it('refuses a start position its log does not have, for a plan and a start, and starts nothing', async () => {
+      for (const position of foreignPositions[kind]) {
+        const request = { start: { kind: 'position', position } } as const;
+        await expect(engine.plan(request)).rejects.toBeInstanceOf(ReplayRequestError);
+        await expect(engine.start(request)).rejects.toBeInstanceOf(ReplayRequestError);
+      }
+      expect(await engine.list()).toEqual([]);
+    });
 
     it('names its kind and plans a whole replay without starting one', async () => {
       expect(engine.kind).toBe(kind);

@@ -40,6 +40,7 @@ export class KafkaReplayEngine implements ReplayEngine {
   async plan(request: ReplayRequest): Promise<PlannedReplay> {
     checkPositions(request);
     const { description, ...plan } = await this.replay.plan(request);
+    checkPartitionsExist(request, plan.headPosition);
     return { plan, description };
   }
 
@@ -99,5 +100,17 @@ function checkPositions(request: ReplayRequest): void {
     parseKafkaPositions(request.start.position);
   } catch (error) {
     throw new ReplayRequestError((error as Error).message);
+  }
+}
+
+/** A start by position may name only partitions the topic has (the head lists them all): a replay from a partition that is not there would quietly read the others whole. */
+function checkPartitionsExist(request: ReplayRequest, headPosition: string | undefined): void {
+  if (request.start.kind !== 'position') return;
+  const existing = new Set((headPosition ?? '').split(',').map((pair) => Number(pair.split(':')[0])));
+  const missing = [...parseKafkaPositions(request.start.position).keys()].filter((partition) => !existing.has(partition));
+  if (missing.length > 0) {
+    throw new ReplayRequestError(
+      `the topic has no partition ${missing.join(', ')} (it has ${existing.size === 0 ? 'none' : [...existing].sort((a, b) => a - b).join(', ')})`,
+    );
   }
 }

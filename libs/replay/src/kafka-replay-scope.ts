@@ -27,6 +27,8 @@ export interface KafkaReplayScope {
 }
 
 const POSITIONS = /^\d+:\d+(,\d+:\d+)*$/;
+const MAX_PARTITION = 2 ** 31 - 1;
+const MAX_OFFSET = 2n ** 63n - 1n;
 
 /** `0:120,3:4000` → partition → offset. Throws a message naming the expected form. */
 export function parseKafkaPositions(text: string): Map<number, string> {
@@ -34,6 +36,9 @@ export function parseKafkaPositions(text: string): Map<number, string> {
   const offsets = new Map<number, string>();
   for (const pair of text.split(',')) {
     const [partition, offset] = pair.split(':');
+    // Kafka's own bounds (int32 partition, int64 offset): anything past them names nothing in any topic.
+    if (Number(partition) > MAX_PARTITION) throw new Error(`partition ${partition} is past Kafka's highest partition number (${MAX_PARTITION})`);
+    if (BigInt(offset) > MAX_OFFSET) throw new Error(`offset ${offset} is past Kafka's highest offset (${MAX_OFFSET})`);
     if (offsets.has(Number(partition))) throw new Error(`partition ${partition} is named twice in "${text}"`);
     offsets.set(Number(partition), offset);
   }
@@ -74,12 +79,14 @@ export function kafkaReplayScope(request: ReplayRequest): KafkaReplayScope {
     params.since = start.at;
   }
   if (positions.size > 0) {
-    // log_position is `<partition>:<offset>`; the array holds each partition's start (index partition + 1).
-    const highest = Math.max(...positions.keys());
-    params.starts = Array.from({ length: highest + 1 }, (_, partition) => positions.get(partition) ?? '0');
+    // log_position is `<partition>:<offset>`. The partitions named and their starts go as two
+    // parallel arrays (as many entries as named, whatever the partition numbers); a partition
+    // not named finds index 0, whose element is '', which reads as offset 0.
+    params.partitions = [...positions.keys()];
+    params.starts = [...positions.values()];
     conditions.push(
-      `toUInt64OrZero(splitByChar(':', log_position)[2]) >= ` +
-        `arrayElement(CAST({starts:Array(String)} AS Array(UInt64)), toUInt32OrZero(splitByChar(':', log_position)[1]) + 1)`,
+      `toUInt64OrZero(splitByChar(':', log_position)[2]) >= toUInt64OrZero(arrayElement({starts:Array(String)}, ` +
+        `indexOf({partitions:Array(UInt32)}, toUInt32OrZero(splitByChar(':', log_position)[1]))))`,
     );
   }
   return {
