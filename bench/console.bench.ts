@@ -75,6 +75,7 @@ interface Sample {
   apiMs?: number;
   afterApiMs?: number;
   fromCache?: boolean;
+  apiUrl?: string;
 }
 
 interface PageJs {
@@ -89,14 +90,21 @@ interface Row {
   targetMs?: number;
   cold: Sample;
   warm: Sample[];
+  /** The warm runs' main API request again, from Node, one at a time with no browser running: the floor under the page. */
+  apiAlone: number[];
 }
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 };
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await run();
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
 const round = (value: number | undefined) => (value === undefined ? '' : value.toFixed(0));
-const defined = (values: Array<number | undefined>) => values.filter((value): value is number => value !== undefined);
+const defined = <T>(values: Array<T | undefined>) => values.filter((value): value is T => value !== undefined);
 
 async function scalar<T>(client: ClickHouseClient, query: string): Promise<T[]> {
   const result = await client.query({ query, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
@@ -181,6 +189,7 @@ async function load(page: Page, url: string, watches: Watch[]): Promise<Sample[]
       apiMs: request.responseEnd - request.startTime,
       afterApiMs: shownMs - request.responseEnd,
       fromCache: request.transferSize === 0,
+      apiUrl: request.name,
     };
   });
 }
@@ -408,17 +417,25 @@ async function main(): Promise<void> {
       }
       await context.close();
       loads.push(loadavg());
-      view.watches.forEach((watch, index) => {
-        const row: Row = { name: watch.name, targetMs: watch.targetMs, cold: samples[0][index], warm: samples.slice(1).map((run) => run[index]) };
+      for (const [index, watch] of view.watches.entries()) {
+        const row: Row = { name: watch.name, targetMs: watch.targetMs, cold: samples[0][index], warm: samples.slice(1).map((run) => run[index]), apiAlone: [] };
+        const urls = defined(row.warm.map((sample) => sample.apiUrl));
+        const ask = async (url: string) => {
+          const response = await fetch(url, { headers: auth });
+          if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+          await response.arrayBuffer();
+        };
+        if (urls.length > 0) await ask(urls[0]); // untimed: Node's first request to the app
+        for (const url of urls) row.apiAlone.push(await timed(() => ask(url)));
         rows.push(row);
         const warm = summary(row.warm);
         process.stdout.write(
           `${watch.name}: cold ${round(row.cold.shownMs)} ms; ${runs} warm: p50 ${round(warm.p50)} ms, max ${round(warm.max)} ms` +
-            (warm.api !== undefined ? ` (API answer p50 ${round(warm.api)} ms)` : '') +
+            (warm.api !== undefined ? ` (API answer p50 ${round(warm.api)} ms in the page, ${round(percentile(row.apiAlone, 50))} ms alone)` : '') +
             (row.targetMs !== undefined ? ` — target ≤ ${row.targetMs} ms: ${verdict(row)}` : '') +
             '\n',
         );
-      });
+      }
       if (view.page === 'live')
         process.stdout.write(
           `live: a session started after the page connected shows in p50 ${round(percentile(liveLatencies, 50))} ms, max ${round(Math.max(...liveLatencies))} ms\n`,
@@ -554,22 +571,22 @@ function printTable(
   for (const entry of pageJs)
     process.stdout.write(`| ${entry.page}, loaded first (empty cache) | ${entry.scripts} | ${kib(entry.rawBytes)} | ${kib(entry.gzipBytes)} | | |\n`);
   process.stdout.write(
-    `\nms from navigation start until the data shows; warm = ${rows[0]?.warm.length ?? 0} runs after the cold one; the warm p50 split: until the API request starts, the API's answer, after it\n\n`,
+    `\nms from navigation start until the data shows; warm = ${rows[0]?.warm.length ?? 0} runs after the cold one; the warm p50 split: until the API request starts, the API's answer, after it; API alone = the same request from Node with no browser running, p50\n\n`,
   );
   process.stdout.write(
-    `| page | cold | warm p50 | warm max | request starts | API answer | after the answer | target | |\n|---|---|---|---|---|---|---|---|---|\n`,
+    `| page | cold | warm p50 | warm max | request starts | API answer | after the answer | API alone | target | |\n|---|---|---|---|---|---|---|---|---|---|\n`,
   );
   for (const row of rows) {
     const warm = summary(row.warm);
     process.stdout.write(
-      `| ${row.name} | ${round(row.cold.shownMs)} | ${round(warm.p50)} | ${round(warm.max)} | ${round(warm.apiStart)} | ${round(warm.api)} | ${round(warm.afterApi)} | ${
+      `| ${row.name} | ${round(row.cold.shownMs)} | ${round(warm.p50)} | ${round(warm.max)} | ${round(warm.apiStart)} | ${round(warm.api)} | ${round(warm.afterApi)} | ${row.apiAlone.length > 0 ? round(percentile(row.apiAlone, 50)) : ''} | ${
         row.targetMs !== undefined ? `≤ ${row.targetMs}` : ''
       } | ${verdict(row)} |\n`,
     );
   }
   if (live.length > 0)
     process.stdout.write(
-      `| live: a new session shows (from its POST) | ${round(live[0])} | ${round(percentile(live.slice(1), 50))} | ${round(Math.max(...live.slice(1)))} | | | | | |\n`,
+      `| live: a new session shows (from its POST) | ${round(live[0])} | ${round(percentile(live.slice(1), 50))} | ${round(Math.max(...live.slice(1)))} | | | | | | |\n`,
     );
   if (scroll) {
     const pageMs = scroll.pages.map((entry) => entry.ms);
