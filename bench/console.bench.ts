@@ -338,13 +338,17 @@ async function main(): Promise<void> {
           { name: 'user: profile', selector: '[data-testid=profile-sessions]', api: '/v1/analytics/users/profile', targetMs: 1000 },
           { name: 'user: journey (first 100)', selector: '[data-testid=journey] li.event', api: '/v1/analytics/users/journey', targetMs: 1000 },
           { name: 'user: dashboard charts', selector: '[data-testid=user-events]', api: '/v1/analytics/users/dashboard', targetMs: 1000 },
+          { name: 'user: first chart drawn', selector: 'canvas', api: '/v1/analytics/users/dashboard' },
         ],
       },
       {
         name: 'dashboard 7d',
         page: 'dashboard',
         params: () => scope,
-        watches: [{ name: 'tag dashboard (7 days)', selector: '[data-testid=kpi-users]', api: '/v1/analytics/dashboard', targetMs: 1000 }],
+        watches: [
+          { name: 'tag dashboard (7 days)', selector: '[data-testid=kpi-users]', api: '/v1/analytics/dashboard', targetMs: 1000 },
+          { name: 'tag dashboard (7 days): first chart drawn', selector: 'canvas', api: '/v1/analytics/dashboard' },
+        ],
       },
       {
         name: 'dashboard 30d',
@@ -356,7 +360,10 @@ async function main(): Promise<void> {
         name: 'paths 7d',
         page: 'paths',
         params: () => scope,
-        watches: [{ name: 'paths (7 days)', selector: '[data-testid=paths-visits]', api: '/v1/analytics/paths', targetMs: 2000 }],
+        watches: [
+          { name: 'paths (7 days)', selector: '[data-testid=paths-visits]', api: '/v1/analytics/paths', targetMs: 2000 },
+          { name: 'paths (7 days): Sankey drawn', selector: 'canvas', api: '/v1/analytics/paths' },
+        ],
       },
       {
         name: 'paths 30d',
@@ -368,7 +375,10 @@ async function main(): Promise<void> {
         name: 'funnel 7d',
         page: 'funnel',
         params: () => ({ ...scope, steps: FUNNEL.join(',') }),
-        watches: [{ name: 'funnel, 5 steps (7 days)', selector: '[data-testid=funnel-steps] tbody tr', api: '/v1/analytics/funnel', targetMs: 2000 }],
+        watches: [
+          { name: 'funnel, 5 steps (7 days)', selector: '[data-testid=funnel-steps] tbody tr', api: '/v1/analytics/funnel', targetMs: 2000 },
+          { name: 'funnel, 5 steps (7 days): chart drawn', selector: 'canvas', api: '/v1/analytics/funnel' },
+        ],
       },
       {
         name: 'funnel 30d',
@@ -380,7 +390,10 @@ async function main(): Promise<void> {
         name: 'retention',
         page: 'retention',
         params: () => scope,
-        watches: [{ name: 'retention (7 days, daily)', selector: '[data-testid=retention] tbody tr', api: '/v1/analytics/retention' }],
+        watches: [
+          { name: 'retention (7 days, daily)', selector: '[data-testid=retention] tbody tr', api: '/v1/analytics/retention' },
+          { name: 'retention (7 days): heatmap drawn', selector: 'canvas', api: '/v1/analytics/retention' },
+        ],
       },
       {
         name: 'live',
@@ -417,6 +430,7 @@ async function main(): Promise<void> {
       }
       await context.close();
       loads.push(loadavg());
+      const floors = new Map<string, number[]>();
       for (const [index, watch] of view.watches.entries()) {
         const row: Row = { name: watch.name, targetMs: watch.targetMs, cold: samples[0][index], warm: samples.slice(1).map((run) => run[index]), apiAlone: [] };
         const urls = defined(row.warm.map((sample) => sample.apiUrl));
@@ -425,8 +439,13 @@ async function main(): Promise<void> {
           if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
           await response.arrayBuffer();
         };
-        if (urls.length > 0) await ask(urls[0]); // untimed: Node's first request to the app
-        for (const url of urls) row.apiAlone.push(await timed(() => ask(url)));
+        const known = watch.api === undefined ? undefined : floors.get(watch.api);
+        if (known) row.apiAlone.push(...known);
+        else {
+          if (urls.length > 0) await ask(urls[0]); // untimed: Node's first request to the app
+          for (const url of urls) row.apiAlone.push(await timed(() => ask(url)));
+          if (watch.api !== undefined) floors.set(watch.api, row.apiAlone);
+        }
         rows.push(row);
         const warm = summary(row.warm);
         process.stdout.write(
