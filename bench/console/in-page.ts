@@ -26,7 +26,6 @@ interface InPage {
   performance: { now(): number; getEntriesByType(type: string): ResourceTiming[] };
   requestAnimationFrame(callback: (time: number) => void): number;
   scrollTo(x: number, y: number): void;
-  scrollY: number;
   sessionStorage: { setItem(name: string, value: string): void };
   PerformanceObserver: new (callback: (list: { getEntries(): Array<{ duration: number }> }) => void) => {
     observe(options: { type: string; buffered?: boolean }): void;
