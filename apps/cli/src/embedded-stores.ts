@@ -56,7 +56,7 @@ export async function openEmbeddedStores(dataDir: string, options: OpenEmbeddedS
       opened.unshift(() => clickhouse.close());
       migrations = await migrateReadModel(clickhouse);
     } catch (error) {
-      throw new Error(`cannot open the read model at ${paths.clickhouse} (${(error as Error).message}); ${options.whenBusy}`);
+      throw new Error(`cannot open the read model at ${paths.clickhouse} (${(error as Error).message}); ${options.whenBusy}`, { cause: error });
     }
     return { paths, db, writer, eventLog: new SqliteEventLog(db, writer), clickhouse, migrations, close: () => closeAll(opened) };
   } catch (error) {
@@ -70,7 +70,7 @@ function takeLock(dataDir: string, whenBusy: string): DataDirLock {
     return lockDataDir(dataDir);
   } catch (error) {
     // "Not writable" keeps its own message: stopping a service would not help there.
-    if (error instanceof DataDirLockedError) throw new Error(`${error.message}; ${whenBusy}`);
+    if (error instanceof DataDirLockedError) throw new Error(`${error.message}; ${whenBusy}`, { cause: error });
     throw error;
   }
 }
@@ -86,5 +86,5 @@ async function closeAll(opened: Array<() => unknown>): Promise<void> {
     }
   }
   opened.length = 0;
-  if (failure) throw failure;
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error('closing the stores failed', { cause: failure });
 }

@@ -22,7 +22,8 @@ if (refusal) {
   process.exitCode = EXIT.usage;
 } else {
   // The CLI prints for people and pipes: results on stdout, notes and errors on stderr.
-  runCli(process.argv.slice(2), {
+  // runCli answers every failure with an exit code, so its promise does not reject.
+  void runCli(process.argv.slice(2), {
     out: (text) => process.stdout.write(text + '\n'),
     err: (text) => process.stderr.write(text + '\n'),
     env: process.env,

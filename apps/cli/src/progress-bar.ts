@@ -11,7 +11,9 @@ export function renderProgress(snapshot: ProgressSnapshot, width = 24): string {
   const ratio = snapshot.total > 0 ? Math.min(1, snapshot.processed / snapshot.total) : 1;
   const filled = Math.round(ratio * width);
   const eta = snapshot.etaSeconds === undefined ? '--' : formatDuration(snapshot.etaSeconds);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}%  ${snapshot.processed.toLocaleString('en-US')}/${snapshot.total.toLocaleString('en-US')} events  ${snapshot.eventsPerSecond.toLocaleString('en-US')} ev/s  ETA ${eta}  (${snapshot.phase})`;
+  const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}%`;
+  const counts = `${snapshot.processed.toLocaleString('en-US')}/${snapshot.total.toLocaleString('en-US')} events`;
+  return `${bar}  ${counts}  ${snapshot.eventsPerSecond.toLocaleString('en-US')} ev/s  ETA ${eta}  (${snapshot.phase})`;
 }
 
 function formatDuration(seconds: number): string {

@@ -10,16 +10,16 @@ async function gauge(metrics: WaymarkMetrics, name: string, labels: Record<strin
 
 describe('ReadinessProbe while shutting down', () => {
   it('answers shutting_down alone, without asking the stores, and the gauges say so', async () => {
-    let since: number | undefined;
+    const closing: { since?: number } = {};
     const describeLag = jest.fn(async () => 0);
     const pingClickHouse = jest.fn(async () => undefined);
     const metrics = new WaymarkMetrics();
-    const probe = new ReadinessProbe({ describeLag, pingClickHouse, shuttingDownSince: () => since }, thresholds, metrics);
+    const probe = new ReadinessProbe({ describeLag, pingClickHouse, shuttingDownSince: () => closing.since }, thresholds, metrics);
 
     expect(await probe.evaluate()).toMatchObject({ ready: true, reasons: [] });
     expect(describeLag).toHaveBeenCalledTimes(1);
 
-    since = Date.parse('2026-12-03T10:00:00Z');
+    closing.since = Date.parse('2026-12-03T10:00:00Z');
     const verdict = await probe.evaluate();
     expect(verdict.ready).toBe(false);
     expect(verdict.reasons).toEqual([
@@ -33,16 +33,20 @@ describe('ReadinessProbe while shutting down', () => {
   });
 
   it('a round of checks begun before shutdown does not put a stale "ready" in the gauges', async () => {
-    let since: number | undefined;
+    const closing: { since?: number } = {};
     let answerLag: (lag: number) => void = () => undefined;
     const metrics = new WaymarkMetrics();
     const probe = new ReadinessProbe(
-      { describeLag: () => new Promise<number>((resolve) => (answerLag = resolve)), pingClickHouse: async () => undefined, shuttingDownSince: () => since },
+      {
+        describeLag: () => new Promise<number>((resolve) => (answerLag = resolve)),
+        pingClickHouse: async () => undefined,
+        shuttingDownSince: () => closing.since,
+      },
       thresholds,
       metrics,
     );
     const early = probe.evaluate();
-    since = Date.now();
+    closing.since = Date.now();
     answerLag(0);
     expect((await early).reasons.map((reason) => reason.code)).toEqual(['shutting_down']);
     expect(await gauge(metrics, 'waymark_ready')).toBe(0);

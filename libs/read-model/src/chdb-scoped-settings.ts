@@ -24,8 +24,7 @@ export function scopeSettingsPerCall(connection: ChdbConnection): ChdbConnection
       try {
         return await call(params);
       } finally {
-        for (const name of names)
-          await connection.command({ query: `SET ${name} = DEFAULT` } as Parameters<ChdbConnection['command']>[0]).catch(() => undefined);
+        for (const name of names) await connection.command({ query: `SET ${name} = DEFAULT` }).catch(() => undefined);
       }
     };
   const query = withReset(connection.query.bind(connection));
@@ -35,7 +34,7 @@ export function scopeSettingsPerCall(connection: ChdbConnection): ChdbConnection
     get(target, property) {
       if (property === 'insert') {
         return (params: Parameters<ChdbConnection['insert']>[0]) => {
-          const clause = settingsClause(params.clickhouse_settings as Settings);
+          const clause = settingsClause(params.clickhouse_settings);
           if (!clause) return insert(params);
           // The client's insert statement ends `FORMAT <name>`; SETTINGS goes right before it.
           const statement = params.query.replace(/ FORMAT (\w+)\s*$/, ` SETTINGS ${clause} FORMAT $1`);

@@ -103,7 +103,10 @@ function checkPositions(request: ReplayRequest): void {
   }
 }
 
-/** A start by position may name only partitions the topic has (the head lists them all): a replay from a partition that is not there would quietly read the others whole. */
+/**
+ * A start by position may name only partitions the topic has (the head lists them all):
+ * a replay from a partition that is not there would quietly read the others whole.
+ */
 function checkPartitionsExist(request: ReplayRequest, headPosition: string | undefined): void {
   if (request.start.kind !== 'position') return;
   const existing = new Set((headPosition ?? '').split(',').map((pair) => Number(pair.split(':')[0])));

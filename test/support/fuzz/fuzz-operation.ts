@@ -36,7 +36,7 @@ export async function fuzzOperation(operation: Operation, target: FuzzTarget, se
     try {
       response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body });
     } catch (error) {
-      throw new Error(`no answer (${describeError(error)})\n${describe(template, request)}`);
+      throw new Error(`no answer (${describeError(error)})\n${describe(template, request)}`, { cause: error });
     }
     const text = await response.text();
     const appended = (await target.log.events()) - before;
@@ -55,7 +55,12 @@ export async function fuzzOperation(operation: Operation, target: FuzzTarget, se
 
   const details = await fc.check(property, { seed: settings.seed, path: settings.path, numRuns: runsFor(operation, settings) });
   if (!details.failed) return;
-  const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance ?? 'the run was interrupted');
+  const cause =
+    details.errorInstance instanceof Error
+      ? details.errorInstance.message
+      : details.errorInstance === undefined
+        ? 'the run was interrupted'
+        : JSON.stringify(details.errorInstance);
   throw new Error(
     `${operation.name}: ${cause}\n` +
       `after ${details.numRuns} request(s) and ${details.numShrinks} shrink(s); seed ${details.seed}, path "${details.counterexamplePath}"\n` +

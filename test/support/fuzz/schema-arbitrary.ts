@@ -24,7 +24,7 @@ export function valueFor(schema: JsonSchema, options: DrawOptions, field?: strin
 function validFor(schema: JsonSchema, options: DrawOptions, field?: string): fc.Arbitrary<unknown> {
   if (schema.anyOf) return fc.oneof(...schema.anyOf.map((option) => valueFor(option, options)));
   if (schema.enum) return fc.constantFrom(...schema.enum);
-  switch (typeOf(schema)) {
+  switch (typeOf(schema) ?? 'untyped') {
     case 'object':
       return objectFor(schema, options);
     case 'array':
@@ -87,7 +87,7 @@ function stringFor(schema: JsonSchema, field?: string): fc.Arbitrary<string> {
     return fc.stringMatching(new RegExp(schema.pattern)).filter((value) => value.length >= min && value.length <= (schema.maxLength ?? Infinity));
   const random = fc.string({ minLength: min, maxLength: max });
   const plausible = fc
-    .constantFrom(...(schema.default === undefined ? [] : [String(schema.default)]), ...plausibleStrings(field))
+    .constantFrom(...(typeof schema.default === 'string' ? [schema.default] : []), ...plausibleStrings(field))
     .filter((value) => value.length >= min && value.length <= (schema.maxLength ?? Infinity));
   return fc.oneof({ arbitrary: plausible, weight: 3 }, { arbitrary: random, weight: 1 });
 }
@@ -111,7 +111,7 @@ function plausibleStrings(field: string | undefined): string[] {
 /** Values at the edges of `schema`, and hostile ones for its type. */
 export function boundaryFor(schema: JsonSchema): fc.Arbitrary<unknown> {
   if (schema.anyOf) return fc.oneof(...schema.anyOf.map((option) => boundaryFor(option)));
-  switch (typeOf(schema)) {
+  switch (typeOf(schema) ?? 'untyped') {
     case 'string': {
       // An instant field is tried at the edges of time first; its other boundaries are the common ones.
       if (schema.format === 'date-time')

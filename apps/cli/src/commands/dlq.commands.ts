@@ -58,7 +58,14 @@ record on a topic cannot be marked). --json prints one JSON object per line.`,
         io.out(
           values.json
             ? JSON.stringify(entry)
-            : `${entry.id}\t${entry.consumer}\tposition ${entry.position}\t${entry.recordedAt}\t${entry.reason}${entry.redrivenAt ? `\t(redriven ${entry.redrivenAt})` : ''}`,
+            : [
+                entry.id,
+                entry.consumer,
+                `position ${entry.position}`,
+                entry.recordedAt,
+                entry.reason,
+                ...(entry.redrivenAt ? [`(redriven ${entry.redrivenAt})`] : []),
+              ].join('\t'),
         );
       }
       if (!values.json) io.err(`${rows.length} dead letter(s)`);

@@ -6,7 +6,9 @@ export const keysGenerateCommand: CliCommand = {
   name: 'keys generate',
   summary: 'Create a token key file (a JWK set with one fresh 256-bit key).',
   usage:
-    'waymark keys generate [--out FILE]\n\nWithout --out the key set is printed (treat it as a secret). With --out it is written with mode 0600; an existing file is never overwritten (use `keys rotate`).',
+    'waymark keys generate [--out FILE]\n\n' +
+    'Without --out the key set is printed (treat it as a secret). ' +
+    'With --out it is written with mode 0600; an existing file is never overwritten (use `keys rotate`).',
   options: { out: { type: 'string' } },
   async run(values, _positionals, io) {
     const file = { keys: [generateStoredKey()] };

@@ -11,7 +11,9 @@ export const keysRotateCommand: CliCommand = {
   name: 'keys rotate',
   summary: 'Add a new active token key to a key file, or retire an old one.',
   usage:
-    'waymark keys rotate --file FILE [--retire KID]\n\nWithout --retire: a new key becomes the first (active) key; older keys keep verifying.\nWith --retire KID: removes that key (never the active one). Restart the API afterwards.',
+    'waymark keys rotate --file FILE [--retire KID]\n\n' +
+    'Without --retire: a new key becomes the first (active) key; older keys keep verifying.\n' +
+    'With --retire KID: removes that key (never the active one). Restart the API afterwards.',
   options: { file: { type: 'string' }, retire: { type: 'string' } },
   async run(values, _positionals, io) {
     const path = values.file as string | undefined;

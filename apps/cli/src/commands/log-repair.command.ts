@@ -99,7 +99,8 @@ function describeRepairReport(plan: RepairPlan, report: RepairReport): string[] 
   if (report.unreadable > 0) lines.push(`${report.unreadable} unreadable read-model rows skipped`);
   lines.push(
     plan.placement.kind === 'after'
-      ? 'next: start the service, then run `waymark replay` so that the read model is rebuilt from the repaired log (events written after the loss may be missing from it)'
+      ? 'next: start the service, then run `waymark replay` so that the read model is rebuilt from the repaired log ' +
+          '(events written after the loss may be missing from it)'
       : 'next: start the service; the projector projects the restored events again (the read model drops the duplicates)',
   );
   return lines;

@@ -11,7 +11,8 @@ export const migrateCommand: CliCommand = {
   name: 'migrate',
   summary: 'Apply pending schema migrations (SQLite store and ClickHouse read model).',
   usage:
-    'waymark migrate [--data-dir DIR] [--clickhouse-url URL]\n\nWith --data-dir (default $DATA_DIR or ./data) the service must be stopped: chDB opens its data directory in one process at a time.',
+    'waymark migrate [--data-dir DIR] [--clickhouse-url URL]\n\n' +
+    'With --data-dir (default $DATA_DIR or ./data) the service must be stopped: chDB opens its data directory in one process at a time.',
   options: { 'data-dir': { type: 'string' }, 'clickhouse-url': { type: 'string' } },
   async run(values, _positionals, io) {
     const url = values['clickhouse-url'] as string | undefined;
@@ -22,7 +23,7 @@ export const migrateCommand: CliCommand = {
       whenBusy: 'stop the service first, or let it migrate at start-up',
     });
     try {
-      io.out(`sqlite ${stores.paths.database}: schema version ${stores.db.pragma('user_version', { simple: true })}`);
+      io.out(`sqlite ${stores.paths.database}: schema version ${String(stores.db.pragma('user_version', { simple: true }))}`);
       describe(stores.migrations, io);
       return EXIT.ok;
     } finally {

@@ -55,7 +55,10 @@ export class RetentionRepository {
       this.client,
       `WITH toDate({from:DateTime64(3, 'UTC')}, {tz:String}) AS first_cohort,
             toDate({to:DateTime64(3, 'UTC')} - toIntervalMillisecond(1), {tz:String}) AS last_cohort,
-            toDate(least({to:DateTime64(3, 'UTC')} + toIntervalDay({days:UInt32}), {now:DateTime64(3, 'UTC')}) - toIntervalMillisecond(1), {tz:String}) AS data_end
+            toDate(
+              least({to:DateTime64(3, 'UTC')} + toIntervalDay({days:UInt32}), {now:DateTime64(3, 'UTC')}) - toIntervalMillisecond(1),
+              {tz:String}
+            ) AS data_end
        SELECT toString(f.cohort) AS cohort, count() AS users, sumForEach(r) AS returned, toString(any(data_end)) AS last_day
        FROM (
          SELECT f.user_hash, f.cohort, retention(${conditions}) AS r

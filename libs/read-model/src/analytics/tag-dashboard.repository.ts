@@ -159,7 +159,7 @@ export class TagDashboardRepository {
     const [active] = actives;
 
     const lifecycle = new Map<number, { start: number; refresh: number; revoke: number; extend: number }>();
-    const hours: number[] = new Array(24).fill(0);
+    const hours = Array.from({ length: 24 }, () => 0);
     const eventsByEnv = new Map<string, number>();
     const activity = { total: 0, success: 0, errors: 0 };
     for (const cell of cells) {
