@@ -6,7 +6,6 @@ import { Scope } from '../scope';
 import { formatNumber, formatTime, timeParams } from '../time';
 import type { UserList } from '@waymark/contract';
 
-
 const PAGE_SIZE = 20;
 
 export function UsersPage({ route }: { route: Route; scope: Scope }) {
