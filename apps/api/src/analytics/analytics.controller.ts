@@ -2,27 +2,35 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import {
   AnalyticsScopeList,
-  DrillUsers,
-  Funnel,
-  Retention,
-  StepNames,
-  TagDashboard,
-  UserDashboard,
-  UserJourneyPage,
-  UserList,
-  UserProfile,
   analyticsScopeSchema,
+  DrillUsers,
   drillUsersSchema,
+  Funnel,
   funnelSchema,
+  FunnelUsersParams,
+  funnelUsersQuerySchema,
   liveEventsSchema,
+  LiveParams,
+  liveQuerySchema,
   liveStreamSchema,
   pathsSchema,
+  Retention,
   retentionSchema,
+  StepNames,
+  StepNamesParams,
+  stepNamesQuerySchema,
   stepNamesSchema,
+  StepUsersParams,
+  stepUsersQuerySchema,
+  TagDashboard,
   tagDashboardSchema,
+  UserDashboard,
   userDashboardSchema,
+  UserJourneyPage,
   userJourneyPageSchema,
+  UserList,
   userListSchema,
+  UserProfile,
   userProfileSchema,
 } from '@waymark/contract';
 // The read model types `anchor` as possibly undefined (it is null or set): the contract's Paths is stricter, so the read model's is named here.
@@ -61,9 +69,7 @@ import { GetUserJourneyQuery } from './queries/get-user-journey/get-user-journey
 import { GetUserProfileQuery } from './queries/get-user-profile/get-user-profile.query';
 import { ListUsersQuery } from './queries/list-users/list-users.query';
 import { GetAnalyticsScopeQuery } from './queries/get-analytics-scope/get-analytics-scope.query';
-import { LiveParams, liveQuerySchema } from './live/live.dto';
 import { LiveStreams } from './live/live-streams';
-import { FunnelUsersParams, StepNamesParams, StepUsersParams, funnelUsersQuerySchema, stepNamesQuerySchema, stepUsersQuerySchema } from './drill/drill.dto';
 import { ListDrillUsersQuery, ListStepNamesQuery } from './drill/list-drill-users.query';
 
 export { scopeQuerySchema };

@@ -1,11 +1,10 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { Journey, journeySchema } from '@waymark/contract';
+import { GetJourneyParams, getJourneyQuerySchema, Journey, journeySchema } from '@waymark/contract';
 import { RequireRole } from '../auth/require-role.decorator';
 import { API_CONFIG } from '../config/api-config.provider';
 import { ApiConfig } from '../config/api.config';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { GetJourneyParams, getJourneyQuerySchema } from './get-journey.dto';
 import { GetJourneyQuery } from './queries/get-journey/get-journey.query';
 
 @Controller('v1/journeys')

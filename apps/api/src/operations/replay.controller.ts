@@ -1,11 +1,19 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Req } from '@nestjs/common';
 import { DomainError } from '@waymark/domain';
-import { ReplayCancel, ReplayProgress, ReplayStarted, replayCancelSchema, replayProgressSchema, replayStartedSchema } from '@waymark/contract';
+import {
+  ReplayCancel,
+  replayCancelSchema,
+  ReplayProgress,
+  replayProgressSchema,
+  ReplayStarted,
+  replayStartedSchema,
+  StartReplayBody,
+  startReplayBodySchema,
+} from '@waymark/contract';
 import { ReplayConflictError } from '@waymark/replay';
 import { AuthenticatedRequest } from '../auth/api-key.guard';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { StartReplayBody, startReplayBodySchema } from './replay.dto';
 
 const REPLAY_ID = { id: { description: 'The replay id', example: '01a21b40-5f2e-7c11-9d3a-8e2f5b6c7d10' } };
 import { REPLAY_OPERATIONS, ReplayOperations } from './replay-operations';

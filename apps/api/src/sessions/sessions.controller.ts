@@ -2,17 +2,32 @@ import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/co
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { DomainError, durationToMs } from '@waymark/domain';
 import {
+  ExtendSessionBody,
+  extendSessionBodySchema,
   ExtendSessionResponse,
-  ListActiveResponse,
-  RecordActivityResponse,
-  RevokeSessionsResponse,
-  SessionTokens,
-  VerifySessionResponse,
   extendSessionResponseSchema,
+  ListActiveQuery,
+  listActiveQuerySchema,
+  ListActiveResponse,
   listActiveResponseSchema,
+  MAX_EXTENSION_MS,
+  RecordActivityBody,
+  recordActivityBodySchema,
+  RecordActivityResponse,
   recordActivityResponseSchema,
+  RefreshSessionBody,
+  refreshSessionBodySchema,
+  RevokeSessionsBody,
+  revokeSessionsBodySchema,
+  RevokeSessionsResponse,
   revokeSessionsResponseSchema,
+  SessionTokens,
   sessionTokensSchema,
+  StartSessionBody,
+  startSessionBodySchema,
+  VerifySessionBody,
+  verifySessionBodySchema,
+  VerifySessionResponse,
   verifySessionResponseSchema,
 } from '@waymark/contract';
 import { currentRequestId } from '@waymark/logging';
@@ -25,23 +40,6 @@ import { RevokeSessionsCommand } from './commands/revoke-sessions/revoke-session
 import { StartSessionCommand } from './commands/start-session/start-session.command';
 import { ListActiveSessionsQuery } from './queries/list-active-sessions/list-active-sessions.query';
 import { VerifySessionQuery } from './queries/verify-session/verify-session.query';
-import {
-  ExtendSessionBody,
-  ListActiveQuery,
-  MAX_EXTENSION_MS,
-  RecordActivityBody,
-  RefreshSessionBody,
-  RevokeSessionsBody,
-  StartSessionBody,
-  VerifySessionBody,
-  extendSessionBodySchema,
-  listActiveQuerySchema,
-  recordActivityBodySchema,
-  refreshSessionBodySchema,
-  revokeSessionsBodySchema,
-  startSessionBodySchema,
-  verifySessionBodySchema,
-} from './sessions.dto';
 
 /** A session method names its product, env and tag: the catalog refuses those it does not know. */
 const SCOPE_ERRORS: ApiErrorCode[] = ['PRODUCT_NOT_FOUND', 'ENV_NOT_FOUND', 'SESSION_SPEC_NOT_FOUND'];

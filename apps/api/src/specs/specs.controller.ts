@@ -1,7 +1,17 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { DomainError, SessionSpec } from '@waymark/domain';
-import { SpecDeleted, SpecList, specDeletedSchema, specListSchema } from '@waymark/contract';
+import {
+  createSpecBodySchema,
+  SpecDeleted,
+  specDeletedSchema,
+  SpecList,
+  specListSchema,
+  SpecView,
+  specViewSchema,
+  UpdateSpecBody,
+  updateSpecBodySchema,
+} from '@waymark/contract';
 import { currentRequestId } from '@waymark/logging';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ApiOperation } from '../openapi/api-operation.decorator';
@@ -10,7 +20,6 @@ import { DeleteSpecCommand } from './commands/delete-spec/delete-spec.command';
 import { UpdateSpecCommand } from './commands/update-spec/update-spec.command';
 import { GetSpecQuery } from './queries/get-spec/get-spec.query';
 import { ListSpecsQuery } from './queries/list-specs/list-specs.query';
-import { SpecView, UpdateSpecBody, createSpecBodySchema, specViewSchema, updateSpecBodySchema } from './specs.dto';
 
 const PRODUCT = { product: { description: 'The product tag', example: 'my-product-tag' } };
 const PRODUCT_AND_TAG = { ...PRODUCT, tag: { description: 'The session tag', example: 'checkout' } };

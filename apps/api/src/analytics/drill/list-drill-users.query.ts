@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
 import { AnalyticsAccess } from '../analytics-access';
-import { FunnelUsersParams, StepNamesParams, StepUsersParams } from './drill.dto';
+import { FunnelUsersParams, StepNamesParams, StepUsersParams } from '@waymark/contract';
 import { DrillUsers } from './users-drill.reader';
 
 /** The users behind a paths node (`step`) or a funnel level (`funnel`). */

@@ -5,7 +5,7 @@ import { CLICKHOUSE, QueryLimits } from '@waymark/read-model';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AnalyticsAccess, resolveScope } from '../analytics-access';
 import { ANALYTICS_LIMITS } from '../analytics-limits';
-import { LiveParams } from './live.dto';
+import { LiveParams } from '@waymark/contract';
 import { LiveEvent, LiveEventsReader, LivePosition } from './live-events.reader';
 
 /** How often a stream asks the read model for what is new: the projector itself lingers ~250 ms. */

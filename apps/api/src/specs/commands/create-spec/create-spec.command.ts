@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import { SessionSpec } from '@waymark/domain';
-import { SpecView } from '../../specs.dto';
+import { SpecView } from '@waymark/contract';
 
 export class CreateSpecCommand extends Command<SpecView> {
   constructor(

@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { decideUpdateSpec } from '@waymark/domain';
-import { SpecView } from '../../specs.dto';
+import { SpecView } from '@waymark/contract';
 import { SpecWriter } from '../../spec-writer';
 import { UpdateSpecCommand } from './update-spec.command';
 

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DomainError, SessionCatalog } from '@waymark/domain';
 import { SPEC_STORE, SpecStore } from '@waymark/session-store';
-import { SpecView } from '../../specs.dto';
+import { SpecView } from '@waymark/contract';
 import { GetSpecQuery } from './get-spec.query';
 
 @QueryHandler(GetSpecQuery)

@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import { SpecView } from '../../specs.dto';
+import { SpecView } from '@waymark/contract';
 
 export class ListSpecsQuery extends Query<{ product: string; specs: SpecView[] }> {
   constructor(readonly product: string) {
