@@ -189,7 +189,7 @@ describe('analytics over the read model: aggregates (chDB)', () => {
       '2_checkout>3_pay:1',
       '2_home>3_pay:1',
     ]);
-    expect(before.nodes.find((node) => node.id === '3_pay')).toEqual({ id: '3_pay', step: 'pay', depth: 3, visits: 3 });
+    expect(before.nodes.find((node) => node.id === '3_pay')).toEqual({ id: '3_pay', step: 'pay', depth: 3, visits: 3, users: 2 });
   });
 
   it('computes an ordered funnel within a conversion window (windowFunnel)', async () => {

@@ -391,7 +391,15 @@ export const pathsSchema = z
   .object({
     anchor: z.object({ step: z.string(), direction: z.enum(['after', 'before']) }).nullable(),
     visits: z.int().min(0),
-    nodes: z.array(z.object({ id: z.string().describe('`<depth>_<step>`'), step: z.string(), depth: z.int().min(1), visits: z.int().min(0) })),
+    nodes: z.array(
+      z.object({
+        id: z.string().describe('`<depth>_<step>`'),
+        step: z.string(),
+        depth: z.int().min(1),
+        visits: z.int().min(0).describe('Visits passing through this step at this depth'),
+        users: z.int().min(0).describe('Distinct users among them: `total` of `/v1/analytics/users/by-step` with this `step` and `depth`'),
+      }),
+    ),
     edges: z.array(z.object({ source: z.string(), target: z.string(), visits: z.int().min(0) })),
   })
   .meta({
@@ -400,9 +408,9 @@ export const pathsSchema = z
         anchor: { step: 'home', direction: 'after' },
         visits: 4,
         nodes: [
-          { id: '1_home', step: 'home', depth: 1, visits: 4 },
-          { id: '2_search', step: 'search', depth: 2, visits: 2 },
-          { id: '2_product', step: 'product', depth: 2, visits: 1 },
+          { id: '1_home', step: 'home', depth: 1, visits: 4, users: 3 },
+          { id: '2_search', step: 'search', depth: 2, visits: 2, users: 2 },
+          { id: '2_product', step: 'product', depth: 2, visits: 1, users: 1 },
         ],
         edges: [
           { source: '1_home', target: '2_search', visits: 2 },
@@ -507,12 +515,39 @@ export type Retention = z.infer<typeof retentionSchema>;
 export const MAX_DRILL_USERS = 100;
 const drillLimit = z.coerce.number().int().min(1).max(MAX_DRILL_USERS).default(50);
 
-/** Users with an activity record of `step` in the range (the Sankey's node → its users). */
+/**
+ * The users behind a Sankey node. With `depth` (and the paths query's own `start` or
+ * `end`, `steps`, `visitGapMinutes`): the users whose path has `step` at that depth, as
+ * many as the node's `users` in `/v1/analytics/paths` with the same parameters. Without
+ * `depth`: every user with an activity record of `step` in the range, wherever it sat.
+ * `edges` is not asked: it decides which nodes are drawn, not which node a path passes.
+ */
 export const stepUsersQuerySchema = tagDashboardQuerySchema
   .omit({ interval: true })
-  .extend({ step: textField(256), limit: drillLimit })
+  .extend({
+    step: textField(256),
+    depth: z.coerce.number().int().min(1).max(MAX_PATH_STEPS).optional().describe("The node's depth in the paths answer; without it, the step at any depth"),
+    start: name.optional().describe('Paths after this step (with `depth`)'),
+    end: name.optional().describe('Paths leading up to this step (with `depth`)'),
+    steps: z.coerce.number().int().min(2).max(MAX_PATH_STEPS).default(5).describe('Steps per path, as asked of the paths (with `depth`)'),
+    visitGapMinutes: z.coerce.number().int().min(1).max(1440).default(30).describe('A pause that starts a new visit, as asked of the paths (with `depth`)'),
+    limit: drillLimit,
+  })
   .strict()
-  .meta({ examples: [{ ...EXAMPLE_TAG, step: 'search' }] });
+  .refine((query) => query.start === undefined || query.end === undefined, { path: ['end'], error: 'give start or end, not both' })
+  .refine((query) => query.depth !== undefined || (query.start === undefined && query.end === undefined), {
+    path: ['depth'],
+    error: 'is required with start or end (the node is a step at a depth)',
+  })
+  .refine((query) => query.depth === undefined || query.depth <= query.steps, { path: ['depth'], error: 'is at most steps' })
+  .meta({
+    not: { required: ['start', 'end'] },
+    dependentRequired: { start: ['depth'], end: ['depth'] },
+    examples: [
+      { ...EXAMPLE_TAG, step: 'search' },
+      { ...EXAMPLE_TAG, step: 'search', start: 'home', depth: 2 },
+    ],
+  });
 export type StepUsersParams = z.infer<typeof stepUsersQuerySchema>;
 
 /** Users whose furthest step of the funnel, in order within the window, is `reached` (a drop-off → its users). */

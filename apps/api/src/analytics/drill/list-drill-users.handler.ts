@@ -8,7 +8,13 @@ const DEFAULT_DAYS = 7;
 export const ListDrillUsersHandler = analyticsHandler(ListDrillUsersQuery, UsersDrillReader, (reader, { request, access }, requests) => {
   const { params } = request;
   const { scope, range } = requests.ranged(params, access, DEFAULT_DAYS);
-  if (request.kind === 'step') return reader.withStep(scope, range, request.params.step, params.limit);
+  if (request.kind === 'step') {
+    const { step, depth, start, end, steps, visitGapMinutes } = request.params;
+    if (depth === undefined) return reader.withStep(scope, range, step, params.limit);
+    const anchor =
+      start !== undefined ? { step: start, direction: 'after' as const } : end !== undefined ? { step: end, direction: 'before' as const } : undefined;
+    return reader.atPathNode({ scope, range, anchor, steps, visitGapMinutes }, step, depth, params.limit);
+  }
   return reader.atFunnelLevel(
     scope,
     range,

@@ -2,12 +2,15 @@ import { ClickHouseClient } from '@clickhouse/client';
 import {
   ACTIVITY,
   AnalyticsScope,
+  PathShape,
   QUARTER_RANGE_SQL,
   QueryLimits,
   RANGE_SQL,
   TIME_SCOPE_SQL,
   TimeRange,
   isoOf,
+  pathNodeUsersSql,
+  pathParams,
   rangeParams,
   runQuery,
 } from '@waymark/read-model';
@@ -45,6 +48,24 @@ export class UsersDrillReader {
        WHERE ${SCOPE_SQL} AND ${RANGE_SQL} AND step = {step:String}
        GROUP BY env, identifier`,
       { ...params(scope, range), step, limit },
+    );
+  }
+
+  /**
+   * The users behind one node of the paths view: those with a path (built exactly as
+   * `PathsRepository` builds them, from `pathNodeUsersSql`) through `step` at `depth`.
+   * Their `total` is the node's `users` in the paths answer with the same shape. The
+   * paths read 64-bit user hashes (`activity_by_user`); the identifiers come from
+   * `events`, matched on the same hash, with the user's last record of `step` in the range.
+   */
+  async atPathNode(shape: PathShape, step: string, depth: number, limit: number): Promise<DrillUsers> {
+    return this.page(
+      `SELECT env, identifier, max(occurred_at) AS last_at
+       FROM events
+       WHERE ${SCOPE_SQL} AND ${RANGE_SQL} AND step = {step:String}
+         AND identifier != '' AND cityHash64(env, identifier) IN (${pathNodeUsersSql(shape)})
+       GROUP BY env, identifier`,
+      { ...pathParams(shape), step, depth, limit },
     );
   }
 
