@@ -93,6 +93,28 @@ describe('console API: scope and live', () => {
       expect(body.users[0]).toEqual({ identifier: expect.any(String), env: expect.stringMatching(/^(snd|prd)$/), lastAt: expect.any(String) });
     });
 
+    it("lists a paths node's users: those whose path has the step at that depth, as many as the node counts", async () => {
+      // Paths from each visit's start: alice home>search>product>cart>pay, bob home>search>home, carol home>product>cart, dave home>pay.
+      const paths = (await get('paths', { steps: 5 })).body;
+      const nodes: Array<{ step: string; depth: number; users: number }> = paths.nodes;
+      expect(nodes.filter((node) => node.depth <= 3).length).toBeGreaterThan(4);
+      for (const node of nodes) {
+        const { status, body } = await get('users/by-step', { step: node.step, depth: node.depth, steps: 5 });
+        expect(status).toBe(200);
+        expect([node.step, node.depth, body.total]).toEqual([node.step, node.depth, node.users]);
+      }
+      expect(names((await get('users/by-step', { step: 'home', depth: 3 })).body)).toEqual(['bob']);
+      expect(names((await get('users/by-step', { step: 'pay', depth: 2 })).body)).toEqual(['dave']);
+      expect(names((await get('users/by-step', { step: 'pay', depth: 5 })).body)).toEqual(['alice']);
+      // After an anchor, and leading up to one (right-aligned: pay at depth `steps`).
+      expect(names((await get('users/by-step', { step: 'search', depth: 2, start: 'home' })).body)).toEqual(['alice', 'bob']);
+      expect(names((await get('users/by-step', { step: 'cart', depth: 2, end: 'pay', steps: 3 })).body)).toEqual(['alice']);
+      expect(names((await get('users/by-step', { step: 'home', depth: 2, end: 'pay', steps: 3 })).body)).toEqual(['dave']);
+      // The total stays when the limit cuts the list.
+      const cut = (await get('users/by-step', { step: 'home', depth: 1, limit: 1 })).body;
+      expect([cut.total, cut.users.length]).toEqual([4, 1]);
+    });
+
     it('lists the users whose furthest funnel step is the one asked, matching the funnel', async () => {
       const steps = EXPECTED.funnel.steps.join(',');
       const funnel = (await get('funnel', { steps, window: 86400 })).body;
@@ -113,6 +135,9 @@ describe('console API: scope and live', () => {
       expect((await get('users/by-step', {})).status).toBe(400);
       expect((await get('funnel/users', { steps: 'home,cart', reached: 0 })).status).toBe(400);
       expect((await get('users/by-step', { step: 'pay', limit: 101 })).status).toBe(400);
+      expect((await get('users/by-step', { step: 'pay', start: 'home' })).status).toBe(400);
+      expect((await get('users/by-step', { step: 'pay', depth: 2, start: 'home', end: 'pay' })).status).toBe(400);
+      expect((await get('users/by-step', { step: 'pay', depth: 6, steps: 5 })).status).toBe(400);
     });
   });
 });

@@ -217,12 +217,23 @@ suite('console in a browser', () => {
     const answer = await apiGet('paths', { ...SCOPE, ...range, steps: 5, edges: 50 });
     expect(Number(await text('[data-testid=paths-visits]'))).toBe(answer.visits);
     expect(await page.locator('[data-testid=path-nodes] tbody tr').count()).toBe(answer.nodes.length);
-    // A step's users: pay was taken by alice and dave.
-    await page.getByRole('button', { name: 'Users with pay' }).first().click();
-    await page.waitForURL(/usersOf=pay/);
-    const payers = await apiGet('users/by-step', { ...SCOPE, ...range, step: 'pay' });
-    expect(Number(await text('[data-testid=drill-total]'))).toBe(payers.total);
-    expect((await page.locator('[data-testid=drill-users] a').allTextContents()).sort()).toEqual(['alice', 'dave']);
+    // A node's users are those whose path has its step at its depth: home at depth 3 is bob's
+    // home → search → home alone (home anywhere is all four), pay at depth 2 is dave's home → pay
+    // (alice paid at depth 5). The drill's total is the node's users in the paths answer.
+    const nodeOf = (id: string) => answer.nodes.find((node: { id: string }) => node.id === id);
+    for (const [step, depth, users] of [
+      ['home', 3, ['bob']],
+      ['pay', 2, ['dave']],
+      ['pay', 5, ['alice']],
+    ] as const) {
+      await page.getByRole('button', { name: `Users with ${step} at depth ${depth}` }).click();
+      await page.waitForURL(new RegExp(`usersOf=${step}&usersAt=${depth}`));
+      await page.getByRole('heading', { name: `Users whose path has “${step}” at depth ${depth}` }).waitFor();
+      const listed = async () => (await page.locator('[data-testid=drill-users] a').allTextContents()).sort().join(',');
+      expect(await waitFor(listed, (names) => names === users.join(','), 20_000, 50)).toBe(users.join(','));
+      expect(Number(await text('[data-testid=drill-total]'))).toBe(nodeOf(`${depth}_${step}`).users);
+      expect(nodeOf(`${depth}_${step}`).users).toBe(users.length);
+    }
     await accessible();
     await shot('paths');
   });

@@ -197,13 +197,16 @@ export class AnalyticsController {
     return this.queries.execute(new ListStepNamesQuery(params, access(request)));
   }
 
-  /** The users behind a paths node: those with an activity record of `step` in the range. */
+  /** The users behind a paths node: those whose path has `step` at `depth` (without `depth`: `step` anywhere in the range). */
   @Get('users/by-step')
   @ApiOperation({
     operationId: 'listUsersByStep',
     tag: 'analytics',
-    summary: 'The users behind a step of the paths view: those with an activity record of `step` in the range, latest first',
-    description: '`total` counts them all; `users` holds the first `limit` (50, at most 100). Range default: the last 7 days.',
+    summary: 'The users behind a node of the paths view: those whose path has `step` at `depth`, latest first',
+    description:
+      "Give the paths query's own `start` or `end`, `steps` and `visitGapMinutes` with `depth`: `total` is then the " +
+      "node's `users` in `/v1/analytics/paths`. Without `depth`, the users with an activity record of `step` anywhere " +
+      'in the range. `total` counts them all; `users` holds the first `limit` (50, at most 100). Range default: the last 7 days.',
     query: stepUsersQuerySchema,
     responses: { 200: { description: 'Users', schema: drillUsersSchema } },
     errors: [...SCOPE_ERRORS],

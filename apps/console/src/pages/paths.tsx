@@ -1,6 +1,7 @@
 /**
  * Which sequences of steps users take after (or before) a step, as a Sankey: each
- * node's share of the paths and how many stop there (drop-off).
+ * node's share of the paths and how many stop there (drop-off). A node's users (a click
+ * on the node or its row) are those whose path has that step at that depth.
  */
 import { Chart } from '../charts';
 import { Show, useApi } from '../data';
@@ -8,6 +9,8 @@ import { Route, updateParams } from '../route';
 import { DrillUsersList } from './drill';
 import { formatNumber, formatPct, timeParams } from '../time';
 import type { Paths, StepNames } from '@waymark/contract';
+
+type PathNode = Paths['nodes'][number];
 
 export type { Paths };
 
@@ -87,6 +90,8 @@ export function PathsPage({ route }: { route: Route }) {
       </div>
       <Show loaded={loaded} isEmpty={(data) => data.edges.length === 0} empty="No paths in this range.">
         {(data) => {
+          // A node's users: those whose path has its step at its depth (the URL keeps both).
+          const showUsers = (node: PathNode) => updateParams(route, { usersOf: node.step, usersAt: String(node.depth) });
           const outgoing = new Map<string, number>();
           for (const edge of data.edges) outgoing.set(edge.source, (outgoing.get(edge.source) ?? 0) + edge.visits);
           const maxDepth = Math.max(...data.nodes.map((node) => node.depth));
@@ -99,7 +104,7 @@ export function PathsPage({ route }: { route: Route }) {
                 label="Paths as a Sankey diagram"
                 onClick={(clicked) => {
                   const node = data.nodes.find((candidate) => candidate.id === clicked.name);
-                  if (clicked.dataType === 'node' && node) updateParams(route, { usersOf: node.step });
+                  if (clicked.dataType === 'node' && node) showUsers(node);
                 }}
                 height={Math.max(320, data.nodes.length * 18)}
                 option={{
@@ -121,7 +126,7 @@ export function PathsPage({ route }: { route: Route }) {
               />
               <div class="table-wrap">
                 <table data-testid="path-nodes">
-                  <caption>Steps by depth: share of all paths, and paths that stop there</caption>
+                  <caption>Steps by depth: paths and users through each, share of all paths, and paths that stop there</caption>
                   <thead>
                     <tr>
                       <th scope="col">Depth</th>
@@ -130,12 +135,15 @@ export function PathsPage({ route }: { route: Route }) {
                         Paths
                       </th>
                       <th scope="col" class="num">
+                        Users
+                      </th>
+                      <th scope="col" class="num">
                         Share
                       </th>
                       <th scope="col" class="num">
                         Drop-off
                       </th>
-                      <th scope="col">Users</th>
+                      <th scope="col">Who</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -146,15 +154,11 @@ export function PathsPage({ route }: { route: Route }) {
                           <td>{node.depth}</td>
                           <th scope="row">{node.step}</th>
                           <td class="num">{formatNumber(node.visits)}</td>
+                          <td class="num">{formatNumber(node.users)}</td>
                           <td class="num">{formatPct(node.visits / data.visits)}</td>
                           <td class="num">{node.depth === maxDepth ? '—' : formatNumber(node.visits - (outgoing.get(node.id) ?? 0))}</td>
                           <td>
-                            <button
-                              type="button"
-                              class="link"
-                              onClick={() => updateParams(route, { usersOf: node.step })}
-                              aria-label={`Users with ${node.step}`}
-                            >
+                            <button type="button" class="link" onClick={() => showUsers(node)} aria-label={`Users with ${node.step} at depth ${node.depth}`}>
                               Users
                             </button>
                           </td>
@@ -166,10 +170,19 @@ export function PathsPage({ route }: { route: Route }) {
               {params.usersOf && (
                 <DrillUsersList
                   route={route}
-                  title={`Users with “${params.usersOf}” in this range`}
+                  title={
+                    params.usersAt ? `Users whose path has “${params.usersOf}” at depth ${params.usersAt}` : `Users with “${params.usersOf}” in this range`
+                  }
                   path="/v1/analytics/users/by-step"
-                  params={{ product: params.product, tag: params.tag, env: params.env, ...time, step: params.usersOf }}
-                  onClose={() => updateParams(route, { usersOf: undefined })}
+                  params={{
+                    product: params.product,
+                    tag: params.tag,
+                    env: params.env,
+                    ...time,
+                    step: params.usersOf,
+                    ...(params.usersAt ? { depth: params.usersAt, start: params.start, end: params.end, steps: params.steps ?? 5 } : {}),
+                  }}
+                  onClose={() => updateParams(route, { usersOf: undefined, usersAt: undefined })}
                 />
               )}
             </>
