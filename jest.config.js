@@ -42,6 +42,7 @@ module.exports = {
       displayName: 'embedded',
       testRegex: '.*\\.(spec|test)\\.ts$',
       testPathIgnorePatterns: ['/node_modules/', DISTRIBUTED_ONLY],
+      setupFilesAfterEnv: ['<rootDir>/test/support/fetch-contract.setup.ts'],
     },
     {
       ...base,
@@ -49,6 +50,7 @@ module.exports = {
       testRegex: [DISTRIBUTED_ONLY, BOTH_MODES],
       testPathIgnorePatterns: ['/node_modules/'],
       setupFiles: ['<rootDir>/test/support/distributed-mode.setup.js'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/fetch-contract.setup.ts'],
     },
   ],
 };

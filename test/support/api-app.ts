@@ -28,8 +28,8 @@ function observe(app: NestFastifyApplication): { contract: ResponseContract; rou
   fastify.addHook('onRoute', (route) => {
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) routes.push(`${method} ${route.url}`);
   });
-  const contract = new ResponseContract(app);
-  contract.install();
+  const contract = ResponseContract.forApp(app);
+  contract.install(app);
   return { contract, routes };
 }
 

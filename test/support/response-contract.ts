@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ModulesContainer } from '@nestjs/core';
 import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { buildOpenApiDocument, openApiPath, registeredControllers, routesOf } from '../../apps/api/src/openapi/openapi.document';
+import { RouteDescription, buildOpenApiDocument, openApiPath, registeredControllers, routesOf } from '../../apps/api/src/openapi/openapi.document';
 
 type Json = Record<string, unknown>;
 
@@ -26,12 +26,16 @@ function isExcluded(excluded: Set<string>, method: string, route: string): boole
   return excluded.has(`${method} ${route}`);
 }
 
+/** The document answers are checked against, and the routes it leaves out on purpose (`GET /console/*`). */
+export type DocumentSource = () => { document: Json; excluded: Set<string> };
+
 /**
  * Checks every answer of an app started by the tests against the OpenAPI document that
  * app serves (built from its routes and the contract): the status must be one the
  * operation lists, the content type one it lists for that status, and the body valid
  * against that schema (ajv, JSON Schema 2020-12, with formats). Violations are kept,
- * and api-app.ts's close() fails the test file with them.
+ * and api-app.ts's close() fails the test file with them. Apps in a child process are
+ * checked from the test's side instead (fetch-contract.ts), with the same class.
  */
 export class ResponseContract {
   readonly violations: string[] = [];
@@ -42,13 +46,21 @@ export class ResponseContract {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
   private readonly validators = new Map<string, ValidateFunction>();
 
-  constructor(private readonly app: NestFastifyApplication) {
+  constructor(private readonly source: DocumentSource) {
     addFormats(this.ajv);
   }
 
-  /** Registers the onSend hook: call before the app listens. */
-  install(): void {
-    const fastify = this.app.getHttpAdapter().getInstance();
+  /** For an app in this process: the document built from the controllers it registered. */
+  static forApp(app: NestFastifyApplication): ResponseContract {
+    return new ResponseContract(() => {
+      const routes = routesOf(registeredControllers(app.get(ModulesContainer)));
+      return { document: buildOpenApiDocument(routes), excluded: excludedRoutes(routes) };
+    });
+  }
+
+  /** Registers the onSend hook on an app in this process: call before it listens. */
+  install(app: NestFastifyApplication): void {
+    const fastify = app.getHttpAdapter().getInstance();
     fastify.addHook('onSend', async (request, reply, payload) => {
       const route = request.routeOptions?.url;
       // Unmatched paths and methods (404, 405) belong to no operation.
@@ -68,9 +80,9 @@ export class ResponseContract {
 
   private load(): Json {
     if (!this.document) {
-      const routes = routesOf(registeredControllers(this.app.get(ModulesContainer)));
-      this.excluded = new Set(routes.filter((route) => route.excluded).map((route) => `${route.method} ${route.path}`));
-      this.document = buildOpenApiDocument(routes);
+      const { document, excluded } = this.source();
+      this.excluded = excluded;
+      this.document = document;
     }
     return this.document;
   }
@@ -126,6 +138,11 @@ export class ResponseContract {
     this.violations.length = 0;
     throw new Error(`${unique.length} response(s) the OpenAPI document does not describe:\n  ${unique.join('\n  ')}`);
   }
+}
+
+/** `GET /console/*`: the routes a document leaves out on purpose, as check() looks them up. */
+export function excludedRoutes(routes: readonly RouteDescription[]): Set<string> {
+  return new Set(routes.filter((route) => route.excluded).map((route) => `${route.method} ${route.path}`));
 }
 
 /** Replaces `#/components/...` references with what they point at. */

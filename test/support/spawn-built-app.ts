@@ -1,6 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkAnswersFrom } from './fetch-contract';
+import { spawnedApiAnswers } from './spawned-api-answers';
 
 export interface SpawnedApp {
   process: ChildProcess;
@@ -32,7 +34,10 @@ export function spawnBuiltApp(name: 'api' | 'projector', env: Record<string, str
       const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve({ process: child, url: match[1].replace('localhost', '127.0.0.1'), output: () => output });
+        const url = match[1].replace('localhost', '127.0.0.1');
+        // The API's answers are checked against its OpenAPI document as the tests receive them.
+        if (name === 'api') checkAnswersFrom(url, spawnedApiAnswers);
+        resolve({ process: child, url, output: () => output });
       }
     };
     child.stdout.on('data', onData);
