@@ -160,8 +160,12 @@ suite('console in a browser', () => {
     await seedLongJourney(api.baseUrl, config.secretKey);
     const user = { ...SCOPE, tag: LONG_JOURNEY.tag, env: LONG_JOURNEY.env, identifier: LONG_JOURNEY.identifier };
     const events = LONG_JOURNEY.records + 1;
+    // Distributed mode projects through Kafka: until the first event is in, the profile is a 404.
     await waitFor(
-      async () => (await apiGet('users/profile', user)).sessions?.[0]?.eventCount,
+      async () => {
+        const response = await getJson(`${api.baseUrl}/v1/analytics/users/profile?${new URLSearchParams(user)}`, { authorization: `Bearer ${config.readKey}` });
+        return response.status === 200 ? ((await readJson(response)) as { sessions?: { eventCount: number }[] }).sessions?.[0]?.eventCount : undefined;
+      },
       (count) => count === events,
       30_000,
       250,
