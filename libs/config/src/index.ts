@@ -4,3 +4,4 @@ export * from './waymark-config.schema';
 export * from './distributed-settings';
 export * from './strict';
 export * from './startup';
+export * from './retention';

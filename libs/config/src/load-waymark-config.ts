@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ProductDefinition, SessionSpec } from '@waymark/domain';
 import { ConfigError } from './config-error';
+import { ProductRetention } from './retention';
 import { describeConfigFileProblems } from './strict/config-file-problems';
 import { ApiKeyEntry, waymarkConfigSchema } from './waymark-config.schema';
 
@@ -19,6 +20,11 @@ export interface WaymarkConfig {
    * WAYMARK_BOOTSTRAP_KEY) may run in open development mode; an empty list is refused.
    */
   apiKeysDeclared: boolean;
+  /**
+   * The products that configure a retention (docs/retention.md); the others keep events
+   * forever. Optional so that a config built in code (the OpenAPI build) needs none.
+   */
+  retention?: ProductRetention[];
   /** Which file it came from, for the start-up log. */
   source: string;
 }
@@ -43,6 +49,9 @@ export function loadWaymarkConfig(explicitPath: string | undefined, cwd = proces
     seedSpecs: parsed.data.products.flatMap((product) => product.sessions.map((spec) => ({ product: product.tag, spec }))),
     apiKeys: parsed.data.apiKeys ?? [],
     apiKeysDeclared: parsed.data.apiKeys !== undefined,
+    retention: parsed.data.products.flatMap(({ tag, retention }) =>
+      retention ? [{ product: tag, ...(retention.days === undefined ? {} : { days: retention.days }), envs: retention.envs ?? {} }] : [],
+    ),
     source,
   };
 }

@@ -53,6 +53,21 @@ export const apiKeyEntrySchema = z
 
 export type ApiKeyEntry = z.infer<typeof apiKeyEntrySchema>;
 
+/** 100 years: a bound that catches a unit mistake (milliseconds typed as days) without limiting anyone. */
+const MAX_RETENTION_DAYS = 36_500;
+const retentionDays = z.number().int().min(1).max(MAX_RETENTION_DAYS);
+
+/**
+ * How long the product's events are kept (docs/retention.md): `days` for every env,
+ * `envs` overriding it per env. Absent: kept forever.
+ */
+export const retentionSchema = z
+  .object({
+    days: retentionDays.optional(),
+    envs: z.record(slugSchema, retentionDays).optional(),
+  })
+  .strict();
+
 const productSchema = z
   .object({
     tag: slugSchema,
@@ -60,9 +75,23 @@ const productSchema = z
     envs: z.array(slugSchema).min(1),
     /** Specs created at start-up when the store has never had them; managed at run time after. */
     sessions: z.array(sessionSpecSchema).default([]),
+    retention: retentionSchema.optional(),
   })
   .strict()
   .superRefine((value, ctx) => {
+    if (value.retention) {
+      const overrides = Object.keys(value.retention.envs ?? {});
+      // An empty entry reads as "retention is configured" but would keep everything forever.
+      if (value.retention.days === undefined && overrides.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['retention'], message: 'give `days`, `envs` or both (remove `retention` to keep events forever)' });
+      }
+      // A misspelt env would silently keep that env's events forever.
+      for (const env of overrides) {
+        if (!value.envs.includes(env)) {
+          ctx.addIssue({ code: 'custom', path: ['retention', 'envs', env], message: `unknown env '${env}' (the product's envs: ${value.envs.join(', ')})` });
+        }
+      }
+    }
     const seen = new Set<string>();
     value.sessions.forEach((spec, index) => {
       if (seen.has(spec.tag)) {
