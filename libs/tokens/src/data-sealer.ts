@@ -2,7 +2,7 @@ import { CompactJwe } from './compact-jwe';
 import { OpenedTokenCache, deepFreeze } from './opened-token-cache';
 import { TokenKeyRing } from './token-key-ring';
 
-const SEALED_DATA_TYPE = 'wm-data';
+export const SEALED_DATA_TYPE = 'wm-data';
 
 /**
  * Encrypts session data before it is written to the event log, so the log, Kafka and

@@ -46,6 +46,8 @@ export const eventEnvelopeSchema = z.object({
     .string()
     .max(MAX_IDENTIFIER_LENGTH)
     .refine((value) => !hasControlCharacter(value), noControl),
+  // Only while an event is in its stored form (see EventEnvelope.subject).
+  subject: z.string().max(MAX_NAME_LENGTH).optional(),
   data: z.record(z.string(), z.unknown()).refine((value) => jsonValueDepth(value, MAX_JSON_DEPTH) <= MAX_JSON_DEPTH, shallow),
   meta: z.object({ requestId: z.string().optional(), source: z.string() }),
 });
@@ -66,7 +68,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => type
  */
 export function acceptEnvelope(value: unknown): EventEnvelope | undefined {
   if (!isPlainObject(value)) return undefined;
-  const { id, type, version, occurredAt, product, env, tag, sessionId, identifier, data, meta } = value;
+  const { id, type, version, occurredAt, product, env, tag, sessionId, identifier, subject, data, meta } = value;
   if (
     typeof id !== 'string' ||
     !UUID.test(id) ||
@@ -84,6 +86,7 @@ export function acceptEnvelope(value: unknown): EventEnvelope | undefined {
     typeof identifier !== 'string' ||
     identifier.length > MAX_IDENTIFIER_LENGTH ||
     hasControlCharacter(identifier) ||
+    (subject !== undefined && (typeof subject !== 'string' || subject.length > MAX_NAME_LENGTH)) ||
     !isPlainObject(data) ||
     // Without recursion, and before anything recursive (JSON.stringify of the row) meets it.
     jsonValueDepth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH ||
@@ -94,7 +97,9 @@ export function acceptEnvelope(value: unknown): EventEnvelope | undefined {
     return undefined;
   }
   const checkedMeta: EventEnvelope['meta'] = meta.requestId === undefined ? { source: meta.source } : { requestId: meta.requestId, source: meta.source };
-  return { id, type, version: version as number, occurredAt, product, env, tag, sessionId, identifier, data, meta: checkedMeta };
+  const event: EventEnvelope = { id, type, version: version as number, occurredAt, product, env, tag, sessionId, identifier, data, meta: checkedMeta };
+  if (subject !== undefined) event.subject = subject;
+  return event;
 }
 
 export type EnvelopeCheck = { ok: true; event: EventEnvelope } | { ok: false; reason: string };

@@ -15,6 +15,13 @@ export interface EventEnvelope<TType extends string = string, TData = unknown> {
   tag: string;
   sessionId: string;
   identifier: string;
+  /**
+   * Only in the form an event is stored in (the log, Kafka): the user's pseudonymous
+   * subject id, which replaces the identifier there, so destroying the user's key
+   * (crypto-shredding, docs/privacy.md) leaves nothing that names them. Consumers see
+   * events decoded by libs/privacy's PersonalDataCodec: identifier set, no subject.
+   */
+  subject?: string;
   data: TData;
   meta: EventMeta;
 }
@@ -26,6 +33,7 @@ export interface EventMeta {
 }
 
 /** The partitioning key: one user's events in one product and env stay in order. */
-export function partitionKeyOf(event: Pick<EventEnvelope, 'product' | 'env' | 'identifier'>): string {
-  return `${event.product}\u001f${event.env}\u001f${event.identifier}`;
+export function partitionKeyOf(event: Pick<EventEnvelope, 'product' | 'env' | 'identifier' | 'subject'>): string {
+  // A stored event names its user by subject; the key must not carry the identifier.
+  return `${event.product}\u001f${event.env}\u001f${event.subject ?? event.identifier}`;
 }

@@ -10,6 +10,7 @@ export const SESSION_ACTIVITY_RECORDED = 'SessionActivityRecorded';
 export const SESSION_SPEC_CREATED = 'SessionSpecCreated';
 export const SESSION_SPEC_UPDATED = 'SessionSpecUpdated';
 export const SESSION_SPEC_DELETED = 'SessionSpecDeleted';
+export const IDENTIFIER_ERASED = 'IdentifierErased';
 
 export interface SessionStartedData {
   expiresAt: string;
@@ -57,6 +58,20 @@ export interface SessionSpecDeletedData {
   revision: number;
 }
 
+/**
+ * A user's data was erased (their key destroyed, their rows deleted). Carries no personal
+ * data: the identifier is empty, the user is named only by their subject id, which
+ * nothing can link back to them once their key is gone.
+ */
+export interface IdentifierErasedData {
+  subject: string;
+  /** The erasure's scope as asked (empty: every env and tag of the product). */
+  envs: string[];
+  tags: string[];
+  sessionsRevoked: number;
+  readModelRowsDeleted: number;
+}
+
 export type SessionStarted = EventEnvelope<typeof SESSION_STARTED, SessionStartedData>;
 export type SessionRefreshed = EventEnvelope<typeof SESSION_REFRESHED, SessionRefreshedData>;
 export type SessionRevoked = EventEnvelope<typeof SESSION_REVOKED, SessionRevokedData>;
@@ -65,6 +80,7 @@ export type SessionActivityRecorded = EventEnvelope<typeof SESSION_ACTIVITY_RECO
 export type SessionSpecCreated = EventEnvelope<typeof SESSION_SPEC_CREATED, SessionSpecData>;
 export type SessionSpecUpdated = EventEnvelope<typeof SESSION_SPEC_UPDATED, SessionSpecData>;
 export type SessionSpecDeleted = EventEnvelope<typeof SESSION_SPEC_DELETED, SessionSpecDeletedData>;
+export type IdentifierErased = EventEnvelope<typeof IDENTIFIER_ERASED, IdentifierErasedData>;
 
 /** Event types and the schema versions this build understands. */
 export const KNOWN_EVENT_VERSIONS: Readonly<Record<string, readonly number[]>> = {
@@ -76,6 +92,7 @@ export const KNOWN_EVENT_VERSIONS: Readonly<Record<string, readonly number[]>> =
   [SESSION_SPEC_CREATED]: [1],
   [SESSION_SPEC_UPDATED]: [1],
   [SESSION_SPEC_DELETED]: [1],
+  [IDENTIFIER_ERASED]: [1],
 };
 
 /**
@@ -83,3 +100,6 @@ export const KNOWN_EVENT_VERSIONS: Readonly<Record<string, readonly number[]>> =
  * id and an empty identifier, so they never appear in anyone's journey.
  */
 export const NO_SESSION_ID = '00000000-0000-0000-0000-000000000000';
+
+/** The env and tag of an event that concerns every env and tag of a product (IdentifierErased). */
+export const ALL_SCOPES = '*';

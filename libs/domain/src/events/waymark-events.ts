@@ -1,5 +1,6 @@
 import { EventEnvelope } from './event-envelope';
 import {
+  IdentifierErased,
   KNOWN_EVENT_VERSIONS,
   SessionActivityRecorded,
   SessionExtended,
@@ -22,7 +23,7 @@ export type SpecEvent = SessionSpecCreated | SessionSpecUpdated | SessionSpecDel
  * Every event Waymark writes, discriminated on `type`. Refresh-token reuse is not an
  * event of its own: it is a `SessionRevoked` with reason `refresh-token-reuse`.
  */
-export type WaymarkEvent = SessionEvent | SpecEvent;
+export type WaymarkEvent = SessionEvent | SpecEvent | IdentifierErased;
 
 export type WaymarkEventType = WaymarkEvent['type'];
 
@@ -60,6 +61,7 @@ const DATA_CHECKS: Record<WaymarkEventType, (data: Data) => boolean> = {
   SessionSpecCreated: (d) => isObject(d.spec) && isString(d.spec.tag) && isNumber(d.revision),
   SessionSpecUpdated: (d) => isObject(d.spec) && isString(d.spec.tag) && isNumber(d.revision),
   SessionSpecDeleted: (d) => isNumber(d.revision),
+  IdentifierErased: (d) => isString(d.subject) && isNumber(d.sessionsRevoked) && isNumber(d.readModelRowsDeleted),
 };
 
 /**

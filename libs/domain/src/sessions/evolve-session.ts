@@ -95,6 +95,7 @@ export function evolveSession(record: SessionRecord | undefined, event: WaymarkE
     case 'SessionSpecCreated':
     case 'SessionSpecUpdated':
     case 'SessionSpecDeleted':
+    case 'IdentifierErased': // an erasure deletes the user's sessions from the store itself
       return record;
     default:
       return assertNever(event, 'event');
