@@ -8,3 +8,5 @@ export * from './kafka/kafka-event-log.options';
 export * from './kafka/kafka-topic-scanner';
 export * from './kafka/kafka-log-scan';
 export * from './read-filter';
+export * from './sqlite/sqlite-log-pruner';
+export * from './sqlite/sqlite-prune-bound';

@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import { DomainError, EventEnvelope } from '@waymark/domain';
+import { PersonalDataCodec } from '@waymark/privacy';
 import { Kafka, KafkaConfig, Message, Partitioners, Producer, logLevel } from 'kafkajs';
 import { EventLog, LagReport } from '../event-log.port';
 import { KafkaEventLogConsumer } from './kafka-event-log-consumer';
@@ -51,6 +52,13 @@ export class KafkaEventLog implements EventLog {
   constructor(
     options: KafkaEventLogOptions,
     private readonly logger: LoggerService,
+    /**
+     * Stores events under their users' subjects with data sealed by the users' keys
+     * (crypto-shredding, docs/privacy.md). The service always passes one; without it
+     * events are produced as made (tests of the transport alone, tools that copy stored
+     * records).
+     */
+    private readonly codec?: PersonalDataCodec,
   ) {
     this.options = resolveKafkaEventLogOptions(options);
     const client: KafkaConfig = {
@@ -103,10 +111,12 @@ export class KafkaEventLog implements EventLog {
 
   async append(events: readonly EventEnvelope[]): Promise<void> {
     if (events.length === 0) return;
-    const messages = events.map(toEventMessage);
     try {
       await withDeadline(
         (async () => {
+          // Inside the deadline: a new user's key is written to the key store first, and
+          // that store being down is the service being unavailable too.
+          const messages = (this.codec ? await this.codec.encodeAll(events) : events).map(toEventMessage);
           await this.connect();
           await this.batcher.add(messages);
         })(),

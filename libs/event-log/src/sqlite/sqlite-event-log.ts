@@ -1,4 +1,5 @@
 import { EventEnvelope } from '@waymark/domain';
+import { PersonalDataCodec } from '@waymark/privacy';
 import { GroupCommitWriter, SqliteConnection } from '@waymark/sqlite';
 import { EventLogConsumer, EventLogReader, LagReport, ReadFilter, ReadableEventLog } from '../event-log.port';
 import { SqliteEventLogReader } from './sqlite-event-log-reader';
@@ -24,7 +25,9 @@ function writeRow(event: EventEnvelope, values: unknown[], at: number): void {
   values[at + 3] = event.product;
   values[at + 4] = event.env;
   values[at + 5] = event.tag;
-  values[at + 6] = event.identifier;
+  // The stored form names its user by subject (the column keeps its old name: it is what
+  // a reader filters one user's events on).
+  values[at + 6] = event.subject ?? event.identifier;
   values[at + 7] = JSON.stringify(event);
 }
 
@@ -46,6 +49,12 @@ export class SqliteEventLog implements ReadableEventLog {
   constructor(
     private readonly db: SqliteConnection,
     private readonly writer: GroupCommitWriter,
+    /**
+     * Stores events under their users' subjects with data sealed by the users' keys
+     * (crypto-shredding, docs/privacy.md). The service always passes one; without it
+     * events are stored as made (tests of the log alone, tools that copy stored records).
+     */
+    private readonly codec?: PersonalDataCodec,
   ) {
     const insertInto = 'INSERT INTO events (event_id, type, occurred_at, product, env, tag, identifier, body) VALUES ';
     this.insert = db.prepare(insertInto + ROW_PLACEHOLDERS);
@@ -54,8 +63,17 @@ export class SqliteEventLog implements ReadableEventLog {
     this.selectCheckpoint = db.prepare('SELECT position FROM checkpoints WHERE consumer = ?').pluck();
   }
 
-  append(events: readonly EventEnvelope[]): Promise<void> {
+  async append(events: readonly EventEnvelope[]): Promise<void> {
+    await this.prepareAppend(events);
     return this.writer.run(() => this.appendWithin(events));
+  }
+
+  /**
+   * Makes sure every user of these events has a key, durable in the key store before
+   * the events that need it are: await it before a job that calls `appendWithin`.
+   */
+  prepareAppend(events: readonly EventEnvelope[]): Promise<void> {
+    return this.codec ? this.codec.prepareEncode(events) : Promise.resolve();
   }
 
   /**
@@ -63,7 +81,9 @@ export class SqliteEventLog implements ReadableEventLog {
    * multi-row INSERT take ascending rowids). An activity batch of 500 events made 500
    * statement runs; full chunks of ROWS_PER_INSERT now go in one run each.
    */
-  appendWithin(events: readonly EventEnvelope[]): void {
+  appendWithin(made: readonly EventEnvelope[]): void {
+    const codec = this.codec;
+    const events = codec ? made.map((event) => codec.encode(event)) : made;
     let index = 0;
     if (events.length >= ROWS_PER_INSERT) {
       const values: unknown[] = new Array(ROWS_PER_INSERT * 8);

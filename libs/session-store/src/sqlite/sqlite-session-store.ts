@@ -86,7 +86,8 @@ export class SqliteSessionStore implements SessionStore {
 
   // Not cached here: a new session is refreshed minutes later, if ever, and caching every
   // start kept thousands of records alive just long enough to reach the old generation.
-  create(record: SessionRecord, events: readonly EventEnvelope[]): Promise<void> {
+  async create(record: SessionRecord, events: readonly EventEnvelope[]): Promise<void> {
+    await this.eventLog.prepareAppend(events);
     return this.writer.run(() => {
       this.insert.run(record.sessionId, ...columnValues(record));
       this.eventLog.appendWithin(events);
@@ -103,6 +104,7 @@ export class SqliteSessionStore implements SessionStore {
   async update(record: SessionRecord, expectedVersion: number, events: readonly EventEnvelope[]): Promise<boolean> {
     let updated: boolean;
     try {
+      await this.eventLog.prepareAppend(events);
       updated = await this.writer.run(() => {
         if (this.replace.run(...columnValues(record), record.sessionId, expectedVersion).changes === 0) return false;
         this.eventLog.appendWithin(events);
