@@ -134,6 +134,9 @@ export class ReadinessProbe {
       reasons.push(...found);
     }
 
+    // Added by background jobs (retention): shown, never a reason to be unready.
+    for (const [name, entry] of this.metrics?.readinessDescriptions() ?? []) checks[name] ??= entry;
+
     // Shutdown began while the checks ran: that verdict, not a stale one, goes to the gauges.
     const since = sources.shuttingDownSince?.();
     if (since !== undefined) return this.shuttingDown(since);

@@ -1,6 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { NOT_READY_CODES, NotReadyReason } from './readiness';
 
+/** One entry of /health/ready's checks: `ok`, a `detail` when not, and what was seen. */
+export interface ReadinessEntry {
+  ok: boolean;
+  detail?: string;
+  [key: string]: unknown;
+}
+
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const SIZE_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 50000];
 
@@ -81,6 +88,9 @@ export class WaymarkMetrics {
     },
   });
 
+  /** Extra entries of /health/ready's checks, by name (see describeInReadiness). */
+  private readonly readinessEntries = new Map<string, () => ReadinessEntry>();
+
   /** Evaluates readiness (which records it here), registered by the probe (see evaluateReadinessAtScrape). */
   private readinessAtScrape?: () => Promise<unknown>;
 
@@ -128,6 +138,20 @@ export class WaymarkMetrics {
    */
   evaluateReadinessAtScrape(evaluate: () => Promise<unknown>): void {
     this.readinessAtScrape = evaluate;
+  }
+
+  /**
+   * Adds `name` to /health/ready's checks, read at each evaluation: what a background job
+   * wants operators to see there (retention). Informational: it never makes the
+   * instance unready (the probe's own checks do).
+   */
+  describeInReadiness(name: string, read: () => ReadinessEntry): void {
+    this.readinessEntries.set(name, read);
+  }
+
+  /** The entries added with describeInReadiness, as the probe reads them. */
+  readinessDescriptions(): Array<[string, ReadinessEntry]> {
+    return [...this.readinessEntries].map(([name, read]) => [name, read()]);
   }
 
   /** Sets the readiness gauges from one evaluation: every known reason gets a series, 0 or 1. */

@@ -90,7 +90,7 @@ describe('SqliteLogPruner', () => {
     checkpoint('read-model', 5);
     checkpoint('laggard', 2);
     const held = await pruner().prune([shop30]);
-    expect(held).toMatchObject({ removed: 2, upTo: 2, heldBy: { kind: 'consumer', consumer: 'laggard', position: 2 } });
+    expect(held).toMatchObject({ removed: 2, upTo: 2, held: 2, heldBy: { kind: 'consumer', consumer: 'laggard', position: 2 } });
     expect(positions()).toEqual([3, 4, 5]);
     checkpoint('laggard', 5);
     expect(await pruner().prune([shop30])).toMatchObject({ removed: 2, heldBy: undefined });
@@ -99,7 +99,7 @@ describe('SqliteLogPruner', () => {
 
   it('deletes nothing before any consumer committed, nor while a replay is running or interrupted', async () => {
     await log.append([event(NOW - 40 * DAY), event(NOW)]);
-    expect(await pruner().prune([shop30])).toMatchObject({ removed: 0, heldBy: { kind: 'no_checkpoint' } });
+    expect(await pruner().prune([shop30])).toMatchObject({ removed: 0, held: 1, heldBy: { kind: 'no_checkpoint' } });
     checkpoint('read-model', 2);
     const replay = db.prepare(
       `INSERT INTO replay_runs (id, created_at, updated_at, status, request, plan, copied, processed, skipped) VALUES ('r1', 0, 0, ?, '{}', '{}', 0, 0, 0)`,

@@ -32,8 +32,10 @@ export interface LogPruneResult {
   removed: number;
   /** The highest position the walk could prune up to (SqlitePruneBound). */
   upTo: number;
-  /** Set when events past retention wait just beyond `upTo`: what keeps them. */
+  /** Set when events past retention wait beyond `upTo`: what keeps them there. */
   heldBy: PruneHold | undefined;
+  /** How many such events the walk saw. */
+  held: number;
   /** When the oldest event the walk kept happened (Unix ms); undefined for an empty log. */
   oldestKept: number | undefined;
   batches: number;
@@ -44,6 +46,7 @@ export interface LogPruneResult {
 interface WindowFacts {
   all: number | null;
   kept: number | null;
+  due: number;
 }
 
 /**
@@ -58,6 +61,8 @@ export class SqliteLogPruner {
   private readonly bound: SqlitePruneBound;
   private readonly selectFirst;
   private readonly selectWindowEnd;
+  private readonly selectHead;
+  private readonly selectOldestAfter;
 
   constructor(
     private readonly db: SqliteConnection,
@@ -67,6 +72,8 @@ export class SqliteLogPruner {
     this.bound = new SqlitePruneBound(db);
     this.selectFirst = db.prepare('SELECT coalesce(min(position), 0) FROM events').pluck();
     this.selectWindowEnd = db.prepare('SELECT position FROM events WHERE position > ? ORDER BY position LIMIT 1 OFFSET ?').pluck();
+    this.selectHead = db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck();
+    this.selectOldestAfter = db.prepare('SELECT min(occurred_at) FROM (SELECT occurred_at FROM events WHERE position > ? ORDER BY position LIMIT ?)').pluck();
   }
 
   /** Read before the read model is pruned (see the class comment). */
@@ -77,48 +84,54 @@ export class SqliteLogPruner {
   async prune(rules: readonly LogPruneRule[], bound = this.readBound()): Promise<LogPruneResult> {
     const match = matchOf(rules);
     const facts = this.db.prepare(
-      `SELECT min(occurred_at) AS "all", min(CASE WHEN ${match.sql} THEN NULL ELSE occurred_at END) AS kept
+      `SELECT min(occurred_at) AS "all", min(CASE WHEN ${match.sql} THEN NULL ELSE occurred_at END) AS kept,
+              coalesce(sum(CASE WHEN ${match.sql} THEN 1 ELSE 0 END), 0) AS due
        FROM events WHERE position > ? AND position <= ?`,
     );
     const remove = this.db.prepare(`DELETE FROM events WHERE position > ? AND position <= ? AND ${match.sql}`);
     const stopAt = Math.max(...rules.map((rule) => rule.before)) + this.options.lateMs;
+    const head = this.selectHead.get() as number;
 
-    const result: LogPruneResult = { removed: 0, upTo: bound.upTo, heldBy: undefined, oldestKept: undefined, batches: 0, longestBatchMs: 0 };
+    const result: LogPruneResult = {
+      removed: 0,
+      upTo: bound.upTo,
+      heldBy: undefined,
+      held: 0,
+      oldestKept: undefined,
+      batches: 0,
+      longestBatchMs: 0,
+    };
+    const keep = (at: number | null) => {
+      if (at !== null) result.oldestKept = Math.min(result.oldestKept ?? at, at);
+    };
     let cursor = (this.selectFirst.get() as number) - 1;
-    let stoppedEarly = rules.length === 0;
-    while (!stoppedEarly && cursor < bound.upTo && !this.options.shouldStop?.()) {
-      const to = Math.min(bound.upTo, (this.selectWindowEnd.get(cursor, this.options.batchRows - 1) as number | undefined) ?? bound.upTo);
-      const window = facts.get(...match.params, cursor, to) as WindowFacts;
-      let removed = 0;
-      if (window.all !== null && window.all < stopAt - this.options.lateMs) {
+    let done = rules.length === 0;
+    // Past the bound the walk goes on reading only, to count what the bound holds back.
+    while (!done && cursor < head && !this.options.shouldStop?.()) {
+      const end = (this.selectWindowEnd.get(cursor, this.options.batchRows - 1) as number | undefined) ?? head;
+      const to = cursor < bound.upTo ? Math.min(end, bound.upTo) : end;
+      const window = facts.get(...match.params, ...match.params, cursor, to) as WindowFacts;
+      if (to <= bound.upTo && window.due > 0) {
         const started = performance.now();
-        removed = await this.writer.run(() => remove.run(cursor, to, ...match.params).changes);
+        result.removed += await this.writer.run(() => remove.run(cursor, to, ...match.params).changes);
         result.longestBatchMs = Math.max(result.longestBatchMs, performance.now() - started);
         result.batches += 1;
-        result.removed += removed;
+        keep(window.kept);
+      } else {
+        result.held += window.due;
+        keep(window.all);
       }
-      if (window.kept !== null) result.oldestKept = Math.min(result.oldestKept ?? window.kept, window.kept);
-      stoppedEarly = removed === 0 && window.all !== null && window.all >= stopAt;
+      done = window.due === 0 && window.all !== null && window.all >= stopAt;
       cursor = to;
     }
-    this.noteWhatFollows(result, match, cursor, bound.limit);
+    if (result.held > 0) result.heldBy = bound.limit;
+    // The walk may have looked at nothing (no rules): the first batch after it counts for the oldest kept.
+    keep(this.oldestAfter(cursor));
     return result;
   }
 
-  /**
-   * Looks one batch past where the walk ended: its oldest event counts for `oldestKept`
-   * (the walk may have seen nothing, held back from the start), and any event past
-   * retention there is held back by the bound's limit.
-   */
-  private noteWhatFollows(result: LogPruneResult, match: Match, after: number, limit: PruneHold | undefined): void {
-    const next = this.db
-      .prepare(
-        `SELECT min(occurred_at) AS "all", sum(CASE WHEN ${match.sql} THEN 1 ELSE 0 END) AS due
-         FROM (SELECT occurred_at, product, env FROM events WHERE position > ? ORDER BY position LIMIT ?)`,
-      )
-      .get(...match.params, after, this.options.batchRows) as { all: number | null; due: number | null };
-    if (next.all !== null) result.oldestKept = Math.min(result.oldestKept ?? next.all, next.all);
-    if ((next.due ?? 0) > 0 && limit && after >= result.upTo) result.heldBy = limit;
+  private oldestAfter(position: number): number | null {
+    return this.selectOldestAfter.get(position, this.options.batchRows) as number | null;
   }
 }
 

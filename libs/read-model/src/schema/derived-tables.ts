@@ -1,4 +1,4 @@
-import { TableDefinition, columns } from './table-definition';
+import { RetentionShape, TableDefinition, columns } from './table-definition';
 
 /**
  * A table fed from `events` by a materialized view (`<name>_mv`), as it is now: its
@@ -15,7 +15,12 @@ export interface DerivedTableDefinition extends TableDefinition {
    * count on parts that cover separate time ranges (FINAL then has nothing to merge).
    */
   compactAfterPopulate?: boolean;
+  /** How retention removes the rows of old events (required: a new derived table must say). */
+  retention: RetentionShape;
 }
+
+/** A table with one row per event: retention deletes the rows of events before the cutoff. */
+const PER_EVENT: RetentionShape = { kind: 'events', time: 'occurred_at' };
 
 /**
  * One row per session (after merges): every column a min or a max, so duplicates change
@@ -45,6 +50,7 @@ export const SESSIONS_TABLE: DerivedTableDefinition = {
     "revoked_at SimpleAggregateFunction(min, Nullable(DateTime64(3, 'UTC')))",
   ),
   select: (events) => `SELECT ${SESSION_COLUMNS} FROM ${events} WHERE identifier != '' GROUP BY product, env, tag, identifier, session_id`,
+  retention: { kind: 'groups', first: 'first_at', last: 'last_at', key: 'tag, identifier, session_id', keyOfEvents: 'tag, identifier, session_id' },
 };
 
 /** The narrow, time-sorted copy of every user event (the user as cityHash64(env, identifier)). */
@@ -69,6 +75,7 @@ export const EVENTS_BY_QUARTER_TABLE: DerivedTableDefinition = {
   ),
   select: (events) => `SELECT ${EVENTS_BY_TIME_COLUMNS} FROM ${events} WHERE identifier != ''`,
   compactAfterPopulate: true,
+  retention: PER_EVENT,
 };
 
 /** One user's journey, ready to serve: `data` is the item's data as the journey answers it, made by ClickHouse. */
@@ -102,6 +109,7 @@ export const JOURNEY_EVENTS_TABLE: DerivedTableDefinition = {
     'data String',
   ),
   select: (events) => `SELECT ${JOURNEY_EVENTS_COLUMNS} FROM ${events} WHERE identifier != ''`,
+  retention: PER_EVENT,
 };
 
 /** One row per user and UTC day with events: the day's first and last event. */
@@ -120,6 +128,13 @@ export const USER_DAYS_TABLE: DerivedTableDefinition = {
     "last_at SimpleAggregateFunction(max, DateTime64(3, 'UTC'))",
   ),
   select: (events) => `SELECT ${USER_DAYS_COLUMNS} FROM ${events} WHERE identifier != '' GROUP BY product, tag, day, env, user_hash`,
+  retention: {
+    kind: 'groups',
+    first: 'first_at',
+    last: 'last_at',
+    key: 'tag, day, user_hash',
+    keyOfEvents: 'tag, toDate(occurred_at), cityHash64(env, identifier)',
+  },
 };
 
 /** The activity records sorted by user (for paths); `event_num` keeps same-millisecond records in reported order. */
@@ -138,6 +153,7 @@ export const ACTIVITY_BY_USER_TABLE: DerivedTableDefinition = {
     'step LowCardinality(String)',
   ),
   select: (events) => `SELECT ${ACTIVITY_BY_USER_COLUMNS} FROM ${events} WHERE identifier != '' AND type = 'SessionActivityRecorded'`,
+  retention: PER_EVENT,
 };
 
 /**

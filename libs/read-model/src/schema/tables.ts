@@ -1,5 +1,5 @@
 import { DERIVED_TABLE_DEFINITIONS } from './derived-tables';
-import { TableDefinition, columns } from './table-definition';
+import { RetentionShape, TableDefinition, columns } from './table-definition';
 
 /**
  * Raw events, one row per event of the log (the projector inserts them; see
@@ -41,3 +41,13 @@ export const REPLAY_RUNS_TABLE: TableDefinition = {
 
 /** Every table of the read model (the migrator's own `schema_migrations` aside). */
 export const READ_MODEL_TABLES: readonly TableDefinition[] = [EVENTS_TABLE, ...DERIVED_TABLE_DEFINITIONS, REPLAY_RUNS_TABLE];
+
+/**
+ * The tables retention prunes (docs/retention.md), `events` first: a group of a derived
+ * table is rebuilt from the events that remain, so those must be gone already.
+ * `replay_runs` holds no events.
+ */
+export const RETAINED_TABLES: ReadonlyArray<{ name: string; retention: RetentionShape }> = [
+  { name: EVENTS_TABLE.name, retention: { kind: 'events', time: 'occurred_at' } },
+  ...DERIVED_TABLE_DEFINITIONS,
+];
