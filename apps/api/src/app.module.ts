@@ -15,6 +15,8 @@ import { OperationsModule } from './operations/operations.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { meteredCqrsModule } from './observability/metered-cqrs.module';
 import { JourneysModule } from './journeys/journeys.module';
+import { RetentionModule } from './retention/retention.module';
+import { retentionSettingsFrom } from './retention/retention-settings';
 import { SessionsModule } from './sessions/sessions.module';
 import { domainProviders } from './shared/domain.providers';
 import { SpecsModule } from './specs/specs.module';
@@ -81,6 +83,13 @@ export class AppModule {
         ObservabilityModule,
         AnalyticsModule,
         ConsoleModule,
+        // Both modes prune the read model; embedded mode prunes its SQLite log too (docs/retention.md).
+        RetentionModule.forRoot({
+          policies: waymark.retention ?? [],
+          settings: retentionSettingsFrom(process.env),
+          embedded: !config.distributed,
+          lateMs: config.activityWindow.maxAgeMs + config.activityWindow.maxFutureMs,
+        }),
       ],
       controllers: [DocsController],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
