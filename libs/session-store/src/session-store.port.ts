@@ -13,6 +13,24 @@ export interface IdentifierSessionsQuery {
   limit: number;
 }
 
+/** One user's sessions in a product, whatever their env, tag and status (erasure, export). */
+export interface UserSessionsQuery {
+  product: string;
+  identifier: string;
+  /** Only these envs (absent or empty: every env). */
+  envs?: readonly string[];
+  /** Only these tags (absent or empty: every tag). */
+  tags?: readonly string[];
+}
+
+/** What `eraseSessions` did. */
+export interface ErasedSessions {
+  /** Sessions whose records no longer hold personal data (emptied, deleted, or gone already). */
+  erased: number;
+  /** Sessions left as they were because they are live: revoke them first. */
+  live: string[];
+}
+
 export interface RevokedSession {
   sessionId: string;
   revokedAt: number;
@@ -41,4 +59,30 @@ export interface SessionStore {
   listRevoked(now: number): Promise<RevokedSession[]>;
   /** Called after a revocation is durable, in this process. */
   onRevoked(listener: (revoked: RevokedSession) => void): void;
+  /** Every session of one user in a product (any status), narrowed to envs and tags when given. */
+  listOfUser(query: UserSessionsQuery): Promise<SessionRecord[]>;
+  /**
+   * Takes the personal data out of these sessions' records (erasure, docs/privacy.md): a
+   * session past its end is deleted; a revoked one becomes a tombstone (`tombstoneOf`),
+   * which keeps what refusing its tokens needs until they expire; a live one is left
+   * as it is and listed (revoke it first). Writes no event: the revocations did. Once
+   * it resolves no copy of the old records is left in the store's files that the
+   * store can reach (the embedded store zeroes and checkpoints them).
+   */
+  eraseSessions(sessionIds: readonly string[], now: number): Promise<ErasedSessions>;
+}
+
+/**
+ * A revoked session with nothing personal left: no identifier, no sealed data, no last
+ * answer. Its id, scope, status, end and revocation stay, so its tokens are refused (as
+ * revoked) until they expire; its refresh-token hashes stay too (hashes of random
+ * secrets, which name nobody), so a refresh with one of them is refused as well.
+ */
+export function tombstoneOf(record: SessionRecord): SessionRecord {
+  return { ...record, identifier: '', sealedData: '', lastRefreshSealed: null, version: record.version + 1 };
+}
+
+/** Whether a record still holds personal data. */
+export function holdsPersonalData(record: SessionRecord): boolean {
+  return record.identifier !== '' || record.sealedData !== '' || record.lastRefreshSealed !== null;
 }

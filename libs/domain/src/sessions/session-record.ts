@@ -1,7 +1,8 @@
 /** The state the service keeps per session to refresh and revoke it (never the tokens themselves). */
 export type SessionStatus = 'active' | 'revoked';
 
-export const REVOKE_REASONS = ['requested', 'identifier-revoked', 'refresh-token-reuse'] as const;
+/** `erased`: the user's data was erased (POST /v1/users/erase), which ends every session of theirs in scope. */
+export const REVOKE_REASONS = ['requested', 'identifier-revoked', 'refresh-token-reuse', 'erased'] as const;
 export type RevokeReason = (typeof REVOKE_REASONS)[number];
 
 /** How many spent refresh-token hashes a session remembers, to recognise their reuse. */

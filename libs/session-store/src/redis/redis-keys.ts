@@ -14,6 +14,15 @@ export class RedisKeys {
     return `${this.prefix}:ident:${[product, env, tag, identifier].map(encodeURIComponent).join(':')}`;
   }
 
+  /**
+   * A SCAN pattern matching the identifier index of one user in every env and tag of a
+   * product. The parts are URI-encoded, which leaves of glob's specials only `*`: escaped.
+   */
+  identifierPattern(product: string, identifier: string): string {
+    const glob = (part: string): string => encodeURIComponent(part).replace(/\*/g, '\\*');
+    return `${this.prefix}:ident:${glob(product)}:*:*:${glob(identifier)}`;
+  }
+
   revoked(): string {
     return `${this.prefix}:revoked`;
   }

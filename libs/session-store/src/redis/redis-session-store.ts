@@ -2,7 +2,15 @@ import { LoggerService } from '@nestjs/common';
 import { Clock, DomainError, EventEnvelope, SessionRecord, systemClock } from '@waymark/domain';
 import { EventLog } from '@waymark/event-log';
 import type { Redis } from 'ioredis';
-import { IdentifierSessionsQuery, RevokedSession, SessionStore } from '../session-store.port';
+import {
+  ErasedSessions,
+  IdentifierSessionsQuery,
+  RevokedSession,
+  SessionStore,
+  UserSessionsQuery,
+  holdsPersonalData,
+  tombstoneOf,
+} from '../session-store.port';
 import { RedisKeys } from './redis-keys';
 import { RedisLuaScript } from './redis-lua-script';
 
@@ -73,6 +81,26 @@ else redis.call('ZREM', KEYS[3], ARGV[4]) end
 return 1`,
   3,
 );
+
+/**
+ * ARGV: expected version, tombstone JSON, session id. Replaces a session by its
+ * tombstone (same expiry) and takes it out of its identifier's index, whose key names
+ * the identifier and goes with its last member; answers 0 when the version moved on.
+ */
+const ERASE = new RedisLuaScript(
+  `local current = redis.call('GET', KEYS[1])
+if not current then return 1 end
+if cjson.decode(current).version ~= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+redis.call('ZREM', KEYS[2], ARGV[3])
+return 1`,
+  2,
+);
+
+/** SCAN page size while looking for a user's identifier indexes. */
+const SCAN_COUNT = 1_000;
+/** Attempts per session when its record changes while it is being erased. */
+const ERASE_ATTEMPTS = 5;
 
 /**
  * Session state in Redis for the distributed mode, its events in any EventLog (Kafka).
@@ -220,6 +248,62 @@ export class RedisSessionStore implements SessionStore {
     return records
       .filter((r) => r.status === 'revoked' && r.revokedAt !== null && r.refreshExpiresAt > now)
       .map((r) => ({ sessionId: r.sessionId, revokedAt: r.revokedAt as number, refreshExpiresAt: r.refreshExpiresAt }));
+  }
+
+  /**
+   * The user's index keys are found with SCAN (one per env and tag the user has sessions
+   * in): a walk over the keyspace, acceptable for an erasure or an export, never used on
+   * a request's hot path.
+   */
+  async listOfUser(query: UserSessionsQuery): Promise<SessionRecord[]> {
+    const envs = query.envs && query.envs.length > 0 ? new Set(query.envs) : undefined;
+    const tags = query.tags && query.tags.length > 0 ? new Set(query.tags) : undefined;
+    const records = await this.redisCall(async () => {
+      const found: SessionRecord[] = [];
+      const pattern = this.keys.identifierPattern(query.product, query.identifier);
+      let cursor = '0';
+      do {
+        const [next, indexKeys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
+        cursor = next;
+        for (const indexKey of indexKeys) {
+          const ids = await this.redis.zrange(indexKey, '0', '-1');
+          found.push(...(await this.readSessions(ids, (missing) => this.redis.zrem(indexKey, ...missing))));
+        }
+      } while (cursor !== '0');
+      return found;
+    });
+    const unique = new Map(records.map((record) => [record.sessionId, record]));
+    return [...unique.values()].filter(
+      (record) =>
+        record.product === query.product && record.identifier === query.identifier && (!envs || envs.has(record.env)) && (!tags || tags.has(record.tag)),
+    );
+  }
+
+  async eraseSessions(sessionIds: readonly string[], now: number): Promise<ErasedSessions> {
+    const done: ErasedSessions = { erased: 0, live: [] };
+    for (const sessionId of sessionIds) {
+      const outcome = await this.eraseOne(sessionId, now);
+      if (outcome === 'live') done.live.push(sessionId);
+      else done.erased += 1;
+    }
+    return done;
+  }
+
+  private async eraseOne(sessionId: string, now: number): Promise<'erased' | 'live'> {
+    for (let attempt = 1; attempt <= ERASE_ATTEMPTS; attempt += 1) {
+      const record = await this.find(sessionId);
+      if (!record) return 'erased';
+      const keys = this.keysOf(record);
+      if (record.refreshExpiresAt <= now) {
+        await this.redisCall(() => DELETE.run(this.redis, keys, [sessionId]));
+        return 'erased';
+      }
+      if (record.status !== 'revoked') return 'live';
+      if (!holdsPersonalData(record)) return 'erased';
+      const replaced = await this.redisCall(() => ERASE.run(this.redis, keys.slice(0, 2), [record.version, JSON.stringify(tombstoneOf(record)), sessionId]));
+      if (replaced === 1) return 'erased';
+    }
+    throw new DomainError('STORE_UNAVAILABLE', `session ${sessionId} kept changing while it was being erased; retry`);
   }
 
   /**

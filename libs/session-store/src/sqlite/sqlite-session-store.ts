@@ -1,7 +1,15 @@
 import { EventEnvelope, RevokeReason, SessionRecord } from '@waymark/domain';
 import { SqliteEventLog } from '@waymark/event-log';
 import { GroupCommitWriter, SqliteConnection } from '@waymark/sqlite';
-import { IdentifierSessionsQuery, RevokedSession, SessionStore } from '../session-store.port';
+import {
+  ErasedSessions,
+  IdentifierSessionsQuery,
+  RevokedSession,
+  SessionStore,
+  UserSessionsQuery,
+  holdsPersonalData,
+  tombstoneOf,
+} from '../session-store.port';
 import { SessionRecordCache } from './session-record-cache';
 
 interface SessionRow {
@@ -58,14 +66,22 @@ export class SqliteSessionStore implements SessionStore {
   private readonly countByIdentifier;
   private readonly selectByIdentifier;
   private readonly selectRevoked;
+  private readonly selectOfUser;
+  private readonly deleteById;
   private readonly revokedListeners: Array<(revoked: RevokedSession) => void> = [];
   private readonly cache = new SessionRecordCache();
 
   constructor(
-    db: SqliteConnection,
+    private readonly db: SqliteConnection,
     private readonly writer: GroupCommitWriter,
     private readonly eventLog: SqliteEventLog,
   ) {
+    // A session row is rewritten on every refresh and revocation, and SQLite leaves the
+    // bytes of a replaced cell in the page's free space: those copies hold the user's
+    // identifier, which an erasure must leave nowhere in the file. FAST zeroes freed cell
+    // content inside pages (no extra I/O); eraseSessions turns the full mode on for its
+    // own transaction, which also zeroes whole pages it frees.
+    db.pragma('secure_delete = FAST');
     // Bound by position, not by name: better-sqlite3 looks each named parameter up on the
     // object (and the update spread the row into a fresh one), ~5 µs more per statement.
     this.insert = db.prepare(`INSERT INTO sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
@@ -79,6 +95,8 @@ export class SqliteSessionStore implements SessionStore {
        AND (@live_at IS NULL OR (status = 'active' AND refresh_expires_at > @live_at))`;
     this.countByIdentifier = db.prepare(`SELECT count(*) ${byIdentifier}`).pluck();
     this.selectByIdentifier = db.prepare(`SELECT * ${byIdentifier} ORDER BY started_at DESC, session_id LIMIT @limit OFFSET @offset`);
+    this.selectOfUser = db.prepare('SELECT * FROM sessions WHERE product = ? AND identifier = ?');
+    this.deleteById = db.prepare('DELETE FROM sessions WHERE session_id = ?');
     this.selectRevoked = db
       .prepare('SELECT session_id, revoked_at, refresh_expires_at FROM sessions WHERE revoked_at IS NOT NULL AND refresh_expires_at > ?')
       .raw();
@@ -147,6 +165,52 @@ export class SqliteSessionStore implements SessionStore {
 
   onRevoked(listener: (revoked: RevokedSession) => void): void {
     this.revokedListeners.push(listener);
+  }
+
+  async listOfUser(query: UserSessionsQuery): Promise<SessionRecord[]> {
+    const envs = query.envs && query.envs.length > 0 ? new Set(query.envs) : undefined;
+    const tags = query.tags && query.tags.length > 0 ? new Set(query.tags) : undefined;
+    return (this.selectOfUser.all(query.product, query.identifier) as SessionRow[])
+      .map(toRecord)
+      .filter((record) => (!envs || envs.has(record.env)) && (!tags || tags.has(record.tag)));
+  }
+
+  async eraseSessions(sessionIds: readonly string[], now: number): Promise<ErasedSessions> {
+    const outcome = await this.writer.run(() => {
+      const previous = this.db.pragma('secure_delete', { simple: true }) as number;
+      this.db.pragma('secure_delete = ON');
+      try {
+        const done: ErasedSessions = { erased: 0, live: [] };
+        for (const sessionId of sessionIds) {
+          const row = this.selectById.get(sessionId) as SessionRow | undefined;
+          const record = row && toRecord(row);
+          if (!record) {
+            done.erased += 1;
+          } else if (record.refreshExpiresAt <= now) {
+            // Past its end no token of it is valid: nothing to keep refusing.
+            this.deleteById.run(sessionId);
+            done.erased += 1;
+          } else if (record.status !== 'revoked') {
+            done.live.push(sessionId);
+          } else {
+            if (holdsPersonalData(record)) {
+              const tombstone = tombstoneOf(record);
+              this.replace.run(...columnValues(tombstone), sessionId, record.version);
+            }
+            done.erased += 1;
+          }
+        }
+        return done;
+      } finally {
+        // 1 is ON, 2 is FAST: set back to what the constructor chose.
+        this.db.pragma(`secure_delete = ${previous === 1 ? 'ON' : previous === 2 ? 'FAST' : 'OFF'}`);
+      }
+    });
+    for (const sessionId of sessionIds) this.cache.forget(sessionId);
+    // The WAL still holds the pages as they were before: copy the zeroed pages back into
+    // the main file and empty the WAL, so no earlier frame keeps the old rows.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return outcome;
   }
 }
 

@@ -1,0 +1,2 @@
+export * from './user-rows';
+export * from './user-rows-eraser';
