@@ -1,18 +1,30 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { checkEnvelope } from '@waymark/domain';
+import { EnvelopeCheck, EventEnvelope, checkEnvelope } from '@waymark/domain';
 import { DeadLetter, LoggedRecord } from '@waymark/event-log';
+import { PersonalDataCodec } from '@waymark/privacy';
 import { EVENT_COLUMNS, EventRow, insertRows, toEventRow } from '@waymark/read-model';
 
 /** A batch checked and turned into rows, not inserted yet. */
 export interface PreparedBatch {
   rows: EventRow[];
   deadLetters: DeadLetter[];
+  /** Records of erased users: neither a row nor a dead letter (crypto-shredding, docs/privacy.md). */
+  erased?: number;
 }
 
 export interface ProjectionResult {
   projected: number;
   deadLetters: DeadLetter[];
+  /** Records left out because their user was erased (absent: none). */
+  erased?: number;
 }
+
+/** A record whose user was erased: it becomes no row and no dead letter. */
+const ERASED = Symbol('erased');
+type Outcome = EventRow | DeadLetter | typeof ERASED;
+
+/** Envelope checks done ahead of the rows, aligned with the records; undefined where no check was needed. */
+type Checks = ReadonlyArray<EnvelopeCheck | undefined> | undefined;
 
 /**
  * Writes a batch of log records into the raw events table. Records that fail the
@@ -30,6 +42,13 @@ export class EventsProjection {
     private readonly client: ClickHouseClient,
     /** The live `events` table, or a replay's shadow table. */
     private readonly table = 'events',
+    /**
+     * Turns stored events (user named by subject, data sealed with the user's key) back
+     * into the events the handlers made, and says which users were erased. Absent:
+     * records are projected as stored (tests of the projection alone, logs written
+     * before crypto-shredding with nothing to decode).
+     */
+    private readonly codec?: PersonalDataCodec,
   ) {}
 
   /**
@@ -39,20 +58,21 @@ export class EventsProjection {
    * and the slices of a large batch (`prepareAhead`). The healthy path of a lone batch pays one failed lookup per
    * record; weak, so records go with the batch that holds them.
    */
-  private readonly preparedBefore = new WeakMap<LoggedRecord, EventRow | DeadLetter>();
+  private readonly preparedBefore = new WeakMap<LoggedRecord, Outcome>();
 
   /** The table's column types for probes, read once from ClickHouse (see `probe`). */
   private probeTarget: Promise<string> | undefined;
 
   async project(records: readonly LoggedRecord[], dedupToken: string): Promise<ProjectionResult> {
-    const { prepared, remember } = this.prepareRemembering(records);
+    const checks = await this.loadKeys(records);
+    const { prepared, remember } = this.prepareRemembering(records, checks);
     try {
       await this.insert(prepared, dedupToken);
     } catch (error) {
       remember();
       throw error;
     }
-    return { projected: prepared.rows.length, deadLetters: prepared.deadLetters };
+    return resultOf(prepared);
   }
 
   /**
@@ -66,7 +86,8 @@ export class EventsProjection {
    * INSERTs for them.
    */
   async probe(records: readonly LoggedRecord[]): Promise<ProjectionResult> {
-    const { prepared, remember } = this.prepareRemembering(records);
+    const checks = await this.loadKeys(records);
+    const { prepared, remember } = this.prepareRemembering(records, checks);
     remember();
     if (prepared.rows.length > 0) {
       this.probeTarget ??= this.nullTableOf(this.table).catch((error: unknown) => {
@@ -75,7 +96,30 @@ export class EventsProjection {
       });
       await this.client.insert({ table: await this.probeTarget, columns: [...EVENT_COLUMNS], values: prepared.rows, format: 'JSONCompactEachRow' });
     }
-    return { projected: prepared.rows.length, deadLetters: prepared.deadLetters };
+    return resultOf(prepared);
+  }
+
+  /**
+   * What decoding `records` needs, loaded (their users' keys, the erasures of clear
+   * identifiers): await it before `prepare`. Checks each record's envelope on the way,
+   * and answers the checks so that preparing the rows does not parse them again.
+   * Throws when the key store cannot answer: the caller fails (and retries) the batch,
+   * it never projects or drops an event it could not decode. Nothing to do without a
+   * codec, nor for records prepared before.
+   */
+  async loadKeys(records: readonly LoggedRecord[]): Promise<Checks> {
+    const codec = this.codec;
+    if (!codec) return undefined;
+    const checks = new Array<EnvelopeCheck | undefined>(records.length);
+    const envelopes: EventEnvelope[] = [];
+    for (let index = 0; index < records.length; index += 1) {
+      if (this.preparedBefore.has(records[index])) continue;
+      const check = checkEnvelope(records[index].raw);
+      checks[index] = check;
+      if (check.ok) envelopes.push(check.event);
+    }
+    if (envelopes.length > 0) await codec.prepareDecode(envelopes);
+    return checks;
   }
 
   /** `FUNCTION null('<name> <type>, ...')` with the inserted columns' types as the table declares them. */
@@ -96,30 +140,29 @@ export class EventsProjection {
    * Prepares `records`, from `preparedOfRefused` where they were prepared before;
    * `remember()` keeps the outcomes there, for the pieces of a refused batch to come.
    */
-  private prepareRemembering(records: readonly LoggedRecord[]): { prepared: PreparedBatch; remember: () => void } {
-    const outcomes = records.map((record) => this.preparedBefore.get(record) ?? this.prepareRecord(record));
-    const prepared: PreparedBatch = { rows: [], deadLetters: [] };
-    for (const outcome of outcomes) {
-      if (Array.isArray(outcome)) prepared.rows.push(outcome);
-      else prepared.deadLetters.push(outcome);
-    }
+  private prepareRemembering(records: readonly LoggedRecord[], checks: Checks): { prepared: PreparedBatch; remember: () => void } {
+    const outcomes = records.map((record, index) => this.preparedBefore.get(record) ?? this.prepareRecord(record, checks?.[index]));
+    const prepared: PreparedBatch = { rows: [], deadLetters: [], erased: 0 };
+    for (const outcome of outcomes) addOutcome(prepared, outcome);
     return { prepared, remember: () => records.forEach((record, i) => this.preparedBefore.set(record, outcomes[i])) };
   }
 
   /**
    * The JavaScript half of `project`: checks each envelope and builds its row. Split out
    * so that a reader with no checkpoint to keep (replay) can prepare batch n+1 while
-   * ClickHouse inserts batch n.
+   * ClickHouse inserts batch n. With a codec, `checks` must come from `loadKeys` of
+   * the same records (awaited): `prepareLoaded` does both.
    */
-  prepare(records: readonly LoggedRecord[]): PreparedBatch {
-    const rows: EventRow[] = [];
-    const deadLetters: DeadLetter[] = [];
-    for (const record of records) {
-      const outcome = this.prepareRecord(record);
-      if (Array.isArray(outcome)) rows.push(outcome);
-      else deadLetters.push(outcome);
-    }
-    return { rows, deadLetters };
+  prepare(records: readonly LoggedRecord[], checks?: Checks): PreparedBatch {
+    if (this.codec && !checks) throw new Error('EventsProjection.prepare: await loadKeys(records) first (or use prepareLoaded)');
+    const prepared: PreparedBatch = { rows: [], deadLetters: [], erased: 0 };
+    for (let index = 0; index < records.length; index += 1) addOutcome(prepared, this.prepareRecord(records[index], checks?.[index]));
+    return prepared;
+  }
+
+  /** `loadKeys` then `prepare`: the rows of `records`, decoded. */
+  async prepareLoaded(records: readonly LoggedRecord[]): Promise<PreparedBatch> {
+    return this.prepare(records, await this.loadKeys(records));
   }
 
   /**
@@ -127,18 +170,27 @@ export class EventsProjection {
    * projector builds a large batch's rows a slice at a time, between turns of the event
    * loop.
    */
-  prepareAhead(records: readonly LoggedRecord[]): void {
-    for (const record of records) {
-      if (!this.preparedBefore.has(record)) this.preparedBefore.set(record, this.prepareRecord(record));
-    }
+  async prepareAhead(records: readonly LoggedRecord[]): Promise<void> {
+    const checks = await this.loadKeys(records);
+    records.forEach((record, index) => {
+      if (!this.preparedBefore.has(record)) this.preparedBefore.set(record, this.prepareRecord(record, checks?.[index]));
+    });
   }
 
-  /** One record's row, or its dead letter when it fails the envelope check or cannot become a row. */
-  private prepareRecord(record: LoggedRecord): EventRow | DeadLetter {
-    const check = checkEnvelope(record.raw);
+  /**
+   * One record's row, or its dead letter when it fails the envelope check or cannot
+   * become a row, or ERASED when its user was erased. With a codec, the record's keys
+   * were loaded (`loadKeys`) and its check is given. A decode that throws (a key not
+   * loaded, a key that does not open) is thrown: the batch fails and is retried, since
+   * dead-lettering would lose an event that a working key store decodes.
+   */
+  private prepareRecord(record: LoggedRecord, checked?: EnvelopeCheck): Outcome {
+    const check = checked ?? checkEnvelope(record.raw);
     if (!check.ok) return { record, reason: check.reason };
+    const event = this.codec ? this.codec.decode(check.event) : check.event;
+    if (event === undefined) return ERASED;
     try {
-      return toEventRow(check.event, record.position);
+      return toEventRow(event, record.position);
     } catch (error) {
       // The same record fails the same way on every attempt: thrown from here it would
       // fail the whole batch for ever (say a `data` nested past what JSON.stringify's
@@ -154,4 +206,14 @@ export class EventsProjection {
   insert(prepared: PreparedBatch, dedupToken: string): Promise<void> {
     return insertRows(this.client, { table: this.table, columns: EVENT_COLUMNS, rows: prepared.rows, dedupToken });
   }
+}
+
+function addOutcome(prepared: PreparedBatch, outcome: Outcome): void {
+  if (outcome === ERASED) prepared.erased = (prepared.erased ?? 0) + 1;
+  else if (Array.isArray(outcome)) prepared.rows.push(outcome);
+  else prepared.deadLetters.push(outcome);
+}
+
+function resultOf(prepared: PreparedBatch): ProjectionResult {
+  return { projected: prepared.rows.length, deadLetters: prepared.deadLetters, erased: prepared.erased ?? 0 };
 }

@@ -58,7 +58,7 @@ export async function projectAroundRefusals(
   probe: ProbePiece,
   insert: InsertPiece,
 ): Promise<IsolationResult> {
-  const result: IsolationResult = { projected: 0, deadLetters: [], probes: 0, inserts: 0, refused: 0 };
+  const result: IsolationResult = { projected: 0, deadLetters: [], erased: 0, probes: 0, inserts: 0, refused: 0 };
   const refusedAt = new Map<number, ValueRefusal>();
   if (!widthOnly(refusal)) {
     try {
@@ -80,6 +80,8 @@ export async function projectAroundRefusals(
     result.inserts += 1;
     const inserted = 'inserted' in whole ? { ...whole.inserted, inserts: 0, refused: 0 } : await bisectInserts(rest, token, whole.refused, insert);
     result.projected += inserted.projected;
+    // Erased users' records make no row, so no refusal: they all go with the rest.
+    result.erased = (result.erased ?? 0) + (inserted.erased ?? 0);
     result.inserts += inserted.inserts;
     result.refused += inserted.refused;
     const indexOf = new Map(records.map((record, index) => [record, index]));
@@ -103,10 +105,11 @@ export async function bisectInserts(
   refusal: ValueRefusal,
   insert: InsertPiece,
 ): Promise<ProjectionResult & { inserts: number; refused: number }> {
-  const result = { projected: 0, deadLetters: [] as DeadLetter[], inserts: 0, refused: 0 };
+  const result = { projected: 0, deadLetters: [] as DeadLetter[], erased: 0, inserts: 0, refused: 0 };
   result.inserts = await bisect(records.length, refusal, async (from, to) => insert(records.slice(from, to), pieceToken(token, from, to)), {
     passed: (_from, _to, inserted) => {
       result.projected += inserted.projected;
+      result.erased += inserted.erased ?? 0;
       result.deadLetters.push(...inserted.deadLetters);
     },
     refused: (index, why) => {

@@ -1,6 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { EVENT_LOG, EventLog } from '@waymark/event-log';
+import { PersonalDataCodec } from '@waymark/privacy';
 import { CLICKHOUSE } from '@waymark/read-model';
 import { EventsProjection } from './events.projection';
 import { Projector, ProjectorOptions } from './projector';
@@ -15,8 +16,14 @@ export const READ_MODEL_GROUP = 'read-model';
 export class ProjectorRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly projector: Projector;
 
-  constructor(@Inject(EVENT_LOG) eventLog: EventLog, @Inject(CLICKHOUSE) clickhouse: ClickHouseClient, @Inject(PROJECTOR_OPTIONS) options: ProjectorOptions) {
-    this.projector = new Projector(eventLog.openConsumer(options.group), new EventsProjection(clickhouse), new Logger('projector'), options);
+  constructor(
+    @Inject(EVENT_LOG) eventLog: EventLog,
+    @Inject(CLICKHOUSE) clickhouse: ClickHouseClient,
+    @Inject(PROJECTOR_OPTIONS) options: ProjectorOptions,
+    // Decodes the stored events and skips erased users' (StorageModule provides it; absent: records projected as stored).
+    @Optional() @Inject(PersonalDataCodec) codec?: PersonalDataCodec,
+  ) {
+    this.projector = new Projector(eventLog.openConsumer(options.group), new EventsProjection(clickhouse, 'events', codec), new Logger('projector'), options);
   }
 
   onApplicationBootstrap(): void {

@@ -56,7 +56,8 @@ export interface ProjectorOptions {
 
 /** Told of every batch and every failed attempt, for metrics. */
 export interface ProjectorObserver {
-  batchProjected(result: { projected: number; deadLettered: number }): void;
+  /** `erased`: events of erased users the batch left out (neither projected nor dead-lettered). */
+  batchProjected(result: { projected: number; deadLettered: number; erased: number }): void;
   attemptFailed(): void;
 }
 
@@ -71,6 +72,8 @@ export interface ProjectorStats {
   bisected: number;
   /** Events ClickHouse refused on their own, dead-lettered. */
   refused: number;
+  /** Events of erased users left out: their keys are destroyed, so they are never projected (docs/privacy.md). */
+  erased: number;
 }
 
 /** What readiness needs to know of the projector: is it failing, and is it moving. */
@@ -96,7 +99,7 @@ export interface ProjectorHealth {
  * dead-lettered (see `processWithRetry`).
  */
 export class Projector {
-  readonly stats: ProjectorStats = { batches: 0, projected: 0, deadLettered: 0, failures: 0, bisected: 0, refused: 0 };
+  readonly stats: ProjectorStats = { batches: 0, projected: 0, deadLettered: 0, failures: 0, bisected: 0, refused: 0, erased: 0 };
   private running: Promise<void> | undefined;
   private stopping = false;
   private wakeFromBackoff: (() => void) | undefined;
@@ -245,24 +248,34 @@ export class Projector {
     this.stats.batches += 1;
     this.stats.projected += result.projected;
     this.stats.deadLettered += result.deadLetters.length;
+    const erased = result.erased ?? 0;
+    this.stats.erased += erased;
     this.healthState.consecutiveFailures = 0;
     this.healthState.lastError = undefined;
     this.healthState.lastProgressAt = Date.now();
-    for (const observer of this.observers) observer.batchProjected({ projected: result.projected, deadLettered: result.deadLetters.length });
+    for (const observer of this.observers) observer.batchProjected({ projected: result.projected, deadLettered: result.deadLetters.length, erased });
     for (const letter of result.deadLetters) {
       this.logger.warn({ position: letter.record.position, reason: letter.reason }, 'event dead-lettered');
     }
+    // Counted, not listed: the positions of an erased user's events are no one's business.
+    if (erased > 0) this.logger.log?.({ ...range, erased }, 'events of erased users skipped');
   }
 
   /**
    * Builds the rows of a batch larger than `maxBatch` (a catch-up batch) `maxBatch` at a
    * time, yielding to the event loop between slices; the INSERT then finds them built.
+   * Only a head start: when a slice fails (the user-key store not answering), the rest
+   * is left to the INSERT, which loads what it needs itself and retries with backoff.
    */
   private async prepareInSlices(records: readonly LoggedRecord[]): Promise<void> {
     if (records.length <= this.options.maxBatch) return;
-    for (let from = 0; from < records.length; from += this.options.maxBatch) {
-      this.projection.prepareAhead(records.slice(from, from + this.options.maxBatch));
-      await new Promise<void>((resolve) => setImmediate(resolve));
+    try {
+      for (let from = 0; from < records.length; from += this.options.maxBatch) {
+        await this.projection.prepareAhead(records.slice(from, from + this.options.maxBatch));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } catch {
+      // The INSERT's own attempt meets the same failure, and reports and retries it.
     }
   }
 
