@@ -1,6 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { LoggerService } from '@nestjs/common';
 import { KafkaEventLog, ScanStart, ScannedRecord } from '@waymark/event-log';
+import { PersonalDataCodec } from '@waymark/privacy';
 import { EventsProjection } from '@waymark/projection';
 import { KafkaReplayJournal, KafkaReplayRecord } from './kafka-replay-journal';
 import { KafkaReplayScope, fromPartitionOffsets, kafkaReplayScope, toPartitionOffsets } from './kafka-replay-scope';
@@ -48,6 +49,11 @@ export interface KafkaReplayOptions {
    * the same effect.
    */
   signal?: AbortSignal;
+  /**
+   * Decodes the stored events; an erased user's events are skipped (counted in
+   * `skipped`), so a replay never brings them back. Absent: records replayed as stored.
+   */
+  codec?: PersonalDataCodec;
 }
 
 /** A run saves after every batch; one `running` but silent for this long has lost its process. */
@@ -303,7 +309,7 @@ export class KafkaReplay {
     signal: AbortSignal | undefined,
   ): Promise<Map<number, string>> {
     const { current, remember, save, report } = run;
-    const projection = new EventsProjection(this.clickhouse, table);
+    const projection = new EventsProjection(this.clickhouse, table, this.options.codec);
     const { id, attempt } = current();
     let pending: ScannedRecord[] = [];
     let batches = 0;
@@ -311,7 +317,7 @@ export class KafkaReplay {
       if (pending.length === 0) return;
       const batch = pending;
       pending = [];
-      const prepared = projection.prepare(batch);
+      const prepared = await projection.prepareLoaded(batch);
       const rows = scope ? prepared.rows.filter((row) => scope.covers(row)) : prepared.rows;
       batches += 1;
       const refused = await insertReplayedBatch(
@@ -336,7 +342,8 @@ export class KafkaReplay {
         next: toPartitionOffsets(next),
         processed: record.processed + batch.length,
         replayed: record.replayed + rows.length - refused.length,
-        skipped: record.skipped + prepared.deadLetters.length + refused.length,
+        // Erased users' events are left out like unreadable ones.
+        skipped: record.skipped + prepared.deadLetters.length + (prepared.erased ?? 0) + refused.length,
         refused: (record.refused ?? 0) + refused.length,
       });
       report(phase);

@@ -20,7 +20,7 @@ export interface ReplayRun {
   total: number;
   /** Events written into the read model. */
   replayed: number;
-  /** Records left out: envelopes no projection can read, and events ClickHouse refused. */
+  /** Records left out: envelopes no projection can read, events of erased users, and events ClickHouse refused. */
   skipped: number;
   /** Of `skipped`, the events ClickHouse refused (each logged with its reason; the live projectors dead-letter them). */
   refused: number;
@@ -43,7 +43,7 @@ export interface ReplayProgress {
   processed: number;
   /** Events in scope when planned; the replay also takes those that arrive meanwhile. */
   total: number;
-  /** Records left out: envelopes no projection can read, and events ClickHouse refused. */
+  /** Records left out: envelopes no projection can read, events of erased users, and events ClickHouse refused. */
   skipped: number;
   /** Of `skipped`, the events ClickHouse refused. */
   refused: number;

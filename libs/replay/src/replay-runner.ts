@@ -1,6 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { LoggerService } from '@nestjs/common';
 import { EventLogReader, LoggedRecord, ReadableEventLog } from '@waymark/event-log';
+import { PersonalDataCodec } from '@waymark/privacy';
 import { EventsProjection, PreparedBatch } from '@waymark/projection';
 import { ReplayConflictError, ReplayPhase, ReplayProgress, ReplayRun, finishedAtOf, progressOf } from './replay-engine';
 import { ReplayJournal, ReplayRecord } from './replay-journal';
@@ -39,6 +40,11 @@ export interface ReplayRunnerOptions {
   now: () => number;
   /** Called with the run's state after every save (every batch, every phase). */
   onProgress?: (run: ReplayRun) => void;
+  /**
+   * Decodes the stored events; an erased user's events are skipped (counted in
+   * `skipped`), so a replay never brings them back. Absent: records replayed as stored.
+   */
+  codec?: PersonalDataCodec;
 }
 
 /** Slices of `batchSize` events per INSERT (see `ReplayRunnerOptions.batchSize`). */
@@ -311,7 +317,7 @@ export class ReplayRunner {
    */
   private async drain(state: RunState, run: ActiveRun, reader: EventLogReader, until?: string): Promise<boolean> {
     const { save } = state;
-    const projection = new EventsProjection(this.clickhouse, SHADOW_EVENTS_TABLE);
+    const projection = new EventsProjection(this.clickhouse, SHADOW_EVENTS_TABLE, this.options.codec);
     const { reached, plan } = state.record;
     let cursor = reached !== undefined ? { after: reached } : plan.fromPosition !== undefined ? { from: plan.fromPosition } : { after: await reader.head() };
     let inserting: Promise<void> | undefined;
@@ -337,7 +343,8 @@ export class ReplayRunner {
           save({
             reached: last,
             processed: state.record.processed + records.length,
-            skipped: state.record.skipped + prepared.deadLetters.length + refused.length,
+            // Erased users' events are left out like unreadable ones: `replayed` stays what was written.
+            skipped: state.record.skipped + prepared.deadLetters.length + (prepared.erased ?? 0) + refused.length,
             refused: state.record.refused + refused.length,
           });
         });
@@ -356,16 +363,18 @@ export class ReplayRunner {
 }
 
 /**
- * `projection.prepare(records)`, `size` records at a time with a turn of the event loop
- * between: in embedded mode the replay shares the API's thread.
+ * `projection.prepareLoaded(records)` (keys loaded, rows built), `size` records at a
+ * time with a turn of the event loop between: in embedded mode the replay shares the
+ * API's thread. A key store that cannot answer fails the run (resumable), never skips.
  */
 async function prepareInSlices(projection: EventsProjection, records: readonly LoggedRecord[], size: number): Promise<PreparedBatch> {
-  if (records.length <= size) return projection.prepare(records);
-  const prepared: PreparedBatch = { rows: [], deadLetters: [] };
+  if (records.length <= size) return projection.prepareLoaded(records);
+  const prepared: PreparedBatch = { rows: [], deadLetters: [], erased: 0 };
   for (let from = 0; from < records.length; from += size) {
-    const slice = projection.prepare(records.slice(from, from + size));
+    const slice = await projection.prepareLoaded(records.slice(from, from + size));
     prepared.rows.push(...slice.rows);
     prepared.deadLetters.push(...slice.deadLetters);
+    prepared.erased = (prepared.erased ?? 0) + (slice.erased ?? 0);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return prepared;

@@ -33,8 +33,9 @@ export async function insertReplayedBatch(
     const refusal = valueRefusalOf(error);
     if (!refusal) throw error;
     // Which record each row came from is not kept on the healthy path: prepared again, one by one, only here.
-    const candidates = records.filter((record) => {
-      const { rows } = projection.prepare([record]);
+    const checks = await projection.loadKeys(records);
+    const candidates = records.filter((record, index) => {
+      const { rows } = projection.prepare([record], checks && [checks[index]]);
       return rows.length === 1 && covers(rows[0]);
     });
     if (candidates.length === 0) throw error;

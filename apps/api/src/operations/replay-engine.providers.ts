@@ -2,6 +2,7 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { Logger, Provider } from '@nestjs/common';
 import { Clock, IdGenerator } from '@waymark/domain';
 import { EVENT_LOG, KafkaEventLog, SqliteEventLog } from '@waymark/event-log';
+import { PersonalDataCodec } from '@waymark/privacy';
 import { ProjectorRunner, READ_MODEL_GROUP } from '@waymark/projection';
 import { CLICKHOUSE } from '@waymark/read-model';
 import { EmbeddedReplayEngine, KafkaReplayEngine, REPLAY_ENGINE, ReplayEngine, ReplayJournal } from '@waymark/replay';
@@ -12,12 +13,19 @@ import { ApiConfig } from '../config/api.config';
 import { CLOCK, ID_GENERATOR } from '../shared/domain.providers';
 
 /**
+ * The mode's codec (StorageModule provides it): a replay decodes the stored events and
+ * skips erased users', so no replay brings them back. Optional only for test modules
+ * built without it.
+ */
+const OPTIONAL_CODEC = { token: PersonalDataCodec, optional: true };
+
+/**
  * Embedded mode: replays run in this process and hand over from its own live projector
  * (paused for the swap). Replay reads the log by position, which the embedded log offers.
  */
 export const embeddedReplayEngine: Provider<ReplayEngine> = {
   provide: REPLAY_ENGINE,
-  inject: [SqliteEventLog, CLICKHOUSE, EMBEDDED_DATABASE, ProjectorRunner, CLOCK, ID_GENERATOR, API_CONFIG],
+  inject: [SqliteEventLog, CLICKHOUSE, EMBEDDED_DATABASE, ProjectorRunner, CLOCK, ID_GENERATOR, API_CONFIG, OPTIONAL_CODEC],
   useFactory: (
     eventLog: SqliteEventLog,
     clickhouse: ClickHouseClient,
@@ -26,13 +34,14 @@ export const embeddedReplayEngine: Provider<ReplayEngine> = {
     clock: Clock,
     newId: IdGenerator,
     config: ApiConfig,
+    codec: PersonalDataCodec | undefined,
   ): ReplayEngine =>
     new EmbeddedReplayEngine(
       eventLog,
       clickhouse,
       new ReplayJournal(db),
       new Logger('replay'),
-      { batchSize: config.projectorBatchSize, newId, now: clock },
+      { batchSize: config.projectorBatchSize, newId, now: clock, codec },
       {
         pause: () => projector.projector.pause(),
         resume: () => projector.projector.resume(),
@@ -44,12 +53,20 @@ export const embeddedReplayEngine: Provider<ReplayEngine> = {
 /** Distributed mode: a replay started here reads the Kafka topic in this API process while the projector processes keep running. */
 export const kafkaReplayEngine: Provider<ReplayEngine> = {
   provide: REPLAY_ENGINE,
-  inject: [EVENT_LOG, CLICKHOUSE, CLOCK, ID_GENERATOR, API_CONFIG],
-  useFactory: (log: KafkaEventLog, clickhouse: ClickHouseClient, clock: Clock, newId: IdGenerator, config: ApiConfig): ReplayEngine =>
+  inject: [EVENT_LOG, CLICKHOUSE, CLOCK, ID_GENERATOR, API_CONFIG, OPTIONAL_CODEC],
+  useFactory: (
+    log: KafkaEventLog,
+    clickhouse: ClickHouseClient,
+    clock: Clock,
+    newId: IdGenerator,
+    config: ApiConfig,
+    codec: PersonalDataCodec | undefined,
+  ): ReplayEngine =>
     new KafkaReplayEngine(log, clickhouse, new Logger('replay'), {
       batchSize: config.projectorBatchSize,
       newId,
       now: clock,
       projectorGroup: READ_MODEL_GROUP,
+      codec,
     }),
 };

@@ -1,5 +1,17 @@
-import { SessionRecord, StoredSpec, WaymarkEvent, evolveSession, evolveSpec, isSessionStateEvent, isSpecEvent, parseWaymarkEvent } from '@waymark/domain';
+import {
+  EventEnvelope,
+  SessionRecord,
+  StoredSpec,
+  WaymarkEvent,
+  evolveSession,
+  evolveSpec,
+  isSessionStateEvent,
+  isSpecEvent,
+  parseWaymarkEvent,
+  toWaymarkEvent,
+} from '@waymark/domain';
 import { EventLogReader, LoggedRecord } from '@waymark/event-log';
+import { PersonalDataCodec } from '@waymark/privacy';
 import type { Redis } from 'ioredis';
 import { RedisKeys, specField } from './redis-keys';
 import { RedisSpecValue } from './redis-spec-store';
@@ -57,6 +69,12 @@ export interface RebuildOptions {
   now?: number;
   retainMs?: number;
   batchSize?: number;
+  /**
+   * Decodes the stored events (users named by subject, data sealed with their keys);
+   * an erased user's events are skipped, so the rebuild gives them no session back.
+   * Absent: records folded as stored (a log written before crypto-shredding).
+   */
+  codec?: PersonalDataCodec;
 }
 
 export interface RebuildReport {
@@ -65,6 +83,8 @@ export interface RebuildReport {
   specs: number;
   ignored: number;
   duplicates: number;
+  /** Events of erased users, skipped (present when a codec decoded the log). */
+  erased?: number;
 }
 
 const DEFAULT_RETAIN_MS = 24 * 60 * 60 * 1_000;
@@ -110,11 +130,25 @@ export async function rebuildRedisStores(
 
   const state = emptyRebuiltState();
   let events = 0;
+  let erased = 0;
+  const codec = options.codec;
   const read = typeof source === 'function' ? source : readerSource(source, batchSize);
-  await read((records) => {
-    for (const record of records) {
-      events += 1;
-      const event = parseWaymarkEvent(record.raw);
+  await read(async (records) => {
+    events += records.length;
+    const parsed = records.map((record) => parseWaymarkEvent(record.raw));
+    // Throws when the key store cannot answer: the rebuild fails rather than leave users out.
+    if (codec) await codec.prepareDecode(parsed.filter((event): event is WaymarkEvent => event !== undefined));
+    for (const stored of parsed) {
+      if (!stored) {
+        state.ignored += 1;
+        continue;
+      }
+      const decoded: EventEnvelope | undefined = codec ? codec.decode(stored) : stored;
+      if (!decoded) {
+        erased += 1;
+        continue;
+      }
+      const event = decoded === stored ? stored : toWaymarkEvent(decoded);
       if (event) foldEvent(state, event);
       else state.ignored += 1;
     }
@@ -149,7 +183,7 @@ export async function rebuildRedisStores(
     pipeline.hset(keys.specs(), field, JSON.stringify(value));
   }
   await execOrThrow(pipeline);
-  return { events, sessions, specs: state.specs.size, ignored: state.ignored, duplicates: state.duplicates };
+  return { events, sessions, specs: state.specs.size, ignored: state.ignored, duplicates: state.duplicates, ...(codec ? { erased } : {}) };
 }
 
 async function clearPrefix(redis: Redis, pattern: string): Promise<void> {
