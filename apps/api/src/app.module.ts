@@ -21,6 +21,7 @@ import { SessionsModule } from './sessions/sessions.module';
 import { domainProviders } from './shared/domain.providers';
 import { SpecsModule } from './specs/specs.module';
 import { TokensModule } from './tokens/tokens.module';
+import { UsersModule } from './users/users.module';
 
 @Global()
 @Module({})
@@ -34,6 +35,11 @@ class CoreModule {
     ];
     return { module: CoreModule, providers, exports: providers.map((provider) => provider.provide) };
   }
+}
+
+/** Where the privacy keys come from: created beside the token keys wherever those may be. */
+function privacyKeySettingsOf(config: ApiConfig) {
+  return { file: config.privacyKeysFile, json: config.privacyKeysJson, mayCreate: config.mayCreateTokenKeys };
 }
 
 /**
@@ -52,11 +58,12 @@ export class AppModule {
             clickhouseUrl: config.distributed.clickhouseUrl,
             redisUrl: config.distributed.redisUrl,
             redisKeyPrefix: config.distributed.redisKeyPrefix,
+            privacyKeys: privacyKeySettingsOf(config),
           }),
           OperationsModule.distributed(),
         ]
       : [
-          StorageModule.embedded({ dataDir: config.dataDir }),
+          StorageModule.embedded({ dataDir: config.dataDir, privacyKeys: privacyKeySettingsOf(config) }),
           ProjectorModule.forRoot({
             group: READ_MODEL_GROUP,
             maxBatch: config.projectorBatchSize,
@@ -83,6 +90,7 @@ export class AppModule {
         ObservabilityModule,
         AnalyticsModule,
         ConsoleModule,
+        UsersModule,
         // Both modes prune the read model; embedded mode prunes its SQLite log too (docs/retention.md).
         RetentionModule.forRoot({
           policies: waymark.retention ?? [],

@@ -1,10 +1,12 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { SqliteEventLog } from '@waymark/event-log';
+import { PersonalDataCodec, SqliteUserKeyStore } from '@waymark/privacy';
 import { MigrationReport, createReadModelClient, migrateReadModel } from '@waymark/read-model';
 import { DataDirLock, DataDirLockedError, GroupCommitWriter, SqliteConnection, lockDataDir, openEmbeddedDatabase } from '@waymark/sqlite';
 import { embeddedPaths } from '@waymark/storage';
 import { existsSync } from 'node:fs';
 import { UsageError } from './cli-command';
+import { openCodec } from './cli-keys';
 
 /** A stopped embedded service's stores, held by this command until `close()`. */
 export interface EmbeddedStores {
@@ -12,6 +14,8 @@ export interface EmbeddedStores {
   db: SqliteConnection;
   writer: GroupCommitWriter;
   eventLog: SqliteEventLog;
+  /** Decodes stored events with the service's keys (replay); opened on first use. */
+  codec(): PersonalDataCodec;
   clickhouse: ClickHouseClient;
   /** What bringing the read model's schema up to date applied on opening. */
   migrations: MigrationReport;
@@ -58,7 +62,14 @@ export async function openEmbeddedStores(dataDir: string, options: OpenEmbeddedS
     } catch (error) {
       throw new Error(`cannot open the read model at ${paths.clickhouse} (${(error as Error).message}); ${options.whenBusy}`, { cause: error });
     }
-    return { paths, db, writer, eventLog: new SqliteEventLog(db, writer), clickhouse, migrations, close: () => closeAll(opened) };
+    let codec: PersonalDataCodec | undefined;
+    const codecOf = () => {
+      if (codec) return codec;
+      const keys = SqliteUserKeyStore.open(paths.userKeys);
+      opened.unshift(() => keys.close());
+      return (codec = openCodec(keys, process.env, dataDir));
+    };
+    return { paths, db, writer, eventLog: new SqliteEventLog(db, writer), codec: codecOf, clickhouse, migrations, close: () => closeAll(opened) };
   } catch (error) {
     await closeAll(opened).catch(() => undefined);
     throw error;

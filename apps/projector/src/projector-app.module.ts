@@ -3,7 +3,18 @@ import { ShutdownModule } from '@waymark/http';
 import { WaymarkMetrics } from '@waymark/metrics';
 import { ProjectorModule, READ_MODEL_GROUP } from '@waymark/projection';
 import { StorageModule } from '@waymark/storage';
+import { ConfigError } from '@waymark/config';
+import { TokenKeyRing, loadTokenKeyRing } from '@waymark/tokens';
 import { PROJECTOR_CONFIG, ProjectorConfig } from './config/projector.config';
+
+/** The token keys, which the codec re-seals session data with for the read model. */
+function tokenKeyRingOf(config: ProjectorConfig): TokenKeyRing {
+  try {
+    return loadTokenKeyRing(config.tokenKeys).ring;
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
 import { ProjectorHealthController } from './projector-health.controller';
 
 /**
@@ -13,16 +24,21 @@ import { ProjectorHealthController } from './projector-health.controller';
  * data directory can be open in one process at a time).
  */
 @Module({})
+class TokenKeysModule {}
+
+@Module({})
 export class ProjectorAppModule {
   static forRoot(config: ProjectorConfig): DynamicModule {
     const storage = config.distributed
-      ? StorageModule.kafkaAndClickHouse({ kafka: config.distributed.kafka, clickhouseUrl: config.distributed.clickhouseUrl })
-      : StorageModule.embedded({ dataDir: config.dataDir });
+      ? StorageModule.kafkaAndClickHouse({ ...config.distributed, privacyKeys: config.privacyKeys })
+      : StorageModule.embedded({ dataDir: config.dataDir, privacyKeys: config.privacyKeys });
     return {
       module: ProjectorAppModule,
       imports: [
         // Knows from the first shutdown hook that the process is closing (readiness says shutting_down).
         ShutdownModule,
+        // Global, so the storage module's codec can inject the token keys.
+        { module: TokenKeysModule, global: true, providers: [{ provide: TokenKeyRing, useFactory: () => tokenKeyRingOf(config) }], exports: [TokenKeyRing] },
         storage,
         ProjectorModule.forRoot({
           group: READ_MODEL_GROUP,

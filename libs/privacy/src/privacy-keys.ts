@@ -46,7 +46,13 @@ export function loadOrCreatePrivacyKeyFile(path: string, allowCreate: boolean): 
   if (!allowCreate) throw new Error(`privacy key file not found: ${path}`);
   const file = generatePrivacyKeyFile();
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify(file, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(path, JSON.stringify(file, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Another process sharing the file (a second API, the projector) created it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { file: JSON.parse(readFileSync(path, 'utf8')) as PrivacyKeyFile, created: false };
+    throw error;
+  }
   chmodSync(path, 0o600);
   return { file, created: true };
 }

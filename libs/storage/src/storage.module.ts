@@ -1,5 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
-import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { EVENT_LOG, EventLog, KafkaEventLog, KafkaEventLogOptions, SqliteEventLog, SqliteLogFacts } from '@waymark/event-log';
 import { LOG_REPEAT_INTERVAL_MS, LogThrottle, ThrottledLogger } from '@waymark/logging';
 import { CLICKHOUSE, ReadModelConnection, createReadModelClient, migrateReadModel } from '@waymark/read-model';
@@ -8,6 +8,8 @@ import Redis from 'ioredis';
 import { GroupCommitWriter, SqliteConnection, WriteFailureState, openEmbeddedDatabase } from '@waymark/sqlite';
 import { join } from 'node:path';
 import { LOG_INTEGRITY, LogIntegrityMonitor, checkEmbeddedLogIntegrity, checkKafkaLogIntegrity } from './log-integrity';
+import { PersonalDataCodec, RedisUserKeyStore, SqliteUserKeyStore, USER_KEY_STORE, UserKeyStore } from '@waymark/privacy';
+import { DISTRIBUTED_USER_KEY_CACHE_MS, PRIVACY_EXPORTS, PrivacyKeySettings, privacyProviders } from './privacy.providers';
 
 export const EMBEDDED_DATABASE = Symbol('EMBEDDED_DATABASE');
 
@@ -50,11 +52,15 @@ async function startedMonitor(monitor: LogIntegrityMonitor): Promise<LogIntegrit
 
 export interface EmbeddedStorageOptions {
   dataDir: string;
+  privacyKeys: PrivacyKeySettings;
 }
 
-/** Where each embedded store keeps its files under DATA_DIR. */
+/**
+ * Where each embedded store keeps its files under DATA_DIR. The user keys have a file
+ * of their own: a copy of `waymark.db` (the log) must not carry the keys that open it.
+ */
 export function embeddedPaths(dataDir: string) {
-  return { database: join(dataDir, 'waymark.db'), clickhouse: join(dataDir, 'clickhouse') };
+  return { database: join(dataDir, 'waymark.db'), clickhouse: join(dataDir, 'clickhouse'), userKeys: join(dataDir, 'keys.db') };
 }
 
 /**
@@ -69,19 +75,28 @@ class EmbeddedStorageLifecycle implements OnApplicationShutdown {
     @Inject(EMBEDDED_DATABASE) private readonly db: SqliteConnection,
     private readonly writer: GroupCommitWriter,
     @Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient,
+    @Inject(USER_KEY_STORE) private readonly userKeys: UserKeyStore,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     this.writer.close();
     await this.clickhouse.close();
     this.db.close();
+    await this.userKeys.close();
     this.logger.log('embedded stores closed');
   }
 }
 
+/**
+ * Distributed mode's services as every app needs them: Kafka, ClickHouse, and Redis for
+ * the user keys (the projector decodes events with them; the API encodes).
+ */
 export interface KafkaClickHouseOptions {
   kafka: KafkaEventLogOptions;
   clickhouseUrl: string;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  privacyKeys: PrivacyKeySettings;
 }
 
 async function migratedClient(connection: ReadModelConnection): Promise<ClickHouseClient> {
@@ -91,41 +106,32 @@ async function migratedClient(connection: ReadModelConnection): Promise<ClickHou
   return client;
 }
 
-/** Flushes and leaves Kafka, closes the ClickHouse client: last, after the apps stopped. */
+export const REDIS = Symbol('REDIS');
+
+/**
+ * Last, after the apps stopped, in order: the Redis session store (its subscriber and
+ * timers, API only), Kafka (flushed, group left), ClickHouse, then the Redis client the
+ * stores shared. One hook, because Nest runs a module's hooks concurrently.
+ */
 @Injectable()
 class DistributedStorageLifecycle implements OnApplicationShutdown {
   constructor(
     @Inject(EVENT_LOG) private readonly eventLog: KafkaEventLog,
     @Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Optional() @Inject(SESSION_STORE) private readonly sessions?: RedisSessionStore,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await this.sessions?.close();
     await this.eventLog.close();
     await this.clickhouse.close();
-    new Logger('storage').log('Kafka and ClickHouse connections closed');
-  }
-}
-
-export const REDIS = Symbol('REDIS');
-
-export interface DistributedStorageOptions extends KafkaClickHouseOptions {
-  redisUrl: string;
-  redisKeyPrefix: string;
-}
-
-/** Closes the Redis stores (their subscriber connection and timers) and the client. */
-@Injectable()
-class RedisStorageLifecycle implements OnApplicationShutdown {
-  constructor(
-    @Inject(SESSION_STORE) private readonly sessions: RedisSessionStore,
-    @Inject(REDIS) private readonly redis: Redis,
-  ) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.sessions.close();
     await this.redis.quit();
+    new Logger('storage').log('Kafka, ClickHouse and Redis connections closed');
   }
 }
+
+export type DistributedStorageOptions = KafkaClickHouseOptions;
 
 /** Provides the ports (event log, session store, read model client) for a mode. */
 @Module({})
@@ -138,14 +144,6 @@ export class StorageModule {
       providers: [
         ...(base.providers ?? []),
         {
-          provide: REDIS,
-          useFactory: async () => {
-            const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-            await redis.connect();
-            return redis;
-          },
-        },
-        {
           provide: SESSION_STORE,
           useFactory: (redis: Redis, eventLog: EventLog) =>
             new RedisSessionStore(redis, eventLog, options.redisKeyPrefix, { clock: Date.now, logger: new Logger('redis-sessions') }),
@@ -156,9 +154,8 @@ export class StorageModule {
           useFactory: (redis: Redis, eventLog: EventLog) => new RedisSpecStore(redis, eventLog, options.redisKeyPrefix, new Logger('redis-specs')),
           inject: [REDIS, EVENT_LOG],
         },
-        RedisStorageLifecycle,
       ],
-      exports: [...(base.exports ?? []), REDIS, SESSION_STORE, SPEC_STORE],
+      exports: [...(base.exports ?? []), SESSION_STORE, SPEC_STORE],
     };
   }
 
@@ -172,14 +169,24 @@ export class StorageModule {
       global: true,
       providers: [
         {
+          provide: REDIS,
+          useFactory: async () => {
+            const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+            await redis.connect();
+            return redis;
+          },
+        },
+        { provide: USER_KEY_STORE, useFactory: (redis: Redis) => new RedisUserKeyStore(redis, options.redisKeyPrefix), inject: [REDIS] },
+        ...privacyProviders(options.privacyKeys, DISTRIBUTED_USER_KEY_CACHE_MS),
+        {
           provide: EVENT_LOG,
-          useFactory: async (failures: WriteFailureState) => {
-            const log = new KafkaEventLog(options.kafka, throttledLogger('kafka'));
+          useFactory: async (failures: WriteFailureState, codec: PersonalDataCodec) => {
+            const log = new KafkaEventLog(options.kafka, throttledLogger('kafka'), codec);
             trackAppendFailures(log, failures);
             await log.connect();
             return log;
           },
-          inject: [LOG_WRITE_FAILURES],
+          inject: [LOG_WRITE_FAILURES, PersonalDataCodec],
         },
         { provide: LOG_WRITE_FAILURES, useValue: new WriteFailureState() },
         { provide: CLICKHOUSE, useFactory: () => migratedClient({ kind: 'server', url: options.clickhouseUrl }) },
@@ -193,7 +200,7 @@ export class StorageModule {
         },
         DistributedStorageLifecycle,
       ],
-      exports: [EVENT_LOG, CLICKHOUSE, LOG_WRITE_FAILURES, LOG_INTEGRITY],
+      exports: [EVENT_LOG, CLICKHOUSE, LOG_WRITE_FAILURES, LOG_INTEGRITY, REDIS, ...PRIVACY_EXPORTS],
     };
   }
 
@@ -210,10 +217,12 @@ export class StorageModule {
           inject: [EMBEDDED_DATABASE],
         },
         { provide: LOG_WRITE_FAILURES, useFactory: (writer: GroupCommitWriter) => writer.failures, inject: [GroupCommitWriter] },
+        { provide: USER_KEY_STORE, useFactory: () => SqliteUserKeyStore.open(paths.userKeys) },
+        ...privacyProviders(options.privacyKeys),
         {
           provide: SqliteEventLog,
-          useFactory: (db: SqliteConnection, writer: GroupCommitWriter) => new SqliteEventLog(db, writer),
-          inject: [EMBEDDED_DATABASE, GroupCommitWriter],
+          useFactory: (db: SqliteConnection, writer: GroupCommitWriter, codec: PersonalDataCodec) => new SqliteEventLog(db, writer, codec),
+          inject: [EMBEDDED_DATABASE, GroupCommitWriter, PersonalDataCodec],
         },
         { provide: EVENT_LOG, useExisting: SqliteEventLog },
         {
@@ -237,7 +246,18 @@ export class StorageModule {
         },
         EmbeddedStorageLifecycle,
       ],
-      exports: [EVENT_LOG, SqliteEventLog, SESSION_STORE, SPEC_STORE, CLICKHOUSE, GroupCommitWriter, EMBEDDED_DATABASE, LOG_WRITE_FAILURES, LOG_INTEGRITY],
+      exports: [
+        EVENT_LOG,
+        SqliteEventLog,
+        SESSION_STORE,
+        SPEC_STORE,
+        CLICKHOUSE,
+        GroupCommitWriter,
+        EMBEDDED_DATABASE,
+        LOG_WRITE_FAILURES,
+        LOG_INTEGRITY,
+        ...PRIVACY_EXPORTS,
+      ],
     };
   }
 }

@@ -75,7 +75,41 @@ export function loadOrCreateKeyFile(path: string, allowCreate: boolean): { file:
   if (!allowCreate) throw new Error(`token key file not found: ${path}`);
   const file: KeyFile = { keys: [generateStoredKey()] };
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify(file, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(path, JSON.stringify(file, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Another process sharing the file (a second API, the projector) created it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { file: JSON.parse(readFileSync(path, 'utf8')) as KeyFile, created: false };
+    throw error;
+  }
   chmodSync(path, 0o600);
   return { file, created: true };
+}
+
+/**
+ * The token key ring from `TOKEN_KEYS` (JSON) when set, else from the file (created
+ * when allowed). Errors name the setting at fault.
+ */
+export function loadTokenKeyRing(options: { file: string; json?: string; mayCreate: boolean }): { ring: TokenKeyRing; created: boolean } {
+  const setting = options.json ? 'TOKEN_KEYS' : 'TOKEN_KEYS_FILE';
+  let file: KeyFile;
+  let created = false;
+  if (options.json) {
+    try {
+      file = JSON.parse(options.json) as KeyFile;
+    } catch {
+      throw new Error('TOKEN_KEYS: not valid JSON (expected a JWK set: { "keys": [...] })');
+    }
+  } else {
+    try {
+      ({ file, created } = loadOrCreateKeyFile(options.file, options.mayCreate));
+    } catch (error) {
+      throw new Error(`${setting}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  try {
+    return { ring: TokenKeyRing.fromKeyFile(file), created };
+  } catch (error) {
+    throw new Error(`${setting}: ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -1,5 +1,5 @@
 import { ConfigError, DistributedSettings, distributedEnvShape, distributedSettingsFrom, optionalSetting, parseEnv, portSetting } from '@waymark/config';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 
 export const apiEnvSchema = z.object({
@@ -10,6 +10,8 @@ export const apiEnvSchema = z.object({
   WAYMARK_CONFIG: optionalSetting,
   TOKEN_KEYS_FILE: optionalSetting,
   TOKEN_KEYS: optionalSetting,
+  PRIVACY_KEYS_FILE: optionalSetting,
+  PRIVACY_KEYS: optionalSetting,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce
     .number()
@@ -55,6 +57,9 @@ export interface ApiConfig {
   tokenKeysFile: string;
   /** A JWK set given inline (e.g. from a secret store); wins over the file. */
   tokenKeysJson: string | undefined;
+  /** The privacy keys (crypto-shredding, docs/privacy.md): by default beside the token key file, so processes that share one share both. */
+  privacyKeysFile: string;
+  privacyKeysJson: string | undefined;
   /** Only outside production may a missing key file be created with a fresh key. */
   mayCreateTokenKeys: boolean;
   logLevel: z.infer<typeof apiEnvSchema>['LOG_LEVEL'];
@@ -106,6 +111,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     waymarkConfigFile: parsed.WAYMARK_CONFIG,
     tokenKeysFile: resolve(parsed.TOKEN_KEYS_FILE ?? `${dataDir}/token-keys.json`),
     tokenKeysJson: parsed.TOKEN_KEYS,
+    privacyKeysFile: resolve(parsed.PRIVACY_KEYS_FILE ?? join(dirname(resolve(parsed.TOKEN_KEYS_FILE ?? `${dataDir}/token-keys.json`)), 'privacy-keys.json')),
+    privacyKeysJson: parsed.PRIVACY_KEYS,
     mayCreateTokenKeys: parsed.NODE_ENV !== 'production',
     logLevel: parsed.LOG_LEVEL,
     bodyLimitBytes: parsed.BODY_LIMIT_BYTES,

@@ -1,24 +1,11 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { ConfigError } from '@waymark/config';
-import { DataSealer, KeyFile, SessionTokenService, TokenKeyRing, loadOrCreateKeyFile } from '@waymark/tokens';
+import { DataSealer, SessionTokenService, TokenKeyRing, loadTokenKeyRing } from '@waymark/tokens';
 
 export interface TokensOptions {
   keysFile: string;
   keysJson: string | undefined;
   mayCreate: boolean;
-}
-
-function loadKeyFile(options: TokensOptions, logger: Logger): KeyFile {
-  if (options.keysJson) {
-    try {
-      return JSON.parse(options.keysJson) as KeyFile;
-    } catch {
-      throw new ConfigError('TOKEN_KEYS: not valid JSON (expected a JWK set: { "keys": [...] })');
-    }
-  }
-  const { file, created } = loadOrCreateKeyFile(options.keysFile, options.mayCreate);
-  if (created) logger.warn({ file: options.keysFile }, 'no token key file found; created one with a fresh key');
-  return file;
 }
 
 /** Loads the key ring once at start-up and provides the services that use it. */
@@ -33,15 +20,15 @@ export class TokensModule {
           provide: TokenKeyRing,
           useFactory: () => {
             const logger = new Logger('tokens');
-            let ring: TokenKeyRing;
+            let loaded: { ring: TokenKeyRing; created: boolean };
             try {
-              ring = TokenKeyRing.fromKeyFile(loadKeyFile(options, logger));
+              loaded = loadTokenKeyRing({ file: options.keysFile, json: options.keysJson, mayCreate: options.mayCreate });
             } catch (error) {
-              if (error instanceof ConfigError) throw error;
-              throw new ConfigError(`${options.keysJson ? 'TOKEN_KEYS' : 'TOKEN_KEYS_FILE'}: ${(error as Error).message}`);
+              throw new ConfigError((error as Error).message);
             }
-            logger.log({ activeKid: ring.activeKid }, 'token keys loaded');
-            return ring;
+            if (loaded.created) logger.warn({ file: options.keysFile }, 'no token key file found; created one with a fresh key');
+            logger.log({ activeKid: loaded.ring.activeKid }, 'token keys loaded');
+            return loaded.ring;
           },
         },
         { provide: SessionTokenService, useFactory: (ring: TokenKeyRing) => new SessionTokenService(ring), inject: [TokenKeyRing] },

@@ -1,5 +1,5 @@
-import { DistributedSettings, distributedEnvShape, distributedSettingsFrom, parseEnv, portSetting } from '@waymark/config';
-import { resolve } from 'node:path';
+import { DistributedSettings, distributedEnvShape, distributedSettingsFrom, optionalSetting, parseEnv, portSetting } from '@waymark/config';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 
 export const PROJECTOR_CONFIG = Symbol('PROJECTOR_CONFIG');
@@ -14,8 +14,21 @@ export const projectorEnvSchema = z.object({
   READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(100_000),
   READY_PROJECTOR_MAX_FAILURES: z.coerce.number().int().min(1).max(1_000_000).default(5),
   READY_PROJECTOR_STALL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  // The projector decodes what the log stores (docs/privacy.md): it needs the token keys
+  // (to re-seal session data for the read model) and the privacy keys, as the API has them.
+  TOKEN_KEYS_FILE: optionalSetting,
+  TOKEN_KEYS: optionalSetting,
+  PRIVACY_KEYS_FILE: optionalSetting,
+  PRIVACY_KEYS: optionalSetting,
   ...distributedEnvShape,
 });
+
+/** Where a key ring comes from; `mayCreate` only in embedded mode, where the projector shares the API's data dir. */
+export interface KeySource {
+  file: string;
+  json: string | undefined;
+  mayCreate: boolean;
+}
 
 export interface ProjectorConfig {
   dataDir: string;
@@ -30,15 +43,21 @@ export interface ProjectorConfig {
   readyProjectorMaxFailures: number;
   /** ...or when it committed nothing for this long while events wait. */
   readyProjectorStallSeconds: number;
-  /** Kafka and the ClickHouse server, when set; otherwise the embedded store under DATA_DIR. */
-  distributed: Pick<DistributedSettings, 'kafka' | 'clickhouseUrl'> | undefined;
+  /** Kafka, the ClickHouse server and Redis (the user keys), when set; otherwise the embedded store under DATA_DIR. */
+  distributed: Pick<DistributedSettings, 'kafka' | 'clickhouseUrl' | 'redisUrl' | 'redisKeyPrefix'> | undefined;
+  tokenKeys: KeySource;
+  privacyKeys: KeySource;
 }
 
 export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): ProjectorConfig {
   const parsed = parseEnv(projectorEnvSchema, env);
-  const distributed = distributedSettingsFrom(parsed, ['KAFKA_BROKERS', 'CLICKHOUSE_URL']);
+  const distributed = distributedSettingsFrom(parsed, ['KAFKA_BROKERS', 'CLICKHOUSE_URL', 'REDIS_URL']);
+  const dataDir = resolve(parsed.DATA_DIR);
+  const tokenKeysFile = resolve(parsed.TOKEN_KEYS_FILE ?? `${dataDir}/token-keys.json`);
+  // A distributed projector must use the keys the API instances use, never make its own.
+  const mayCreate = !distributed;
   return {
-    dataDir: resolve(parsed.DATA_DIR),
+    dataDir,
     host: parsed.HOST,
     port: parsed.PORT,
     logLevel: parsed.LOG_LEVEL,
@@ -47,6 +66,13 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     readyMaxLagEvents: parsed.READY_MAX_LAG_EVENTS,
     readyProjectorMaxFailures: parsed.READY_PROJECTOR_MAX_FAILURES,
     readyProjectorStallSeconds: parsed.READY_PROJECTOR_STALL_SECONDS,
-    distributed: distributed && { kafka: distributed.kafka, clickhouseUrl: distributed.clickhouseUrl },
+    distributed: distributed && {
+      kafka: distributed.kafka,
+      clickhouseUrl: distributed.clickhouseUrl,
+      redisUrl: distributed.redisUrl,
+      redisKeyPrefix: distributed.redisKeyPrefix,
+    },
+    tokenKeys: { file: tokenKeysFile, json: parsed.TOKEN_KEYS, mayCreate },
+    privacyKeys: { file: resolve(parsed.PRIVACY_KEYS_FILE ?? join(dirname(tokenKeysFile), 'privacy-keys.json')), json: parsed.PRIVACY_KEYS, mayCreate },
   };
 }
