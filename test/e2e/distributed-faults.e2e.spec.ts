@@ -27,10 +27,7 @@ describe('distributed mode under faults', () => {
     await stack?.stop();
   });
 
-  const projectorEnv = () => {
-    const { REDIS_URL: _unused, ...env } = stack.env;
-    return { ...env, PROJECTOR_BATCH_SIZE: '50' };
-  };
+  const projectorEnv = () => ({ ...stack.env, PROJECTOR_BATCH_SIZE: '50' });
 
   async function counts(prefix: string): Promise<{ rows: number; unique: number }> {
     const result = await clickhouse.query({

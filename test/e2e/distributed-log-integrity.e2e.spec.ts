@@ -71,8 +71,7 @@ describe('distributed: the read model holds events the topic lost', () => {
   const startApi = async (env: Record<string, string>) => listen(await createApiApp(apiEnv(env)));
 
   async function startProjector(env: Record<string, string>): Promise<Running> {
-    const { REDIS_URL: _projectorHasNoRedis, ...projectorEnv } = env;
-    const config = loadProjectorConfig({ ...projectorEnv, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+    const config = loadProjectorConfig({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
     return listen(
       await NestFactory.create<NestFastifyApplication>(ProjectorAppModule.forRoot(config), createFastifyAdapter({ bodyLimitBytes: 1024 }), {
         logger: false,

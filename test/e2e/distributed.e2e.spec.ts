@@ -46,8 +46,7 @@ describe('distributed mode: several processes, one cluster', () => {
       clients.push(new WaymarkClient({ baseUrl: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`, apiKey: TEST_KEY }));
     }
     [a, b] = clients;
-    const { REDIS_URL: _unused, ...projectorEnv } = stack.env;
-    projector = await spawnProjector(projectorEnv);
+    projector = await spawnProjector(stack.env);
   });
 
   afterAll(async () => {

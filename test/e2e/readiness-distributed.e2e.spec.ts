@@ -42,9 +42,8 @@ describe('readiness tells the truth (distributed)', () => {
     );
     await api.listen({ port: 0, host: '127.0.0.1' });
     apiUrl = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
-    const { REDIS_URL: _projectorHasNoRedis, ...projectorBase } = base;
     projector = await NestFactory.create<NestFastifyApplication>(
-      ProjectorAppModule.forRoot(loadProjectorConfig(projectorBase)),
+      ProjectorAppModule.forRoot(loadProjectorConfig(base)),
       createFastifyAdapter({ bodyLimitBytes: 1024 }),
       {
         logger: false,

@@ -124,8 +124,15 @@ describe('docker-compose.yml', () => {
       REDIS_URL: expect.any(String),
       NODE_ENV: 'production',
     });
-    expect(services.projector.environment).toMatchObject({ KAFKA_BROKERS: expect.any(String), CLICKHOUSE_URL: expect.any(String) });
-    expect(services.projector.environment).not.toHaveProperty('REDIS_URL');
+    // The projector decodes stored events (docs/privacy.md): Redis holds the user keys, and
+    // it reads the same token and privacy keys as the API.
+    expect(services.projector.environment).toMatchObject({
+      KAFKA_BROKERS: expect.any(String),
+      CLICKHOUSE_URL: expect.any(String),
+      REDIS_URL: services.api.environment?.REDIS_URL,
+      TOKEN_KEYS_FILE: services.api.environment?.TOKEN_KEYS_FILE,
+      PRIVACY_KEYS_FILE: services.api.environment?.PRIVACY_KEYS_FILE,
+    });
     // Both apps must agree on the topic and its partition count, which kafka-init creates.
     expect(services.api.environment?.KAFKA_PARTITIONS).toBe(services.projector.environment?.KAFKA_PARTITIONS);
     expect((services['kafka-init'] as { command: string[] }).command.join(' ')).toContain(

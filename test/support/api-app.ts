@@ -109,8 +109,7 @@ async function startDistributedApi(env: Record<string, string>): Promise<Running
   const { contract, routes } = observe(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as AddressInfo;
-  const { REDIS_URL: _projectorHasNoRedis, ...projectorStack } = stack.env;
-  const projectorEnv = { ...projectorStack, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
+  const projectorEnv = { ...stack.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
   const projector = await NestFactory.create<NestFastifyApplication>(
     ProjectorAppModule.forRoot(loadProjectorConfig(projectorEnv)),
     createFastifyAdapter({ bodyLimitBytes: 1024 }),

@@ -1,6 +1,8 @@
 import { ClickHouseTestServer, startClickHouseServer } from './clickhouse-server';
 import { KafkaTestBroker, startKafkaBroker } from './kafka-broker';
 import { RedisTestServer, startRedisServer } from './redis-server';
+import { generatePrivacyKeyFile } from '@waymark/privacy';
+import { generateStoredKey } from '@waymark/tokens';
 
 export const TEST_TOPIC = 'waymark.events';
 export const TEST_PARTITIONS = 4;
@@ -40,6 +42,10 @@ export async function startDistributedStack(): Promise<DistributedStack> {
       KAFKA_HEARTBEAT_MS: '300',
       CLICKHOUSE_URL: clickhouse.url,
       REDIS_URL: redis.url,
+      // One set of keys for every process of the stack (API instances, projectors, CLI),
+      // as a deployment shares them: the log they write must open in each of them.
+      TOKEN_KEYS: JSON.stringify({ keys: [generateStoredKey()] }),
+      PRIVACY_KEYS: JSON.stringify(generatePrivacyKeyFile()),
     },
     stop: async () => {
       await Promise.allSettled([broker.stop(), redis.stop(), clickhouse.stop()]);
