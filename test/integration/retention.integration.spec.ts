@@ -1,6 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { ProductRetention } from '@waymark/config';
-import { EventEnvelope, createUuidV7Generator } from '@waymark/domain';
+import { EventEnvelope, createUuidV7Generator, decideCreateSpec } from '@waymark/domain';
 import { SqliteEventLog, SqliteLogFacts, SqliteLogPruner } from '@waymark/event-log';
 import { EventsProjection, Projector, READ_MODEL_GROUP } from '@waymark/projection';
 import { RETAINED_TABLES, createReadModelClient, migrateReadModel } from '@waymark/read-model';
@@ -111,13 +111,14 @@ describe('retention: read model and embedded log, with a controlled clock', () =
     return new Set((await result.json<{ id: string }>()).map((row) => row.id));
   }
 
-  /** Rows per table of events past the policies at `at` (each table by its own time column). */
+  /** Rows per table of users' events past the policies at `at` (each table by its own time column). */
   async function rowsPastRetention(at: number): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
     for (const table of RETAINED_TABLES) {
       const time = table.retention.kind === 'events' ? table.retention.time : table.retention.first;
+      const users = table.name === 'events' ? "AND identifier != ''" : '';
       const result = await clickhouse.query({
-        query: `SELECT count() AS n FROM ${table.name} WHERE product = {product:String}
+        query: `SELECT count() AS n FROM ${table.name} WHERE product = {product:String} ${users}
                 AND ((env = 'dev' AND ${time} < fromUnixTimestamp64Milli({dev:Int64}, 'UTC'))
                   OR (env != 'dev' AND ${time} < fromUnixTimestamp64Milli({rest:Int64}, 'UTC')))`,
         query_params: { product: PRODUCT, dev: at - 7 * DAY, rest: at - 30 * DAY },
@@ -158,9 +159,18 @@ describe('retention: read model and embedded log, with a controlled clock', () =
   const devNew = session('dev-new', [T0 - 2 * DAY, T0 - 2 * DAY + MINUTE], { env: 'dev' });
   const otherProduct = session('other-user', [T0 - 400 * DAY, T0 - 400 * DAY + MINUTE], { product: 'other-product' });
   const recent = session('recent', [T0 - DAY, T0 - DAY + MINUTE, T0 - 1000]);
+  // A spec change long ago: no identifier, the configuration's history, kept.
+  const spec = {
+    tag: 'old-spec',
+    name: 'Old',
+    selector: 'userId',
+    expiry: { value: 1, unit: 'hours' as const },
+    refreshExpiry: { value: 1, unit: 'days' as const },
+  };
+  const specChange = decideCreateSpec(undefined, spec, { product: PRODUCT, env: '*', now: T0 - 90 * DAY, eventId: newId(), meta: { source: 'test' } }).events;
 
   it('takes old events out of every read-model table and the log, keeps the newer, and a full replay builds the same', async () => {
-    await append([...oldUser, ...straddler, ...prdOld, ...devOld, ...devNew, ...otherProduct, ...recent]);
+    await append([...specChange, ...oldUser, ...straddler, ...prdOld, ...devOld, ...devNew, ...otherProduct, ...recent]);
     const before = await rowsPastRetention(T0);
     for (const table of RETAINED_TABLES) expect([table.name, before[table.name] > 0]).toEqual([table.name, true]);
 
@@ -169,10 +179,11 @@ describe('retention: read model and embedded log, with a controlled clock', () =
     expect(pass.error).toBeUndefined();
     expect(await rowsPastRetention(T0)).toEqual(none);
     const gone = [...idsOf(oldUser), ...idsOf(straddler).slice(0, 2), ...idsOf(prdOld), ...idsOf(devOld)];
-    const kept = [...idsOf(straddler).slice(2), ...idsOf(devNew), ...idsOf(otherProduct), ...idsOf(recent)];
+    const kept = [...idsOf(specChange), ...idsOf(straddler).slice(2), ...idsOf(devNew), ...idsOf(otherProduct), ...idsOf(recent)];
     expect([...logIds()].sort()).toEqual([...kept].sort());
     expect([...(await readModelIds())].sort()).toEqual([...kept].sort());
     expect(pass.log).toMatchObject({ removed: gone.length, heldBy: undefined, oldestKept: T0 - 400 * DAY });
+    expect(idsOf(specChange).every((id) => logIds().has(id))).toBe(true);
     expect(pass.readModel).toMatchObject({ removed: { events: gone.length }, oldestKept: T0 - 400 * DAY });
 
     // The straddling session is what its remaining events make: no start, first seen after the cutoff.
@@ -193,8 +204,9 @@ describe('retention: read model and embedded log, with a controlled clock', () =
     const pass = await job().run();
     expect(pass.log?.removed).toBe(2);
     expect(await rowsPastRetention(now)).toEqual(none);
-    expect(await readModelIds()).toEqual(new Set([...idsOf(devNew), ...idsOf(otherProduct), ...idsOf(recent)]));
-    expect(logIds()).toEqual(new Set([...idsOf(devNew), ...idsOf(otherProduct), ...idsOf(recent)]));
+    const kept = new Set([...idsOf(specChange), ...idsOf(devNew), ...idsOf(otherProduct), ...idsOf(recent)]);
+    expect(await readModelIds()).toEqual(kept);
+    expect(logIds()).toEqual(kept);
     const afterRetention = await tableContents(clickhouse);
     expect(await fullReplay()).toEqual(afterRetention);
   });

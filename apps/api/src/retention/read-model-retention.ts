@@ -54,7 +54,7 @@ export class ReadModelRetention {
   private async pruneTable(table: RetainedTable, cutoff: RetentionCutoff): Promise<number> {
     const scope = scopeOf(cutoff);
     const shape = table.retention;
-    const old = `${shape.kind === 'events' ? shape.time : shape.first} < ${BEFORE}`;
+    const old = shape.kind === 'events' ? `${shape.time} < ${BEFORE}${shape.where === undefined ? '' : ` AND ${shape.where}`}` : `${shape.first} < ${BEFORE}`;
     const count = await this.count(table.name, `${scope.sql} AND ${old}`, scope.params);
     if (count === 0) return 0;
     if (shape.kind === 'groups') await this.rebuildStraddling(table, shape, scope);

@@ -11,7 +11,7 @@ const NOW = Date.UTC(2026, 11, 3, 12);
 const LATE = 30 * DAY;
 
 let sequence = 0;
-function event(at: number, product = 'shop', env = 'prd'): EventEnvelope {
+function event(at: number, product = 'shop', env = 'prd', identifier = 'someone'): EventEnvelope {
   sequence += 1;
   return {
     id: `00000000-0000-7000-8000-${String(sequence).padStart(12, '0')}`,
@@ -22,7 +22,7 @@ function event(at: number, product = 'shop', env = 'prd'): EventEnvelope {
     env,
     tag: 't',
     sessionId: '00000000-0000-7000-8000-000000000000',
-    identifier: 'someone',
+    identifier,
     data: { reason: 'logout' },
     meta: {},
   } as EventEnvelope;
@@ -75,6 +75,13 @@ describe('SqliteLogPruner', () => {
     ];
     expect((await pruner().prune(rules)).removed).toBe(2);
     expect(positions()).toEqual([2, 4]);
+  });
+
+  it("keeps events without an identifier (session spec changes): configuration, not anyone's data", async () => {
+    await log.append([event(NOW - 90 * DAY, 'shop', '*', ''), event(NOW - 90 * DAY), event(NOW)]);
+    checkpoint('read-model', 3);
+    expect((await pruner().prune([shop30])).removed).toBe(1);
+    expect(positions()).toEqual([1, 3]);
   });
 
   it('never deletes the newest event, so positions are never handed out again', async () => {

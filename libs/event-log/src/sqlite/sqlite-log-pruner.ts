@@ -140,7 +140,11 @@ interface Match {
   params: Array<string | number>;
 }
 
-/** One SQL condition true for an event past any rule's cutoff (false without rules). */
+/**
+ * One SQL condition true for an event past any rule's cutoff (false without rules).
+ * Only users' events: those without an identifier (session spec changes) are the
+ * configuration's history, not anyone's data, and stay.
+ */
 function matchOf(rules: readonly LogPruneRule[]): Match {
   if (rules.length === 0) return { sql: '0', params: [] };
   const params: Array<string | number> = [];
@@ -155,7 +159,7 @@ function matchOf(rules: readonly LogPruneRule[]): Match {
       params.push(...rule.exceptEnvs);
     }
     params.push(rule.before);
-    return `(product = ?${env} AND occurred_at < ?)`;
+    return `(product = ?${env} AND occurred_at < ? AND identifier != '')`;
   });
   return { sql: `(${clauses.join(' OR ')})`, params };
 }

@@ -14,7 +14,8 @@ export interface ColumnDefinition {
  * out, so that what stays is what a replay of the remaining events builds. Every such
  * table has `product` and `env` columns, which pick the cutoff.
  *
- * - `events`: one row per event; the rows whose `time` is before the cutoff go.
+ * - `events`: one row per event; the rows whose `time` is before the cutoff go (of
+ *   those matching `where`, when given).
  * - `groups`: one row per group once merged, every other column a min or a max over the
  *   group's events, with `first` and `last` its oldest and newest event. A row whose
  *   `first` is before the cutoff goes. If its `last` is not, the row also held newer
@@ -22,7 +23,8 @@ export interface ColumnDefinition {
  *   rebuilt from the events that remain. A min or a max over them agrees with the
  *   group's other rows whatever merges do, so the group ends as a replay would build it.
  */
-export type RetentionShape = { kind: 'events'; time: string } | { kind: 'groups'; first: string; last: string; key: string; keyOfEvents: string };
+export type RetentionShape =
+  { kind: 'events'; time: string; where?: string } | { kind: 'groups'; first: string; last: string; key: string; keyOfEvents: string };
 
 /** A read-model table as it is now (after the last migration). */
 export interface TableDefinition {

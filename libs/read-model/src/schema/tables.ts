@@ -48,6 +48,8 @@ export const READ_MODEL_TABLES: readonly TableDefinition[] = [EVENTS_TABLE, ...D
  * `replay_runs` holds no events.
  */
 export const RETAINED_TABLES: ReadonlyArray<{ name: string; retention: RetentionShape }> = [
-  { name: EVENTS_TABLE.name, retention: { kind: 'events', time: 'occurred_at' } },
+  // Users' events only: spec changes (no identifier) are the configuration's history and
+  // stay, as in the log. The derived tables hold users' events only.
+  { name: EVENTS_TABLE.name, retention: { kind: 'events', time: 'occurred_at', where: "identifier != ''" } },
   ...DERIVED_TABLE_DEFINITIONS,
 ];
