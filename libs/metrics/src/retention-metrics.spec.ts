@@ -38,4 +38,11 @@ describe('retention metrics and readiness entry', () => {
     expect(text).toContain('waymark_retention_last_run_failed 1');
     expect(text).toContain('waymark_retention_event_log_held_back 1');
   });
+
+  it('registers its gauges once per registry: a second app in the process takes the source over', async () => {
+    const metrics = new WaymarkMetrics();
+    registerRetentionMetrics(metrics, () => undefined);
+    registerRetentionMetrics(metrics, () => ({ finishedAt: 5000, removed: {}, oldestKept: {} }));
+    expect(await metrics.registry.metrics()).toContain('waymark_retention_last_run_timestamp_seconds 5');
+  });
 });

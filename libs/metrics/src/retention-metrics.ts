@@ -21,11 +21,27 @@ export interface RetentionSnapshot {
 const STORES: readonly RetentionStore[] = ['read_model', 'event_log'];
 
 /**
+ * The source each registry's gauges read. One WaymarkMetrics can serve several apps in
+ * one process (tests start the API more than once; MetricsModule holds one instance):
+ * the gauges are registered once per registry and read the latest app's job, as
+ * sampleProjectorLag does for the lag.
+ */
+const sources = new WeakMap<WaymarkMetrics, { last: () => RetentionSnapshot | undefined }>();
+
+/**
  * Registers the retention gauges, read from `last` at each scrape, and the `retention`
  * entry of /health/ready's checks. Informational: retention never makes an instance
  * unready (a failed pass is retried, and serving does not depend on it).
  */
-export function registerRetentionMetrics(metrics: WaymarkMetrics, last: () => RetentionSnapshot | undefined): void {
+export function registerRetentionMetrics(metrics: WaymarkMetrics, read: () => RetentionSnapshot | undefined): void {
+  const registered = sources.get(metrics);
+  if (registered) {
+    registered.last = read;
+    return;
+  }
+  const source = { last: read };
+  sources.set(metrics, source);
+  const last = () => source.last();
   const registers = [metrics.registry];
   const oldest = new Gauge({
     name: 'waymark_retention_oldest_event_timestamp_seconds',
