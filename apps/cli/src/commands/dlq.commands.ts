@@ -1,7 +1,9 @@
-import { checkEnvelope } from '@waymark/domain';
-import { CliCommand, EXIT, UsageError } from '../cli-command';
+import { EventEnvelope, checkEnvelope } from '@waymark/domain';
+import { PersonalDataCodec } from '@waymark/privacy';
+import { CliCommand, CliIo, EXIT, UsageError } from '../cli-command';
 import { openEmbeddedData } from '../embedded-data';
-import { openKafkaLog } from '../kafka-data';
+import { openKafkaCodec, openKafkaLog } from '../kafka-data';
+import { codecIfKeys, decodeForPrinting } from './decoded-events';
 import { LOG_CHOICE } from './events.commands';
 import { describeKafkaDeadLetter, readKafkaDeadLetters, redriveKafkaDeadLetters } from './kafka-tools';
 
@@ -87,16 +89,18 @@ ID is the first column of \`waymark dlq list\` (on Kafka, <partition>:<offset> o
     const kafka = openKafkaLog(values['data-dir'] as string | undefined, io);
     if (kafka) {
       if (positionals[0] === undefined) throw new UsageError('ID (<partition>:<offset> from `waymark dlq list`) is required');
+      const keys = await codecIfKeys(() => openKafkaCodec(io), io);
       try {
         const letter = (await readKafkaDeadLetters(kafka)).find((candidate) => candidate.id === positionals[0]);
         if (!letter) {
           io.err(`no dead letter ${positionals[0]}`);
           return EXIT.failed;
         }
-        io.out(JSON.stringify({ ...describeKafkaDeadLetter(letter), record: letter.record.raw }, null, 2));
+        io.out(JSON.stringify({ ...describeKafkaDeadLetter(letter), record: await shownRecord(letter.record.raw, keys?.codec) }, null, 2));
         return EXIT.ok;
       } finally {
         await kafka.close();
+        await keys?.close();
       }
     }
     const id = Number(positionals[0]);
@@ -108,6 +112,7 @@ ID is the first column of \`waymark dlq list\` (on Kafka, <partition>:<offset> o
         io.err(`no dead letter ${id}`);
         return EXIT.failed;
       }
+      const record = await shownRecord(row.body, await codecIfKeys(() => data.codec(), io));
       io.out(
         JSON.stringify(
           {
@@ -117,7 +122,7 @@ ID is the first column of \`waymark dlq list\` (on Kafka, <partition>:<offset> o
             reason: row.reason,
             recordedAt: new Date(row.recorded_at).toISOString(),
             redrivenAt: row.redriven_at,
-            record: row.body,
+            record,
           },
           null,
           2,
@@ -149,16 +154,21 @@ once by its id).`,
     if (!values.all && positionals.length === 0) throw new UsageError('give dead-letter IDs or --all');
     const kafka = openKafkaLog(values['data-dir'] as string | undefined, io);
     if (kafka) {
+      const keys = await codecIfKeys(() => openKafkaCodec(io), io);
       try {
-        return await redriveKafkaDeadLetters(kafka, values.all ? 'all' : positionals, Boolean(values['dry-run']), io);
+        return await redriveKafkaDeadLetters(kafka, values.all ? 'all' : positionals, Boolean(values['dry-run']), io, keys?.codec);
       } finally {
         await kafka.close();
+        await keys?.close();
       }
     }
     const ids = positionals.map(Number);
     if (ids.some((id) => !Number.isInteger(id))) throw new UsageError('IDs are numbers from `waymark dlq list`');
     const data = openEmbeddedData(values['data-dir'] as string | undefined, io.env);
     try {
+      const codec = await codecIfKeys(() => data.codec(), io);
+      // Said after the refusals: records that went back, but not in the form they should have.
+      const notes: string[] = [];
       const rows = (
         values.all
           ? data.db.prepare('SELECT * FROM dead_letters WHERE redriven_at IS NULL ORDER BY id').all()
@@ -176,17 +186,56 @@ once by its id).`,
           io.err(`${row.id}: still not projectable (${check.reason}); left in place`);
           continue;
         }
+        const stored = await storedForRedrive(check.event, codec, io, row.id, notes);
+        if (!stored) continue;
         if (!values['dry-run']) {
           await data.writer.run(() => {
-            data.eventLog.appendWithin([check.event]);
+            data.eventLog.appendWithin([stored]);
             data.db.prepare('UPDATE dead_letters SET redriven_at = ? WHERE id = ?').run(Date.now(), row.id);
           });
         }
         io.out(`${values['dry-run'] ? 'would redrive' : 'redriven'} ${row.id} (${check.event.type} ${check.event.id})`);
       }
+      for (const note of notes) io.err(note);
       return failed > 0 ? EXIT.failed : EXIT.ok;
     } finally {
       data.close();
     }
   },
 };
+
+/** A dead letter's record as `dlq show` prints it: decoded when it is a stored event and the keys are at hand (decoded-events.ts). */
+async function shownRecord(raw: string, codec: PersonalDataCodec | undefined): Promise<string> {
+  const decoded = await decodeForPrinting([{ position: '', raw }], codec);
+  return decoded.erased > 0 ? '(the event of an erased user: not shown)' : decoded.lines[0];
+}
+
+/**
+ * What a redrive appends for a dead letter's event: a stored event (it names its
+ * subject) goes back as it was stored; one written before crypto-shredding (identifier
+ * in the clear) is stored encoded, as the service stores events now. Undefined when its
+ * user was erased: redriving it would only bring their identifier back into the log
+ * (and, encoded, give them a new key). Without the keys, the event goes back as stored.
+ */
+async function storedForRedrive(
+  event: EventEnvelope,
+  codec: PersonalDataCodec | undefined,
+  io: CliIo,
+  id: number,
+  notes: string[],
+): Promise<EventEnvelope | undefined> {
+  if (!codec) return event;
+  await codec.prepareDecode([event]);
+  if (codec.decode(event) === undefined) {
+    io.err(`${id}: the event of an erased user; not redriven, left in place`);
+    return undefined;
+  }
+  if (event.subject !== undefined || event.identifier === '') return event;
+  try {
+    return (await codec.encodeAll([event]))[0];
+  } catch (error) {
+    // Data the codec cannot re-seal (not sealed with the token keys): as before, as it is.
+    notes.push(`${id}: redriven as it was stored, not encoded: ${(error as Error).message}`);
+    return event;
+  }
+}

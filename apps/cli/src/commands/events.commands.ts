@@ -1,8 +1,10 @@
-import { ReadFilter } from '@waymark/event-log';
+import { EventLogReader, ReadFilter } from '@waymark/event-log';
+import { PersonalDataCodec } from '@waymark/privacy';
 import { createWriteStream } from 'node:fs';
 import { CliCommand, CliIo, EXIT, UsageError } from '../cli-command';
 import { openEmbeddedData } from '../embedded-data';
-import { openKafkaLog } from '../kafka-data';
+import { openKafkaCodec, openKafkaLog } from '../kafka-data';
+import { codecIfKeys, decodeForPrinting, productsOf, withSubjects } from './decoded-events';
 import { exportFromKafka, tailFromKafka } from './kafka-tools';
 import { ProgressLine } from '../progress-bar';
 
@@ -11,7 +13,10 @@ const BATCH = 5000;
 /** Which log the event tools read, said in each one's --help. */
 export const LOG_CHOICE = `Reads the embedded log in --data-dir (default $DATA_DIR or ./data; safe while the service
 runs), or, when KAFKA_BROKERS is set and --data-dir is not given, the Kafka event topic of a
-distributed deployment (KAFKA_TOPIC and the other KAFKA_* settings as the apps use them).`;
+distributed deployment (KAFKA_TOPIC and the other KAFKA_* settings as the apps use them).
+Events are shown as the API made them, decoded with the service's keys (TOKEN_KEYS_FILE,
+PRIVACY_KEYS_FILE as the service sets them; on Kafka the user keys in REDIS_URL); erased
+users' events are left out (docs/privacy.md).`;
 
 const filterOptions = {
   'data-dir': { type: 'string' },
@@ -58,17 +63,20 @@ when the export starts, in offset order within each partition.`,
       file ? new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve()))) : Promise.resolve();
     const kafka = openKafkaLog(values['data-dir'] as string | undefined, io);
     if (kafka) {
+      const keys = await codecIfKeys(() => openKafkaCodec(io), io);
       try {
-        await exportFromKafka(kafka, filter, write, io);
+        await exportFromKafka(kafka, filter, write, io, keys?.codec);
         await closeFile();
         return EXIT.ok;
       } finally {
         await kafka.close();
+        await keys?.close();
       }
     }
     const data = openEmbeddedData(values['data-dir'] as string | undefined, io.env);
     try {
-      const reader = data.eventLog.openReader(filter);
+      const codec = await codecIfKeys(() => data.codec(), io);
+      const reader = data.eventLog.openReader(await withSubjects(filter, codec, productsOf(data.db)));
       const head = await reader.head();
       const first = await reader.resolveStart({ kind: 'beginning' });
       const total = first === undefined ? 0 : await reader.count(first, head);
@@ -78,8 +86,9 @@ when the export starts, in offset order within each partition.`,
       while (cursor) {
         const records = await reader.read(cursor, BATCH);
         const inRange = records.filter((record) => reader.compare(record.position, head) <= 0);
-        if (inRange.length > 0) await write(inRange.map((record) => record.raw).join('\n') + '\n');
-        exported += inRange.length;
+        const { lines } = await decodeForPrinting(inRange, codec);
+        if (lines.length > 0) await write(lines.join('\n') + '\n');
+        exported += lines.length;
         line.update(`exported ${exported.toLocaleString('en-US')}/${total.toLocaleString('en-US')} events`);
         cursor = inRange.length === BATCH ? { after: inRange[inRange.length - 1].position } : undefined;
       }
@@ -108,41 +117,39 @@ the end of each partition), then follows new events until Ctrl-C (embedded: poll
     if (!Number.isInteger(last) || last < 0) throw new UsageError('--last must be a whole number');
     const kafka = openKafkaLog(values['data-dir'] as string | undefined, io);
     if (kafka) {
+      const keys = await codecIfKeys(() => openKafkaCodec(io), io);
       try {
-        return await tailFromKafka(kafka, filterFrom(values), last, Boolean(values.once), io);
+        return await tailFromKafka(kafka, filterFrom(values), last, Boolean(values.once), io, keys?.codec);
       } finally {
         await kafka.close();
+        await keys?.close();
       }
     }
     const data = openEmbeddedData(values['data-dir'] as string | undefined, io.env);
     try {
-      return await tail(data.eventLog.openReader(filterFrom(values)), last, Boolean(values.once), io);
+      const codec = await codecIfKeys(() => data.codec(), io);
+      const filter = await withSubjects(filterFrom(values), codec, productsOf(data.db));
+      return await tail(data.eventLog.openReader(filter), last, Boolean(values.once), io, codec);
     } finally {
       data.close();
     }
   },
 };
 
-async function tail(
-  reader: ReturnType<ReturnType<typeof openEmbeddedData>['eventLog']['openReader']>,
-  last: number,
-  once: boolean,
-  io: CliIo,
-): Promise<number> {
+async function tail(reader: EventLogReader, last: number, once: boolean, io: CliIo, codec: PersonalDataCodec | undefined): Promise<number> {
   let stopped = false;
   io.onInterrupt?.(() => (stopped = true));
   const head = Number(await reader.head());
   let after = String(Math.max(0, head - (last > 0 ? last * 50 : 0)));
   if (last > 0) {
     // Filters make "the last N" a search backwards; read a window and keep its tail.
-    const window = await reader.read({ after }, last * 50);
-    const kept = window.slice(-last);
-    for (const record of kept) io.out(record.raw);
+    const window = await decodeForPrinting(await reader.read({ after }, last * 50), codec);
+    for (const line of window.lines.slice(-last)) io.out(line);
     after = String(head);
   }
   while (!stopped) {
     const records = await reader.read({ after }, BATCH);
-    for (const record of records) io.out(record.raw);
+    for (const line of (await decodeForPrinting(records, codec)).lines) io.out(line);
     if (records.length > 0) after = records[records.length - 1].position;
     if (once && records.length < BATCH) break;
     if (records.length < BATCH) await new Promise((resolve) => setTimeout(resolve, 250));

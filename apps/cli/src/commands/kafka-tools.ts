@@ -1,7 +1,9 @@
-import { checkEnvelope } from '@waymark/domain';
+import { EventEnvelope, checkEnvelope } from '@waymark/domain';
 import { KafkaEventLog, ReadFilter, ScannedRecord, recordMatches } from '@waymark/event-log';
+import { PersonalDataCodec } from '@waymark/privacy';
 import { CliIo, EXIT } from '../cli-command';
 import { ProgressLine } from '../progress-bar';
+import { decodeForPrinting } from './decoded-events';
 
 /**
  * The event tools on a distributed deployment's Kafka topics. Same options and output
@@ -12,12 +14,24 @@ import { ProgressLine } from '../progress-bar';
 
 const count = (n: number) => n.toLocaleString('en-US');
 
+/**
+ * The records of a scanned batch to print, decoded (decoded-events.ts). With a codec the
+ * identifier is matched after decoding: a stored record names its user by a subject
+ * per product, which the topic gives no way to find up front.
+ */
+async function printable(records: readonly ScannedRecord[], filter: ReadFilter, codec: PersonalDataCodec | undefined): Promise<string[]> {
+  if (!codec) return records.filter((record) => recordMatches(record.raw, filter)).map((record) => record.raw);
+  const candidates = records.filter((record) => recordMatches(record.raw, { ...filter, identifier: undefined }));
+  return (await decodeForPrinting(candidates, codec, filter.identifier)).lines;
+}
+
 /** NDJSON of the events in scope, from the topic as it is when the export starts. */
 export async function exportFromKafka(
   log: KafkaEventLog,
   filter: ReadFilter,
   write: (text: string) => Promise<void>,
   io: CliIo,
+  codec?: PersonalDataCodec,
 ): Promise<{ exported: number }> {
   const line = new ProgressLine(io.progress ?? io.err, io.isTty ?? false);
   let scanned = 0;
@@ -28,9 +42,9 @@ export async function exportFromKafka(
     follow: false,
     onRecords: async (records) => {
       scanned += records.length;
-      const matching = records.filter((record) => recordMatches(record.raw, filter));
-      if (matching.length > 0) await write(matching.map((record) => record.raw).join('\n') + '\n');
-      exported += matching.length;
+      const lines = await printable(records, filter, codec);
+      if (lines.length > 0) await write(lines.join('\n') + '\n');
+      exported += lines.length;
       line.update(`read ${count(scanned)} records, exported ${count(exported)} events`);
     },
   });
@@ -39,15 +53,22 @@ export async function exportFromKafka(
 }
 
 /** Prints matching events as they arrive, from `last` records before the end of each partition. */
-export async function tailFromKafka(log: KafkaEventLog, filter: ReadFilter, last: number, once: boolean, io: CliIo): Promise<number> {
+export async function tailFromKafka(
+  log: KafkaEventLog,
+  filter: ReadFilter,
+  last: number,
+  once: boolean,
+  io: CliIo,
+  codec?: PersonalDataCodec,
+): Promise<number> {
   const stop = new AbortController();
   io.onInterrupt?.(() => stop.abort());
   await log.scan('events', {
     start: { kind: 'end', minus: last },
     follow: !once,
     signal: stop.signal,
-    onRecords: (records) => {
-      for (const record of records) if (recordMatches(record.raw, filter)) io.out(record.raw);
+    onRecords: async (records) => {
+      for (const line of await printable(records, filter, codec)) io.out(line);
     },
   });
   return EXIT.ok;
@@ -90,12 +111,24 @@ export function describeKafkaDeadLetter(letter: KafkaDeadLetter): { id: string; 
   return { id: letter.id, consumer: letter.group, source: letter.source, reason: letter.reason, recordedAt: letter.recordedAt };
 }
 
+/** Whether the event's user was erased: redriving it would only put their record back on the topic. */
+async function erased(codec: PersonalDataCodec, event: EventEnvelope): Promise<boolean> {
+  await codec.prepareDecode([event]);
+  return codec.decode(event) === undefined;
+}
+
 /**
  * Sends the chosen dead letters back to the event topic. One that still fails the
  * envelope check is left alone and reported, as on the embedded log. Redriving twice
  * sends twice; the projection counts an event once by its id, so that costs bytes only.
  */
-export async function redriveKafkaDeadLetters(log: KafkaEventLog, ids: string[] | 'all', dryRun: boolean, io: CliIo): Promise<number> {
+export async function redriveKafkaDeadLetters(
+  log: KafkaEventLog,
+  ids: string[] | 'all',
+  dryRun: boolean,
+  io: CliIo,
+  codec?: PersonalDataCodec,
+): Promise<number> {
   const letters = await readKafkaDeadLetters(log);
   const chosen = ids === 'all' ? letters : ids.map((id) => letters.find((letter) => letter.id === id) ?? id);
   let failed = 0;
@@ -110,6 +143,10 @@ export async function redriveKafkaDeadLetters(log: KafkaEventLog, ids: string[] 
     if (!check.ok) {
       failed += 1;
       io.err(`${entry.id}: still not projectable (${check.reason}); left in place`);
+      continue;
+    }
+    if (codec && (await erased(codec, check.event))) {
+      io.err(`${entry.id}: the event of an erased user; not redriven`);
       continue;
     }
     redrivable.push(entry);

@@ -1,5 +1,6 @@
 import { SqliteConnection } from '@waymark/sqlite';
-import { EventLogReader, LoggedRecord, ReadFilter, ReadStart } from '../event-log.port';
+import { EventLogReader, LoggedRecord, ReadStart } from '../event-log.port';
+import { UserReadFilter } from '../read-filter';
 
 /**
  * Reads the embedded log by position, optionally filtered (in SQL, on the log's own
@@ -12,7 +13,7 @@ export class SqliteEventLogReader implements EventLogReader {
 
   constructor(
     private readonly db: SqliteConnection,
-    filter: ReadFilter = {},
+    filter: UserReadFilter = {},
   ) {
     const clauses: string[] = [];
     this.params = {};
@@ -25,8 +26,15 @@ export class SqliteEventLogReader implements EventLogReader {
       this.params.tag = filter.tag;
     }
     if (filter.identifier !== undefined) {
-      clauses.push('identifier = @identifier');
+      // The column holds the clear identifier of events written before crypto-shredding,
+      // the user's subject for those written since.
+      const names = ['@identifier'];
       this.params.identifier = filter.identifier;
+      (filter.subjects ?? []).forEach((subject, index) => {
+        this.params[`subject${index}`] = subject;
+        names.push(`@subject${index}`);
+      });
+      clauses.push(`identifier IN (${names.join(', ')})`);
     }
     if (filter.types !== undefined && filter.types.length > 0) {
       const names = filter.types.map((type, index) => {
