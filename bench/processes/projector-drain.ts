@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   // The API's own settings: its batch size (PROJECTOR_BATCH_SIZE, read and checked the
   // way the API reads it, default 10,000) and the options AppModule passes.
   const { projectorBatchSize } = loadApiConfig({ PROJECTOR_BATCH_SIZE: process.env.PROJECTOR_BATCH_SIZE });
-  const projector = new Projector(log.openConsumer('read-model'), new EventsProjection(client), new PinoLoggerService(createPinoLogger('warn')), {
+  // Decoding with the codec the log stored with, as the service does (older code ignores it).
+  const projection = new (EventsProjection as unknown as new (...args: unknown[]) => EventsProjection)(client, 'events', store.codec);
+  const projector = new Projector(log.openConsumer('read-model'), projection, new PinoLoggerService(createPinoLogger('warn')), {
     group: 'read-model',
     maxBatch: projectorBatchSize,
     maxWaitMs: 500,

@@ -22,6 +22,8 @@ async function main(): Promise<void> {
     batchSize,
     newId: createUuidV7Generator(),
     now: Date.now,
+    // Decoding with the codec the log stored with, as the service does (older code ignores it).
+    ...({ codec: store.codec } as object),
   });
   const cpuBefore = process.cpuUsage();
   const started = performance.now();

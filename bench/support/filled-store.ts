@@ -3,6 +3,7 @@ import { SqliteEventLog } from '@waymark/event-log';
 import { createReadModelClient, migrateReadModel } from '@waymark/read-model';
 import { GroupCommitWriter, SqliteConnection, openEmbeddedDatabase } from '@waymark/sqlite';
 import { join } from 'node:path';
+import { benchCodec } from './privacy-codec';
 import { appendSyntheticLog } from './synthetic-events';
 
 const USERS = 100_000;
@@ -13,6 +14,8 @@ export interface FilledStore {
   /** chDB in the data directory, migrated and empty. */
   clickhouse: ClickHouseClient;
   appendMs: number;
+  /** The codec the log stored with, to decode with (code with per-user keys; undefined for older code). */
+  codec: unknown;
   close(): Promise<void>;
 }
 
@@ -24,8 +27,11 @@ export interface FilledStore {
 export async function fillEmbeddedStore(dataDir: string, total: number, onAppended: (done: number) => void): Promise<FilledStore> {
   const db = openEmbeddedDatabase(join(dataDir, 'waymark.db'));
   const writer = new GroupCommitWriter(db);
-  const log = new SqliteEventLog(db, writer);
-  const appendMs = await appendSyntheticLog(log, total, USERS, onAppended);
+  // As the service stores them: under per-user keys where the code has them (the
+  // constructor of older code ignores the extra argument).
+  const privacy = benchCodec(dataDir);
+  const log = new (SqliteEventLog as unknown as new (...args: unknown[]) => SqliteEventLog)(db, writer, privacy?.codec);
+  const appendMs = await appendSyntheticLog(log, total, USERS, onAppended, privacy?.tokenKeys);
   const clickhouse = createReadModelClient({ kind: 'chdb', path: join(dataDir, 'clickhouse') });
   await migrateReadModel(clickhouse);
   return {
@@ -33,10 +39,12 @@ export async function fillEmbeddedStore(dataDir: string, total: number, onAppend
     log,
     clickhouse,
     appendMs,
+    codec: privacy?.codec,
     close: async () => {
       await clickhouse.close();
       writer.close();
       db.close();
+      await privacy?.close();
     },
   };
 }

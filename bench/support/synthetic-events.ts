@@ -13,8 +13,8 @@ export interface SyntheticStream {
  * (incompressible, like real ciphertext) iv, ciphertext and tag. Time advances at
  * `ratePerSecond`, as if the events had arrived at that rate.
  */
-export async function syntheticSessionStarts(total: number, users: number, ratePerSecond: number): Promise<SyntheticStream> {
-  const ring = TokenKeyRing.fromKeyFile({ keys: [generateStoredKey()] });
+export async function syntheticSessionStarts(total: number, users: number, ratePerSecond: number, sealedWith?: TokenKeyRing): Promise<SyntheticStream> {
+  const ring = sealedWith ?? TokenKeyRing.fromKeyFile({ keys: [generateStoredKey()] });
   const sample = await new DataSealer(ring).seal({ userId: '1919102009383', details: { username: 'feekayo', email: 'fikayo@ductape.app' } });
   const [header, , iv, ciphertext, tag] = sample.split('.');
   const start = Date.now() - Math.ceil((total / ratePerSecond) * 1000);
@@ -50,7 +50,9 @@ export async function syntheticSessionStarts(total: number, users: number, rateP
           data: {
             expiresAt: new Date(clock + 3_600_000).toISOString(),
             refreshExpiresAt: new Date(clock + 30 * 86_400_000).toISOString(),
-            sealedData: `${header}..${randomText(iv.length)}.${randomText(ciphertext.length)}.${randomText(tag.length)}`,
+            // With the service's keys given, a value they open (the codec re-seals it for the
+            // log); otherwise random bytes of a real value's length, as incompressible.
+            sealedData: sealedWith ? sample : `${header}..${randomText(iv.length)}.${randomText(ciphertext.length)}.${randomText(tag.length)}`,
           },
           meta: { requestId: newId(), source: 'api' },
         });
@@ -69,9 +71,10 @@ export async function appendSyntheticLog(
   total: number,
   users: number,
   onProgress: (appended: number) => void,
+  sealedWith?: TokenKeyRing,
 ): Promise<number> {
   const group = 10_000;
-  const stream = await syntheticSessionStarts(total, users, 5_000);
+  const stream = await syntheticSessionStarts(total, users, 5_000, sealedWith);
   const started = performance.now();
   for (let appended = 0; appended < total;) {
     const count = Math.min(group, total - appended);
