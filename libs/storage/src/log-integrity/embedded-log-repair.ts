@@ -16,6 +16,7 @@ import {
   toWaymarkEvent,
 } from '@waymark/domain';
 import { CheckpointFact, PlacedEvent, SqliteLogFacts, SqliteLogRestorer } from '@waymark/event-log';
+import { PersonalDataCodec } from '@waymark/privacy';
 import { REBUILT_REFRESH_TOKEN_HASH, SqliteSessionStore, SqliteSpecStore } from '@waymark/session-store';
 import { MissingEvent, compareEmbeddedLog } from './embedded-log-integrity';
 import { readModelEnvelopes } from './read-model-envelopes';
@@ -55,6 +56,8 @@ export interface RepairReport {
   /** Session or spec events whose state change did not apply (e.g. a start for a session that exists). */
   stateNotApplied: number;
   unreadable: number;
+  /** Events of users erased since they were projected (an erasure cut short before it deleted their rows): not restored. */
+  erased: number;
 }
 
 export interface RepairStores {
@@ -63,6 +66,13 @@ export interface RepairStores {
   restorer: SqliteLogRestorer;
   sessions: SqliteSessionStore;
   specs: SqliteSpecStore;
+  /**
+   * Stores the restored events as the service stores events (user named by subject, data
+   * sealed with the user's key), and says which users were erased. The read model holds
+   * events as the handlers made them; without a codec they go back into the log so (a
+   * log written before crypto-shredding).
+   */
+  codec?: PersonalDataCodec;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -111,7 +121,7 @@ export async function runEmbeddedLogRepair(
   stores: RepairStores,
   onProgress: (restored: number, total: number) => void,
 ): Promise<RepairReport> {
-  const report: RepairReport = { restored: 0, sessionsRebuilt: 0, sessionsUpdated: 0, specsRestored: 0, stateNotApplied: 0, unreadable: 0 };
+  const report: RepairReport = { restored: 0, sessionsRebuilt: 0, sessionsUpdated: 0, specsRestored: 0, stateNotApplied: 0, unreadable: 0, erased: 0 };
   const state = new StateFold(stores, report);
   let next = plan.placement.kind === 'after' ? plan.placement.first : 0;
   for (const slice of chunks(plan.missing, CHUNK)) {
@@ -120,21 +130,43 @@ export async function runEmbeddedLogRepair(
       slice.map((event) => event.id),
     );
     report.unreadable += found.unreadable.length;
+    const erased = stores.codec ? await erasedAmong(stores.codec, [...found.events.values()]) : new Set<string>();
+    report.erased += erased.size;
     const placed: PlacedEvent[] = [];
     for (const missing of slice) {
       const event = found.events.get(missing.id);
-      if (!event) continue;
+      if (!event || erased.has(event.id)) continue;
       placed.push({ position: plan.placement.kind === 'original' ? missing.position : next++, event });
     }
+    const stored = stores.codec ? await stores.codec.encodeAll(placed.map(({ event }) => event)) : undefined;
     // Queued without awaiting in between, so that the events and every state write of the
     // slice join the writer's one group commit.
-    const writes: Array<Promise<unknown>> = [stores.restorer.restore(placed)];
+    const writes: Array<Promise<unknown>> = [stores.restorer.restore(stored ? placed.map((one, index) => ({ ...one, event: stored[index] })) : placed)];
     for (const { event } of placed) writes.push(...(await state.apply(event)));
     await Promise.all(writes);
     report.restored += placed.length;
     onProgress(report.restored, plan.missing.length);
   }
   return report;
+}
+
+/**
+ * Ids of the events whose user has been erased since they happened: an erasure cut
+ * short between destroying the key and deleting the read model's rows leaves rows a
+ * repair would otherwise put back, encoded under a brand-new key (docs/privacy.md).
+ * A user erased and back since keeps the events after their erasure.
+ */
+async function erasedAmong(codec: PersonalDataCodec, events: readonly EventEnvelope[]): Promise<Set<string>> {
+  const lookupOf = new Map<EventEnvelope, string>();
+  for (const event of events) if (event.identifier !== '') lookupOf.set(event, codec.keys.lookupOf(event.product, event.identifier));
+  if (lookupOf.size === 0) return new Set();
+  const erasures = await codec.keys.store.findErasures([...new Set(lookupOf.values())]);
+  const erased = new Set<string>();
+  for (const [event, lookup] of lookupOf) {
+    const erasure = erasures.get(lookup);
+    if (erasure && Date.parse(event.occurredAt) <= erasure.updatedAt) erased.add(event.id);
+  }
+  return erased;
 }
 
 /**
