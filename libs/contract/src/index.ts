@@ -11,3 +11,4 @@ export * from './problem';
 export * from './replay';
 export * from './sessions';
 export * from './specs';
+export * from './users';

@@ -29,6 +29,10 @@ import type {
   startSessionBodySchema,
   verifySessionBodySchema,
   verifySessionResponseSchema,
+  eraseUserBodySchema,
+  erasureReceiptSchema,
+  exportUserQuerySchema,
+  exportLineSchema,
 } from '@waymark/contract';
 import type { z } from 'zod';
 
@@ -87,3 +91,9 @@ export type StartReplayInput = z.input<typeof startReplayBodySchema>;
 export type ReplayProgress = z.output<typeof replayProgressSchema>;
 export type ReplayStarted = z.output<typeof replayStartedSchema>;
 export type ReplayCancel = z.output<typeof replayCancelSchema>;
+
+export type EraseUserInput = z.input<typeof eraseUserBodySchema>;
+export type ErasureReceipt = z.output<typeof erasureReceiptSchema>;
+export type ExportUserInput = z.input<typeof exportUserQuerySchema>;
+/** One line of an export: `export` first, then `session` and `event` lines, `end` last. */
+export type UserExportLine = z.output<typeof exportLineSchema>;

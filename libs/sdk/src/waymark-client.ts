@@ -23,6 +23,10 @@ import {
   StoredSessionSpec,
   TrackInput,
   VerifyResult,
+  EraseUserInput,
+  ErasureReceipt,
+  ExportUserInput,
+  UserExportLine,
 } from './types';
 
 /** The session methods, as in the seed's `ductape.processor.sessions`. Secret key. */
@@ -120,6 +124,21 @@ export class ReplaysApi {
   }
 }
 
+/** One user's data (docs/privacy.md): erase (admin key), export (read key). */
+export class UsersApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  /** Idempotent: after a failure (a 503 says so with Retry-After), the same call again finishes the erasure. */
+  erase(input: EraseUserInput): Promise<ErasureReceipt> {
+    return this.http.request('POST', '/v1/users/erase', input);
+  }
+
+  /** The user's sessions and events, line by line as they arrive (`export` first, `end` last). */
+  export(input: ExportUserInput): AsyncGenerator<UserExportLine> {
+    return this.http.lines<UserExportLine>('/v1/users/export', { product: input.product, identifier: input.identifier });
+  }
+}
+
 /**
  * A typed client for Waymark's HTTP API.
  *
@@ -133,6 +152,7 @@ export class WaymarkClient {
   readonly specs: SpecsApi;
   readonly journeys: JourneysApi;
   readonly replays: ReplaysApi;
+  readonly users: UsersApi;
 
   constructor(options: TransportOptions) {
     const http = new HttpTransport(options);
@@ -140,5 +160,6 @@ export class WaymarkClient {
     this.specs = new SpecsApi(http);
     this.journeys = new JourneysApi(http);
     this.replays = new ReplaysApi(http);
+    this.users = new UsersApi(http);
   }
 }

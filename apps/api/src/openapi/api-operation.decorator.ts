@@ -7,7 +7,7 @@ export const API_OPERATION = 'waymark:api-operation';
 export const API_EXCLUDED = 'waymark:api-excluded';
 
 /** The document's tags; every operation has one (their descriptions are in openapi.document.ts). */
-export type ApiTag = 'sessions' | 'journeys' | 'session specs' | 'analytics' | 'operations' | 'health' | 'docs';
+export type ApiTag = 'sessions' | 'journeys' | 'session specs' | 'analytics' | 'users' | 'operations' | 'health' | 'docs';
 
 /**
  * Codes an operation may answer besides those every operation of its kind can (bad

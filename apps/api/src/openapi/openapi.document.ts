@@ -104,6 +104,12 @@ const TAGS: Array<{ name: ApiTag; description: string }> = [
       'from/to (ISO instant, or a date in tz; a date `to` includes its day; between 1970-01-01 and ' +
       '2106-02-07); without env, every env the key may read.',
   },
+  {
+    name: 'users',
+    description:
+      "One user's data: erase it (admin keys; the key that opens their events destroyed, their sessions and read-model rows removed) " +
+      'or export it as NDJSON (admin keys, or read keys of the product). docs/privacy.md.',
+  },
   { name: 'operations', description: 'Admin keys: rebuild the read model from the event log (docs/operations.md).' },
   { name: 'health', description: 'Liveness, readiness and Prometheus metrics: public, and answered while the instance drains.' },
   { name: 'docs', description: 'This document.' },

@@ -1,2 +1,3 @@
 export * from './user-rows';
 export * from './user-rows-eraser';
+export * from './user-export.reader';
