@@ -12,6 +12,8 @@ import { logRepairCommand } from './commands/log-repair.command';
 import { migrateCommand } from './commands/migrate.command';
 import { rebuildRedisCommand } from './commands/rebuild-redis.command';
 import { specsApplyCommand } from './commands/specs-apply.command';
+import { privacyMigrateCommand } from './commands/privacy-migrate.command';
+import { usersEraseCommand, usersExportCommand } from './commands/users.commands';
 
 export const COMMANDS: readonly CliCommand[] = [
   replayCommand,
@@ -28,6 +30,9 @@ export const COMMANDS: readonly CliCommand[] = [
   keysRotateCommand,
   apiKeysCreateCommand,
   specsApplyCommand,
+  usersEraseCommand,
+  usersExportCommand,
+  privacyMigrateCommand,
 ];
 
 function overview(): string {
