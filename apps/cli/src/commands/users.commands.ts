@@ -1,7 +1,13 @@
+import { ErasureReceipt, WaymarkClient, WaymarkError } from '@waymark/sdk';
 import { createWriteStream, WriteStream } from 'node:fs';
 import { CliCommand, CliIo, EXIT, UsageError } from '../cli-command';
 import { ProgressLine } from '../progress-bar';
-import { ErasureReceipt, ServiceProblem, eraseUser, exportUser, serviceTarget } from './users-http';
+import { openUserExport } from './user-export-stream';
+
+/** An erasure waits for the read model to catch up (the service answers 503 after 30 s): more than the SDK's default. */
+const ERASE_TIMEOUT_MS = 120_000;
+/** How long an export may take to start answering (its lines then stream for as long as they come). */
+const EXPORT_TIMEOUT_MS = 60_000;
 
 const TARGET = `Against a running service: --url (default $WAYMARK_URL or http://localhost:3000), --key
 (default $WAYMARK_API_KEY)`;
@@ -22,11 +28,28 @@ function many(values: Record<string, unknown>, name: string): string[] | undefin
   return Array.isArray(value) ? value : [value];
 }
 
+/** --url / $WAYMARK_URL (default http://localhost:3000) and --key / $WAYMARK_API_KEY, as `replay --url` takes them. */
+function serviceTarget(values: Record<string, unknown>, io: CliIo, role: string): { baseUrl: string; apiKey: string } {
+  const apiKey = (values.key as string | undefined) ?? io.env.WAYMARK_API_KEY;
+  if (!apiKey) throw new UsageError(`--key or WAYMARK_API_KEY is required (${role})`);
+  const baseUrl = (values.url as string | undefined) ?? io.env.WAYMARK_URL ?? 'http://localhost:3000';
+  if (!/^https?:\/\/[^/]/.test(baseUrl)) throw new UsageError(`--url: an http(s) address is needed, not "${baseUrl}"`);
+  return { baseUrl, apiKey };
+}
+
+/** A refusal as the service put it (RFC 9457): status, title and code, the detail, then each field at fault on its own line. */
+export function describeProblem(error: WaymarkError): string {
+  const { problem } = error;
+  const head = error.status === 0 ? problem.title : `${error.status} ${problem.title} (${error.code})`;
+  const fields = error.fieldErrors.map((field) => `\n  ${field.field}: ${field.message}`).join('');
+  return `${head}: ${problem.detail}${fields}`;
+}
+
 /** A refusal shown as the service put it, and what to do when the service says to retry. */
-function refused(command: string, problem: ServiceProblem, io: CliIo, retryNote?: string): number {
-  io.err(`waymark ${command}: ${problem.describe()}`);
-  if (problem.status === 503 && retryNote) {
-    io.err(`${retryNote}${problem.retryAfterSeconds === undefined ? '' : ` (the service asks to wait ${problem.retryAfterSeconds} s)`}`);
+function refused(command: string, error: WaymarkError, io: CliIo, retryNote?: string): number {
+  io.err(`waymark ${command}: ${describeProblem(error)}`);
+  if (error.status === 503 && retryNote) {
+    io.err(`${retryNote}${error.retryAfterSeconds === undefined ? '' : ` (the service asks to wait ${error.retryAfterSeconds} s)`}`);
   }
   return EXIT.failed;
 }
@@ -60,12 +83,12 @@ ${EXIT_CODES}`,
   },
   async run(values, _positionals, io) {
     const request = { product: required(values, 'product'), identifier: required(values, 'identifier'), envs: many(values, 'env'), tags: many(values, 'tag') };
-    const target = serviceTarget(values, io, 'an admin key');
+    const client = new WaymarkClient({ ...serviceTarget(values, io, 'an admin key'), timeoutMs: ERASE_TIMEOUT_MS });
     let receipt: ErasureReceipt;
     try {
-      receipt = await eraseUser(target, request);
+      receipt = await client.users.erase(request);
     } catch (error) {
-      if (error instanceof ServiceProblem)
+      if (error instanceof WaymarkError)
         return refused('users erase', error, io, 'the erasure is recorded but not finished: run the same command again to finish it');
       throw error;
     }
@@ -83,7 +106,6 @@ export function summarize(receipt: ErasureReceipt): string {
   ].filter(Boolean);
   const rows = Object.values(receipt.readModelRowsDeleted).reduce((sum, n) => sum + n, 0);
   const tables = Object.keys(receipt.readModelRowsDeleted).length;
-  const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
   const done = [
     `${plural(receipt.sessionsRevoked, 'live session')} revoked`,
     `${plural(receipt.sessionsErased, 'session record')} emptied`,
@@ -126,9 +148,9 @@ ${EXIT_CODES}`,
     io.onInterrupt?.(() => abort.abort(new Error('interrupted (Ctrl-C)')));
     let body: ReadableStream<Uint8Array>;
     try {
-      body = await exportUser(target, product, identifier, abort.signal);
+      body = await openUserExport(target, product, identifier, { signal: abort.signal, timeoutMs: EXPORT_TIMEOUT_MS });
     } catch (error) {
-      if (error instanceof ServiceProblem) return refused('users export', error, io);
+      if (error instanceof WaymarkError) return refused('users export', error, io);
       throw error;
     }
     // The file is made only once the service agreed: a refusal leaves no empty file behind.
@@ -137,7 +159,7 @@ ${EXIT_CODES}`,
     const line = new ProgressLine(io.progress ?? io.err, io.isTty ?? false);
     const counts = { lines: 0, bytes: 0, sessions: 0, events: 0, ended: false };
     const show = () =>
-      `exported ${counts.lines.toLocaleString('en-US')} lines, ${formatBytes(counts.bytes)} (${counts.sessions} sessions, ${counts.events} events)`;
+      `exported ${plural(counts.lines, 'line')}, ${formatBytes(counts.bytes)} (${plural(counts.sessions, 'session')}, ${plural(counts.events, 'event')})`;
     try {
       await copyLines(body, sink, (text) => {
         counts.lines += 1;
@@ -232,6 +254,10 @@ async function copyLines(body: ReadableStream<Uint8Array>, sink: Sink, seen: (te
     await sink.write(pending);
     seen(pending);
   }
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function formatBytes(bytes: number): string {
