@@ -104,7 +104,7 @@ describe('PersonalDataCodec (crypto-shredding)', () => {
     for (const file of readdirSync(dir)) {
       const bytes = readFileSync(join(dir, file));
       expect(bytes.includes(Buffer.from(stored.subject as string))).toBe(false);
-      expect(bytes.includes(Buffer.from(destroyed?.wrappedKey as string))).toBe(false);
+      expect(bytes.includes(Buffer.from(destroyed?.sealedKey as string))).toBe(false);
     }
   });
 

@@ -1,5 +1,5 @@
 import { EventEnvelope, IDENTIFIER_ERASED, SESSION_STARTED } from '@waymark/domain';
-import { CompactJwe, SEALED_DATA_TYPE, TokenKeyRing } from '@waymark/tokens';
+import { CompactJwe, DataSealer, SEALED_DATA_TYPE, TokenKeyRing } from '@waymark/tokens';
 import { UserKeys } from './user-keys';
 
 type Data = Record<string, unknown>;
@@ -29,6 +29,8 @@ export class PersonalDataCodec {
   constructor(
     readonly keys: UserKeys,
     tokenKeys: TokenKeyRing,
+    /** Where the API seals session data: it remembers what it just sealed, which spares encode a decryption. */
+    private readonly sealer?: Pick<DataSealer, 'plaintextOf'>,
   ) {
     this.serviceData = new CompactJwe(tokenKeys, SEALED_DATA_TYPE);
   }
@@ -53,7 +55,8 @@ export class PersonalDataCodec {
     const stored: EventEnvelope = { ...event, identifier: '', subject: key.subject };
     if (event.type === SESSION_STARTED) {
       const data = event.data as Data;
-      const plaintext = typeof data.sealedData === 'string' ? this.serviceData.decrypt(data.sealedData) : undefined;
+      const sealed = data.sealedData;
+      const plaintext = typeof sealed === 'string' ? (this.sealer ? this.sealer.plaintextOf(sealed) : this.serviceData.decrypt(sealed)) : undefined;
       if (plaintext === undefined) throw new Error(`SessionStarted ${event.id}: its data is not sealed with the token keys`);
       stored.data = { ...data, sealedData: key.data.encrypt(plaintext) };
     }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { promisify } from 'node:util';
 import { GroupCommitWriter, SqliteConnection } from '@waymark/sqlite';
 import { UserKeyRecord } from './user-key';
 import { ErasureRecord, UserKeyStore } from './user-key-store.port';
@@ -10,8 +11,7 @@ const SCHEMA = `
     lookup TEXT PRIMARY KEY,
     subject TEXT NOT NULL UNIQUE,
     product TEXT NOT NULL,
-    wrapped_key TEXT NOT NULL,
-    sealed_identifier TEXT NOT NULL,
+    sealed_key TEXT NOT NULL,
     created_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS erasures (
@@ -27,8 +27,7 @@ interface KeyRow {
   lookup: string;
   subject: string;
   product: string;
-  wrapped_key: string;
-  sealed_identifier: string;
+  sealed_key: string;
   created_at: number;
 }
 
@@ -45,8 +44,7 @@ const toRecord = (row: KeyRow): UserKeyRecord => ({
   lookup: row.lookup,
   subject: row.subject,
   product: row.product,
-  wrappedKey: row.wrapped_key,
-  sealedIdentifier: row.sealed_identifier,
+  sealedKey: row.sealed_key,
   createdAt: row.created_at,
 });
 
@@ -59,13 +57,21 @@ function chunks<T>(values: readonly T[]): T[][] {
   return out;
 }
 
+const fdatasyncAsync = promisify(fdatasync);
+
 /**
  * Embedded mode's user keys: their own SQLite file (`keys.db` beside `waymark.db`), so a
  * copy of the log's file never holds the keys that open it. `secure_delete` overwrites
  * a destroyed record's bytes in the file, and the WAL is truncated after each destroy,
- * so no copy of the key stays in the store's files. New keys are written by their own
- * group-commit writer: one fsync for all the users first seen in one turn of the loop,
- * durable before the events that need them are appended.
+ * so no copy of the key stays in the store's files.
+ *
+ * New keys must be durable before the events that need them: an event whose key was
+ * lost would read as erased. They are written by their own group-commit writer (all the
+ * users first seen in one turn of the loop in one transaction), with `synchronous =
+ * NORMAL`, and then the WAL is synced with fdatasync on libuv's thread pool, which is
+ * what `synchronous = FULL` does after a commit, but without blocking the event loop: a
+ * second fsync per group on the API's thread (the log's own commit has one) measured
+ * as the largest cost of per-user keys on start-session.
  */
 export class SqliteUserKeyStore implements UserKeyStore {
   private readonly writer: GroupCommitWriter;
@@ -74,11 +80,17 @@ export class SqliteUserKeyStore implements UserKeyStore {
   private readonly deleteByLookup;
   private readonly upsertErasure;
 
-  constructor(private readonly db: SqliteConnection) {
+  /** The WAL's file descriptor, for fdatasync; opened on the first write (SQLite creates the file then). */
+  private walFd: number | undefined;
+  private syncing: Promise<void> | undefined;
+  private syncAgain = false;
+
+  constructor(
+    private readonly db: SqliteConnection,
+    private readonly walPath?: string,
+  ) {
     this.writer = new GroupCommitWriter(db);
-    this.insert = db.prepare(
-      'INSERT INTO user_keys (lookup, subject, product, wrapped_key, sealed_identifier, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lookup) DO NOTHING',
-    );
+    this.insert = db.prepare('INSERT INTO user_keys (lookup, subject, product, sealed_key, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (lookup) DO NOTHING');
     this.selectByLookup = db.prepare('SELECT * FROM user_keys WHERE lookup = ?');
     this.deleteByLookup = db.prepare('DELETE FROM user_keys WHERE lookup = ?');
     this.upsertErasure = db.prepare(
@@ -92,22 +104,47 @@ export class SqliteUserKeyStore implements UserKeyStore {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('secure_delete = ON');
+    // NORMAL: commits do not fsync on the event loop; `durable()` syncs the WAL off it.
+    db.pragma(path === ':memory:' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+    // FAST: freed space is zeroed where the page is written anyway; `destroy` turns it fully
+    // on for its own delete (zeroing every page it frees) and back.
+    db.pragma('secure_delete = FAST');
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
-    return new SqliteUserKeyStore(db);
+    return new SqliteUserKeyStore(db, path === ':memory:' ? undefined : `${path}-wal`);
   }
 
-  createOrGet(records: readonly UserKeyRecord[]): Promise<Map<string, UserKeyRecord>> {
-    return this.writer.run(() => {
-      const stored = new Map<string, UserKeyRecord>();
+  async createOrGet(records: readonly UserKeyRecord[]): Promise<Map<string, UserKeyRecord>> {
+    const stored = await this.writer.run(() => {
+      const kept = new Map<string, UserKeyRecord>();
       for (const record of records) {
-        this.insert.run(record.lookup, record.subject, record.product, record.wrappedKey, record.sealedIdentifier, record.createdAt);
-        stored.set(record.lookup, toRecord(this.selectByLookup.get(record.lookup) as KeyRow));
+        const inserted = this.insert.run(record.lookup, record.subject, record.product, record.sealedKey, record.createdAt);
+        // Ignored: another caller stored this lookup first; theirs is the record.
+        kept.set(record.lookup, inserted.changes === 1 ? record : toRecord(this.selectByLookup.get(record.lookup) as KeyRow));
       }
-      return stored;
+      return kept;
     });
+    await this.durable();
+    return stored;
+  }
+
+  /**
+   * Resolves once every commit made before the call is on disk: one fdatasync of the WAL
+   * at a time, on the thread pool; callers arriving while one runs share the next.
+   */
+  private async durable(): Promise<void> {
+    if (this.walPath === undefined) return;
+    if (this.syncing !== undefined) {
+      this.syncAgain = true;
+      while (this.syncing !== undefined) await this.syncing;
+      if (!this.syncAgain) return;
+    }
+    this.syncAgain = false;
+    this.walFd ??= openSync(this.walPath, 'r+');
+    this.syncing = fdatasyncAsync(this.walFd).finally(() => {
+      this.syncing = undefined;
+    });
+    await this.syncing;
   }
 
   findByLookups(lookups: readonly string[]): Promise<Map<string, UserKeyRecord>> {
@@ -118,24 +155,41 @@ export class SqliteUserKeyStore implements UserKeyStore {
     return Promise.resolve(this.findSync('subject', subjects));
   }
 
-  /** Synchronous lookups, for the embedded log's decoders, which run inside a read. */
+  /** Prepared `SELECT … WHERE <column> IN (?, …)` per column and count: compiling one per call cost more than running it. */
+  private readonly selects = new Map<string, Database.Statement>();
+
+  /** Synchronous lookups (the store is local): by lookup or by subject. */
   findSync(column: 'lookup' | 'subject', values: readonly string[]): Map<string, UserKeyRecord> {
     const found = new Map<string, UserKeyRecord>();
-    for (const chunk of chunks([...new Set(values)])) {
-      const rows = this.db.prepare(`SELECT * FROM user_keys WHERE ${column} IN (${chunk.map(() => '?').join(', ')})`).all(...chunk) as KeyRow[];
-      for (const row of rows) found.set(column === 'lookup' ? row.lookup : row.subject, toRecord(row));
+    for (const chunk of chunks(values.length > 1 ? [...new Set(values)] : values)) {
+      const key = `${column}:${chunk.length}`;
+      let statement = this.selects.get(key);
+      if (!statement) {
+        if (this.selects.size > 64) this.selects.clear();
+        statement = this.db.prepare(`SELECT * FROM user_keys WHERE ${column} IN (${chunk.map(() => '?').join(', ')})`);
+        this.selects.set(key, statement);
+      }
+      for (const row of statement.all(...chunk) as KeyRow[]) found.set(column === 'lookup' ? row.lookup : row.subject, toRecord(row));
     }
     return found;
   }
 
   async destroy(lookup: string): Promise<UserKeyRecord | undefined> {
-    const destroyed = await this.writer.run(() => {
+    const destroyed = await this.writer.run((db) => {
       const row = this.selectByLookup.get(lookup) as KeyRow | undefined;
-      if (row) this.deleteByLookup.run(lookup);
+      if (row) {
+        db.pragma('secure_delete = ON');
+        try {
+          this.deleteByLookup.run(lookup);
+        } finally {
+          db.pragma('secure_delete = FAST');
+        }
+      }
       return row ? toRecord(row) : undefined;
     });
     // The WAL still holds the page as it was before the delete: copy the pages back
-    // into the main file (where secure_delete zeroed the record) and empty the WAL.
+    // into the main file (where secure_delete zeroed the record) and empty the WAL. The
+    // checkpoint syncs the main file, so the destruction is durable when this returns.
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     return destroyed;
   }
@@ -162,9 +216,10 @@ export class SqliteUserKeyStore implements UserKeyStore {
     return Promise.resolve(found);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.writer.close();
+    await this.syncing;
+    if (this.walFd !== undefined) closeSync(this.walFd);
     this.db.close();
-    return Promise.resolve();
   }
 }

@@ -1,22 +1,20 @@
-import { KeyObject, createHmac, createSecretKey, randomBytes } from 'node:crypto';
-import { CompactJwe, JweKeySource } from '@waymark/tokens';
+import { KeyObject, createHmac, createSecretKey } from 'node:crypto';
+import { CompactJwe, JweKeySource, takeRandomBytes } from '@waymark/tokens';
 import { PrivacyKeyRing } from './privacy-keys';
 
 /**
  * One user's key record as the user-key store keeps it. Nothing in it names the user
- * without the privacy key ring: the lookup is an HMAC, the data key is wrapped, the
- * identifier is sealed with the user's own key. Destroying the record is erasure.
+ * without the privacy key ring: the lookup is an HMAC, the data key and the identifier
+ * are sealed with the wrap keys. Destroying the record is erasure.
  */
 export interface UserKeyRecord {
   /** HMAC-SHA256(lookupKey, product ␟ identifier), base64url: how an identifier finds its record. */
   lookup: string;
-  /** Random, 128 bits, base64url: the name the log, Kafka and the read model's raw rows use. */
+  /** Random, 128 bits, base64url: the name the log and Kafka use for the user. */
   subject: string;
   product: string;
-  /** The 256-bit data key, sealed with the privacy wrap key ring (compact JWE). */
-  wrappedKey: string;
-  /** The identifier, sealed with the data key itself. */
-  sealedIdentifier: string;
+  /** `[data key (256 bits, base64url), identifier]` as JSON, sealed with the privacy wrap keys (compact JWE, `kid` of the wrap key). */
+  sealedKey: string;
   createdAt: number;
 }
 
@@ -25,12 +23,11 @@ export interface UserKey {
   subject: string;
   product: string;
   identifier: string;
-  /** Seals and opens the user's session data (`typ: wm-user-data`). */
-  data: CompactJwe;
+  /** Seals and opens the user's session data (`typ: wm-user-data`, `kid` = subject). */
+  readonly data: CompactJwe;
 }
 
-const WRAPPED_KEY_TYPE = 'wm-user-key';
-const IDENTIFIER_TYPE = 'wm-identifier';
+const SEALED_KEY_TYPE = 'wm-user-key';
 const USER_DATA_TYPE = 'wm-user-data';
 
 /** A key source of one key, named by the subject: a ciphertext of one user never opens with another's key. */
@@ -38,12 +35,32 @@ function singleKey(subject: string, key: KeyObject): JweKeySource {
   return { activeKid: subject, activeKey: key, keyFor: (kid) => (kid === subject ? key : undefined), kids: () => [subject] };
 }
 
+/**
+ * The key of one user. Its JWE for session data is built on first use: most events
+ * (activity, refresh, revoke) carry no sealed data, and a start-session of a new user
+ * pays for the record, not for objects it may not need.
+ */
+class OpenedUserKey implements UserKey {
+  private jwe: CompactJwe | undefined;
+
+  constructor(
+    readonly subject: string,
+    readonly product: string,
+    readonly identifier: string,
+    private readonly raw: string,
+  ) {}
+
+  get data(): CompactJwe {
+    return (this.jwe ??= new CompactJwe(singleKey(this.subject, createSecretKey(Buffer.from(this.raw, 'base64url'))), USER_DATA_TYPE));
+  }
+}
+
 /** Makes and opens user key records; holds no state but the privacy key ring. */
 export class UserKeyCipher {
   private readonly wrap: CompactJwe;
 
   constructor(private readonly ring: PrivacyKeyRing) {
-    this.wrap = new CompactJwe(ring.wrapRing, WRAPPED_KEY_TYPE);
+    this.wrap = new CompactJwe(ring.wrapRing, SEALED_KEY_TYPE);
   }
 
   lookupOf(product: string, identifier: string): string {
@@ -52,32 +69,28 @@ export class UserKeyCipher {
 
   /** A fresh record (new subject, new data key) and the key it opens to. */
   newRecord(product: string, identifier: string, now: number, lookup = this.lookupOf(product, identifier)): { record: UserKeyRecord; key: UserKey } {
-    const subject = randomBytes(16).toString('base64url');
-    const raw = randomBytes(32);
-    const dataKey = createSecretKey(raw);
-    const identifierJwe = new CompactJwe(singleKey(subject, dataKey), IDENTIFIER_TYPE);
-    const record: UserKeyRecord = {
-      lookup,
-      subject,
-      product,
-      wrappedKey: this.wrap.encrypt(raw.toString('base64url')),
-      sealedIdentifier: identifierJwe.encrypt(identifier),
-      createdAt: now,
-    };
-    raw.fill(0);
-    return { record, key: { subject, product, identifier, data: new CompactJwe(singleKey(subject, dataKey), USER_DATA_TYPE) } };
+    // From the pooled CSPRNG: a getrandom call per user was ~10 µs of a start-session.
+    const subject = takeRandomBytes(16).toString('base64url');
+    const raw = takeRandomBytes(32).toString('base64url');
+    // One seal for the key and the identifier: both go with the record, and one AES-GCM
+    // operation per new user is what a start-session of a new user can afford.
+    const record: UserKeyRecord = { lookup, subject, product, sealedKey: this.wrap.encrypt(JSON.stringify([raw, identifier])), createdAt: now };
+    return { record, key: new OpenedUserKey(subject, product, identifier, raw) };
   }
 
   /** The key a record opens to; undefined when it does not open (a wrap key no longer in the ring, tampering). */
   open(record: UserKeyRecord): UserKey | undefined {
-    const rawText = this.wrap.decrypt(record.wrappedKey);
-    if (rawText === undefined) return undefined;
-    const raw = Buffer.from(rawText, 'base64url');
-    if (raw.length !== 32) return undefined;
-    const dataKey = createSecretKey(raw);
-    raw.fill(0);
-    const identifier = new CompactJwe(singleKey(record.subject, dataKey), IDENTIFIER_TYPE).decrypt(record.sealedIdentifier);
-    if (identifier === undefined) return undefined;
-    return { subject: record.subject, product: record.product, identifier, data: new CompactJwe(singleKey(record.subject, dataKey), USER_DATA_TYPE) };
+    const text = this.wrap.decrypt(record.sealedKey);
+    if (text === undefined) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'string') return undefined;
+    const [raw, identifier] = parsed as [string, string];
+    if (Buffer.from(raw, 'base64url').length !== 32) return undefined;
+    return new OpenedUserKey(record.subject, record.product, identifier, raw);
   }
 }

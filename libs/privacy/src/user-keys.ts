@@ -13,6 +13,8 @@ export interface UserKeysOptions {
   maxEntries?: number;
 }
 
+const identityOf = (product: string, identifier: string) => `${product}\u001f${identifier}`;
+
 interface Cached {
   key: UserKey;
   at: number;
@@ -26,6 +28,10 @@ interface Cached {
  */
 export class UserKeys {
   private readonly byLookup = new Map<string, Cached>();
+  /** The same entries by product ␟ identifier: encoding an event of a known user then costs no HMAC. */
+  private readonly byIdentity = new Map<string, Cached>();
+  private pending = new Map<string, { product: string; identifier: string }>();
+  private pendingDone: Promise<void> | undefined;
   private readonly bySubject = new Map<string, Cached | null>();
   private readonly clock: () => number;
   private readonly cacheMs: number;
@@ -48,27 +54,54 @@ export class UserKeys {
   /** The keys of these identifiers, created (durably) for those seen for the first time. */
   async ensure(product: string, identifiers: Iterable<string>): Promise<void> {
     const now = this.clock();
-    const missing = new Map<string, string>();
+    let missing: Array<[string, string, string]> | undefined;
     for (const identifier of identifiers) {
-      const lookup = this.lookupOf(product, identifier);
-      if (!this.fresh(this.byLookup.get(lookup), now)) missing.set(lookup, identifier);
+      if (this.fresh(this.byIdentity.get(identityOf(product, identifier)), now)) continue;
+      (missing ??= []).push([this.lookupOf(product, identifier), product, identifier]);
     }
-    if (missing.size === 0) return;
-    const found = await this.store.findByLookups([...missing.keys()]);
-    const created: UserKeyRecord[] = [];
-    for (const [lookup, identifier] of missing) {
+    if (missing) await this.resolveBatched(missing);
+  }
+
+  /**
+   * Every lookup asked for in one turn of the event loop goes to the store together: one
+   * read, one write of all the new records (one transaction and one sync of the store),
+   * however many requests met new users at the same time.
+   */
+  private resolveBatched(missing: Array<[string, string, string]>): Promise<void> {
+    for (const [lookup, product, identifier] of missing) this.pending.set(lookup, { product, identifier });
+    this.pendingDone ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const batch = this.pending;
+        this.pending = new Map();
+        this.pendingDone = undefined;
+        this.resolveNow(batch).then(resolve, reject);
+      });
+    });
+    return this.pendingDone;
+  }
+
+  private async resolveNow(batch: Map<string, { product: string; identifier: string }>): Promise<void> {
+    const now = this.clock();
+    const found = await this.store.findByLookups([...batch.keys()]);
+    const created = new Map<string, { record: UserKeyRecord; key: UserKey }>();
+    for (const [lookup, { product, identifier }] of batch) {
       const record = found.get(lookup);
       if (record) this.remember(record, now);
-      else created.push(this.cipher.newRecord(product, identifier, now, lookup).record);
+      else created.set(lookup, this.cipher.newRecord(product, identifier, now, lookup));
     }
-    if (created.length === 0) return;
-    const stored = await this.store.createOrGet(created);
-    for (const record of stored.values()) this.remember(record, now);
+    if (created.size === 0) return;
+    const stored = await this.store.createOrGet([...created.values()].map((made) => made.record));
+    for (const record of stored.values()) {
+      const made = created.get(record.lookup);
+      // Ours was stored: we hold its key already. Another instance's won the race: open theirs.
+      if (made && made.record.subject === record.subject) this.cache(record.lookup, made.key, now);
+      else this.remember(record, now);
+    }
   }
 
   /** After `ensure`: the key of an identifier (undefined only if ensure was not awaited). */
   keyOf(product: string, identifier: string): UserKey | undefined {
-    return this.byLookup.get(this.lookupOf(product, identifier))?.key;
+    return this.byIdentity.get(identityOf(product, identifier))?.key;
   }
 
   /** The key of an identifier without creating one: undefined when the user has none (never seen, or erased). */
@@ -108,8 +141,15 @@ export class UserKeys {
   /** Forgets a user at once (their key was just destroyed here, or an IdentifierErased was read). */
   forget(subject: string, lookup?: string): void {
     const cached = this.bySubject.get(subject);
-    if (cached) this.byLookup.delete(this.lookupOf(cached.key.product, cached.key.identifier));
-    if (lookup) this.byLookup.delete(lookup);
+    if (cached) {
+      this.byLookup.delete(this.lookupOf(cached.key.product, cached.key.identifier));
+      this.byIdentity.delete(identityOf(cached.key.product, cached.key.identifier));
+    }
+    if (lookup) {
+      const byLookup = this.byLookup.get(lookup);
+      if (byLookup) this.byIdentity.delete(identityOf(byLookup.key.product, byLookup.key.identifier));
+      this.byLookup.delete(lookup);
+    }
     this.setSubject(subject, null);
   }
 
@@ -120,11 +160,20 @@ export class UserKeys {
   private remember(record: UserKeyRecord, now: number): UserKey | undefined {
     const key = this.cipher.open(record);
     if (!key) return undefined;
-    const cached = { key, at: now };
-    if (this.byLookup.size >= this.maxEntries) this.byLookup.delete(this.byLookup.keys().next().value as string);
-    this.byLookup.set(record.lookup, cached);
-    this.setSubject(record.subject, cached);
+    this.cache(record.lookup, key, now);
     return key;
+  }
+
+  private cache(lookup: string, key: UserKey, now: number): void {
+    const cached = { key, at: now };
+    if (this.byLookup.size >= this.maxEntries) {
+      const oldest = this.byLookup.entries().next().value as [string, Cached];
+      this.byLookup.delete(oldest[0]);
+      this.byIdentity.delete(identityOf(oldest[1].key.product, oldest[1].key.identifier));
+    }
+    this.byLookup.set(lookup, cached);
+    this.byIdentity.set(identityOf(key.product, key.identifier), cached);
+    this.setSubject(key.subject, cached);
   }
 
   private setSubject(subject: string, value: Cached | null): void {

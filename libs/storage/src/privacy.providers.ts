@@ -1,7 +1,7 @@
 import { Logger, Provider } from '@nestjs/common';
 import { ConfigError } from '@waymark/config';
 import { PersonalDataCodec, PrivacyKeyRing, USER_KEY_STORE, UserKeyCipher, UserKeyStore, UserKeys, loadPrivacyKeyRing } from '@waymark/privacy';
-import { TokenKeyRing } from '@waymark/tokens';
+import { DataSealer, TokenKeyRing } from '@waymark/tokens';
 
 export const PRIVACY_KEY_RING = Symbol('PRIVACY_KEY_RING');
 
@@ -46,8 +46,9 @@ export function privacyProviders(settings: PrivacyKeySettings, userKeyCacheMs?: 
     },
     {
       provide: PersonalDataCodec,
-      useFactory: (keys: UserKeys, tokens: TokenKeyRing) => new PersonalDataCodec(keys, tokens),
-      inject: [UserKeys, TokenKeyRing],
+      // The API's DataSealer (absent in the projector) remembers what it just sealed.
+      useFactory: (keys: UserKeys, tokens: TokenKeyRing, sealer?: DataSealer) => new PersonalDataCodec(keys, tokens, sealer),
+      inject: [UserKeys, TokenKeyRing, { token: DataSealer, optional: true }],
     },
   ];
 }
