@@ -5,3 +5,4 @@ export * from './user-keys';
 export * from './personal-data-codec';
 export * from './sqlite-user-key-store';
 export * from './redis-user-key-store';
+export * from './user-data-opener';

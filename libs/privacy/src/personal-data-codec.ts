@@ -4,6 +4,16 @@ import { UserKeys } from './user-keys';
 
 type Data = Record<string, unknown>;
 
+export interface DecodeOptions {
+  /**
+   * Leave SessionStarted's data sealed with the user's key instead of re-sealing it with
+   * the token keys. The read model takes it so (an AES-GCM decryption and encryption
+   * per session start less in the projector, and a copy of ClickHouse cannot open an
+   * erased user's data even with the token keys); its readers open it with UserDataOpener.
+   */
+  userSealedData?: boolean;
+}
+
 /** Legacy lookups remembered; past this the memory is dropped and refilled from the store. */
 const MAX_LEGACY_LOOKUPS = 100_000;
 
@@ -94,7 +104,7 @@ export class PersonalDataCodec {
    * `prepareDecode` for the batch first. Reading an IdentifierErased forgets the
    * subject's key here too, so a long-running consumer never uses a destroyed key.
    */
-  decode(event: EventEnvelope): EventEnvelope | undefined {
+  decode(event: EventEnvelope, options: DecodeOptions = {}): EventEnvelope | undefined {
     if (event.type === IDENTIFIER_ERASED) {
       const subject = (event.data as Data).subject;
       if (typeof subject === 'string') this.keys.forget(subject);
@@ -109,7 +119,7 @@ export class PersonalDataCodec {
     if (key === undefined) throw new Error('subject not loaded: call prepareDecode for the batch first');
     const { subject: _subject, ...rest } = event;
     const decoded: EventEnvelope = { ...rest, identifier: key.identifier };
-    if (event.type === SESSION_STARTED) {
+    if (event.type === SESSION_STARTED && options.userSealedData !== true) {
       const data = event.data as Data;
       const plaintext = typeof data.sealedData === 'string' ? key.data.decrypt(data.sealedData) : undefined;
       // A value that does not open under the user's key stays as it is: readers that
