@@ -72,7 +72,7 @@ export class EventsProjection {
       remember();
       throw error;
     }
-    return resultOf(prepared);
+    return this.resultOf(prepared);
   }
 
   /**
@@ -96,7 +96,7 @@ export class EventsProjection {
       });
       await this.client.insert({ table: await this.probeTarget, columns: [...EVENT_COLUMNS], values: prepared.rows, format: 'JSONCompactEachRow' });
     }
-    return resultOf(prepared);
+    return this.resultOf(prepared);
   }
 
   /**
@@ -120,6 +120,13 @@ export class EventsProjection {
     }
     if (envelopes.length > 0) await codec.prepareDecode(envelopes);
     return checks;
+  }
+
+  /** What `project` and `probe` answer; `erased` only when there is a codec to say who was erased. */
+  private resultOf(prepared: PreparedBatch): ProjectionResult {
+    const result: ProjectionResult = { projected: prepared.rows.length, deadLetters: prepared.deadLetters };
+    if (this.codec) result.erased = prepared.erased ?? 0;
+    return result;
   }
 
   /** `FUNCTION null('<name> <type>, ...')` with the inserted columns' types as the table declares them. */
@@ -212,8 +219,4 @@ function addOutcome(prepared: PreparedBatch, outcome: Outcome): void {
   if (outcome === ERASED) prepared.erased = (prepared.erased ?? 0) + 1;
   else if (Array.isArray(outcome)) prepared.rows.push(outcome);
   else prepared.deadLetters.push(outcome);
-}
-
-function resultOf(prepared: PreparedBatch): ProjectionResult {
-  return { projected: prepared.rows.length, deadLetters: prepared.deadLetters, erased: prepared.erased ?? 0 };
 }
