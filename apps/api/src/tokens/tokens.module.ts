@@ -1,5 +1,6 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { ConfigError } from '@waymark/config';
+import { UserDataOpener, UserKeys } from '@waymark/privacy';
 import { DataSealer, SessionTokenService, TokenKeyRing, loadTokenKeyRing } from '@waymark/tokens';
 
 export interface TokensOptions {
@@ -33,8 +34,11 @@ export class TokensModule {
         },
         { provide: SessionTokenService, useFactory: (ring: TokenKeyRing) => new SessionTokenService(ring), inject: [TokenKeyRing] },
         { provide: DataSealer, useFactory: (ring: TokenKeyRing) => new DataSealer(ring), inject: [TokenKeyRing] },
+        // Session data as the read model holds it: sealed with the user's key (or, projected
+        // before per-user keys, with the token keys). UserKeys comes from the storage module.
+        { provide: UserDataOpener, useFactory: (keys: UserKeys, sealer: DataSealer) => new UserDataOpener(keys, sealer), inject: [UserKeys, DataSealer] },
       ],
-      exports: [SessionTokenService, DataSealer, TokenKeyRing],
+      exports: [SessionTokenService, DataSealer, TokenKeyRing, UserDataOpener],
     };
   }
 }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DomainError } from '@waymark/domain';
 import { UserProfileRepository } from '@waymark/read-model';
-import { DataSealer } from '@waymark/tokens';
+import { UserDataOpener } from '@waymark/privacy';
 import { AnalyticsRequests, userKeyOf } from '../../analytics-request';
 import { GetUserProfileQuery, UserProfile } from './get-user-profile.query';
 
@@ -13,7 +13,7 @@ export class GetUserProfileHandler implements IQueryHandler<GetUserProfileQuery,
   constructor(
     private readonly requests: AnalyticsRequests,
     private readonly profiles: UserProfileRepository,
-    private readonly sealer: DataSealer,
+    private readonly opener: UserDataOpener,
   ) {}
 
   async execute({ params, access }: GetUserProfileQuery): Promise<UserProfile> {
@@ -24,17 +24,14 @@ export class GetUserProfileHandler implements IQueryHandler<GetUserProfileQuery,
     }
     const { latestSealedData, ...profile } = found;
     if (!access.canReadData) return { ...profile, data: null, dataRedacted: true };
-    return { ...profile, data: await this.open(latestSealedData), dataRedacted: false };
+    return { ...profile, data: await this.open(params.product, params.identifier, latestSealedData), dataRedacted: false };
   }
 
-  private async open(sealed: string | null): Promise<Record<string, unknown> | null> {
+  private async open(product: string, identifier: string, sealed: string | null): Promise<Record<string, unknown> | null> {
     if (sealed === null) return null;
-    try {
-      return await this.sealer.open(sealed);
-    } catch (error) {
-      // Sealed with a key since retired from the ring: the profile is still worth answering.
-      this.logger.warn({ err: error }, 'latest session data could not be opened');
-      return null;
-    }
+    const data = await this.opener.open(product, identifier, sealed);
+    // Sealed with a token key since retired from the ring: the profile is still worth answering.
+    if (data === undefined) this.logger.warn('latest session data could not be opened');
+    return data ?? null;
   }
 }
