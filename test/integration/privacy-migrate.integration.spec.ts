@@ -9,6 +9,8 @@ import { createChdbConnection } from 'chdb/connection';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../apps/cli/src/cli';
+import { migrateLog } from '../../apps/cli/src/commands/privacy-migrate.command';
+import { openEmbeddedStores } from '../../apps/cli/src/embedded-stores';
 import { makeTempDir } from '../support/temp-dir';
 
 const newId = createUuidV7Generator();
@@ -17,6 +19,8 @@ const PRODUCT = 'migrate-shop';
 const USERS = ['mia.migrate+5521@mail.test', 'noah.legacy+8812@mail.test'];
 const ERASED = 'olga.erased-before+3307@mail.test';
 const ERASED_SECRET = 'Saffron-Court-3391';
+// Its session data was sealed with a token key retired since: no key in the ring opens it.
+const RETIRED = 'pat.retired-key+6604@mail.test';
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
@@ -77,7 +81,13 @@ describe('waymark privacy migrate (embedded log written before crypto-shredding)
     try {
       const codec = new PersonalDataCodec(new UserKeys(store, new UserKeyCipher(privacy)), tokenKeys);
       const db = new Database(join(data.path, 'waymark.db'), { readonly: true });
-      const bodies = (db.prepare('SELECT body FROM events ORDER BY position').pluck().all() as string[]).map((body) => JSON.parse(body) as EventEnvelope);
+      const bodies = (db.prepare('SELECT body FROM events ORDER BY position').pluck().all() as string[]).flatMap((body) => {
+        try {
+          return [JSON.parse(body) as EventEnvelope];
+        } catch {
+          return []; // the row that is not an event
+        }
+      });
       db.close();
       await codec.prepareDecode(bodies);
       return bodies.map((body) => codec.decode(body));
@@ -136,8 +146,16 @@ describe('waymark privacy migrate (embedded log written before crypto-shredding)
       for (const user of USERS) written.push(started(user, `secret-${user}-${round}`), activity(user, `GET /cart/${round}`));
     }
     written.push(started(ERASED, ERASED_SECRET), activity(ERASED, 'GET /home'));
+    const retired = new CompactJwe(TokenKeyRing.fromKeyFile({ keys: [generateStoredKey()] }), SEALED_DATA_TYPE);
+    const retiredStart = started(RETIRED, 'gone');
+    retiredStart.data = { ...(retiredStart.data as Record<string, unknown>), sealedData: retired.encrypt('{"street":"gone"}') };
+    written.push(retiredStart);
     written.push(envelope('', 'SessionSpecCreated', { spec: { tag: 'web' } }));
     await log.append(written);
+    // A row that is not an event (left as it is, counted).
+    db.prepare(
+      `INSERT INTO events (event_id, type, occurred_at, product, env, tag, identifier, body) VALUES ('x', '?', 0, 'p', 'e', 't', 'row-not-an-event', '{broken')`,
+    ).run();
     // A dead letter of a legacy event, as a projector of those versions recorded it.
     db.prepare('INSERT INTO dead_letters (consumer, position, reason, body, recorded_at) VALUES (?, ?, ?, ?, ?)').run(
       'read-model',
@@ -160,7 +178,7 @@ describe('waymark privacy migrate (embedded log written before crypto-shredding)
   it('rewrites every legacy row in place, leaves no clear identifier in the files, decodes and replays the same', async () => {
     const before = rows();
     const raw = rawFiles();
-    for (const user of [...USERS, ERASED]) expect(raw.includes(user)).toBe(true);
+    for (const user of [...USERS, ERASED, RETIRED]) expect(raw.includes(user)).toBe(true);
     const decodedBefore = await decodedLog();
     const replayedBefore = await replayedRows();
     expect(replayedBefore.join('\n')).not.toContain(ERASED);
@@ -171,16 +189,18 @@ describe('waymark privacy migrate (embedded log written before crypto-shredding)
     expect(run.code).toBe(0);
     expect(run.out).toContain(`events rewritten: ${written.length - 1} of ${written.length - 1} found in the clear (2 of users erased before`);
     expect(run.out).toContain('dead letters rewritten: 1');
-    expect(run.out).toContain('users given keys: 2');
+    expect(run.out).toContain('users given keys: 3');
+    expect(run.out).toContain('session starts whose data no token key opens any more (left sealed, identifier removed): 1');
+    expect(run.out).toContain('rows left as they are, not readable as events: 1');
     expect(run.out).toContain('waymark.db vacuumed; WAL emptied');
-    expect(run.progress).toMatch(/\[#{24}\] 100% {2}14\/14 events .*\(events rewritten\)/);
+    expect(run.progress).toMatch(/\[#{24}\] 100% {2}15\/15 events .*\(events rewritten\)/);
 
     // Same positions (consumer checkpoints stay valid); the identifier column names a subject.
     const after = rows();
     expect(after.map((row) => row.position)).toEqual(before.map((row) => row.position));
-    expect(after.filter((row) => row.identifier !== '').every((row) => /^[\w-]{22}$/.test(row.identifier))).toBe(true);
+    expect(after.filter((row) => row.identifier !== '' && row.identifier !== 'row-not-an-event').every((row) => /^[\w-]{22}$/.test(row.identifier))).toBe(true);
     const bytes = rawFiles();
-    for (const user of [...USERS, ERASED]) expect(bytes.includes(user)).toBe(false);
+    for (const user of [...USERS, ERASED, RETIRED]) expect(bytes.includes(user)).toBe(false);
     expect(existsSync(join(data.path, 'waymark.db-wal')) ? readFileSync(join(data.path, 'waymark.db-wal')).length : 0).toBe(0);
     // keys.db holds the identifiers sealed only.
     for (const user of USERS) expect(readFileSync(join(data.path, 'keys.db')).includes(user)).toBe(false);
@@ -206,6 +226,40 @@ describe('waymark privacy migrate (embedded log written before crypto-shredding)
     expect(again.out).toContain('events rewritten: 0 of 0 found in the clear');
     expect(again.out).toContain('users given keys: 0');
     expect(rows()).toEqual(after);
+  });
+
+  it('continues an interrupted run where it stopped', async () => {
+    const resumable = makeTempDir('privacy-migrate-resume');
+    try {
+      writeFileSync(join(resumable.path, 'token-keys.json'), JSON.stringify(tokenFile), { mode: 0o600 });
+      writeFileSync(join(resumable.path, 'privacy-keys.json'), JSON.stringify(privacyFile), { mode: 0o600 });
+      const db = openEmbeddedDatabase(join(resumable.path, 'waymark.db'));
+      const writer = new GroupCommitWriter(db);
+      const events = Array.from({ length: 10 }, (_, i) => activity(`resume-user-${i % 3}`, `GET /${i}`));
+      await new SqliteEventLog(db, writer).append(events);
+      writer.close();
+      db.close();
+
+      // Stopped after two batches of 3 (Ctrl-C between batches): 6 rows in the stored form, 4 still in the clear.
+      const stores = await openEmbeddedStores(resumable.path, { whenBusy: 'test' });
+      let batches = 0;
+      const io = { out: () => undefined, err: () => undefined, env: {} };
+      const first = await migrateLog(stores.db, stores.codec(), io, () => batches++ >= 2, 3);
+      await stores.close();
+      expect(first).toMatchObject({ interrupted: true, vacuumed: false, events: { legacy: 10, rewritten: 6 } });
+      const stored = new Database(join(resumable.path, 'waymark.db'), { readonly: true });
+      const subjects = stored.prepare(`SELECT count(*) FROM events WHERE json_extract(body, '$.subject') IS NOT NULL`).pluck().get();
+      stored.close();
+      expect(subjects).toBe(6);
+
+      const rest = await cli(['privacy', 'migrate', '--data-dir', resumable.path, '--yes']);
+      expect(rest.code).toBe(0);
+      expect(rest.out).toContain('events rewritten: 4 of 4 found in the clear');
+      expect(rest.out).toContain('users given keys: 0');
+      expect(readFileSync(join(resumable.path, 'waymark.db')).includes('resume-user-')).toBe(false);
+    } finally {
+      resumable.remove();
+    }
   });
 
   it('refuses without --yes, and says what happens to a Kafka topic in distributed mode', async () => {

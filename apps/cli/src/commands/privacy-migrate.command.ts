@@ -100,7 +100,13 @@ function openCodecExplained(stores: EmbeddedStores, dataDir: string): PersonalDa
  * The migration proper, on an open embedded database (the caller holds DATA_DIR's lock):
  * the log's legacy rows, then the dead letters, then VACUUM. Exported for tests.
  */
-export async function migrateLog(db: SqliteConnection, codec: PersonalDataCodec, io: CliIo, stop: () => boolean = () => false): Promise<MigrationTotals> {
+export async function migrateLog(
+  db: SqliteConnection,
+  codec: PersonalDataCodec,
+  io: CliIo,
+  stop: () => boolean = () => false,
+  batchSize = BATCH,
+): Promise<MigrationTotals> {
   const totals: MigrationTotals = {
     events: { legacy: 0, rewritten: 0, erased: 0, sealedLeft: 0, unreadable: 0 },
     deadLetters: { rewritten: 0, erased: 0, sealedLeft: 0, unreadable: 0 },
@@ -115,8 +121,8 @@ export async function migrateLog(db: SqliteConnection, codec: PersonalDataCodec,
   try {
     totals.events.legacy = db.prepare(`SELECT count(*) FROM events WHERE ${LEGACY_EVENT}`).pluck().get() as number;
     const line = new ProgressLine(io.progress ?? io.err, io.isTty ?? false);
-    await rewriteEvents(db, codec, totals, line, stop);
-    if (!totals.interrupted) await rewriteDeadLetters(db, codec, totals, stop);
+    await rewriteEvents(db, codec, totals, line, stop, batchSize);
+    if (!totals.interrupted) await rewriteDeadLetters(db, codec, totals, stop, batchSize);
     if (totals.interrupted) return totals;
     // The WAL holds page images from before each batch: fold it into the main file, then rebuild
     // the file without its free pages, and leave no WAL behind. A re-run with nothing rewritten
@@ -135,7 +141,14 @@ export async function migrateLog(db: SqliteConnection, codec: PersonalDataCodec,
   }
 }
 
-async function rewriteEvents(db: SqliteConnection, codec: PersonalDataCodec, totals: MigrationTotals, line: ProgressLine, stop: () => boolean): Promise<void> {
+async function rewriteEvents(
+  db: SqliteConnection,
+  codec: PersonalDataCodec,
+  totals: MigrationTotals,
+  line: ProgressLine,
+  stop: () => boolean,
+  batchSize: number,
+): Promise<void> {
   const select = db.prepare(`SELECT position AS key, body FROM events WHERE position > ? AND ${LEGACY_EVENT} ORDER BY position LIMIT ?`);
   const update = db.prepare('UPDATE events SET body = ?, identifier = ? WHERE position = ?');
   const total = totals.events.legacy;
@@ -153,7 +166,7 @@ async function rewriteEvents(db: SqliteConnection, codec: PersonalDataCodec, tot
       line.finish(draw('interrupted'));
       return;
     }
-    const rows = select.all(after, BATCH) as RawRow[];
+    const rows = select.all(after, batchSize) as RawRow[];
     if (rows.length === 0) break;
     after = rows[rows.length - 1].key;
     const batch = await storedForms(codec, rows);
@@ -168,7 +181,13 @@ async function rewriteEvents(db: SqliteConnection, codec: PersonalDataCodec, tot
   line.finish(draw('events rewritten'));
 }
 
-async function rewriteDeadLetters(db: SqliteConnection, codec: PersonalDataCodec, totals: MigrationTotals, stop: () => boolean): Promise<void> {
+async function rewriteDeadLetters(
+  db: SqliteConnection,
+  codec: PersonalDataCodec,
+  totals: MigrationTotals,
+  stop: () => boolean,
+  batchSize: number,
+): Promise<void> {
   const select = db.prepare('SELECT id AS key, body FROM dead_letters WHERE id > ? ORDER BY id LIMIT ?');
   const update = db.prepare('UPDATE dead_letters SET body = ? WHERE id = ?');
   let after = 0;
@@ -177,7 +196,7 @@ async function rewriteDeadLetters(db: SqliteConnection, codec: PersonalDataCodec
       totals.interrupted = true;
       return;
     }
-    const rows = select.all(after, BATCH) as RawRow[];
+    const rows = select.all(after, batchSize) as RawRow[];
     if (rows.length === 0) return;
     after = rows[rows.length - 1].key;
     const batch = await storedForms(codec, rows);
