@@ -89,7 +89,7 @@ ${EXIT_CODES}`,
       receipt = await client.users.erase(request);
     } catch (error) {
       if (error instanceof WaymarkError)
-        return refused('users erase', error, io, 'the erasure is recorded but not finished: run the same command again to finish it');
+        return refused('users erase', error, io, 'the erasure is not finished: run the same command again to finish it (an erasure is safe to repeat)');
       throw error;
     }
     io.out(JSON.stringify(receipt, null, 2));
