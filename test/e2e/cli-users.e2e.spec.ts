@@ -130,6 +130,31 @@ describe('waymark users erase / users export (CLI against a running service)', (
     expect(unreachable.err).toContain('ECONNREFUSED');
   });
 
+  it('says to run an erasure again when the service answers 503 with Retry-After (stand-in server)', async () => {
+    const busy = await standIn((res) => {
+      res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '5' });
+      res.end(
+        JSON.stringify({
+          type: 'urn:waymark:problem:store-unavailable',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: 'the read model did not catch up in time; the same request again finishes the erasure',
+          code: 'STORE_UNAVAILABLE',
+        }),
+      );
+    });
+    try {
+      const erase = await cli(['users', 'erase', '--product', 'p', '--identifier', 'i', '--url', busy.url]);
+      expect(erase.code).toBe(1);
+      expect(erase.err).toBe(
+        'waymark users erase: 503 Service Unavailable (STORE_UNAVAILABLE): the read model did not catch up in time; the same request again finishes the erasure\n' +
+          'the erasure is not finished: run the same command again to finish it (an erasure is safe to repeat) (the service asks to wait 5 s)',
+      );
+    } finally {
+      await new Promise((resolve) => busy.server.close(resolve));
+    }
+  });
+
   it('reports an export cut short, and an error page that is not problem+json (stand-in server)', async () => {
     const cut = await standIn((res) => {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
