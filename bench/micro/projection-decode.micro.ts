@@ -17,7 +17,9 @@ import { syntheticSessionStarts } from '../support/synthetic-events';
  *   data sealed with the token keys), projected without a codec: today's projector;
  * - `stored, decoded`: the same events in their stored form (subject, data sealed with
  *   the user's key), projected through the PersonalDataCodec over a SQLite key store
- *   (keys loaded from it the first time a process meets a user, then cached).
+ *   (keys loaded from it the first time a process meets a user, then cached);
+ * - `legacy, decoded`: records as made (written before crypto-shredding) projected
+ *   through the codec, which checks each clear identifier against the erasures.
  * `mix`: `started` (every event a SessionStarted: each decode opens the user's seal and
  * seals again with the token keys, the worst case) or `activity` (SessionActivityRecorded:
  * the identifier only). Prints per variant the JavaScript half alone (loadKeys + prepare,
@@ -45,6 +47,8 @@ async function main(): Promise<void> {
     const variants = {
       'as made, no codec': { projection: new EventsProjection(client, 'events'), stored: false },
       'stored, decoded': { projection: new EventsProjection(client, 'events', reader), stored: true },
+      // A log written before crypto-shredding, read by the new projector: each clear identifier is checked against the erasures.
+      'legacy, decoded': { projection: new EventsProjection(client, 'events', reader), stored: false },
     };
     const names = Object.keys(variants) as Array<keyof typeof variants>;
     const totals = Object.fromEntries(names.map((name) => [name, { jsUs: 0, cpuUs: 0, events: 0 }]));
