@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
-import { GroupCommitWriter, SqliteConnection } from '@waymark/sqlite';
+import { GroupCommitWriter, SqliteConnection, WriteFailureState } from '@waymark/sqlite';
 import { UserKeyRecord } from './user-key';
 import { ErasureRecord, UserKeyStore } from './user-key-store.port';
 
@@ -100,6 +100,11 @@ export class SqliteUserKeyStore implements UserKeyStore {
     );
   }
 
+  /** Whether writes to keys.db fail (disk full, I/O error): readiness reads it with the log's. */
+  get failures(): WriteFailureState {
+    return this.writer.failures;
+  }
+
   static open(path: string): SqliteUserKeyStore {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
@@ -140,10 +145,18 @@ export class SqliteUserKeyStore implements UserKeyStore {
       if (!this.syncAgain) return;
     }
     this.syncAgain = false;
-    this.walFd ??= openSync(this.walPath, 'r+');
-    this.syncing = fdatasyncAsync(this.walFd).finally(() => {
-      this.syncing = undefined;
-    });
+    this.syncing = (async () => {
+      this.walFd ??= openSync(this.walPath as string, 'r+');
+      await fdatasyncAsync(this.walFd);
+    })()
+      .catch((error: unknown) => {
+        // A commit that cannot be made durable is a failing store, as a failed commit is.
+        this.writer.failures.recordFailure(error);
+        throw error;
+      })
+      .finally(() => {
+        this.syncing = undefined;
+      });
     await this.syncing;
   }
 

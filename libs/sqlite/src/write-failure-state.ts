@@ -48,3 +48,18 @@ export function isStorageFailure(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|BUSY|LOCKED|NOMEM|PROTOCOL)/.test(code);
 }
+
+/**
+ * The failure states of several stores that must all take writes for the log to (the
+ * embedded log and the user-key store whose keys its events need), read as one: failing
+ * while any of them is, with that one's details.
+ */
+export class CombinedWriteFailureState extends WriteFailureState {
+  constructor(private readonly parts: readonly WriteFailureState[]) {
+    super();
+  }
+
+  override get snapshot(): WriteFailureSnapshot {
+    return this.parts.map((part) => part.snapshot).find((snapshot) => snapshot.failing) ?? { failing: false, consecutiveFailures: 0 };
+  }
+}

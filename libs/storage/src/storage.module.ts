@@ -5,7 +5,7 @@ import { LOG_REPEAT_INTERVAL_MS, LogThrottle, ThrottledLogger } from '@waymark/l
 import { CLICKHOUSE, ReadModelConnection, createReadModelClient, migrateReadModel } from '@waymark/read-model';
 import { RedisSessionStore, RedisSpecStore, SESSION_STORE, SPEC_STORE, SqliteSessionStore, SqliteSpecStore } from '@waymark/session-store';
 import Redis from 'ioredis';
-import { GroupCommitWriter, SqliteConnection, WriteFailureState, openEmbeddedDatabase } from '@waymark/sqlite';
+import { CombinedWriteFailureState, GroupCommitWriter, SqliteConnection, WriteFailureState, openEmbeddedDatabase } from '@waymark/sqlite';
 import { join } from 'node:path';
 import { LOG_INTEGRITY, LogIntegrityMonitor, checkEmbeddedLogIntegrity, checkKafkaLogIntegrity } from './log-integrity';
 import { PersonalDataCodec, RedisUserKeyStore, SqliteUserKeyStore, USER_KEY_STORE, UserKeyStore } from '@waymark/privacy';
@@ -216,7 +216,12 @@ export class StorageModule {
           useFactory: (db: SqliteConnection) => new GroupCommitWriter(db, throttledLogger('sqlite-writer')),
           inject: [EMBEDDED_DATABASE],
         },
-        { provide: LOG_WRITE_FAILURES, useFactory: (writer: GroupCommitWriter) => writer.failures, inject: [GroupCommitWriter] },
+        // The log's commits and the user-key store's: a new user's events wait for their key.
+        {
+          provide: LOG_WRITE_FAILURES,
+          useFactory: (writer: GroupCommitWriter, keys: SqliteUserKeyStore) => new CombinedWriteFailureState([writer.failures, keys.failures]),
+          inject: [GroupCommitWriter, USER_KEY_STORE],
+        },
         { provide: USER_KEY_STORE, useFactory: () => SqliteUserKeyStore.open(paths.userKeys) },
         ...privacyProviders(options.privacyKeys),
         {
