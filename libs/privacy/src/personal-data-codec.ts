@@ -117,8 +117,20 @@ export class PersonalDataCodec {
     const key = this.keys.keyOfSubject(event.subject);
     if (key === null) return undefined;
     if (key === undefined) throw new Error('subject not loaded: call prepareDecode for the batch first');
-    const { subject: _subject, ...rest } = event;
-    const decoded: EventEnvelope = { ...rest, identifier: key.identifier };
+    // Written out rather than spread without `subject`: this runs per event in the projector.
+    const decoded: EventEnvelope = {
+      id: event.id,
+      type: event.type,
+      version: event.version,
+      occurredAt: event.occurredAt,
+      product: event.product,
+      env: event.env,
+      tag: event.tag,
+      sessionId: event.sessionId,
+      identifier: key.identifier,
+      data: event.data,
+      meta: event.meta,
+    };
     if (event.type === SESSION_STARTED && options.userSealedData !== true) {
       const data = event.data as Data;
       const plaintext = typeof data.sealedData === 'string' ? key.data.decrypt(data.sealedData) : undefined;

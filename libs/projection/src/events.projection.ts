@@ -4,6 +4,8 @@ import { DeadLetter, LoggedRecord } from '@waymark/event-log';
 import { PersonalDataCodec } from '@waymark/privacy';
 import { EVENT_COLUMNS, EventRow, insertRows, toEventRow } from '@waymark/read-model';
 
+const USER_SEALED = { userSealedData: true } as const;
+
 /** A batch checked and turned into rows, not inserted yet. */
 export interface PreparedBatch {
   rows: EventRow[];
@@ -194,7 +196,10 @@ export class EventsProjection {
   private prepareRecord(record: LoggedRecord, checked?: EnvelopeCheck): Outcome {
     const check = checked ?? checkEnvelope(record.raw);
     if (!check.ok) return { record, reason: check.reason };
-    const event = this.codec ? this.codec.decode(check.event) : check.event;
+    // Session data stays sealed with the user's key in the read model (UserDataOpener opens
+    // it): no AES-GCM per session start here, and a replay writes the very bytes the log
+    // holds, so it reproduces the rows exactly.
+    const event = this.codec ? this.codec.decode(check.event, USER_SEALED) : check.event;
     if (event === undefined) return ERASED;
     try {
       return toEventRow(event, record.position);

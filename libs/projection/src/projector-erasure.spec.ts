@@ -130,9 +130,13 @@ describe('projector over an encoded log with erased users (SQLite, chDB)', () =>
 
     const rows = await rowsOf(PRODUCT);
     expect(rows.map((row) => [row.identifier, row.type])).toEqual(kept.map((event) => [KEPT_USER, event.type]));
-    // The kept user's data opens with the service's keys again, as the handlers sealed it.
+    // The kept user's data stays sealed with their own key in the read model: the token
+    // keys do not open it, the user's key (what UserDataOpener uses) does.
     const sealed = (JSON.parse(rows[0].data) as { sealedData: string }).sealedData;
-    expect(JSON.parse(service.decrypt(sealed) as string)).toEqual({ street: 'kept-secret' });
+    expect(service.decrypt(sealed)).toBeUndefined();
+    const reader = codecOver(store);
+    const key = await reader.keys.find(PRODUCT, KEPT_USER);
+    expect(JSON.parse(key?.data.decrypt(sealed) as string)).toEqual({ street: 'kept-secret' });
     expect(JSON.stringify(rows)).not.toContain(ERASED_USER);
     expect(JSON.stringify(rows)).not.toContain(LEGACY_USER);
     expect(deadLetters('erasure')).toBe(0);
