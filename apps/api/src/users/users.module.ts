@@ -2,11 +2,10 @@ import { ClickHouseClient } from '@clickhouse/client';
 import { Module } from '@nestjs/common';
 import { Clock, IdGenerator } from '@waymark/domain';
 import { EVENT_LOG, EventLog } from '@waymark/event-log';
-import { PersonalDataCodec, USER_KEY_STORE, UserKeyStore, UserKeys } from '@waymark/privacy';
+import { PersonalDataCodec, USER_KEY_STORE, UserDataOpener, UserKeyStore, UserKeys } from '@waymark/privacy';
 import { READ_MODEL_GROUP } from '@waymark/projection';
 import { CLICKHOUSE } from '@waymark/read-model';
 import { SESSION_STORE, SessionStore } from '@waymark/session-store';
-import { DataSealer } from '@waymark/tokens';
 import { UserExportReader } from '../../../../libs/read-model/src/erasure';
 import { API_CONFIG } from '../config/api-config.provider';
 import { ApiConfig } from '../config/api.config';
@@ -53,8 +52,8 @@ const DISTRIBUTED_KEY_CACHE_MS = 5_000;
     },
     {
       provide: UserExport,
-      useFactory: (clickhouse: ClickHouseClient, sealer: DataSealer, clock: Clock) => new UserExport(new UserExportReader(clickhouse), sealer, clock),
-      inject: [CLICKHOUSE, DataSealer, CLOCK],
+      useFactory: (clickhouse: ClickHouseClient, opener: UserDataOpener, clock: Clock) => new UserExport(new UserExportReader(clickhouse), opener, clock),
+      inject: [CLICKHOUSE, UserDataOpener, CLOCK],
     },
   ],
 })

@@ -8,8 +8,8 @@ import { EVENT_COLUMNS, toEventRow } from '../event-rows';
 import { insertRows } from '../insert-rows';
 import { migrateReadModel } from '../read-model-migrator';
 import { READ_MODEL_TABLES } from '../schema';
-import { UserRowsEraser } from './user-rows-eraser';
-import { userTables } from './user-rows';
+import { RowCounts, UserRowsEraser } from './user-rows-eraser';
+import { UserRowsScope, userTables } from './user-rows';
 
 const ERASED = 'erin.erasure+4410@mail.test';
 const KEPT = 'kim.kept+2201@mail.test';
@@ -62,15 +62,17 @@ describe('UserRowsEraser (chDB)', () => {
 
   it('counts a scope, deletes it (narrowed to an env first), leaves the other user as they were, and is idempotent', async () => {
     const eraser = new UserRowsEraser(client);
-    const kept = await eraser.count({ product: 'my-product-tag', identifier: KEPT });
-    const all = await eraser.count({ product: 'my-product-tag', identifier: ERASED });
+    const counted = async (scope: UserRowsScope) => eraser.count(scope, await eraser.footprint(scope));
+    const erase = async (scope: UserRowsScope, counts: RowCounts) => eraser.delete(scope, await eraser.footprint(scope), counts);
+    const kept = await counted({ product: 'my-product-tag', identifier: KEPT });
+    const all = await counted({ product: 'my-product-tag', identifier: ERASED });
     expect(all).toEqual({ events: 6, sessions: 2, events_by_quarter: 6, journey_events: 6, user_days: 2, activity_by_user: 4 });
 
     const snd = { product: 'my-product-tag', identifier: ERASED, envs: ['snd'] };
-    const sndCounts = await eraser.count(snd);
+    const sndCounts = await counted(snd);
     expect(sndCounts.events).toBe(3);
-    await eraser.delete(snd, sndCounts);
-    expect(await eraser.count({ product: 'my-product-tag', identifier: ERASED })).toEqual({
+    await erase(snd, sndCounts);
+    expect(await counted({ product: 'my-product-tag', identifier: ERASED })).toEqual({
       events: 3,
       sessions: 1,
       events_by_quarter: 3,
@@ -79,12 +81,14 @@ describe('UserRowsEraser (chDB)', () => {
       activity_by_user: 2,
     });
 
-    const rest = await eraser.count({ product: 'my-product-tag', identifier: ERASED });
-    await eraser.delete({ product: 'my-product-tag', identifier: ERASED }, rest);
-    await eraser.delete({ product: 'my-product-tag', identifier: ERASED }, rest);
-    const none = await eraser.count({ product: 'my-product-tag', identifier: ERASED });
+    const rest = await counted({ product: 'my-product-tag', identifier: ERASED });
+    await erase({ product: 'my-product-tag', identifier: ERASED }, rest);
+    await erase({ product: 'my-product-tag', identifier: ERASED }, rest);
+    const none = await counted({ product: 'my-product-tag', identifier: ERASED });
     expect(Object.values(none).every((n) => n === 0)).toBe(true);
-    expect(await eraser.count({ product: 'my-product-tag', identifier: KEPT })).toEqual(kept);
+    // Without its footprint (no events left), nothing is searched: and nothing is left anyway.
+    expect(await eraser.footprint({ product: 'my-product-tag', identifier: ERASED })).toBeUndefined();
+    expect(await counted({ product: 'my-product-tag', identifier: KEPT })).toEqual(kept);
 
     const raw = await client.query({
       query: 'SELECT count() AS n FROM events WHERE position(identifier, {id:String}) > 0',

@@ -125,10 +125,11 @@ export class UserErasure {
     await this.waitForProjector(progress);
     await this.step('projector-caught-up');
 
-    const counts = await this.rows.count(request);
+    const footprint = await this.rows.footprint(request);
+    const counts = await this.rows.count(request, footprint);
     progress.readModelRowsDeleted = mergeCounts(progress.readModelRowsDeleted, counts);
     await this.save(recordKey, request, progress, 'started');
-    await this.rows.delete(request, counts);
+    await this.rows.delete(request, footprint, counts);
     await this.step('rows-deleted');
 
     if (!progress.eventAppended) {
@@ -262,7 +263,7 @@ export class UserErasure {
   private async hasDataAgain(request: ErasureRequest): Promise<boolean> {
     if (isWholeProduct(request) && (await this.deps.keys.find(request.product, request.identifier))) return true;
     if ((await this.deps.sessions.listOfUser(request)).length > 0) return true;
-    return Object.values(await this.rows.count(request)).some((n) => n > 0);
+    return (await this.rows.footprint(request)) !== undefined;
   }
 
   private async save(recordKey: string, request: ErasureRequest, progress: ErasureProgress, state: 'started' | 'finished'): Promise<void> {

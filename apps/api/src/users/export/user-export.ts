@@ -1,12 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { UserExportLine } from '@waymark/contract';
-import { DataSealer } from '@waymark/tokens';
+import { UserDataOpener } from '@waymark/privacy';
 import { ExportedEvent, UserExportReader } from '../../../../../libs/read-model/src/erasure';
 
 /**
  * One user's data as NDJSON lines (GET /v1/users/export): an `export` header, every
  * session of theirs in the read model with the data it was started with (opened with
- * the token keys, as the profile endpoint does), every event of theirs in time order
+ * the user's key, or the token keys for rows projected before per-user keys, as the
+ * profile endpoint does), every event of theirs in time order
  * (a SessionStarted's sealed data opened into `data.data`), and an `end` line with the
  * counts. Generated page by page as the client reads: nothing holds the whole export.
  */
@@ -15,7 +16,7 @@ export class UserExport {
 
   constructor(
     private readonly reader: UserExportReader,
-    private readonly sealer: DataSealer,
+    private readonly opener: UserDataOpener,
     private readonly clock: () => number,
   ) {}
 
@@ -24,31 +25,28 @@ export class UserExport {
     let sessions = 0;
     for await (const session of this.reader.sessions(product, identifier)) {
       const { sealedData, ...rest } = session;
-      yield { kind: 'session', ...rest, data: await this.open(sealedData) };
+      yield { kind: 'session', ...rest, data: await this.open(product, identifier, sealedData) };
       sessions += 1;
     }
     let events = 0;
     for await (const event of this.reader.events(product, identifier)) {
-      yield { kind: 'event', ...event, data: await this.openedData(event) };
+      yield { kind: 'event', ...event, data: await this.openedData(product, identifier, event) };
       events += 1;
     }
     yield { kind: 'end', sessions, events };
   }
 
-  private async openedData(event: ExportedEvent): Promise<Record<string, unknown>> {
+  private async openedData(product: string, identifier: string, event: ExportedEvent): Promise<Record<string, unknown>> {
     const { sealedData, ...rest } = event.data;
     if (typeof sealedData !== 'string') return event.data;
-    return { ...rest, data: await this.open(sealedData) };
+    return { ...rest, data: await this.open(product, identifier, sealedData) };
   }
 
-  private async open(sealed: string | null): Promise<Record<string, unknown> | null> {
+  private async open(product: string, identifier: string, sealed: string | null): Promise<Record<string, unknown> | null> {
     if (sealed === null) return null;
-    try {
-      return await this.sealer.open(sealed);
-    } catch (error) {
-      // Sealed with a key since retired from the ring: the rest of the export is still owed.
-      this.logger.warn({ err: error }, 'session data could not be opened for an export');
-      return null;
-    }
+    const opened = await this.opener.open(product, identifier, sealed);
+    // Sealed with a key since retired: the rest of the export is still owed.
+    if (opened === undefined) this.logger.warn('session data could not be opened for an export');
+    return opened ?? null;
   }
 }
