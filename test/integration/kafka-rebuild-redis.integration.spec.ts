@@ -1,5 +1,7 @@
 import { SessionRecord, SessionSpec, createUuidV7Generator, decideExtend, decideRevoke, decideStartSession } from '@waymark/domain';
 import { KafkaEventLog } from '@waymark/event-log';
+import { generatePrivacyKeyFile } from '@waymark/privacy';
+import { generateStoredKey } from '@waymark/tokens';
 import { REBUILT_REFRESH_TOKEN_HASH, RedisSessionStore } from '@waymark/session-store';
 import { Redis } from 'ioredis';
 import { runCli } from '../../apps/cli/src/cli';
@@ -41,6 +43,9 @@ describe('waymark rebuild-redis (Kafka log → Redis)', () => {
       KAFKA_SESSION_TIMEOUT_MS: '3000',
       KAFKA_REBALANCE_TIMEOUT_MS: '3000',
       KAFKA_HEARTBEAT_MS: '300',
+      // The service's keys: the command decodes what the log stores (docs/privacy.md).
+      TOKEN_KEYS: JSON.stringify({ keys: [generateStoredKey()] }),
+      PRIVACY_KEYS: JSON.stringify(generatePrivacyKeyFile()),
     };
   });
 
@@ -111,7 +116,7 @@ describe('waymark rebuild-redis (Kafka log → Redis)', () => {
     const code = await runCli(['rebuild-redis', '--yes', '--json'], io);
     expect(io.stderr.join('\n')).toContain('events read');
     expect(code).toBe(0);
-    expect(JSON.parse(io.stdout.join(''))).toEqual({ events: 42, sessions: 40, specs: 0, ignored: 0, duplicates: 0 });
+    expect(JSON.parse(io.stdout.join(''))).toEqual({ events: 42, sessions: 40, specs: 0, ignored: 0, duplicates: 0, erased: 0 });
 
     const withoutSecrets = (record: SessionRecord | undefined) =>
       record && { ...record, refreshTokenHash: REBUILT_REFRESH_TOKEN_HASH, spentRefreshTokenHashes: [], lastRefreshSealed: null };

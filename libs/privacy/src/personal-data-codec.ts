@@ -67,8 +67,12 @@ export class PersonalDataCodec {
       const data = event.data as Data;
       const sealed = data.sealedData;
       const plaintext = typeof sealed === 'string' ? (this.sealer ? this.sealer.plaintextOf(sealed) : this.serviceData.decrypt(sealed)) : undefined;
-      if (plaintext === undefined) throw new Error(`SessionStarted ${event.id}: its data is not sealed with the token keys`);
-      stored.data = { ...data, sealedData: key.data.encrypt(plaintext) };
+      if (plaintext !== undefined) stored.data = { ...data, sealedData: key.data.encrypt(plaintext) };
+      // Already sealed with the user's key (an event restored from the read model, which
+      // keeps it so): stored as it is.
+      else if (typeof sealed !== 'string' || key.data.decrypt(sealed) === undefined) {
+        throw new Error(`SessionStarted ${event.id}: its data is sealed neither with the token keys nor with the user's key`);
+      }
     }
     return stored;
   }

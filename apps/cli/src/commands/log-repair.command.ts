@@ -37,6 +37,8 @@ refreshed in the lost part can be verified, revoked and extended but not refresh
         restorer: new SqliteLogRestorer(db, writer),
         sessions: new SqliteSessionStore(db, writer, eventLog),
         specs: new SqliteSpecStore(db, writer, eventLog),
+        // Restored events go back in the stored form (docs/privacy.md); erased users' do not.
+        codec: stores.codec(),
       };
       const plan = await planEmbeddedLogRepair(repair);
       for (const line of describeRepairPlan(plan)) io.out(line);

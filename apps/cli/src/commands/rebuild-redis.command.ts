@@ -1,6 +1,8 @@
 import { ConfigError, distributedEnvShape, parseEnv } from '@waymark/config';
 import { KafkaEventLogOptions, scanKafkaLog } from '@waymark/event-log';
+import { PersonalDataCodec, RedisUserKeyStore } from '@waymark/privacy';
 import { RecordSource, readerSource, rebuildRedisStores } from '@waymark/session-store';
+import { openCodec } from '../cli-keys';
 import Redis from 'ioredis';
 import { z } from 'zod';
 import { CliCommand, CliIo, EXIT, UsageError } from '../cli-command';
@@ -44,7 +46,7 @@ export const rebuildRedisCommand: CliCommand = {
     if (!env.REDIS_URL) throw new UsageError('REDIS_URL is not set: name the Redis to rebuild');
     if (!values.yes) throw new UsageError(`this deletes every key under "${env.REDIS_KEY_PREFIX}:" in ${env.REDIS_URL} first; add --yes to go ahead`);
 
-    const { source, describe, close } = openSource(env, values['data-dir'] as string | undefined, io);
+    const { source, describe, close, codecFor } = openSource(env, values['data-dir'] as string | undefined, io);
     // No retries: a command should fail fast and say so, not hang on a dead server.
     const redis = new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
     redis.on('error', () => undefined);
@@ -52,10 +54,14 @@ export const rebuildRedisCommand: CliCommand = {
       await redis.connect().catch((error: Error) => {
         throw new Error(`cannot reach Redis at ${env.REDIS_URL}: ${error.message}`);
       });
+      // Stored events are decoded (docs/privacy.md): erased users' sessions are not rebuilt.
+      // The user keys live in this Redis (under "<prefix>.ukeys:", which the rebuild keeps).
+      const codec = codecFor ? codecFor(redis) : undefined;
       io.err(`reading ${describe}`);
       const line = new ProgressLine(io.progress ?? io.err, io.isTty ?? false);
       let read = 0;
       const report = await rebuildRedisStores(source, redis, env.REDIS_KEY_PREFIX, {
+        codec,
         onProgress: (events) => {
           read = events;
           line.update(`rebuild-redis: ${events.toLocaleString('en-US')} events read`);
@@ -77,7 +83,11 @@ export const rebuildRedisCommand: CliCommand = {
   },
 };
 
-function openSource(env: z.infer<typeof envSchema>, dataDir: string | undefined, io: CliIo): { source: RecordSource; describe: string; close: () => void } {
+function openSource(
+  env: z.infer<typeof envSchema>,
+  dataDir: string | undefined,
+  io: CliIo,
+): { source: RecordSource; describe: string; codecFor?: (redis: Redis) => PersonalDataCodec; close: () => void } {
   if (env.KAFKA_BROKERS) {
     const options: KafkaEventLogOptions = {
       brokers: env.KAFKA_BROKERS.split(',')
@@ -99,11 +109,12 @@ function openSource(env: z.infer<typeof envSchema>, dataDir: string | undefined,
         if (report.records < report.expected) throw new Error(`read ${report.records} of the ${report.expected} records in "${options.topic}"`);
       },
       describe: `the Kafka topic "${env.KAFKA_TOPIC}" on ${env.KAFKA_BROKERS}`,
+      codecFor: (redis) => openCodec(new RedisUserKeyStore(redis, env.REDIS_KEY_PREFIX), io.env, dataDir ?? env.DATA_DIR ?? './data', 5000),
       close: () => undefined,
     };
   }
   const data = openEmbeddedData(dataDir ?? env.DATA_DIR, io.env);
-  return { source: readerSource(data.eventLog.openReader()), describe: 'the embedded log', close: () => data.close() };
+  return { source: readerSource(data.eventLog.openReader()), describe: 'the embedded log', codecFor: () => data.codec(), close: () => data.close() };
 }
 
 function lastText(args: unknown[]): string {

@@ -39,7 +39,8 @@ export class SqliteLogRestorer {
           event.product,
           event.env,
           event.tag,
-          event.identifier,
+          // The stored form names its user by subject, as SqliteEventLog writes it.
+          event.subject ?? event.identifier,
           JSON.stringify(event),
         );
       }
