@@ -21,6 +21,9 @@ import { UsersController } from './users.controller';
  */
 const DISTRIBUTED_KEY_CACHE_MS = 5_000;
 
+/** How long an erasure waits for the projector before answering 503 (a retry finishes the erasure). */
+const PROJECTOR_WAIT_MS = 30_000;
+
 /** The user-data endpoints of issue 17: erase and export (docs/privacy.md). */
 @Module({
   controllers: [UsersController],
@@ -43,7 +46,7 @@ const DISTRIBUTED_KEY_CACHE_MS = 5_000;
           { keyStore, keys, codec, sessions, eventLog, clickhouse, clock, newId },
           {
             projectorGroup: READ_MODEL_GROUP,
-            projectorTimeoutMs: Number(process.env.WAYMARK_ERASURE_WAIT_MS ?? 30_000),
+            projectorTimeoutMs: PROJECTOR_WAIT_MS,
             projectorPollMs: 50,
             keyCacheMs: config.distributed ? DISTRIBUTED_KEY_CACHE_MS : 0,
           },
