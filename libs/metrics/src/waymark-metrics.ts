@@ -61,6 +61,12 @@ export class WaymarkMetrics {
     registers: [this.registry],
   });
 
+  readonly projectorErasedEvents = new Counter({
+    name: 'waymark_projector_erased_events_total',
+    help: 'Events of erased users the projector skipped: their key is gone, so they decode to nothing (docs/privacy.md)',
+    registers: [this.registry],
+  });
+
   readonly projectorFailures = new Counter({
     name: 'waymark_projector_failures_total',
     help: 'Failed projection attempts (each is retried with backoff)',

@@ -41,9 +41,10 @@ export class MetricsWiring implements OnModuleInit {
     });
 
     this.projector?.projector.observe({
-      batchProjected: ({ projected, deadLettered }) => {
+      batchProjected: ({ projected, deadLettered, erased }) => {
         this.metrics.projectedBatchSize.observe(projected + deadLettered);
         this.metrics.projectedEvents.inc(projected);
+        if (erased > 0) this.metrics.projectorErasedEvents.inc(erased);
         if (deadLettered > 0) this.metrics.deadLetters.inc({ group: READ_MODEL_GROUP }, deadLettered);
       },
       attemptFailed: () => this.metrics.projectorFailures.inc(),
