@@ -277,6 +277,19 @@ export function describeUserErasure(mode: 'embedded' | 'distributed'): void {
       expect(Object.values(receipt.readModelRowsDeleted).every((n) => n === 0)).toBe(true);
     });
 
+    it('erases a user who came back after an erasure again, with a new receipt', async () => {
+      const olga = person('olga');
+      await journeyOf(olga, ['snd']);
+      const first = await waymark.users.erase({ product: PRODUCT, identifier: olga.identifier });
+      expect(await waymark.users.erase({ product: PRODUCT, identifier: olga.identifier })).toEqual({ ...first, repeated: true });
+      const { events } = await journeyOf(olga, ['prd']);
+      const second = await waymark.users.erase({ product: PRODUCT, identifier: olga.identifier });
+      expect(second).toMatchObject({ repeated: false, keyDestroyed: true, sessionsRevoked: 1 });
+      expect(second.eventId).not.toBe(first.eventId);
+      expect(second.readModelRowsDeleted.events).toBeGreaterThanOrEqual(events);
+      expect(await eventCount(olga.identifier)).toBe(0);
+    });
+
     it('erases one env only and says what it keeps', async () => {
       const dana = person('dana');
       await journeyOf(dana, ['dev', 'snd']);
