@@ -6,3 +6,4 @@ export * from './migrations';
 export * from './read-model-migrator';
 export * from './schema';
 export * from './analytics';
+export * from './erasure';

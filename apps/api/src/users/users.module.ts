@@ -4,9 +4,9 @@ import { Clock, IdGenerator } from '@waymark/domain';
 import { EVENT_LOG, EventLog } from '@waymark/event-log';
 import { PersonalDataCodec, USER_KEY_STORE, UserDataOpener, UserKeyStore, UserKeys } from '@waymark/privacy';
 import { READ_MODEL_GROUP } from '@waymark/projection';
-import { CLICKHOUSE } from '@waymark/read-model';
+import { CLICKHOUSE, UserExportReader } from '@waymark/read-model';
 import { SESSION_STORE, SessionStore } from '@waymark/session-store';
-import { UserExportReader } from '../../../../libs/read-model/src/erasure';
+import { DISTRIBUTED_USER_KEY_CACHE_MS } from '@waymark/storage';
 import { API_CONFIG } from '../config/api-config.provider';
 import { ApiConfig } from '../config/api.config';
 import { CLOCK, ID_GENERATOR } from '../shared/domain.providers';
@@ -14,12 +14,6 @@ import { EraseUserHandler } from './erasure/erase-user.handler';
 import { UserErasure } from './erasure/user-erasure';
 import { UserExport } from './export/user-export';
 import { UsersController } from './users.controller';
-
-/**
- * How long another process may keep using a user key it opened, in distributed mode
- * (libs/storage's DISTRIBUTED_USER_KEY_CACHE_MS, which its index does not export).
- */
-const DISTRIBUTED_KEY_CACHE_MS = 5_000;
 
 /** How long an erasure waits for the projector before answering 503 (a retry finishes the erasure). */
 const PROJECTOR_WAIT_MS = 30_000;
@@ -48,7 +42,7 @@ const PROJECTOR_WAIT_MS = 30_000;
             projectorGroup: READ_MODEL_GROUP,
             projectorTimeoutMs: PROJECTOR_WAIT_MS,
             projectorPollMs: 50,
-            keyCacheMs: config.distributed ? DISTRIBUTED_KEY_CACHE_MS : 0,
+            keyCacheMs: config.distributed ? DISTRIBUTED_USER_KEY_CACHE_MS : 0,
           },
         ),
       inject: [API_CONFIG, USER_KEY_STORE, UserKeys, PersonalDataCodec, SESSION_STORE, EVENT_LOG, CLICKHOUSE, CLOCK, ID_GENERATOR],

@@ -9,6 +9,7 @@ import { eventKindMigration } from './0008-event-kind.migration';
 import { activityByUserMigration } from './0009-activity-by-user.migration';
 import { replayRunsMigration } from './0010-replay-runs.migration';
 import { eventsByQuarterMigration } from './0011-events-by-quarter.migration';
+import { blockColumnsMigration } from './0012-block-columns.migration';
 import { ReadModelMigration } from './read-model-migration';
 
 /**
@@ -29,6 +30,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   activityByUserMigration,
   replayRunsMigration,
   eventsByQuarterMigration,
+  blockColumnsMigration,
 ];
 
 export type { ReadModelMigration };

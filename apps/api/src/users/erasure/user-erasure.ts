@@ -17,7 +17,7 @@ import { EventLog } from '@waymark/event-log';
 import { PersonalDataCodec, UserKeyStore, UserKeys } from '@waymark/privacy';
 import { SessionStore, handleSessionCommand } from '@waymark/session-store';
 // The read model's index does not export the erasure module yet (not this change's file): see the report.
-import { RowCounts, UserRowsEraser } from '../../../../../libs/read-model/src/erasure';
+import { RowCounts, UserRowsEraser } from '@waymark/read-model';
 import { ErasureProgress, ErasureRequest, ErasureStep, erasureRecordKey, isWholeProduct, parseProgress } from './erasure-progress';
 import { waitForProjector } from './projector-wait';
 

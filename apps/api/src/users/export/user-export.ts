@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { UserExportLine } from '@waymark/contract';
 import { UserDataOpener } from '@waymark/privacy';
-import { ExportedEvent, UserExportReader } from '../../../../../libs/read-model/src/erasure';
+import { ExportedEvent, UserExportReader } from '@waymark/read-model';
 
 /**
  * One user's data as NDJSON lines (GET /v1/users/export): an `export` header, every
