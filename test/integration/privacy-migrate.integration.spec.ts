@@ -1,9 +1,9 @@
 import { createClient } from '@clickhouse/client';
 import { EventEnvelope, SESSION_ACTIVITY_RECORDED, SESSION_STARTED, createUuidV7Generator } from '@waymark/domain';
 import { SqliteEventLog } from '@waymark/event-log';
-import { PersonalDataCodec, PrivacyKeyRing, SqliteUserKeyStore, UserKeyCipher, UserKeys, generatePrivacyKeyFile } from '@waymark/privacy';
+import { PersonalDataCodec, PrivacyKeyRing, SqliteUserKeyStore, UserDataOpener, UserKeyCipher, UserKeys, generatePrivacyKeyFile } from '@waymark/privacy';
 import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
-import { CompactJwe, SEALED_DATA_TYPE, TokenKeyRing, generateStoredKey } from '@waymark/tokens';
+import { CompactJwe, DataSealer, SEALED_DATA_TYPE, TokenKeyRing, generateStoredKey } from '@waymark/tokens';
 import Database from 'better-sqlite3';
 import { createChdbConnection } from 'chdb/connection';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -120,16 +120,28 @@ describe('waymark privacy migrate (embedded log written before crypto-shredding)
     const clickhouse = createClient({ connection: createChdbConnection({ path: join(data.path, 'clickhouse') }) as never });
     try {
       const result = await clickhouse.query({
-        query: 'SELECT event_id, identifier, type, data FROM events ORDER BY occurred_at, event_id',
+        query: 'SELECT event_id, identifier, type, data, product FROM events ORDER BY occurred_at, event_id',
         format: 'JSONEachRow',
       });
-      const found = await result.json<{ event_id: string; identifier: string; type: string; data: string }>();
-      // A SessionStarted's sealed data is sealed afresh by each decode: compare what it opens to.
-      return found.map((row) => {
-        const payload = JSON.parse(row.data) as { sealedData?: string };
-        const opened = typeof payload.sealedData === 'string' ? { ...payload, sealedData: service.decrypt(payload.sealedData) } : payload;
-        return JSON.stringify({ ...row, data: opened });
-      });
+      const found = await result.json<{ event_id: string; identifier: string; type: string; data: string; product: string }>();
+      // A SessionStarted's data is sealed with the token keys (projected from a legacy event)
+      // or with the user's key (from a migrated one): compare what it opens to, as the
+      // profile endpoint opens it (UserDataOpener).
+      const keys = SqliteUserKeyStore.open(join(data.path, 'keys.db'));
+      try {
+        const opener = new UserDataOpener(new UserKeys(keys, new UserKeyCipher(privacy)), new DataSealer(tokenKeys));
+        const opened: string[] = [];
+        for (const { product, ...row } of found) {
+          const payload = JSON.parse(row.data) as { sealedData?: string };
+          const sealed = typeof payload.sealedData === 'string' ? await opener.open(product, row.identifier, payload.sealedData) : undefined;
+          opened.push(
+            JSON.stringify({ ...row, data: typeof payload.sealedData === 'string' ? { ...payload, sealedData: sealed && JSON.stringify(sealed) } : payload }),
+          );
+        }
+        return opened;
+      } finally {
+        await keys.close();
+      }
     } finally {
       await clickhouse.close();
     }
