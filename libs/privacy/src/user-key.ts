@@ -10,7 +10,11 @@ import { PrivacyKeyRing } from './privacy-keys';
 export interface UserKeyRecord {
   /** HMAC-SHA256(lookupKey, product ␟ identifier), base64url: how an identifier finds its record. */
   lookup: string;
-  /** Random, 128 bits, base64url: the name the log and Kafka use for the user. */
+  /**
+   * The name the log and Kafka use for the user: 48 bits of its creation time (ms) then
+   * 80 random bits, base64url (22 characters). Time first so the store's index of
+   * subjects grows at its end; the time says no more than the user's first event does.
+   */
   subject: string;
   product: string;
   /** `[data key (256 bits, base64url), identifier]` as JSON, sealed with the privacy wrap keys (compact JWE, `kid` of the wrap key). */
@@ -55,6 +59,14 @@ class OpenedUserKey implements UserKey {
   }
 }
 
+/** A new subject: the creation time, big-endian, then random bits (see UserKeyRecord.subject). */
+function subjectAt(now: number): string {
+  const bytes = Buffer.alloc(16);
+  bytes.writeUIntBE(Math.max(0, Math.min(Math.floor(now), 2 ** 48 - 1)), 0, 6);
+  takeRandomBytes(10).copy(bytes, 6);
+  return bytes.toString('base64url');
+}
+
 /** Makes and opens user key records; holds no state but the privacy key ring. */
 export class UserKeyCipher {
   private readonly wrap: CompactJwe;
@@ -70,7 +82,7 @@ export class UserKeyCipher {
   /** A fresh record (new subject, new data key) and the key it opens to. */
   newRecord(product: string, identifier: string, now: number, lookup = this.lookupOf(product, identifier)): { record: UserKeyRecord; key: UserKey } {
     // From the pooled CSPRNG: a getrandom call per user was ~10 µs of a start-session.
-    const subject = takeRandomBytes(16).toString('base64url');
+    const subject = subjectAt(now);
     const raw = takeRandomBytes(32).toString('base64url');
     // One seal for the key and the identifier: both go with the record, and one AES-GCM
     // operation per new user is what a start-session of a new user can afford.
