@@ -137,16 +137,18 @@ export class SqliteUserKeyStore implements UserKeyStore {
   }
 
   async createOrGet(records: readonly UserKeyRecord[]): Promise<Map<string, UserKeyRecord>> {
+    let inserted = 0;
     const stored = await this.writer.run(() => {
       const kept = new Map<string, UserKeyRecord>();
       for (const record of records) {
-        const inserted = this.insert.run(record.lookup, record.subject, record.product, record.sealedKey, record.createdAt);
-        // Ignored: another caller stored this lookup first; theirs is the record.
-        kept.set(record.lookup, inserted.changes === 1 ? record : toRecord(this.selectByLookup.get(record.lookup) as KeyRow));
+        const changes = this.insert.run(record.lookup, record.subject, record.product, record.sealedKey, record.createdAt).changes;
+        inserted += changes;
+        // Ignored: this lookup has a record already (stored earlier, or by another caller); theirs is the record.
+        kept.set(record.lookup, changes === 1 ? record : toRecord(this.selectByLookup.get(record.lookup) as KeyRow));
       }
       return kept;
     });
-    await this.durable();
+    if (inserted > 0) await this.durable();
     return stored;
   }
 

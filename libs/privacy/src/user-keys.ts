@@ -80,16 +80,16 @@ export class UserKeys {
     return this.pendingDone;
   }
 
+  /**
+   * Straight to createOrGet, without asking first which records exist: a new user (the
+   * common case of a record not remembered) then costs one INSERT, not a SELECT and an
+   * INSERT; a known one this process had not met yet costs a record made for nothing,
+   * once per process, and the store answers theirs.
+   */
   private async resolveNow(batch: Map<string, { product: string; identifier: string }>): Promise<void> {
     const now = this.clock();
-    const found = await this.store.findByLookups([...batch.keys()]);
     const created = new Map<string, { record: UserKeyRecord; key: UserKey }>();
-    for (const [lookup, { product, identifier }] of batch) {
-      const record = found.get(lookup);
-      if (record) this.remember(record, now);
-      else created.set(lookup, this.cipher.newRecord(product, identifier, now, lookup));
-    }
-    if (created.size === 0) return;
+    for (const [lookup, { product, identifier }] of batch) created.set(lookup, this.cipher.newRecord(product, identifier, now, lookup));
     const stored = await this.store.createOrGet([...created.values()].map((made) => made.record));
     for (const record of stored.values()) {
       const made = created.get(record.lookup);
