@@ -1,6 +1,6 @@
-import { PersonalDataCodec, UserKeyCipher, UserKeyStore, UserKeys, loadPrivacyKeyRing } from '@waymark/privacy';
+import { PersonalDataCodec, UserKeyCipher, UserKeyStore, UserKeys, defaultPrivacyKeysFile, loadPrivacyKeyRing } from '@waymark/privacy';
 import { loadTokenKeyRing } from '@waymark/tokens';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UsageError } from './cli-command';
 
 /**
@@ -14,7 +14,7 @@ export function openCodec(store: UserKeyStore, env: NodeJS.ProcessEnv, dataDir: 
   try {
     const tokens = loadTokenKeyRing({ file: tokenKeysFile, json: env.TOKEN_KEYS, mayCreate: false }).ring;
     const privacy = loadPrivacyKeyRing({
-      file: resolve(env.PRIVACY_KEYS_FILE ?? join(dirname(tokenKeysFile), 'privacy-keys.json')),
+      file: resolve(env.PRIVACY_KEYS_FILE ?? defaultPrivacyKeysFile(tokenKeysFile)),
       json: env.PRIVACY_KEYS,
       mayCreate: false,
     }).ring;

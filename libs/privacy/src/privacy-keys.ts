@@ -1,7 +1,6 @@
 import { KeyObject, createSecretKey, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { StoredKey, TokenKeyRing, generateStoredKey } from '@waymark/tokens';
+import { dirname, join } from 'node:path';
+import { StoredKey, TokenKeyRing, generateStoredKey, loadOrCreateSecretFile } from '@waymark/tokens';
 
 /**
  * The privacy key file (`PRIVACY_KEYS_FILE`, or `PRIVACY_KEYS` as JSON): the two secrets
@@ -42,19 +41,15 @@ export function generatePrivacyKeyFile(): PrivacyKeyFile {
  * creation is allowed (outside production, as for the token keys).
  */
 export function loadOrCreatePrivacyKeyFile(path: string, allowCreate: boolean): { file: PrivacyKeyFile; created: boolean } {
-  if (existsSync(path)) return { file: JSON.parse(readFileSync(path, 'utf8')) as PrivacyKeyFile, created: false };
-  if (!allowCreate) throw new Error(`privacy key file not found: ${path}`);
-  const file = generatePrivacyKeyFile();
-  mkdirSync(dirname(path), { recursive: true });
-  try {
-    writeFileSync(path, JSON.stringify(file, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    // Another process sharing the file (a second API, the projector) created it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { file: JSON.parse(readFileSync(path, 'utf8')) as PrivacyKeyFile, created: false };
-    throw error;
-  }
-  chmodSync(path, 0o600);
-  return { file, created: true };
+  return loadOrCreateSecretFile(path, allowCreate, 'privacy key file', generatePrivacyKeyFile);
+}
+
+/**
+ * Where the privacy keys are when PRIVACY_KEYS_FILE is not set: beside the token key
+ * file, so processes that share one (API instances, the projector, the CLI) share both.
+ */
+export function defaultPrivacyKeysFile(tokenKeysFile: string): string {
+  return join(dirname(tokenKeysFile), 'privacy-keys.json');
 }
 
 /** The key ring from `PRIVACY_KEYS` (JSON) when set, else from the file. */

@@ -193,17 +193,24 @@ export class SqliteUserKeyStore implements UserKeyStore {
   /** Synchronous lookups (the store is local): by lookup or by subject. */
   findSync(column: 'lookup' | 'subject', values: readonly string[]): Map<string, UserKeyRecord> {
     const found = new Map<string, UserKeyRecord>();
+    for (const row of this.rowsWhereIn<KeyRow>('user_keys', column, values)) found.set(column === 'lookup' ? row.lookup : row.subject, toRecord(row));
+    return found;
+  }
+
+  /** The rows whose `column` is one of `values`, in chunks of CHUNK, through the prepared statements above. */
+  private rowsWhereIn<Row>(table: 'user_keys' | 'erasures', column: string, values: readonly string[]): Row[] {
+    const rows: Row[] = [];
     for (const chunk of chunks(values.length > 1 ? [...new Set(values)] : values)) {
-      const key = `${column}:${chunk.length}`;
+      const key = `${table}.${column}:${chunk.length}`;
       let statement = this.selects.get(key);
       if (!statement) {
         if (this.selects.size > 64) this.selects.clear();
-        statement = this.db.prepare(`SELECT * FROM user_keys WHERE ${column} IN (${chunk.map(() => '?').join(', ')})`);
+        statement = this.db.prepare(`SELECT * FROM ${table} WHERE ${column} IN (${chunk.map(() => '?').join(', ')})`);
         this.selects.set(key, statement);
       }
-      for (const row of statement.all(...chunk) as KeyRow[]) found.set(column === 'lookup' ? row.lookup : row.subject, toRecord(row));
+      rows.push(...(statement.all(...chunk) as Row[]));
     }
-    return found;
+    return rows;
   }
 
   async destroy(lookup: string): Promise<UserKeyRecord | undefined> {
@@ -232,18 +239,15 @@ export class SqliteUserKeyStore implements UserKeyStore {
 
   findErasures(lookups: readonly string[]): Promise<Map<string, ErasureRecord>> {
     const found = new Map<string, ErasureRecord>();
-    for (const chunk of chunks([...new Set(lookups)])) {
-      const rows = this.db.prepare(`SELECT * FROM erasures WHERE lookup IN (${chunk.map(() => '?').join(', ')})`).all(...chunk) as ErasureRow[];
-      for (const row of rows) {
-        found.set(row.lookup, {
-          lookup: row.lookup,
-          product: row.product,
-          subject: row.subject,
-          state: row.state,
-          receipt: row.receipt,
-          updatedAt: row.updated_at,
-        });
-      }
+    for (const row of this.rowsWhereIn<ErasureRow>('erasures', 'lookup', lookups)) {
+      found.set(row.lookup, {
+        lookup: row.lookup,
+        product: row.product,
+        subject: row.subject,
+        state: row.state,
+        receipt: row.receipt,
+        updatedAt: row.updated_at,
+      });
     }
     return Promise.resolve(found);
   }

@@ -65,25 +65,32 @@ export function generateStoredKey(): StoredKey {
 }
 
 /**
- * Reads the key file, creating it (mode 0600) with one fresh key when it does not
- * exist and creation is allowed, so a fresh clone starts with no settings.
+ * Reads a JSON secret file, or creates it (mode 0600) with `make()` when it does not
+ * exist and creation is allowed. Two processes sharing the file (a second API, the
+ * projector) may race to create it: the second uses the first's. `what` names the file
+ * in the error when it is missing.
  */
-export function loadOrCreateKeyFile(path: string, allowCreate: boolean): { file: KeyFile; created: boolean } {
-  if (existsSync(path)) {
-    return { file: JSON.parse(readFileSync(path, 'utf8')) as KeyFile, created: false };
-  }
-  if (!allowCreate) throw new Error(`token key file not found: ${path}`);
-  const file: KeyFile = { keys: [generateStoredKey()] };
+export function loadOrCreateSecretFile<T>(path: string, allowCreate: boolean, what: string, make: () => T): { file: T; created: boolean } {
+  if (existsSync(path)) return { file: JSON.parse(readFileSync(path, 'utf8')) as T, created: false };
+  if (!allowCreate) throw new Error(`${what} not found: ${path}`);
+  const file = make();
   mkdirSync(dirname(path), { recursive: true });
   try {
     writeFileSync(path, JSON.stringify(file, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
   } catch (error) {
-    // Another process sharing the file (a second API, the projector) created it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { file: JSON.parse(readFileSync(path, 'utf8')) as KeyFile, created: false };
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { file: JSON.parse(readFileSync(path, 'utf8')) as T, created: false };
     throw error;
   }
   chmodSync(path, 0o600);
   return { file, created: true };
+}
+
+/**
+ * Reads the key file, creating it (mode 0600) with one fresh key when it does not
+ * exist and creation is allowed, so a fresh clone starts with no settings.
+ */
+export function loadOrCreateKeyFile(path: string, allowCreate: boolean): { file: KeyFile; created: boolean } {
+  return loadOrCreateSecretFile<KeyFile>(path, allowCreate, 'token key file', () => ({ keys: [generateStoredKey()] }));
 }
 
 /**

@@ -1,5 +1,6 @@
+import { defaultPrivacyKeysFile } from '@waymark/privacy';
 import { ConfigError, DistributedSettings, distributedEnvShape, distributedSettingsFrom, optionalSetting, parseEnv, portSetting } from '@waymark/config';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 
 export const apiEnvSchema = z.object({
@@ -111,7 +112,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     waymarkConfigFile: parsed.WAYMARK_CONFIG,
     tokenKeysFile: resolve(parsed.TOKEN_KEYS_FILE ?? `${dataDir}/token-keys.json`),
     tokenKeysJson: parsed.TOKEN_KEYS,
-    privacyKeysFile: resolve(parsed.PRIVACY_KEYS_FILE ?? join(dirname(resolve(parsed.TOKEN_KEYS_FILE ?? `${dataDir}/token-keys.json`)), 'privacy-keys.json')),
+    privacyKeysFile: resolve(parsed.PRIVACY_KEYS_FILE ?? defaultPrivacyKeysFile(resolve(parsed.TOKEN_KEYS_FILE ?? `${dataDir}/token-keys.json`))),
     privacyKeysJson: parsed.PRIVACY_KEYS,
     mayCreateTokenKeys: parsed.NODE_ENV !== 'production',
     logLevel: parsed.LOG_LEVEL,

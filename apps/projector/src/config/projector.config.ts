@@ -1,5 +1,6 @@
+import { defaultPrivacyKeysFile } from '@waymark/privacy';
 import { DistributedSettings, distributedEnvShape, distributedSettingsFrom, optionalSetting, parseEnv, portSetting } from '@waymark/config';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 
 export const PROJECTOR_CONFIG = Symbol('PROJECTOR_CONFIG');
@@ -73,6 +74,6 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
       redisKeyPrefix: distributed.redisKeyPrefix,
     },
     tokenKeys: { file: tokenKeysFile, json: parsed.TOKEN_KEYS, mayCreate },
-    privacyKeys: { file: resolve(parsed.PRIVACY_KEYS_FILE ?? join(dirname(tokenKeysFile), 'privacy-keys.json')), json: parsed.PRIVACY_KEYS, mayCreate },
+    privacyKeys: { file: resolve(parsed.PRIVACY_KEYS_FILE ?? defaultPrivacyKeysFile(tokenKeysFile)), json: parsed.PRIVACY_KEYS, mayCreate },
   };
 }
