@@ -7,6 +7,7 @@ import { poisonProjectorBenchmark } from './poison.bench';
 import { poisonFreshnessBenchmark } from './poison-freshness.bench';
 import { projectorBenchmark } from './projector.bench';
 import { replayBenchmark } from './replay.bench';
+import { revocationBenchmark } from './revocation.bench';
 import { activityBenchmark, refreshBenchmark, verifyBenchmark } from './session-methods.bench';
 import { startSessionBenchmark } from './start-session.bench';
 import { Benchmark } from './support/benchmark';
@@ -29,4 +30,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   poisonProjectorBenchmark,
   poisonFreshnessBenchmark,
   erasureBenchmark,
+  revocationBenchmark,
 ];
