@@ -5,3 +5,4 @@ export * from './token-key-ring';
 export * from './api-key-credentials';
 export * from './compact-jwe';
 export { takeRandomBytes } from './random-pool';
+export * from './dpop';

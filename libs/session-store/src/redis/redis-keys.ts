@@ -23,6 +23,11 @@ export class RedisKeys {
     return `${this.prefix}:ident:${glob(product)}:*:*:${glob(identifier)}`;
   }
 
+  /** A DPoP proof already accepted (its key thumbprint and jti), kept for the proof's lifetime. */
+  dpopProof(proofKey: string): string {
+    return `${this.prefix}:dpop:${encodeURIComponent(proofKey)}`;
+  }
+
   revoked(): string {
     return `${this.prefix}:revoked`;
   }
