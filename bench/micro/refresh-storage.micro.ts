@@ -53,6 +53,7 @@ async function main(): Promise<void> {
           const decision = decideRefresh(record, {
             now: Date.now(),
             eventId: randomUUID(),
+            revocationEventId: randomUUID(),
             meta: { requestId: 'bench', source: 'api' },
             presentedHash: record.refreshTokenHash,
             graceMs: 10_000,
@@ -91,6 +92,9 @@ async function createSession(store: SqliteSessionStore, i: number): Promise<stri
     refreshExpiresAt: now + 86_400_000,
     tokenTtlMs: 900_000,
     refreshTtlMs: 86_400_000,
+    absoluteExpiresAt: now + 30 * 86_400_000,
+    idleTimeoutMs: 86_400_000,
+    lastUsedAt: now,
     sealedData: randomBytes(220).toString('base64url'),
     refreshTokenHash: randomBytes(32).toString('base64url'),
     spentRefreshTokenHashes: [],

@@ -1,5 +1,6 @@
 import { durationSchema } from '@waymark/config';
 import { MAX_JSON_DEPTH } from '@waymark/domain';
+import { DPOP_PROOF_MAX_LENGTH, JWK_THUMBPRINT_PATTERN } from '@waymark/tokens';
 import { z } from 'zod';
 import {
   depthAtMost,
@@ -28,11 +29,28 @@ const EXAMPLE_TOKEN = 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoi...';
 const EXAMPLE_REFRESH_TOKEN = `wmr1.${EXAMPLE_SESSION_ID}.j_Slp9COEyr8q5iUp_yoVn2MC6jufl8T1CUweAXwu4I`;
 export const EXAMPLE_DATA = { userId: '1919102009383', details: { username: 'feekayo', email: 'fikayo@ductape.app' } };
 
+const EXAMPLE_JKT = '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I';
+
+/** RFC 7638 SHA-256 thumbprint of the client's public key (docs/dpop.md). */
+const jktField = z
+  .string()
+  .regex(JWK_THUMBPRINT_PATTERN, 'an RFC 7638 SHA-256 JWK thumbprint: 43 base64url characters, no padding')
+  .describe(
+    "Bind the session to the client's key (DPoP, RFC 9449): the RFC 7638 SHA-256 thumbprint of its public JWK. " +
+      'Tokens then carry `cnf.jkt` and verify needs a proof signed with that key. Refused unless the spec’s ' +
+      '`senderConstraint` allows it; required when it is `dpop-required`.',
+  );
+
 /** `POST /v1/sessions`, the seed's `sessions.start` parameters. */
 export const startSessionBodySchema = z
-  .object({ ...sessionScope, data: sessionDataField })
+  .object({ ...sessionScope, data: sessionDataField, jkt: jktField.optional() })
   .strict()
-  .meta({ examples: [{ ...EXAMPLE_SCOPE, data: EXAMPLE_DATA }] });
+  .meta({
+    examples: [
+      { ...EXAMPLE_SCOPE, data: EXAMPLE_DATA },
+      { ...EXAMPLE_SCOPE, data: EXAMPLE_DATA, jkt: EXAMPLE_JKT },
+    ],
+  });
 export type StartSessionBody = z.infer<typeof startSessionBodySchema>;
 
 /** Start's and refresh's answer: a token and a refresh token for the session. */
@@ -57,24 +75,97 @@ export const sessionTokensSchema = z
   });
 export type SessionTokens = z.infer<typeof sessionTokensSchema>;
 
+/**
+ * What the product's backend forwards of its client's request for a token bound to a key:
+ * the `DPoP` header and the request it came with (RFC 9449 §4.3 checks `htm` and `htu`
+ * against these, and `ath` against the token).
+ */
+export const dpopPresentationSchema = z
+  .object({
+    proof: z.string().min(1).max(DPOP_PROOF_MAX_LENGTH).describe("The client's DPoP proof (the `DPoP` request header): a compact JWS"),
+    method: z
+      .string()
+      .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$/, 'an HTTP method, as received')
+      .describe('The HTTP method of the request the proof came with, as received (compared with `htm`)'),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(8 * 1024)
+      .describe('The absolute URL the client called (compared with `htu`, ignoring query and fragment)'),
+  })
+  .strict();
+export type DpopPresentationBody = z.infer<typeof dpopPresentationSchema>;
+
 export const verifySessionBodySchema = z
-  .object({ ...sessionScope, token })
+  .object({
+    ...sessionScope,
+    token,
+    dpop: dpopPresentationSchema.optional().describe('Required for a token bound to a key (`cnf.jkt`); not looked at for other tokens'),
+    maxAgeSeconds: z
+      .int()
+      .min(0)
+      .max(10 * 365 * 86_400)
+      .optional()
+      .describe('Refuse (`reason: stale`) a session started more than this many seconds ago (OIDC `max_age`, ASVS 7.5.1)'),
+  })
   .strict()
-  .meta({ examples: [{ ...EXAMPLE_SCOPE, token: EXAMPLE_TOKEN }] });
+  .meta({
+    examples: [
+      { ...EXAMPLE_SCOPE, token: EXAMPLE_TOKEN },
+      {
+        ...EXAMPLE_SCOPE,
+        token: EXAMPLE_TOKEN,
+        dpop: { proof: 'eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7...', method: 'GET', url: 'https://api.example.com/orders' },
+      },
+    ],
+  });
 export type VerifySessionBody = z.infer<typeof verifySessionBodySchema>;
 
 export const verifySessionResponseSchema = z
   .discriminatedUnion('valid', [
-    z.object({ valid: z.literal(true), sessionId: z.uuid(), identifier: z.string(), data: z.record(z.string(), z.unknown()), expiresAt: instant }),
-    z.object({ valid: z.literal(false), reason: z.enum(['invalid', 'expired', 'revoked']) }),
+    z.object({
+      valid: z.literal(true),
+      sessionId: z.uuid(),
+      identifier: z.string(),
+      data: z.record(z.string(), z.unknown()),
+      expiresAt: instant,
+      authTime: instant.optional().describe('When the session started (the token’s `auth_time`); absent only for tokens minted before it was written'),
+    }),
+    z.object({
+      valid: z.literal(false),
+      reason: z
+        .enum(['invalid', 'expired', 'revoked', 'idle', 'absolute', 'stale', 'dpop'])
+        .describe(
+          '`idle`: unused for longer than its idle timeout; `absolute`: past its absolute lifetime; `stale`: started longer ago than ' +
+            '`maxAgeSeconds`; `dpop`: the token is bound to a key and its proof is missing or fails a check',
+        ),
+      detail: z.string().optional().describe('With `dpop`: which check failed, for the product’s developers'),
+    }),
   ])
   .meta({
     examples: [{ valid: true, sessionId: EXAMPLE_SESSION_ID, identifier: '1919102009383', data: EXAMPLE_DATA, expiresAt: '2026-11-26T18:28:13.000Z' }],
   });
 export type VerifySessionResponse = z.infer<typeof verifySessionResponseSchema>;
 
+/**
+ * The end user's side of a refresh as the product's backend saw it. Waymark is called by
+ * that backend, so its own request's address and user agent are the backend's: these
+ * name the user's. Recorded only if the refresh turns out to be a reuse incident, sealed
+ * with the user's key (docs/token-lineage.md).
+ */
+export const refreshClientSchema = z
+  .object({
+    userAgent: textField(512).optional().describe("The end user's User-Agent"),
+    ip: z.union([z.ipv4(), z.ipv6()]).optional().describe("The end user's IP address"),
+  })
+  .strict();
+export type RefreshClient = z.infer<typeof refreshClientSchema>;
+
 export const refreshSessionBodySchema = z
-  .object({ ...sessionScope, refreshToken: token })
+  .object({
+    ...sessionScope,
+    refreshToken: token,
+    client: refreshClientSchema.optional().describe("The end user's request (user agent, IP), kept only with a reuse incident; absent: this request's own"),
+  })
   .strict()
   .meta({ examples: [{ ...EXAMPLE_SCOPE, refreshToken: EXAMPLE_REFRESH_TOKEN }] });
 export type RefreshSessionBody = z.infer<typeof refreshSessionBodySchema>;

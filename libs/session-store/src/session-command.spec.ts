@@ -49,6 +49,7 @@ const extendByDay: SessionDecider<number> = (record) => {
   if (!record) throw new DomainError('SESSION_NOT_FOUND', 'gone');
   const decision = decideExtend(record, DAY, { now: now + 1, eventId: `e-x${++eventIds}`, meta });
   if (decision.kind === 'refused') throw new DomainError('SESSION_REVOKED', 'refused');
+  if (decision.kind === 'at-absolute-end') return { kind: 'answer', answer: decision.refreshExpiresAt };
   return { kind: 'save', events: decision.events, answer: (saved) => saved.refreshExpiresAt };
 };
 

@@ -31,6 +31,12 @@ export interface ErasedSessions {
   live: string[];
 }
 
+/** The latest use of a session one instance saw (verify, activity). */
+export interface SessionUse {
+  sessionId: string;
+  lastUsedAt: number;
+}
+
 export interface RevokedSession {
   sessionId: string;
   revokedAt: number;
@@ -57,6 +63,13 @@ export interface SessionStore {
   listByIdentifier(query: IdentifierSessionsQuery): Promise<{ total: number; records: SessionRecord[] }>;
   /** Revoked sessions that may still hold unexpired tokens at `now`. */
   listRevoked(now: number): Promise<RevokedSession[]>;
+  /**
+   * Moves sessions' `lastUsedAt` forward to the uses given (never back), without a new
+   * version or an event: uses are not changes a compare-and-set should lose to, and the
+   * log records what happened, not each verify. Sessions gone are skipped. Batched by
+   * the caller (docs/session-timeouts.md): one call per flush, never one per verify.
+   */
+  recordUses(uses: readonly SessionUse[]): Promise<void>;
   /** Called after a revocation is durable, in this process. */
   onRevoked(listener: (revoked: RevokedSession) => void): void;
   /** Every session of one user in a product (any status), narrowed to envs and tags when given. */

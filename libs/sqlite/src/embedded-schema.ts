@@ -133,4 +133,26 @@ export const EMBEDDED_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE replay_runs ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
   `,
+  // Idle and absolute timeouts (docs/session-timeouts.md). Sessions stored before them get
+  // what they had (legacyTimeoutsOf in libs/domain, which this mirrors): idle = their
+  // refresh lifetime, absolute end = 90 days from start but never before their current
+  // end, last use = their last refresh or start.
+  `
+  ALTER TABLE sessions ADD COLUMN absolute_expires_at INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN idle_timeout_ms INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
+  UPDATE sessions SET
+    absolute_expires_at = max(refresh_expires_at, ((started_at + 7776000000) / 1000) * 1000),
+    idle_timeout_ms = refresh_ttl_ms,
+    last_used_at = coalesce(rotated_at, started_at);
+  `,
+  // DPoP (docs/dpop.md): the thumbprint of the client key a session is bound to; NULL: not bound.
+  `
+  ALTER TABLE sessions ADD COLUMN dpop_jkt TEXT;
+  `,
+  // Token lineage (docs/token-lineage.md): when each spent refresh token was spent, a JSON
+  // array beside spent_hashes; NULL in sessions stored before (unknown there).
+  `
+  ALTER TABLE sessions ADD COLUMN spent_times TEXT;
+  `,
 ];

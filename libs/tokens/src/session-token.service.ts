@@ -15,9 +15,24 @@ export interface SessionTokenClaims {
   data: Record<string, unknown>;
   expiresAt: number;
   issuedAt: number;
+  /** When the session started (OIDC `auth_time`), the same in every token of the session; absent in tokens minted before it was written. */
+  authTime?: number;
+  /** The session's absolute end and idle timeout (docs/session-timeouts.md); absent in older tokens. */
+  absoluteExpiresAt?: number;
+  idleTimeoutMs?: number;
+  /** The thumbprint of the client key the token is bound to (RFC 9449 §6.1 `cnf.jkt`); absent: not bound. */
+  jkt?: string;
 }
 
-export type TokenCheck = { valid: true; claims: SessionTokenClaims } | { valid: false; reason: 'expired' | 'invalid' };
+export type TokenCheck = { valid: true; claims: SessionTokenClaims } | { valid: false; reason: 'expired' | 'invalid' | 'absolute' };
+
+/**
+ * How far ahead of our clock a token's `nbf` may lie and the token still be accepted:
+ * the clocks of two instances (or of a signer elsewhere) are never exactly equal, and
+ * a token refused for being a few seconds early helps nobody (RFC 7519 §4.1.5 allows "a
+ * small leeway, usually no more than a few minutes").
+ */
+export const NOT_BEFORE_LEEWAY_MS = 30_000;
 
 /** Audience binds a token to one product and env: a token minted for `snd` is refused in `prd`. */
 export function audienceOf(product: string, env: string): string {
@@ -31,9 +46,19 @@ interface SessionTokenPayload {
   data: Record<string, unknown>;
   sub: string;
   iss: string;
-  aud: string;
+  /** Ours, or an array containing ours (RFC 7519 §4.1.3). */
+  aud: string | string[];
   iat: number;
   exp: number;
+  /** Not before (RFC 7519 §4.1.5): the issue time in our tokens; absent in tokens minted before it was written. */
+  nbf?: number;
+  /** The session's start (OIDC Core §2 `auth_time`), seconds. */
+  auth_time?: number;
+  /** Ours: the session's absolute end (seconds) and its idle timeout (seconds). */
+  axp?: number;
+  idl?: number;
+  /** RFC 7800 confirmation: the DPoP key's thumbprint (RFC 9449 §6.1). */
+  cnf?: { jkt: string };
 }
 
 /**
@@ -62,13 +87,22 @@ export class SessionTokenService {
       aud: audienceOf(claims.product, claims.env),
       iat: Math.floor(claims.issuedAt / 1000),
       exp: Math.floor(claims.expiresAt / 1000),
+      nbf: Math.floor(claims.issuedAt / 1000),
+      ...(claims.authTime === undefined ? {} : { auth_time: Math.floor(claims.authTime / 1000) }),
+      ...(claims.absoluteExpiresAt === undefined ? {} : { axp: Math.floor(claims.absoluteExpiresAt / 1000) }),
+      ...(claims.idleTimeoutMs === undefined ? {} : { idl: Math.ceil(claims.idleTimeoutMs / 1000) }),
+      ...(claims.jkt === undefined ? {} : { cnf: { jkt: claims.jkt } }),
     };
     return this.jwe.encrypt(JSON.stringify(payload));
   }
 
   async check(token: string, product: string, env: string, now: number): Promise<TokenCheck> {
     const payload = this.open(token);
-    if (!payload || payload.iss !== TOKEN_ISSUER || payload.aud !== audienceOf(product, env)) return { valid: false, reason: 'invalid' };
+    if (!payload || payload.iss !== TOKEN_ISSUER || !isAudience(payload.aud, audienceOf(product, env))) return { valid: false, reason: 'invalid' };
+    // RFC 7519 §4.1.5: not accepted before nbf, with a small leeway for clock skew.
+    if (payload.nbf !== undefined && now + NOT_BEFORE_LEEWAY_MS < payload.nbf * 1000) return { valid: false, reason: 'invalid' };
+    // Past the session's absolute end nothing of it is valid; said as such (exp is never later).
+    if (payload.axp !== undefined && now >= payload.axp * 1000) return { valid: false, reason: 'absolute' };
     // RFC 7519 §4.1.4: not accepted on or after exp (no leeway: both ends are our clock).
     if (Math.floor(now / 1000) >= payload.exp) return { valid: false, reason: 'expired' };
     return {
@@ -82,6 +116,10 @@ export class SessionTokenService {
         data: payload.data,
         expiresAt: payload.exp * 1000,
         issuedAt: payload.iat * 1000,
+        ...(payload.auth_time === undefined ? {} : { authTime: payload.auth_time * 1000 }),
+        ...(payload.axp === undefined ? {} : { absoluteExpiresAt: payload.axp * 1000 }),
+        ...(payload.idl === undefined ? {} : { idleTimeoutMs: payload.idl * 1000 }),
+        ...(payload.cnf === undefined ? {} : { jkt: payload.cnf.jkt }),
       },
     };
   }
@@ -113,14 +151,37 @@ function parsePayload(plaintext: string): SessionTokenPayload | undefined {
     typeof claims.tag !== 'string' ||
     typeof claims.sub !== 'string' ||
     typeof claims.iss !== 'string' ||
-    typeof claims.aud !== 'string' ||
+    !isAudienceClaim(claims.aud) ||
+    !optionalNumber(claims.nbf) ||
+    !optionalNumber(claims.auth_time) ||
+    !optionalNumber(claims.axp) ||
+    !optionalNumber(claims.idl) ||
     !Number.isFinite(claims.iat) ||
     !Number.isFinite(claims.exp) ||
     typeof data !== 'object' ||
     data === null ||
-    Array.isArray(data)
+    Array.isArray(data) ||
+    !isConfirmation(claims.cnf)
   ) {
     return undefined;
   }
   return { ...(claims as unknown as SessionTokenPayload), data: data as Record<string, unknown> };
+}
+
+/** `cnf` absent, or an object whose `jkt` is a string: a token with another confirmation is not ours. */
+function isConfirmation(cnf: unknown): boolean {
+  return cnf === undefined || (typeof cnf === 'object' && cnf !== null && typeof (cnf as { jkt?: unknown }).jkt === 'string');
+}
+
+/** RFC 7519 §4.1.3: `aud` is one string or an array of strings; ours must be among them. */
+function isAudience(aud: string | string[], ours: string): boolean {
+  return typeof aud === 'string' ? aud === ours : aud.includes(ours);
+}
+
+function isAudienceClaim(aud: unknown): aud is string | string[] {
+  return typeof aud === 'string' || (Array.isArray(aud) && aud.every((entry) => typeof entry === 'string'));
+}
+
+function optionalNumber(value: unknown): boolean {
+  return value === undefined || Number.isFinite(value);
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock, DecisionContext, DomainError, IdGenerator, SessionRecord, isInScope } from '@waymark/domain';
+import { Clock, DecisionContext, DomainError, IdGenerator, SessionRecord, TimeoutReason, UseView, isInScope } from '@waymark/domain';
 import { SESSION_STORE, SessionDecider, SessionStore, handleSessionCommand } from '@waymark/session-store';
 import { CLOCK, ID_GENERATOR } from '../shared/domain.providers';
+import { SessionUseTracker } from './session-use-tracker';
 
 /**
  * What every session command handler needs, in one provider: the session store, the
@@ -14,7 +15,13 @@ export class SessionCommands {
     @Inject(SESSION_STORE) readonly store: SessionStore,
     @Inject(CLOCK) readonly clock: Clock,
     @Inject(ID_GENERATOR) readonly newId: IdGenerator,
+    private readonly uses: SessionUseTracker,
   ) {}
+
+  /** What this instance knows of the session's use beyond its record (idle timeout). */
+  useView(sessionId: string): UseView {
+    return { lastUsedAt: this.uses.lastUse(sessionId), idleAllowanceMs: this.uses.idleAllowanceMs };
+  }
 
   /** The context of one decision made now for the request `requestId`. */
   context(requestId: string | undefined): DecisionContext {
@@ -32,4 +39,11 @@ export function requireInScope(record: SessionRecord | undefined, scope: { produ
     throw DomainError.forField('SESSION_NOT_FOUND', 'sessionId', `no session ${sessionId} in this product, env and tag`);
   }
   return record;
+}
+
+/** The refusal of a session past its idle timeout or its absolute end, on the field the caller sent. */
+export function timeoutRefusal(reason: TimeoutReason, field: string): DomainError {
+  return reason === 'idle'
+    ? DomainError.forField('SESSION_IDLE_TIMEOUT', field, 'the session was unused for longer than its idle timeout; start a new one')
+    : DomainError.forField('SESSION_ABSOLUTE_TIMEOUT', field, 'the session reached its absolute lifetime; start a new one');
 }

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { DomainError, durationToMs } from '@waymark/domain';
 import {
+  EXAMPLE_SESSION_ID,
   ExtendSessionBody,
   extendSessionBodySchema,
   ExtendSessionResponse,
@@ -17,6 +18,11 @@ import {
   recordActivityResponseSchema,
   RefreshSessionBody,
   refreshSessionBodySchema,
+  SessionLineageQuery,
+  sessionLineageQuerySchema,
+  SessionLineageResponse,
+  sessionLineageSchema,
+  sessionLineageParamsSchema,
   RevokeSessionsBody,
   revokeSessionsBodySchema,
   RevokeSessionsResponse,
@@ -31,6 +37,7 @@ import {
   verifySessionResponseSchema,
 } from '@waymark/contract';
 import { currentRequestId } from '@waymark/logging';
+import { FastifyRequest } from 'fastify';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ApiErrorCode, ApiOperation } from '../openapi/api-operation.decorator';
 import { ExtendSessionCommand } from './commands/extend-session/extend-session.command';
@@ -38,6 +45,7 @@ import { RecordActivityCommand } from './commands/record-activity/record-activit
 import { RefreshSessionCommand } from './commands/refresh-session/refresh-session.command';
 import { RevokeSessionsCommand } from './commands/revoke-sessions/revoke-sessions.command';
 import { StartSessionCommand } from './commands/start-session/start-session.command';
+import { GetSessionLineageQuery } from './queries/get-session-lineage/get-session-lineage.query';
 import { ListActiveSessionsQuery } from './queries/list-active-sessions/list-active-sessions.query';
 import { VerifySessionQuery } from './queries/verify-session/verify-session.query';
 
@@ -67,7 +75,7 @@ export class SessionsController {
     errors: [...SCOPE_ERRORS, 'IDENTIFIER_MISSING', 'INVALID_SESSION_DATA', 'CREATE_FAILED', 'STORE_UNAVAILABLE'],
   })
   start(@Body() body: StartSessionBody): Promise<SessionTokens> {
-    return this.commands.execute(new StartSessionCommand(body.product, body.env, body.tag, body.data, currentRequestId()));
+    return this.commands.execute(new StartSessionCommand(body.product, body.env, body.tag, body.data, currentRequestId(), body.jkt));
   }
 
   @Post('verify')
@@ -79,13 +87,15 @@ export class SessionsController {
     summary: 'Verify a session token',
     description:
       'A valid token needs no store read; a revoked session is refused at once. An invalid, expired or ' +
-      'revoked token is an answer (`valid: false`), not an error.',
+      'revoked token is an answer (`valid: false`), not an error. A token bound to a key (DPoP, docs/dpop.md) ' +
+      'needs `dpop`, the proof its client sent with the request: without it, or when the proof fails a check ' +
+      '(signature, key, `htm`, `htu`, `iat`, `ath`, or a `jti` already used), the answer is `reason: dpop`.',
     body: verifySessionBodySchema,
     responses: { 200: { description: 'Validity and, when valid, the decrypted data', schema: verifySessionResponseSchema } },
     errors: [...SCOPE_ERRORS, 'STORE_UNAVAILABLE'],
   })
   verify(@Body() body: VerifySessionBody): Promise<VerifySessionResponse> {
-    return this.queries.execute(new VerifySessionQuery(body.product, body.env, body.tag, body.token));
+    return this.queries.execute(new VerifySessionQuery(body.product, body.env, body.tag, body.token, body.dpop, body.maxAgeSeconds));
   }
 
   @Post('refresh')
@@ -97,13 +107,16 @@ export class SessionsController {
     summary: 'Refresh: a new token and a new refresh token',
     description:
       'Each refresh token works once. A retry within the grace window gets the same answer; a spent token ' +
-      'presented after it revokes the session (RFC 9700 §4.14.2).',
+      'presented after it revokes the session (RFC 9700 §4.14.2) and records a RefreshTokenReused incident with ' +
+      "`client` (the end user's user agent and IP; without it, this request's own), sealed with the user's key.",
     body: refreshSessionBodySchema,
     responses: { 200: { description: 'The new pair', schema: sessionTokensSchema } },
     errors: [...SCOPE_ERRORS, 'TOKEN_INVALID', 'REFRESH_FAILED', 'REFRESH_TOKEN_REUSED', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'STORE_UNAVAILABLE'],
   })
-  refresh(@Body() body: RefreshSessionBody): Promise<SessionTokens> {
-    return this.commands.execute(new RefreshSessionCommand(body.product, body.env, body.tag, body.refreshToken, currentRequestId()));
+  refresh(@Body() body: RefreshSessionBody, @Req() request: FastifyRequest): Promise<SessionTokens> {
+    const userAgent = request.headers['user-agent'];
+    const client = body.client ?? { userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : undefined, ip: request.ip };
+    return this.commands.execute(new RefreshSessionCommand(body.product, body.env, body.tag, body.refreshToken, currentRequestId(), client));
   }
 
   @Post('revoke')
@@ -178,5 +191,29 @@ export class SessionsController {
   })
   listActive(@Query() query: ListActiveQuery): Promise<ListActiveResponse> {
     return this.queries.execute(new ListActiveSessionsQuery(query.product, query.env, query.tag, query.identifier, query.page, query.pageSize));
+  }
+
+  @Get(':sessionId/lineage')
+  // Admins investigating an incident read it too, not only the product's backend.
+  @RequireRole('secret', 'admin')
+  @ApiOperation({
+    operationId: 'getSessionLineage',
+    tag: 'sessions',
+    summary: "A session's refresh-token family: each rotation and its parent, reuse incidents, the revocation",
+    description:
+      'Generation 0 is the refresh token minted at start; each rotation mints the next and spends its parent. A reuse ' +
+      "incident names the spent generation presented again, when, how long after its spending, and the request's user " +
+      "agent and IP (opened with the user's key). Read from the read model: `complete` is false while it lags the " +
+      'session store. docs/token-lineage.md.',
+    params: { sessionId: { description: 'The session id', example: EXAMPLE_SESSION_ID } },
+    query: sessionLineageQuerySchema,
+    responses: { 200: { description: 'The family tree', schema: sessionLineageSchema } },
+    errors: ['PRODUCT_NOT_FOUND', 'ENV_NOT_FOUND', 'SESSION_NOT_FOUND', 'STORE_UNAVAILABLE'],
+  })
+  lineage(@Param('sessionId') sessionId: string, @Query() query: SessionLineageQuery): Promise<SessionLineageResponse> {
+    if (!sessionLineageParamsSchema.safeParse({ sessionId }).success) {
+      throw DomainError.forField('INVALID_REQUEST', 'sessionId', 'a session id is a UUID');
+    }
+    return this.queries.execute(new GetSessionLineageQuery({ product: query.product, env: query.env, tag: query.tag }, sessionId));
   }
 }

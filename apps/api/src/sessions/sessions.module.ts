@@ -4,11 +4,14 @@ import { RecordActivityHandler } from './commands/record-activity/record-activit
 import { RefreshSessionHandler } from './commands/refresh-session/refresh-session.handler';
 import { RevokeSessionsHandler } from './commands/revoke-sessions/revoke-sessions.handler';
 import { StartSessionHandler } from './commands/start-session/start-session.handler';
+import { GetSessionLineageHandler } from './queries/get-session-lineage/get-session-lineage.handler';
 import { ListActiveSessionsHandler } from './queries/list-active-sessions/list-active-sessions.handler';
 import { VerifySessionHandler } from './queries/verify-session/verify-session.handler';
+import { DPOP_PROVIDERS } from './dpop.providers';
 import { RevocationList } from './revocation-list';
 import { SessionCommands } from './session-commands';
 import { SessionTokenVerifier } from './session-token-verifier';
+import { SessionUseTracker } from './session-use-tracker';
 import { SessionsController } from './sessions.controller';
 
 @Module({
@@ -17,6 +20,8 @@ import { SessionsController } from './sessions.controller';
     RevocationList,
     SessionCommands,
     SessionTokenVerifier,
+    ...DPOP_PROVIDERS,
+    SessionUseTracker,
     StartSessionHandler,
     RefreshSessionHandler,
     RevokeSessionsHandler,
@@ -24,6 +29,7 @@ import { SessionsController } from './sessions.controller';
     RecordActivityHandler,
     VerifySessionHandler,
     ListActiveSessionsHandler,
+    GetSessionLineageHandler,
   ],
 })
 export class SessionsModule {}

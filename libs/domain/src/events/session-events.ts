@@ -11,6 +11,7 @@ export const SESSION_SPEC_CREATED = 'SessionSpecCreated';
 export const SESSION_SPEC_UPDATED = 'SessionSpecUpdated';
 export const SESSION_SPEC_DELETED = 'SessionSpecDeleted';
 export const IDENTIFIER_ERASED = 'IdentifierErased';
+export const REFRESH_TOKEN_REUSED = 'RefreshTokenReused';
 
 export interface SessionStartedData {
   expiresAt: string;
@@ -21,10 +22,24 @@ export interface SessionStartedData {
    * key decrypt them.
    */
   sealedData: string;
+  /**
+   * The session's absolute end and idle timeout, from the spec at start, so that a fold
+   * of the log alone knows them. Absent from events written before timeouts existed:
+   * `legacyTimeoutsOf` then gives what such sessions had.
+   */
+  absoluteExpiresAt?: string;
+  idleTimeoutMs?: number;
 }
 
 export interface SessionRefreshedData {
   generation: number;
+  /**
+   * The generation of the refresh token this rotation spent: its parent in the token
+   * family (docs/token-lineage.md). A session's refresh tokens are named by generation
+   * (0: minted at start, n: minted by the nth rotation), never by the token or its hash.
+   * Absent in events written before lineage was recorded (it was then `generation − 1`).
+   */
+  parentGeneration?: number;
   expiresAt: string;
   refreshExpiresAt: string;
 }
@@ -36,6 +51,32 @@ export interface SessionRevokedData {
 export interface SessionExtendedData {
   refreshExpiresAt: string;
   previousRefreshExpiresAt: string;
+}
+
+/**
+ * A spent refresh token was presented again outside the grace window (RFC 9700
+ * §4.14.2): the session is revoked by the SessionRevoked decided with it. Changes no
+ * session state itself.
+ */
+export interface RefreshTokenReusedData {
+  /** The generation of the replayed (spent) refresh token. */
+  replayedGeneration: number;
+  /** The session's generation when it was replayed: that of its live refresh token. */
+  currentGeneration: number;
+  /**
+   * When the replayed token was spent (the rotation to `replayedGeneration + 1`) and how
+   * long before the replay; absent when the session record no longer knew (records
+   * written before spent times were kept).
+   */
+  spentAt?: string;
+  sinceSpentMs?: number;
+  /**
+   * The refresh request's metadata (`{ userAgent?, ip? }`, the end user's as the
+   * product's backend reported them, else the HTTP request's own), sealed like session
+   * data: with the token keys in this form, with the user's own key in the log
+   * (PersonalDataCodec), so an erasure makes it unreadable. Absent when there was none.
+   */
+  sealedRequest?: string;
 }
 
 /** One call made on the user's behalf, as the product's backend reports it. */
@@ -81,6 +122,7 @@ export type SessionSpecCreated = EventEnvelope<typeof SESSION_SPEC_CREATED, Sess
 export type SessionSpecUpdated = EventEnvelope<typeof SESSION_SPEC_UPDATED, SessionSpecData>;
 export type SessionSpecDeleted = EventEnvelope<typeof SESSION_SPEC_DELETED, SessionSpecDeletedData>;
 export type IdentifierErased = EventEnvelope<typeof IDENTIFIER_ERASED, IdentifierErasedData>;
+export type RefreshTokenReused = EventEnvelope<typeof REFRESH_TOKEN_REUSED, RefreshTokenReusedData>;
 
 /** Event types and the schema versions this build understands. */
 export const KNOWN_EVENT_VERSIONS: Readonly<Record<string, readonly number[]>> = {
@@ -93,6 +135,7 @@ export const KNOWN_EVENT_VERSIONS: Readonly<Record<string, readonly number[]>> =
   [SESSION_SPEC_UPDATED]: [1],
   [SESSION_SPEC_DELETED]: [1],
   [IDENTIFIER_ERASED]: [1],
+  [REFRESH_TOKEN_REUSED]: [1],
 };
 
 /**

@@ -1,6 +1,6 @@
 import { WaymarkEvent, assertNever } from '../events/waymark-events';
 import { toWholeSecond } from '../time/clock';
-import { SPENT_REFRESH_HASHES_KEPT, SessionRecord, initialSessionState } from './session-record';
+import { SPENT_REFRESH_HASHES_KEPT, SessionRecord, initialSessionState, legacyTimeoutsOf } from './session-record';
 
 /**
  * The log never holds refresh tokens or their hashes (by design), so a session folded
@@ -26,6 +26,8 @@ export interface LocalFacts {
    */
   tokenTtlMs?: number;
   refreshTtlMs?: number;
+  /** SessionStarted: the thumbprint of the key the session is bound to (DPoP), if any. */
+  jkt?: string;
 }
 
 /**
@@ -42,6 +44,9 @@ export function evolveSession(record: SessionRecord | undefined, event: WaymarkE
       const startedAt = Date.parse(event.occurredAt);
       const expiresAt = Date.parse(event.data.expiresAt);
       const refreshExpiresAt = Date.parse(event.data.refreshExpiresAt);
+      const refreshTtlMs = local.refreshTtlMs ?? refreshExpiresAt - toWholeSecond(startedAt);
+      // Events from before timeouts carry none: such a session gets what it had then.
+      const legacy = legacyTimeoutsOf({ startedAt, refreshExpiresAt, refreshTtlMs, rotatedAt: null });
       return {
         sessionId: event.sessionId,
         product: event.product,
@@ -53,24 +58,34 @@ export function evolveSession(record: SessionRecord | undefined, event: WaymarkE
         expiresAt,
         refreshExpiresAt,
         tokenTtlMs: local.tokenTtlMs ?? expiresAt - toWholeSecond(startedAt),
-        refreshTtlMs: local.refreshTtlMs ?? refreshExpiresAt - toWholeSecond(startedAt),
+        refreshTtlMs,
+        absoluteExpiresAt: event.data.absoluteExpiresAt === undefined ? legacy.absoluteExpiresAt : Date.parse(event.data.absoluteExpiresAt),
+        idleTimeoutMs: event.data.idleTimeoutMs ?? legacy.idleTimeoutMs,
+        lastUsedAt: startedAt,
         sealedData: event.data.sealedData,
         refreshTokenHash: local.refreshTokenHash ?? REBUILT_REFRESH_TOKEN_HASH,
+        ...(local.jkt === undefined ? {} : { jkt: local.jkt }),
       };
     }
     case 'SessionRefreshed': {
       if (!record) return undefined;
       // The token this refresh spent is spent whether or not the new one is known here:
       // presenting it again is reuse. A rebuilt marker is no token, so it is not kept.
-      const spent =
-        record.refreshTokenHash === REBUILT_REFRESH_TOKEN_HASH ? record.spentRefreshTokenHashes : [record.refreshTokenHash, ...record.spentRefreshTokenHashes];
+      const rebuilt = record.refreshTokenHash === REBUILT_REFRESH_TOKEN_HASH;
+      const spent = rebuilt ? record.spentRefreshTokenHashes : [record.refreshTokenHash, ...record.spentRefreshTokenHashes];
+      const spentTimes = record.spentRefreshTokenTimes ?? [];
+      const rotatedAt = Date.parse(event.occurredAt);
       return {
         ...record,
         expiresAt: Date.parse(event.data.expiresAt),
         refreshExpiresAt: Date.parse(event.data.refreshExpiresAt),
         refreshTokenHash: local.refreshTokenHash ?? REBUILT_REFRESH_TOKEN_HASH,
         spentRefreshTokenHashes: spent.slice(0, SPENT_REFRESH_HASHES_KEPT),
-        rotatedAt: Date.parse(event.occurredAt),
+        // Index for index with the hashes: a time is added exactly when a hash is.
+        spentRefreshTokenTimes: (rebuilt ? spentTimes : [rotatedAt, ...spentTimes]).slice(0, SPENT_REFRESH_HASHES_KEPT),
+        rotatedAt,
+        // A refresh is a use of the session (idle timeout).
+        lastUsedAt: Math.max(record.lastUsedAt, rotatedAt),
         lastRefreshSealed: local.sealedAnswer ?? null,
         generation: event.data.generation,
         version: record.version + 1,
@@ -89,9 +104,16 @@ export function evolveSession(record: SessionRecord | undefined, event: WaymarkE
     }
     case 'SessionExtended': {
       if (!record) return undefined;
-      return { ...record, refreshExpiresAt: Date.parse(event.data.refreshExpiresAt), version: record.version + 1 };
+      // Extending is the product's backend acting for the session: a use (docs/session-timeouts.md).
+      return {
+        ...record,
+        refreshExpiresAt: Date.parse(event.data.refreshExpiresAt),
+        lastUsedAt: Math.max(record.lastUsedAt, Date.parse(event.occurredAt)),
+        version: record.version + 1,
+      };
     }
     case 'SessionActivityRecorded':
+    case 'RefreshTokenReused': // the SessionRevoked decided with it ends the session
     case 'SessionSpecCreated':
     case 'SessionSpecUpdated':
     case 'SessionSpecDeleted':

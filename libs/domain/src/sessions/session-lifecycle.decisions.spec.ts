@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { EventMeta } from '../events/event-envelope';
-import { SessionExtended, SessionRefreshed, SessionRevoked, SessionStarted } from '../events/session-events';
+import { RefreshTokenReused, SessionExtended, SessionRefreshed, SessionRevoked, SessionStarted } from '../events/session-events';
 import { Fact, givenSession } from '../testing/given-when-then';
 import { LocalFacts, REBUILT_REFRESH_TOKEN_HASH } from './evolve-session';
 import { decideExtend, decideRefresh, decideRevoke, sessionsToRevoke } from './session-lifecycle.decisions';
@@ -20,13 +20,19 @@ const NEXT = hash('next');
 
 const envelope = (id: string, at: number) => ({ id, version: 1, occurredAt: iso(at), ...session, meta });
 
-/** A session started at t0 (token 1 h, session 30 d), its refresh token `refreshTokenHash`. */
+/** A session started at t0 (token 1 h, session 30 d, absolute end 90 d), its refresh token `refreshTokenHash`. */
 function started(refreshTokenHash = CURRENT, sessionId = session.sessionId): { event: SessionStarted; local: LocalFacts } {
   const event: SessionStarted = {
     ...envelope('e-start', t0),
     sessionId,
     type: 'SessionStarted',
-    data: { expiresAt: iso(t0 + HOUR), refreshExpiresAt: iso(t0 + 30 * DAY), sealedData: 'sealed' },
+    data: {
+      expiresAt: iso(t0 + HOUR),
+      refreshExpiresAt: iso(t0 + 30 * DAY),
+      sealedData: 'sealed',
+      absoluteExpiresAt: iso(t0 + 90 * DAY),
+      idleTimeoutMs: 30 * DAY,
+    },
   };
   return { event, local: { refreshTokenHash, tokenTtlMs: HOUR, refreshTtlMs: 30 * DAY } };
 }
@@ -48,7 +54,20 @@ const extended = (at: number, from: number, to: number): SessionExtended => ({
   data: { refreshExpiresAt: iso(to), previousRefreshExpiresAt: iso(from) },
 });
 
-const refreshInput = (now: number, presentedHash: string) => ({ now, eventId: 'e-new', meta, presentedHash, graceMs: 10 * SECOND, nextRefreshHash: NEXT });
+const refreshInput = (now: number, presentedHash: string) => ({
+  now,
+  eventId: 'e-new',
+  revocationEventId: 'e-revoke-new',
+  meta,
+  presentedHash,
+  graceMs: 10 * SECOND,
+  nextRefreshHash: NEXT,
+});
+/** What a reuse incident decides at `now`: the incident, then the revocation, one instant. */
+const reuse = (now: number, data: RefreshTokenReused['data']): [RefreshTokenReused, SessionRevoked] => [
+  { ...envelope('e-new', now), type: 'RefreshTokenReused', data },
+  { ...envelope('e-revoke-new', now), type: 'SessionRevoked', data: { reason: 'refresh-token-reuse' } },
+];
 const context = (now: number) => ({ now, eventId: 'e-new', meta });
 
 describe('decideRefresh', () => {
@@ -59,7 +78,7 @@ describe('decideRefresh', () => {
       {
         ...envelope('e-new', now),
         type: 'SessionRefreshed',
-        data: { generation: 1, expiresAt: iso(t0 + 2 * DAY + HOUR), refreshExpiresAt: iso(t0 + 32 * DAY) },
+        data: { generation: 1, parentGeneration: 0, expiresAt: iso(t0 + 2 * DAY + HOUR), refreshExpiresAt: iso(t0 + 32 * DAY) },
       },
     ]);
     // Folded, the new token is current and the presented one spent.
@@ -75,7 +94,8 @@ describe('decideRefresh', () => {
   it('given a refresh just made, when the token it spent comes after the grace window, then the session is revoked as reuse', () => {
     const now = t0 + HOUR + 11 * SECOND;
     const when = givenSession(started(), refreshed(t0 + HOUR, 1, NEXT, 'answer')).when((s) => decideRefresh(s, refreshInput(now, CURRENT)));
-    when.then([{ ...envelope('e-new', now), type: 'SessionRevoked', data: { reason: 'refresh-token-reuse' } }]);
+    when.then(reuse(now, { replayedGeneration: 0, currentGeneration: 1, spentAt: iso(t0 + HOUR), sinceSpentMs: 11 * SECOND }));
+    // The incident changes nothing itself: the record is what the revocation makes of it.
     expect(when.thenState()).toMatchObject({ status: 'revoked', revokeReason: 'refresh-token-reuse', revokedAt: now, lastRefreshSealed: null, version: 2 });
   });
 
@@ -83,14 +103,35 @@ describe('decideRefresh', () => {
     const now = t0 + 2 * HOUR + SECOND;
     givenSession(started(), refreshed(t0 + HOUR, 1, hash('second'), 'a1'), refreshed(t0 + 2 * HOUR, 2, hash('third'), 'a2'))
       .when((s) => decideRefresh(s, refreshInput(now, CURRENT)))
-      .then([{ ...envelope('e-new', now), type: 'SessionRevoked', data: { reason: 'refresh-token-reuse' } }]);
+      .then(reuse(now, { replayedGeneration: 0, currentGeneration: 2, spentAt: iso(t0 + HOUR), sinceSpentMs: HOUR + SECOND }));
   });
 
   it('given a refresh whose answer this store never kept, when its spent token comes within the grace window, then that is reuse', () => {
     const now = t0 + HOUR + SECOND;
     givenSession(started(), refreshed(t0 + HOUR, 1, NEXT))
       .when((s) => decideRefresh(s, refreshInput(now, CURRENT)))
-      .then([{ ...envelope('e-new', now), type: 'SessionRevoked', data: { reason: 'refresh-token-reuse' } }]);
+      .then(reuse(now, { replayedGeneration: 0, currentGeneration: 1, spentAt: iso(t0 + HOUR), sinceSpentMs: SECOND }));
+  });
+
+  it('given three refreshes, when the second token comes again with request metadata, then the incident names generation 1 and carries it sealed', () => {
+    const now = t0 + 4 * HOUR;
+    const second = hash('second');
+    givenSession(started(), refreshed(t0 + HOUR, 1, second, 'a1'), refreshed(t0 + 2 * HOUR, 2, hash('third'), 'a2'), refreshed(t0 + 3 * HOUR, 3, NEXT, 'a3'))
+      .when((s) => decideRefresh(s, { ...refreshInput(now, second), sealedRequest: 'sealed-request' }))
+      .then(reuse(now, { replayedGeneration: 1, currentGeneration: 3, spentAt: iso(t0 + 2 * HOUR), sinceSpentMs: 2 * HOUR, sealedRequest: 'sealed-request' }));
+  });
+
+  it('given a record stored before spent times were kept, when a spent token comes again, then the incident says which, without when it was spent', () => {
+    const now = t0 + 3 * HOUR;
+    givenSession(started(), refreshed(t0 + HOUR, 1, hash('second'), 'a1'), refreshed(t0 + 2 * HOUR, 2, NEXT, 'a2'))
+      .when((s) => decideRefresh({ ...s, spentRefreshTokenTimes: undefined }, refreshInput(now, CURRENT)))
+      .then(reuse(now, { replayedGeneration: 0, currentGeneration: 2 }));
+  });
+
+  it('given a refresh just made, when its spent token is retried within the grace window, then nothing is decided (no incident)', () => {
+    givenSession(started(), refreshed(t0 + HOUR, 1, NEXT, 'answer'))
+      .when((s) => decideRefresh(s, refreshInput(t0 + HOUR + 10 * SECOND, CURRENT)))
+      .then([]);
   });
 
   it('given a started session, when a token matching nothing is presented, then it is refused without revoking', () => {

@@ -1,24 +1,69 @@
-import { SESSION_EXTENDED, SESSION_REFRESHED, SESSION_REVOKED, SessionExtended, SessionRefreshed, SessionRevoked } from '../events/session-events';
+import {
+  REFRESH_TOKEN_REUSED,
+  RefreshTokenReused,
+  SESSION_EXTENDED,
+  SESSION_REFRESHED,
+  SESSION_REVOKED,
+  SessionExtended,
+  SessionRefreshed,
+  SessionRevoked,
+} from '../events/session-events';
 import { toIsoTimestamp, toWholeSecond } from '../time/clock';
 import { findConstantTime } from './constant-time';
-import { REBUILT_REFRESH_TOKEN_HASH } from './evolve-session';
+import { REBUILT_REFRESH_TOKEN_HASH, evolveDecided } from './evolve-session';
 import { DecisionContext, SessionDecision, decided, envelopeOf } from './session-decision';
 import { RevokeReason, SessionRecord } from './session-record';
+import { TimeoutReason, timeoutOf } from './session-timeouts';
 
 export type { DecisionContext } from './session-decision';
+
+/**
+ * What the caller knows of the session's use beyond its record: the latest use it saw
+ * (verifies and activity not yet written to the store) and how stale the store's view
+ * may be (uses other instances have not written yet). See `timeoutOf`.
+ */
+export interface UseView {
+  lastUsedAt?: number;
+  idleAllowanceMs?: number;
+}
+
+/**
+ * Why the session can no longer be refreshed or extended, whatever token is shown:
+ * revoked, past its absolute end, past its refresh token's end, or idle too long.
+ */
+function refusalOf(record: SessionRecord, now: number, use: UseView): 'revoked' | 'expired' | TimeoutReason | undefined {
+  if (record.status === 'revoked') return 'revoked';
+  if (now >= record.absoluteExpiresAt) return 'absolute';
+  if (now >= record.refreshExpiresAt) return 'expired';
+  return timeoutOf(record, Math.max(record.lastUsedAt, use.lastUsedAt ?? 0), now, use.idleAllowanceMs);
+}
 
 export type RefreshDecision =
   /** The caller mints the tokens and passes its sealed answer as `local.sealedAnswer` when it folds and saves. */
   | ({ kind: 'rotate' } & SessionDecision<SessionRefreshed>)
   | { kind: 'replay'; sealedAnswer: string }
-  | ({ kind: 'reuse-detected' } & SessionDecision<SessionRevoked>)
-  | { kind: 'refused'; reason: 'revoked' | 'expired' | 'invalid' };
+  | ReuseDetected
+  | { kind: 'refused'; reason: 'revoked' | 'expired' | 'invalid' | TimeoutReason };
+
+/** A reuse incident: the RefreshTokenReused and the SessionRevoked it causes, decided together. */
+export interface ReuseDetected {
+  kind: 'reuse-detected';
+  events: [RefreshTokenReused, SessionRevoked];
+  incident: RefreshTokenReused;
+  /** The revocation, `events[1]`. */
+  event: SessionRevoked;
+  record: SessionRecord;
+}
 
 export interface RefreshInput extends DecisionContext {
   presentedHash: string;
   graceMs: number;
   /** Hash of the refresh token minted for this rotation. */
   nextRefreshHash: string;
+  /** The id of the SessionRevoked a reuse incident decides (`eventId` is the incident's). */
+  revocationEventId: string;
+  /** The request's metadata, sealed (RefreshTokenReusedData.sealedRequest), for a reuse incident. */
+  sealedRequest?: string;
 }
 
 /**
@@ -31,21 +76,27 @@ export interface RefreshInput extends DecisionContext {
  * compared with the current and every spent hash in constant time, without early exit
  * (`findConstantTime`, through `crypto.timingSafeEqual`).
  */
-export function decideRefresh(record: SessionRecord, input: RefreshInput): RefreshDecision {
-  if (record.status === 'revoked') return { kind: 'refused', reason: 'revoked' };
-  if (input.now >= record.refreshExpiresAt) return { kind: 'refused', reason: 'expired' };
+export function decideRefresh(record: SessionRecord, input: RefreshInput & UseView): RefreshDecision {
+  const refusal = refusalOf(record, input.now, input);
+  if (refusal) return { kind: 'refused', reason: refusal };
 
   const matched = findConstantTime(input.presentedHash, [record.refreshTokenHash, ...record.spentRefreshTokenHashes]);
   // A session folded from the log has no refresh token: its marker is never a match.
   if (matched === 0 && record.refreshTokenHash !== REBUILT_REFRESH_TOKEN_HASH) {
     // Rolling: each refresh gives a fresh token lifetime and pushes the session's end
-    // to a full refresh lifetime from now (never earlier than it already was).
-    const expiresAt = toWholeSecond(input.now + record.tokenTtlMs);
-    const refreshExpiresAt = Math.max(record.refreshExpiresAt, toWholeSecond(input.now + record.refreshTtlMs), expiresAt);
+    // to a full refresh lifetime from now (never earlier than it already was), both
+    // held to the session's absolute end.
+    const expiresAt = Math.min(record.absoluteExpiresAt, toWholeSecond(input.now + record.tokenTtlMs));
+    const refreshExpiresAt = Math.min(record.absoluteExpiresAt, Math.max(record.refreshExpiresAt, toWholeSecond(input.now + record.refreshTtlMs), expiresAt));
     const event: SessionRefreshed = {
       ...envelopeOf(record, input),
       type: SESSION_REFRESHED,
-      data: { generation: record.generation + 1, expiresAt: toIsoTimestamp(expiresAt), refreshExpiresAt: toIsoTimestamp(refreshExpiresAt) },
+      data: {
+        generation: record.generation + 1,
+        parentGeneration: record.generation,
+        expiresAt: toIsoTimestamp(expiresAt),
+        refreshExpiresAt: toIsoTimestamp(refreshExpiresAt),
+      },
     };
     return { kind: 'rotate', ...decided(record, event, { refreshTokenHash: input.nextRefreshHash }) };
   }
@@ -55,8 +106,33 @@ export function decideRefresh(record: SessionRecord, input: RefreshInput): Refre
   const withinGrace = justSpent && record.rotatedAt !== null && input.now - record.rotatedAt <= input.graceMs;
   if (withinGrace && record.lastRefreshSealed) return { kind: 'replay', sealedAnswer: record.lastRefreshSealed };
 
-  const revoked = decideRevoke(record, 'refresh-token-reuse', input);
-  return revoked ? { kind: 'reuse-detected', ...revoked } : { kind: 'refused', reason: 'revoked' };
+  return decideReuse(record, matched - 1, input);
+}
+
+/**
+ * The incident and the revocation, for the spent token at `spentIndex` of the record's
+ * spent hashes (newest first): the token of generation `generation − 1 − spentIndex`.
+ * The two events carry one instant, the incident first.
+ */
+function decideReuse(record: SessionRecord, spentIndex: number, input: RefreshInput): ReuseDetected {
+  const spentAt = record.spentRefreshTokenTimes?.[spentIndex];
+  const incident: RefreshTokenReused = {
+    ...envelopeOf(record, input),
+    type: REFRESH_TOKEN_REUSED,
+    data: {
+      replayedGeneration: record.generation - 1 - spentIndex,
+      currentGeneration: record.generation,
+      ...(spentAt === undefined ? {} : { spentAt: toIsoTimestamp(spentAt), sinceSpentMs: input.now - spentAt }),
+      ...(input.sealedRequest === undefined ? {} : { sealedRequest: input.sealedRequest }),
+    },
+  };
+  const revocation: SessionRevoked = {
+    ...envelopeOf(record, { ...input, eventId: input.revocationEventId }),
+    type: SESSION_REVOKED,
+    data: { reason: 'refresh-token-reuse' },
+  };
+  const events: [RefreshTokenReused, SessionRevoked] = [incident, revocation];
+  return { kind: 'reuse-detected', events, incident, event: revocation, record: evolveDecided(record, events) };
 }
 
 /** Revokes a live session; an already revoked one needs nothing (revoking is idempotent). */
@@ -65,16 +141,28 @@ export function decideRevoke(record: SessionRecord, reason: RevokeReason, contex
   return decided(record, { ...envelopeOf(record, context), type: SESSION_REVOKED, data: { reason } });
 }
 
-export type ExtendDecision = ({ kind: 'extended' } & SessionDecision<SessionExtended>) | { kind: 'refused'; reason: 'revoked' | 'expired' };
+export type ExtendDecision =
+  | ({ kind: 'extended' } & SessionDecision<SessionExtended>)
+  /** Already at its absolute end: nothing to push, nothing recorded; the end stays where it is. */
+  | { kind: 'at-absolute-end'; refreshExpiresAt: number }
+  | { kind: 'refused'; reason: 'revoked' | 'expired' | TimeoutReason };
 
-/** Pushes the session's end (the refresh token's expiry) out by `byMs`. */
-export function decideExtend(record: SessionRecord, byMs: number, context: DecisionContext): ExtendDecision {
-  if (record.status === 'revoked') return { kind: 'refused', reason: 'revoked' };
-  if (context.now >= record.refreshExpiresAt) return { kind: 'refused', reason: 'expired' };
+/**
+ * Pushes the session's end (the refresh token's expiry) out by `byMs`, clamped to the
+ * session's absolute end. Clamped rather than refused: a backend that extends on
+ * activity keeps every hour the session may still have, and the answer says the end it
+ * got. Extending is a use of the session (its backend acts for it), so it also resets
+ * the idle clock; a session already idle or revoked cannot be extended.
+ */
+export function decideExtend(record: SessionRecord, byMs: number, context: DecisionContext & UseView): ExtendDecision {
+  const refusal = refusalOf(record, context.now, context);
+  if (refusal) return { kind: 'refused', reason: refusal };
+  const refreshExpiresAt = Math.min(record.absoluteExpiresAt, record.refreshExpiresAt + byMs);
+  if (refreshExpiresAt <= record.refreshExpiresAt) return { kind: 'at-absolute-end', refreshExpiresAt: record.refreshExpiresAt };
   const event: SessionExtended = {
     ...envelopeOf(record, context),
     type: SESSION_EXTENDED,
-    data: { refreshExpiresAt: toIsoTimestamp(record.refreshExpiresAt + byMs), previousRefreshExpiresAt: toIsoTimestamp(record.refreshExpiresAt) },
+    data: { refreshExpiresAt: toIsoTimestamp(refreshExpiresAt), previousRefreshExpiresAt: toIsoTimestamp(record.refreshExpiresAt) },
   };
   return { kind: 'extended', ...decided(record, event) };
 }

@@ -38,7 +38,14 @@ describe('decideStartSession', () => {
         tag: 'session-tag',
         sessionId: '01900000-0000-7000-8000-000000000001',
         identifier: 'u-1',
-        data: { expiresAt: '2026-11-26T11:00:00.000Z', refreshExpiresAt: '2026-12-26T10:00:00.000Z', sealedData: 'sealed' },
+        data: {
+          expiresAt: '2026-11-26T11:00:00.000Z',
+          refreshExpiresAt: '2026-12-26T10:00:00.000Z',
+          sealedData: 'sealed',
+          // The spec names no timeouts: 90 days absolute (the default), idle = the refresh lifetime.
+          absoluteExpiresAt: '2027-02-24T10:00:00.000Z',
+          idleTimeoutMs: 30 * 86_400_000,
+        },
         meta: { requestId: 'r-1', source: 'api' },
       },
     ]);
@@ -57,6 +64,9 @@ describe('decideStartSession', () => {
       refreshExpiresAt: now + 30 * 86_400_000,
       tokenTtlMs: 3_600_000,
       refreshTtlMs: 30 * 86_400_000,
+      absoluteExpiresAt: now + 90 * 86_400_000,
+      idleTimeoutMs: 30 * 86_400_000,
+      lastUsedAt: now,
       sealedData: 'sealed',
       refreshTokenHash: 'hash',
       spentRefreshTokenHashes: [],

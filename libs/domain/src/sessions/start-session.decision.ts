@@ -4,6 +4,7 @@ import { durationToMs } from '../specs/duration';
 import { SessionSpec } from '../specs/session-spec';
 import { toIsoTimestamp, toWholeSecond } from '../time/clock';
 import { SessionDecision, decided } from './session-decision';
+import { absoluteLifetimeMsOf, idleTimeoutMsOf } from './session-timeouts';
 
 export interface StartSessionInput {
   product: string;
@@ -17,18 +18,26 @@ export interface StartSessionInput {
   sealedData: string;
   refreshTokenHash: string;
   meta: EventMeta;
+  /** The key thumbprint the session is bound to (`senderKeyFor`); absent: not bound. */
+  jkt?: string;
 }
 
 export interface SessionLifetimes {
   expiresAt: number;
   refreshExpiresAt: number;
+  absoluteExpiresAt: number;
+  idleTimeoutMs: number;
 }
 
-/** When a session started now expires; the refresh token always outlives the token. */
+/**
+ * When a session started now expires; the refresh token always outlives the token, and
+ * neither outlives the session's absolute end.
+ */
 export function lifetimesFor(spec: SessionSpec, now: number): SessionLifetimes {
-  const expiresAt = toWholeSecond(now + durationToMs(spec.expiry));
-  const refreshExpiresAt = Math.max(expiresAt, toWholeSecond(now + durationToMs(spec.refreshExpiry)));
-  return { expiresAt, refreshExpiresAt };
+  const absoluteExpiresAt = toWholeSecond(now + absoluteLifetimeMsOf(spec));
+  const expiresAt = Math.min(absoluteExpiresAt, toWholeSecond(now + durationToMs(spec.expiry)));
+  const refreshExpiresAt = Math.min(absoluteExpiresAt, Math.max(expiresAt, toWholeSecond(now + durationToMs(spec.refreshExpiry))));
+  return { expiresAt, refreshExpiresAt, absoluteExpiresAt, idleTimeoutMs: idleTimeoutMsOf(spec) };
 }
 
 /**
@@ -36,7 +45,7 @@ export function lifetimesFor(spec: SessionSpec, now: number): SessionLifetimes {
  * refresh token and the spec's exact lifetimes go beside it (`local`), for the store.
  */
 export function decideStartSession(input: StartSessionInput): SessionDecision<SessionStarted> {
-  const { expiresAt, refreshExpiresAt } = lifetimesFor(input.spec, input.now);
+  const { expiresAt, refreshExpiresAt, absoluteExpiresAt, idleTimeoutMs } = lifetimesFor(input.spec, input.now);
   // Members in the order the log has always had them (the order JSON keeps).
   const event: SessionStarted = {
     id: input.eventId,
@@ -52,6 +61,8 @@ export function decideStartSession(input: StartSessionInput): SessionDecision<Se
       expiresAt: toIsoTimestamp(expiresAt),
       refreshExpiresAt: toIsoTimestamp(refreshExpiresAt),
       sealedData: input.sealedData,
+      absoluteExpiresAt: toIsoTimestamp(absoluteExpiresAt),
+      idleTimeoutMs,
     },
     meta: input.meta,
   };
@@ -59,5 +70,6 @@ export function decideStartSession(input: StartSessionInput): SessionDecision<Se
     refreshTokenHash: input.refreshTokenHash,
     tokenTtlMs: durationToMs(input.spec.expiry),
     refreshTtlMs: durationToMs(input.spec.refreshExpiry),
+    ...(input.jkt === undefined ? {} : { jkt: input.jkt }),
   });
 }

@@ -10,6 +10,7 @@ import {
   SessionSpecUpdated,
 } from '../events/session-events';
 import { SpecEvent } from '../events/waymark-events';
+import { checkSpecTimeouts } from '../sessions/session-timeouts';
 import { toIsoTimestamp } from '../time/clock';
 import { evolveSpec } from './evolve-spec';
 import { SessionSpec } from './session-spec';
@@ -62,6 +63,7 @@ export function decideCreateSpec(existing: StoredSpec | undefined, spec: Session
   if (existing && !existing.deleted) {
     throw DomainError.forField('SESSION_SPEC_EXISTS', 'tag', `session tag '${spec.tag}' already exists in product '${context.product}'`);
   }
+  checkSpecTimeouts(spec);
   const revision = (existing?.revision ?? 0) + 1;
   return decided(existing, { ...envelopeOf(spec.tag, context), type: SESSION_SPEC_CREATED, data: { spec, revision } });
 }
@@ -82,6 +84,7 @@ export function decideUpdateSpec(
   if (expectedRevision !== undefined && expectedRevision !== existing.revision) {
     throw DomainError.forField('SESSION_SPEC_CONFLICT', 'revision', `spec is at revision ${existing.revision}, not ${expectedRevision}`);
   }
+  checkSpecTimeouts(spec);
   return decided(existing, { ...envelopeOf(spec.tag, context), type: SESSION_SPEC_UPDATED, data: { spec, revision: existing.revision + 1 } });
 }
 

@@ -10,6 +10,11 @@ export class RedisKeys {
     return `${this.prefix}:session:${encodeURIComponent(sessionId)}`;
   }
 
+  /** The latest use of a session recorded by `recordUses`, beside its record (same expiry). */
+  lastUse(sessionId: string): string {
+    return `${this.prefix}:used:${encodeURIComponent(sessionId)}`;
+  }
+
   identifier(product: string, env: string, tag: string, identifier: string): string {
     return `${this.prefix}:ident:${[product, env, tag, identifier].map(encodeURIComponent).join(':')}`;
   }

@@ -11,18 +11,19 @@ export class RedisLuaScript {
 
   constructor(
     private readonly body: string,
-    private readonly keyCount: number,
+    /** `variable`: as many keys as the call passes (a batch). */
+    private readonly keyCount: number | 'variable',
   ) {
     this.sha = createHash('sha1').update(body).digest('hex');
   }
 
   async run(redis: Redis, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
-    if (keys.length !== this.keyCount) throw new Error(`script expects ${this.keyCount} keys, got ${keys.length}`);
+    if (this.keyCount !== 'variable' && keys.length !== this.keyCount) throw new Error(`script expects ${this.keyCount} keys, got ${keys.length}`);
     try {
-      return await redis.evalsha(this.sha, this.keyCount, ...keys, ...args);
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(this.body, this.keyCount, ...keys, ...args);
+      return redis.eval(this.body, keys.length, ...keys, ...args);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { LoggerService } from '@nestjs/common';
-import { Clock, DomainError, EventEnvelope, SessionRecord, systemClock } from '@waymark/domain';
+import { Clock, DomainError, EventEnvelope, SessionRecord, systemClock, withTimeouts } from '@waymark/domain';
 import { EventLog } from '@waymark/event-log';
 import type { Redis } from 'ioredis';
 import {
@@ -7,6 +7,7 @@ import {
   IdentifierSessionsQuery,
   RevokedSession,
   SessionStore,
+  SessionUse,
   UserSessionsQuery,
   holdsPersonalData,
   tombstoneOf,
@@ -97,6 +98,27 @@ return 1`,
   2,
 );
 
+/**
+ * KEYS: session key, last-use key, pair after pair; ARGV: each pair's use time. Moves a
+ * session's last use forward (never back); the last-use key expires with the session's
+ * key, and a session already gone gets none. The record itself is not rewritten (its
+ * version and JSON stay as the last change left them), so a use never makes a
+ * compare-and-set lose.
+ */
+const RECORD_USES = new RedisLuaScript(
+  `for i = 1, #ARGV do
+  local ttl = redis.call('PTTL', KEYS[2 * i - 1])
+  if ttl > 0 then
+    local current = tonumber(redis.call('GET', KEYS[2 * i]) or '0')
+    if current < tonumber(ARGV[i]) then redis.call('SET', KEYS[2 * i], ARGV[i], 'PX', ttl) end
+  end
+end
+return 1`,
+  'variable',
+);
+/** Sessions per RECORD_USES call: bounds the time one script holds Redis. */
+const USES_PER_CALL = 500;
+
 /** SCAN page size while looking for a user's identifier indexes. */
 const SCAN_COUNT = 1_000;
 /** Attempts per session when its record changes while it is being erased. */
@@ -166,9 +188,27 @@ export class RedisSessionStore implements SessionStore {
     }
   }
 
+  /** The record with its latest recorded use (one MGET: the record and its last-use key). */
   async find(sessionId: string): Promise<SessionRecord | undefined> {
-    const json = await this.redisCall(() => this.redis.get(this.keys.session(sessionId)));
-    return json === null ? undefined : (JSON.parse(json) as SessionRecord);
+    const [json, used] = await this.redisCall(() => this.redis.mget(this.keys.session(sessionId), this.keys.lastUse(sessionId)));
+    if (json === null) return undefined;
+    const record = withTimeouts(JSON.parse(json) as SessionRecord);
+    const lastUse = used === null ? 0 : Number(used);
+    return lastUse > record.lastUsedAt ? { ...record, lastUsedAt: lastUse } : record;
+  }
+
+  async recordUses(uses: readonly SessionUse[]): Promise<void> {
+    for (let start = 0; start < uses.length; start += USES_PER_CALL) {
+      const batch = uses.slice(start, start + USES_PER_CALL);
+      const keys = batch.flatMap((use) => [this.keys.session(use.sessionId), this.keys.lastUse(use.sessionId)]);
+      await this.redisCall(() =>
+        RECORD_USES.run(
+          this.redis,
+          keys,
+          batch.map((use) => use.lastUsedAt),
+        ),
+      );
+    }
   }
 
   /**
@@ -391,7 +431,7 @@ export class RedisSessionStore implements SessionStore {
     const values = await this.redis.mget(...ids.map((id) => this.keys.session(id)));
     const missing = ids.filter((_, index) => values[index] === null);
     if (missing.length > 0) await prune(missing);
-    return values.filter((value): value is string => value !== null).map((value) => JSON.parse(value) as SessionRecord);
+    return values.filter((value): value is string => value !== null).map((value) => withTimeouts(JSON.parse(value) as SessionRecord));
   }
 
   /**

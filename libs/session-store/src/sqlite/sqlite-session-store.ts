@@ -6,6 +6,7 @@ import {
   IdentifierSessionsQuery,
   RevokedSession,
   SessionStore,
+  SessionUse,
   UserSessionsQuery,
   holdsPersonalData,
   tombstoneOf,
@@ -24,15 +25,20 @@ interface SessionRow {
   refresh_expires_at: number;
   token_ttl_ms: number;
   refresh_ttl_ms: number;
+  absolute_expires_at: number;
+  idle_timeout_ms: number;
+  last_used_at: number;
   sealed_data: string;
   refresh_token_hash: string;
   spent_hashes: string;
+  spent_times: string | null;
   rotated_at: number | null;
   last_refresh_sealed: string | null;
   generation: number;
   version: number;
   revoked_at: number | null;
   revoke_reason: RevokeReason | null;
+  dpop_jkt: string | null;
 }
 
 const COLUMNS = [
@@ -47,15 +53,20 @@ const COLUMNS = [
   'refresh_expires_at',
   'token_ttl_ms',
   'refresh_ttl_ms',
+  'absolute_expires_at',
+  'idle_timeout_ms',
+  'last_used_at',
   'sealed_data',
   'refresh_token_hash',
   'spent_hashes',
+  'spent_times',
   'rotated_at',
   'last_refresh_sealed',
   'generation',
   'version',
   'revoked_at',
   'revoke_reason',
+  'dpop_jkt',
 ] as const;
 
 /** Session state in the embedded database, written in the same transaction as its events. */
@@ -68,6 +79,7 @@ export class SqliteSessionStore implements SessionStore {
   private readonly selectRevoked;
   private readonly selectOfUser;
   private readonly deleteById;
+  private readonly moveLastUse;
   private readonly revokedListeners: Array<(revoked: RevokedSession) => void> = [];
   private readonly cache = new SessionRecordCache();
 
@@ -87,7 +99,8 @@ export class SqliteSessionStore implements SessionStore {
     this.insert = db.prepare(`INSERT INTO sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
     this.replace = db.prepare(
       `UPDATE sessions SET ${COLUMNS.slice(1)
-        .map((c) => `${c} = ?`)
+        // A use recorded by recordUses while this change was decided is never undone.
+        .map((c) => (c === 'last_used_at' ? `${c} = max(${c}, ?)` : `${c} = ?`))
         .join(', ')} WHERE session_id = ? AND version = ?`,
     );
     this.selectById = db.prepare('SELECT * FROM sessions WHERE session_id = ?');
@@ -97,6 +110,7 @@ export class SqliteSessionStore implements SessionStore {
     this.selectByIdentifier = db.prepare(`SELECT * ${byIdentifier} ORDER BY started_at DESC, session_id LIMIT @limit OFFSET @offset`);
     this.selectOfUser = db.prepare('SELECT * FROM sessions WHERE product = ? AND identifier = ?');
     this.deleteById = db.prepare('DELETE FROM sessions WHERE session_id = ?');
+    this.moveLastUse = db.prepare('UPDATE sessions SET last_used_at = ? WHERE session_id = ? AND last_used_at < ?');
     this.selectRevoked = db
       .prepare('SELECT session_id, revoked_at, refresh_expires_at FROM sessions WHERE revoked_at IS NOT NULL AND refresh_expires_at > ?')
       .raw();
@@ -140,6 +154,22 @@ export class SqliteSessionStore implements SessionStore {
       for (const listener of this.revokedListeners) listener(revoked);
     }
     return updated;
+  }
+
+  /**
+   * One transaction for the batch, through the group-commit writer like every write. The
+   * cached record (frozen) is replaced by a copy with the use, so a refresh decided from
+   * the cache sees it too.
+   */
+  async recordUses(uses: readonly SessionUse[]): Promise<void> {
+    if (uses.length === 0) return;
+    await this.writer.run(() => {
+      for (const use of uses) this.moveLastUse.run(use.lastUsedAt, use.sessionId, use.lastUsedAt);
+    });
+    for (const use of uses) {
+      const cached = this.cache.get(use.sessionId);
+      if (cached && cached.lastUsedAt < use.lastUsedAt) this.cache.put({ ...cached, lastUsedAt: use.lastUsedAt });
+    }
   }
 
   async listByIdentifier(query: IdentifierSessionsQuery): Promise<{ total: number; records: SessionRecord[] }> {
@@ -227,15 +257,20 @@ function columnValues(record: SessionRecord): unknown[] {
     record.refreshExpiresAt,
     record.tokenTtlMs,
     record.refreshTtlMs,
+    record.absoluteExpiresAt,
+    record.idleTimeoutMs,
+    record.lastUsedAt,
     record.sealedData,
     record.refreshTokenHash,
     JSON.stringify(record.spentRefreshTokenHashes),
+    record.spentRefreshTokenTimes ? JSON.stringify(record.spentRefreshTokenTimes) : null,
     record.rotatedAt,
     record.lastRefreshSealed,
     record.generation,
     record.version,
     record.revokedAt,
     record.revokeReason,
+    record.jkt ?? null,
   ];
 }
 
@@ -252,14 +287,19 @@ function toRecord(row: SessionRow): SessionRecord {
     refreshExpiresAt: row.refresh_expires_at,
     tokenTtlMs: row.token_ttl_ms,
     refreshTtlMs: row.refresh_ttl_ms,
+    absoluteExpiresAt: row.absolute_expires_at,
+    idleTimeoutMs: row.idle_timeout_ms,
+    lastUsedAt: row.last_used_at,
     sealedData: row.sealed_data,
     refreshTokenHash: row.refresh_token_hash,
     spentRefreshTokenHashes: JSON.parse(row.spent_hashes) as string[],
+    ...(row.spent_times === null ? {} : { spentRefreshTokenTimes: JSON.parse(row.spent_times) as number[] }),
     rotatedAt: row.rotated_at,
     lastRefreshSealed: row.last_refresh_sealed,
     generation: row.generation,
     version: row.version,
     revokedAt: row.revoked_at,
     revokeReason: row.revoke_reason,
+    ...(row.dpop_jkt === null ? {} : { jkt: row.dpop_jkt }),
   };
 }

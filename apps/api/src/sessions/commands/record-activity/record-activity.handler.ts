@@ -13,6 +13,10 @@ const REFUSALS = {
   invalid: ['TOKEN_INVALID', 'the session token is not valid'],
   expired: ['SESSION_EXPIRED', 'the session token has expired; refresh it'],
   revoked: ['SESSION_REVOKED', 'the session was revoked'],
+  idle: ['SESSION_IDLE_TIMEOUT', 'the session was unused for longer than its idle timeout; start a new one'],
+  absolute: ['SESSION_ABSOLUTE_TIMEOUT', 'the session reached its absolute lifetime; start a new one'],
+  // Activity asks for no maximum age, so never stale; listed so every verdict has its refusal.
+  stale: ['TOKEN_INVALID', 'the session is older than the maximum age asked'],
 } as const;
 
 /**

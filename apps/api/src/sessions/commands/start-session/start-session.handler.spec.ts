@@ -4,6 +4,7 @@ import { SqliteSessionStore } from '@waymark/session-store';
 import { GroupCommitWriter, openEmbeddedDatabase } from '@waymark/sqlite';
 import { DataSealer, SessionTokenService, TokenKeyRing, generateStoredKey, parseRefreshToken, refreshSecretMatches } from '@waymark/tokens';
 import { SessionCommands } from '../../session-commands';
+import { SessionUseTracker } from '../../session-use-tracker';
 import { StartSessionCommand } from './start-session.command';
 import { StartSessionHandler } from './start-session.handler';
 
@@ -29,7 +30,7 @@ function setUp() {
   const newId = () => `01900000-0000-7000-8000-${String(++id).padStart(12, '0')}`;
   const tokens = new SessionTokenService(ring);
   const sealer = new DataSealer(ring);
-  const handler = new StartSessionHandler(catalog, tokens, sealer, new SessionCommands(store, () => now, newId));
+  const handler = new StartSessionHandler(catalog, tokens, sealer, new SessionCommands(store, () => now, newId, new SessionUseTracker(store, () => now)));
   const loggedEvents = () => (db.prepare('SELECT body FROM events ORDER BY position').pluck().all() as string[]).map((body) => JSON.parse(body));
   return { handler, store, tokens, sealer, loggedEvents };
 }

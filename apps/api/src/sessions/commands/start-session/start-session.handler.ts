@@ -1,7 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { LOG_REPEAT_INTERVAL_MS, LogThrottle, ThrottledLogger } from '@waymark/logging';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { DomainError, SessionCatalog, decideStartSession, lifetimesFor, selectIdentifier, validateSessionData, toIsoTimestamp } from '@waymark/domain';
+import {
+  DomainError,
+  SessionCatalog,
+  decideStartSession,
+  lifetimesFor,
+  selectIdentifier,
+  senderKeyFor,
+  validateSessionData,
+  toIsoTimestamp,
+} from '@waymark/domain';
 import { DataSealer, SessionTokenService, issueRefreshToken } from '@waymark/tokens';
 import { SessionCommands } from '../../session-commands';
 import { StartSessionCommand, StartSessionResult } from './start-session.command';
@@ -27,6 +36,7 @@ export class StartSessionHandler implements ICommandHandler<StartSessionCommand,
     const spec = this.catalog.resolve(command.product, command.env, command.tag);
     validateSessionData(command.data, spec.schema);
     const identifier = selectIdentifier(command.data, spec.selector);
+    const jkt = senderKeyFor(spec, command.jkt);
     const now = this.sessions.clock();
     const sessionId = this.sessions.newId();
     const lifetimes = lifetimesFor(spec, now);
@@ -42,6 +52,10 @@ export class StartSessionHandler implements ICommandHandler<StartSessionCommand,
         data: command.data,
         issuedAt: now,
         expiresAt: lifetimes.expiresAt,
+        authTime: now,
+        absoluteExpiresAt: lifetimes.absoluteExpiresAt,
+        idleTimeoutMs: lifetimes.idleTimeoutMs,
+        jkt,
       }),
       this.sealer.seal(command.data),
     ]);
@@ -58,6 +72,7 @@ export class StartSessionHandler implements ICommandHandler<StartSessionCommand,
       sealedData,
       refreshTokenHash: refresh.hash,
       meta: { requestId: command.requestId, source: 'api' },
+      jkt,
     });
 
     try {

@@ -9,9 +9,20 @@ export class VerifySessionHandler implements IQueryHandler<VerifySessionQuery, V
   constructor(private readonly verifier: SessionTokenVerifier) {}
 
   async execute(query: VerifySessionQuery): Promise<VerifySessionResult> {
-    const verdict = await this.verifier.verify(query.token, query.product, query.env, query.tag);
+    const verdict = await this.verifier.verify(query.token, query.product, query.env, query.tag, {
+      dpop: { proof: query.dpop },
+      maxAgeSeconds: query.maxAgeSeconds,
+    });
     if (!verdict.valid) return verdict;
     const { claims } = verdict;
-    return { valid: true, sessionId: claims.sessionId, identifier: claims.identifier, data: claims.data, expiresAt: toIsoTimestamp(claims.expiresAt) };
+    return {
+      valid: true,
+      sessionId: claims.sessionId,
+      identifier: claims.identifier,
+      data: claims.data,
+      expiresAt: toIsoTimestamp(claims.expiresAt),
+      // Absent only for tokens minted before auth_time was written.
+      ...(claims.authTime === undefined ? {} : { authTime: toIsoTimestamp(claims.authTime) }),
+    };
   }
 }
