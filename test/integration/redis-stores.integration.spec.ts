@@ -392,6 +392,7 @@ describe('Redis session and spec stores', () => {
     const refreshed = decideRefresh(s0, {
       now: now + 500,
       eventId: newId(),
+      revocationEventId: newId(),
       meta,
       presentedHash: s0.refreshTokenHash,
       graceMs: 10_000,

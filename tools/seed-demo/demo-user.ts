@@ -145,6 +145,8 @@ export function demoSessionEvents(user: DemoUser, sealedData: string, shape: Dem
       const decision = decideRefresh(record, {
         now,
         eventId: random.uuidV7(now),
+        // Never used: the demo's refreshes present the current token, which is no reuse.
+        revocationEventId: random.uuidV7(now),
         meta,
         presentedHash: record.refreshTokenHash,
         graceMs: 10_000,

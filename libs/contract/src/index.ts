@@ -7,6 +7,7 @@ export * from './analytics';
 export * from './fields';
 export * from './health';
 export * from './journeys';
+export * from './lineage';
 export * from './problem';
 export * from './replay';
 export * from './sessions';

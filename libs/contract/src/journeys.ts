@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { instant, slugField } from './fields';
+import { lineageGenerationSchema, lineageIncidentSchema } from './lineage';
 import { EXAMPLE_SCOPE, EXAMPLE_SESSION_ID } from './sessions';
 
 export const getJourneyQuerySchema = z
@@ -24,13 +25,30 @@ export const journeyEventSchema = z.object({
   meta: z.record(z.string(), z.unknown()),
 });
 
+/** A journey session's token family: the lineage endpoint's, without the incidents' request metadata. */
+const journeyLineageSchema = z.object({
+  generations: z.array(lineageGenerationSchema),
+  incidents: z.array(lineageIncidentSchema.omit({ request: true })),
+  revocation: z.object({ eventId: z.uuid(), occurredAt: instant, reason: z.string() }).nullable(),
+});
+
 export const journeySchema = z
   .object({
     product: z.string(),
     env: z.string(),
     tag: z.string(),
     identifier: z.string(),
-    sessions: z.array(z.object({ sessionId: z.string(), startedAt: instant, lastEventAt: instant, eventCount: z.int().min(0) })),
+    sessions: z.array(
+      z.object({
+        sessionId: z.string(),
+        startedAt: instant,
+        lastEventAt: instant,
+        eventCount: z.int().min(0),
+        lineage: journeyLineageSchema
+          .optional()
+          .describe("The session's refresh-token family as far as the journey's events show it; absent when they hold none of it"),
+      }),
+    ),
     events: z.array(journeyEventSchema),
     truncated: z.boolean().describe('True when the user has more events than the limit returned'),
   })

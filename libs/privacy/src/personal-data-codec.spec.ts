@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventEnvelope, IDENTIFIER_ERASED, NO_SESSION_ID, SESSION_STARTED, SESSION_ACTIVITY_RECORDED } from '@waymark/domain';
+import { EventEnvelope, IDENTIFIER_ERASED, NO_SESSION_ID, REFRESH_TOKEN_REUSED, SESSION_STARTED, SESSION_ACTIVITY_RECORDED } from '@waymark/domain';
 import { CompactJwe, SEALED_DATA_TYPE, TokenKeyRing, generateStoredKey } from '@waymark/tokens';
 import { PersonalDataCodec } from './personal-data-codec';
 import { PrivacyKeyRing, generatePrivacyKeyFile } from './privacy-keys';
@@ -74,6 +74,32 @@ describe('PersonalDataCodec (crypto-shredding)', () => {
     expect(decodedStart?.identifier).toBe(IDENTIFIER);
     expect(decodedStart?.subject).toBeUndefined();
     expect(JSON.parse(service.decrypt((decodedStart?.data as { sealedData: string }).sealedData) as string)).toEqual({ street: SECRET_VALUE });
+  });
+
+  it("seals a reuse incident's request metadata (user agent, IP) with the user's key, and an erasure leaves it unreadable", async () => {
+    const IP = '203.0.113.77';
+    const incident = event(REFRESH_TOKEN_REUSED, IDENTIFIER, {
+      replayedGeneration: 0,
+      currentGeneration: 2,
+      sealedRequest: service.encrypt(JSON.stringify({ userAgent: 'Probe/1.0', ip: IP })),
+    });
+    const bare = event(REFRESH_TOKEN_REUSED, IDENTIFIER, { replayedGeneration: 0, currentGeneration: 1 });
+    const [stored, storedBare] = await codec.encodeAll([incident, bare]);
+    expect(JSON.stringify(stored)).not.toContain(IP);
+    expect(service.decrypt((stored.data as { sealedRequest: string }).sealedRequest)).toBeUndefined();
+    expect(storedBare.data).toEqual(bare.data);
+
+    await codec.prepareDecode([stored]);
+    const decoded = codec.decode(stored);
+    expect(JSON.parse(service.decrypt((decoded?.data as { sealedRequest: string }).sealedRequest) as string)).toEqual({ userAgent: 'Probe/1.0', ip: IP });
+    // The read model's form keeps it under the user's key.
+    expect(codec.decode(stored, { userSealedData: true })?.data).toEqual(stored.data);
+
+    const lookup = codec.keys.lookupOf('shop', IDENTIFIER);
+    await store.destroy(lookup);
+    codec.keys.forget(stored.subject as string, lookup);
+    await codec.prepareDecode([stored]);
+    expect(codec.decode(stored)).toBeUndefined();
   });
 
   it('gives one subject per product and identifier, another to another identifier', async () => {

@@ -1,4 +1,4 @@
-import { EventEnvelope, IDENTIFIER_ERASED, SESSION_STARTED } from '@waymark/domain';
+import { EventEnvelope, IDENTIFIER_ERASED, REFRESH_TOKEN_REUSED, SESSION_STARTED } from '@waymark/domain';
 import { CompactJwe, DataSealer, SEALED_DATA_TYPE, TokenKeyRing } from '@waymark/tokens';
 import { UserKeys } from './user-keys';
 
@@ -6,13 +6,20 @@ type Data = Record<string, unknown>;
 
 export interface DecodeOptions {
   /**
-   * Leave SessionStarted's data sealed with the user's key instead of re-sealing it with
+   * Leave SessionStarted's data (and a RefreshTokenReused's request metadata) sealed with the user's key instead of re-sealing it with
    * the token keys. The read model takes it so (an AES-GCM decryption and encryption
    * per session start less in the projector, and a copy of ClickHouse cannot open an
    * erased user's data even with the token keys); its readers open it with UserDataOpener.
    */
   userSealedData?: boolean;
 }
+
+/**
+ * The member of `data` each event type keeps personal data in, sealed: a session's data
+ * (SessionStarted) and a reuse incident's request metadata, the user agent and IP
+ * (RefreshTokenReused). Stored sealed with the user's key, so an erasure covers them.
+ */
+const SEALED_MEMBER: Readonly<Record<string, string>> = { [SESSION_STARTED]: 'sealedData', [REFRESH_TOKEN_REUSED]: 'sealedRequest' };
 
 /** Legacy lookups remembered; past this the memory is dropped and refilled from the store. */
 const MAX_LEGACY_LOOKUPS = 100_000;
@@ -63,15 +70,17 @@ export class PersonalDataCodec {
     const key = this.keys.keyOf(event.product, event.identifier);
     if (!key) throw new Error(`no user key prepared for an event of product ${event.product}: call prepareEncode first`);
     const stored: EventEnvelope = { ...event, identifier: '', subject: key.subject };
-    if (event.type === SESSION_STARTED) {
-      const data = event.data as Data;
-      const sealed = data.sealedData;
+    const member = SEALED_MEMBER[event.type];
+    const data = event.data as Data;
+    // A reuse incident without request metadata has nothing sealed; a start always has.
+    if (member !== undefined && (event.type === SESSION_STARTED || data[member] !== undefined)) {
+      const sealed = data[member];
       const plaintext = typeof sealed === 'string' ? (this.sealer ? this.sealer.plaintextOf(sealed) : this.serviceData.decrypt(sealed)) : undefined;
-      if (plaintext !== undefined) stored.data = { ...data, sealedData: key.data.encrypt(plaintext) };
+      if (plaintext !== undefined) stored.data = { ...data, [member]: key.data.encrypt(plaintext) };
       // Already sealed with the user's key (an event restored from the read model, which
       // keeps it so): stored as it is.
       else if (typeof sealed !== 'string' || key.data.decrypt(sealed) === undefined) {
-        throw new Error(`SessionStarted ${event.id}: its data is sealed neither with the token keys nor with the user's key`);
+        throw new Error(`${event.type} ${event.id}: its ${member} is sealed neither with the token keys nor with the user's key`);
       }
     }
     return stored;
@@ -135,12 +144,14 @@ export class PersonalDataCodec {
       data: event.data,
       meta: event.meta,
     };
-    if (event.type === SESSION_STARTED && options.userSealedData !== true) {
+    const member = SEALED_MEMBER[event.type];
+    if (member !== undefined && options.userSealedData !== true) {
       const data = event.data as Data;
-      const plaintext = typeof data.sealedData === 'string' ? key.data.decrypt(data.sealedData) : undefined;
+      const sealed = data[member];
+      const plaintext = typeof sealed === 'string' ? key.data.decrypt(sealed) : undefined;
       // A value that does not open under the user's key stays as it is: readers that
       // try to open it say it cannot be opened, as for any damaged sealed value.
-      if (plaintext !== undefined) decoded.data = { ...data, sealedData: this.serviceData.encrypt(plaintext) };
+      if (plaintext !== undefined) decoded.data = { ...data, [member]: this.serviceData.encrypt(plaintext) };
     }
     return decoded;
   }

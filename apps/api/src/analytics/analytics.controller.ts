@@ -16,6 +16,10 @@ import {
   pathsSchema,
   Retention,
   retentionSchema,
+  ReuseIncidentsParams,
+  reuseIncidentsQuerySchema,
+  ReuseIncidentsResponse,
+  reuseIncidentsSchema,
   StepNames,
   StepNamesParams,
   stepNamesQuerySchema,
@@ -63,6 +67,7 @@ import {
 import { GetFunnelQuery } from './queries/get-funnel/get-funnel.query';
 import { GetPathsQuery } from './queries/get-paths/get-paths.query';
 import { GetRetentionQuery } from './queries/get-retention/get-retention.query';
+import { GetReuseIncidentsQuery } from './queries/get-reuse-incidents/get-reuse-incidents.query';
 import { GetTagDashboardQuery } from './queries/get-tag-dashboard/get-tag-dashboard.query';
 import { GetUserDashboardQuery } from './queries/get-user-dashboard/get-user-dashboard.query';
 import { GetUserJourneyQuery } from './queries/get-user-journey/get-user-journey.query';
@@ -309,5 +314,23 @@ export class AnalyticsController {
   })
   retention(@Query() params: RetentionParams, @Req() request: AuthenticatedRequest): Promise<Retention> {
     return this.queries.execute(new GetRetentionQuery(params, access(request)));
+  }
+
+  @Get('reuse-incidents')
+  @ApiOperation({
+    operationId: 'getReuseIncidents',
+    tag: 'analytics',
+    summary: 'Refresh-token reuse incidents of a tag: count and sessions affected over time, the newest with their blast radius',
+    description:
+      'An incident is a spent refresh token presented again after the grace window; it revokes the session. The blast ' +
+      'radius of one is what was recorded on its session after the rotation that spent the replayed token and before ' +
+      'the revocation: what whoever held the live token (maybe the thief) did. Range default: the last 30 days. More ' +
+      'than 1000 buckets in the range is refused (400 naming `interval`). docs/token-lineage.md.',
+    query: reuseIncidentsQuerySchema,
+    responses: { 200: { description: 'Incidents', schema: reuseIncidentsSchema } },
+    errors: [...SCOPE_ERRORS],
+  })
+  reuseIncidents(@Query() params: ReuseIncidentsParams, @Req() request: AuthenticatedRequest): Promise<ReuseIncidentsResponse> {
+    return this.queries.execute(new GetReuseIncidentsQuery(params, access(request)));
   }
 }

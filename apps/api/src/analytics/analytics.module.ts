@@ -8,6 +8,7 @@ import { AnalyticsController } from './analytics.controller';
 import { GetFunnelHandler } from './queries/get-funnel/get-funnel.handler';
 import { GetPathsHandler } from './queries/get-paths/get-paths.handler';
 import { GetRetentionHandler } from './queries/get-retention/get-retention.handler';
+import { GetReuseIncidentsHandler } from './queries/get-reuse-incidents/get-reuse-incidents.handler';
 import { GetTagDashboardHandler } from './queries/get-tag-dashboard/get-tag-dashboard.handler';
 import { GetUserDashboardHandler } from './queries/get-user-dashboard/get-user-dashboard.handler';
 import { GetUserJourneyHandler } from './queries/get-user-journey/get-user-journey.handler';
@@ -46,6 +47,7 @@ const readerProviders = [...ANALYTICS_REPOSITORIES, UsersDrillReader].map((reade
     GetPathsHandler,
     GetFunnelHandler,
     GetRetentionHandler,
+    GetReuseIncidentsHandler,
     TimeZoneCatalog,
     GetAnalyticsScopeHandler,
     LiveStreams,

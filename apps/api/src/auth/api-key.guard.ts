@@ -31,12 +31,13 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const role = this.reflector.getAllAndOverride<ApiKeyRole | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]);
-    if (!role) return true;
+    const roles = this.reflector.getAllAndOverride<readonly ApiKeyRole[] | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]);
+    if (!roles) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = this.registry.authenticate(request.headers.authorization);
-    if (!principal.roles.has(role)) {
-      throw new DomainError('FORBIDDEN', `this API key does not have the '${role}' role this operation needs`);
+    if (!roles.some((role) => principal.roles.has(role))) {
+      const needed = roles.map((role) => `'${role}'`).join(' or ');
+      throw new DomainError('FORBIDDEN', `this API key does not have the ${needed} role this operation needs`);
     }
     if (principal.keyId !== 'bootstrap') {
       const wait = this.limiter.take(principal.keyId, principal.rateLimit ?? this.defaultLimit, this.clock());

@@ -22,7 +22,8 @@ export interface RouteDescription {
   operation?: ApiOperationOptions;
   /** Why the document leaves the route out, when it does. */
   excluded?: string;
-  role?: ApiKeyRole;
+  /** The roles any one of which the route needs (none: public). */
+  roles?: readonly ApiKeyRole[];
 }
 
 const METHODS: Partial<Record<RequestMethod, string>> = {
@@ -55,7 +56,7 @@ export function routesOf(controllers: Iterable<Type>): RouteDescription[] {
   for (const controller of controllers) {
     const base = Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined;
     const classExcluded = Reflect.getMetadata(API_EXCLUDED, controller) as string | undefined;
-    const classRole = Reflect.getMetadata(REQUIRED_ROLE, controller) as ApiKeyRole | undefined;
+    const classRoles = Reflect.getMetadata(REQUIRED_ROLE, controller) as readonly ApiKeyRole[] | undefined;
     const prototype = controller.prototype as Record<string, unknown>;
     for (const name of Object.getOwnPropertyNames(prototype)) {
       if (name === 'constructor') continue;
@@ -71,7 +72,7 @@ export function routesOf(controllers: Iterable<Type>): RouteDescription[] {
         handler: `${controller.name}.${name}`,
         operation: Reflect.getMetadata(API_OPERATION, handler) as ApiOperationOptions | undefined,
         excluded: (Reflect.getMetadata(API_EXCLUDED, handler) as string | undefined) ?? classExcluded,
-        role: (Reflect.getMetadata(REQUIRED_ROLE, handler) as ApiKeyRole | undefined) ?? classRole,
+        roles: (Reflect.getMetadata(REQUIRED_ROLE, handler) as readonly ApiKeyRole[] | undefined) ?? classRoles,
       });
     }
   }
@@ -142,7 +143,7 @@ function statusOf(code: string): number {
 /** What every operation of a kind can answer besides its own codes. */
 function commonCodes(route: RouteDescription, takesBody: boolean): string[] {
   const codes = ['INVALID_REQUEST', 'INVALID_URL', 'REQUEST_TIMEOUT', 'URI_TOO_LONG', 'HEADERS_TOO_LARGE', 'INTERNAL'];
-  if (route.role) codes.push('UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED');
+  if (route.roles) codes.push('UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED');
   if (takesBody) codes.push('BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
   if (!ANSWERED_WHILE_CLOSING.includes(route.path)) codes.push('SHUTTING_DOWN');
   return codes;
@@ -254,15 +255,17 @@ function operationOf(route: RouteDescription, operation: ApiOperationOptions): J
   }
   if (operation.query) parameters.push(...queryParameters(operation.query));
 
-  const access = route.role ? `Needs ${ROLE_WORDS[route.role]}.` : 'Public: no key needed.';
+  const access = route.roles ? `Needs ${route.roles.map((role) => ROLE_WORDS[role]).join(' or ')}.` : 'Public: no key needed.';
   return {
     operationId: operation.operationId,
     tags: [operation.tag],
     summary: operation.summary,
     description: [operation.description, access].filter(Boolean).join('\n\n'),
-    ...(route.role ? { 'x-required-role': route.role } : {}),
-    // OpenAPI 3.1: for schemes other than OAuth, the array lists the roles the operation needs.
-    security: route.role ? [{ apiKey: [route.role] }] : [],
+    // The first role named; `security` lists every one that will do.
+    ...(route.roles ? { 'x-required-role': route.roles[0] } : {}),
+    // OpenAPI 3.1: for schemes other than OAuth, the array lists the roles the operation
+    // needs; requirements side by side are alternatives (any one of them will do).
+    security: route.roles ? route.roles.map((role) => ({ apiKey: [role] })) : [],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(operation.body ? { requestBody: { required: true, content: { 'application/json': mediaType(operation.body, 'input') } } } : {}),
     responses,

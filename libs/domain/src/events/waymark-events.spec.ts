@@ -19,6 +19,9 @@ describe('typed Waymark events', () => {
   it.each([
     ['SessionStarted', { expiresAt: 'a', refreshExpiresAt: 'b', sealedData: 'c' }],
     ['SessionRefreshed', { generation: 1, expiresAt: 'a', refreshExpiresAt: 'b' }],
+    ['SessionRefreshed', { generation: 2, parentGeneration: 1, expiresAt: 'a', refreshExpiresAt: 'b' }],
+    ['RefreshTokenReused', { replayedGeneration: 0, currentGeneration: 2 }],
+    ['RefreshTokenReused', { replayedGeneration: 0, currentGeneration: 2, spentAt: 'a', sinceSpentMs: 5, sealedRequest: 'c' }],
     ['SessionRevoked', { reason: 'refresh-token-reuse' }],
     ['SessionExtended', { refreshExpiresAt: 'a', previousRefreshExpiresAt: 'b' }],
     ['SessionActivityRecorded', { name: 'n', status: 's' }],
@@ -36,6 +39,8 @@ describe('typed Waymark events', () => {
     expect(toWaymarkEvent(envelope('SessionRevoked', { reason: 'requested' }, 2))).toBeUndefined();
     expect(toWaymarkEvent(envelope('SessionRevoked', { reason: 'bored' }))).toBeUndefined();
     expect(toWaymarkEvent(envelope('SessionRefreshed', { generation: '1', expiresAt: 'a', refreshExpiresAt: 'b' }))).toBeUndefined();
+    expect(toWaymarkEvent(envelope('SessionRefreshed', { generation: 1, parentGeneration: '0', expiresAt: 'a', refreshExpiresAt: 'b' }))).toBeUndefined();
+    expect(toWaymarkEvent(envelope('RefreshTokenReused', { replayedGeneration: 0 }))).toBeUndefined();
     expect(parseWaymarkEvent('{not json')).toBeUndefined();
     expect(parseWaymarkEvent('[1]')).toBeUndefined();
   });

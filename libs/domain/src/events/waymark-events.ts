@@ -2,6 +2,7 @@ import { EventEnvelope } from './event-envelope';
 import {
   IdentifierErased,
   KNOWN_EVENT_VERSIONS,
+  RefreshTokenReused,
   SessionActivityRecorded,
   SessionExtended,
   SessionRefreshed,
@@ -14,23 +15,33 @@ import {
 import { REVOKE_REASONS } from '../sessions/session-record';
 
 /** The events about one session: what its record is folded from (activity changes no state). */
-export type SessionEvent = SessionStarted | SessionRefreshed | SessionRevoked | SessionExtended | SessionActivityRecorded;
+export type SessionEvent = SessionStarted | SessionRefreshed | SessionRevoked | SessionExtended | SessionActivityRecorded | RefreshTokenReused;
 
 /** The events about a product's session specs (nil session id, empty identifier). */
 export type SpecEvent = SessionSpecCreated | SessionSpecUpdated | SessionSpecDeleted;
 
 /**
- * Every event Waymark writes, discriminated on `type`. Refresh-token reuse is not an
- * event of its own: it is a `SessionRevoked` with reason `refresh-token-reuse`.
+ * Every event Waymark writes, discriminated on `type`. Refresh-token reuse is recorded
+ * as a `RefreshTokenReused` (the incident) followed by the `SessionRevoked` with reason
+ * `refresh-token-reuse` decided with it.
  */
 export type WaymarkEvent = SessionEvent | SpecEvent | IdentifierErased;
 
 export type WaymarkEventType = WaymarkEvent['type'];
 
-/** The session events that change a session's record (activity only goes to the read model). */
+/**
+ * The session events a session decision records (activity only goes to the read model).
+ * All but RefreshTokenReused change the record; it travels with the revocation it causes.
+ */
 export type SessionStateEvent = Exclude<SessionEvent, SessionActivityRecorded>;
 
-const SESSION_STATE_TYPES: ReadonlySet<string> = new Set<WaymarkEventType>(['SessionStarted', 'SessionRefreshed', 'SessionRevoked', 'SessionExtended']);
+const SESSION_STATE_TYPES: ReadonlySet<string> = new Set<WaymarkEventType>([
+  'SessionStarted',
+  'SessionRefreshed',
+  'SessionRevoked',
+  'SessionExtended',
+  'RefreshTokenReused',
+]);
 const SPEC_TYPES: ReadonlySet<string> = new Set<WaymarkEventType>(['SessionSpecCreated', 'SessionSpecUpdated', 'SessionSpecDeleted']);
 
 export function isSessionStateEvent(event: WaymarkEvent): event is SessionStateEvent {
@@ -54,13 +65,20 @@ const isObject = (value: unknown): value is Data => typeof value === 'object' &&
 /** What `data` must hold for each type, checked only as far as the readers rely on it. */
 const DATA_CHECKS: Record<WaymarkEventType, (data: Data) => boolean> = {
   SessionStarted: (d) => isString(d.expiresAt) && isString(d.refreshExpiresAt) && isString(d.sealedData),
-  SessionRefreshed: (d) => isNumber(d.generation) && isString(d.expiresAt) && isString(d.refreshExpiresAt),
+  SessionRefreshed: (d) =>
+    isNumber(d.generation) && isString(d.expiresAt) && isString(d.refreshExpiresAt) && (d.parentGeneration === undefined || isNumber(d.parentGeneration)),
   SessionRevoked: (d) => (REVOKE_REASONS as readonly unknown[]).includes(d.reason),
   SessionExtended: (d) => isString(d.refreshExpiresAt) && isString(d.previousRefreshExpiresAt),
   SessionActivityRecorded: (d) => isString(d.name) && isString(d.status),
   SessionSpecCreated: (d) => isObject(d.spec) && isString(d.spec.tag) && isNumber(d.revision),
   SessionSpecUpdated: (d) => isObject(d.spec) && isString(d.spec.tag) && isNumber(d.revision),
   SessionSpecDeleted: (d) => isNumber(d.revision),
+  RefreshTokenReused: (d) =>
+    isNumber(d.replayedGeneration) &&
+    isNumber(d.currentGeneration) &&
+    (d.spentAt === undefined || isString(d.spentAt)) &&
+    (d.sinceSpentMs === undefined || isNumber(d.sinceSpentMs)) &&
+    (d.sealedRequest === undefined || isString(d.sealedRequest)),
   IdentifierErased: (d) => isString(d.subject) && isNumber(d.sessionsRevoked) && isNumber(d.readModelRowsDeleted),
 };
 

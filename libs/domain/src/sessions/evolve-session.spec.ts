@@ -1,4 +1,4 @@
-import { SessionActivityRecorded, SessionRefreshed, SessionRevoked, SessionSpecDeleted, SessionStarted } from '../events/session-events';
+import { RefreshTokenReused, SessionActivityRecorded, SessionRefreshed, SessionRevoked, SessionSpecDeleted, SessionStarted } from '../events/session-events';
 import { REBUILT_REFRESH_TOKEN_HASH, evolveDecided, evolveSession } from './evolve-session';
 
 const t0 = Date.UTC(2026, 11, 3, 10, 0, 0) + 437;
@@ -71,6 +71,31 @@ describe('evolveSession', () => {
     const specDeleted: SessionSpecDeleted = { ...base, id: 'x', type: 'SessionSpecDeleted', occurredAt: iso(t0), data: { revision: 2 } };
     expect(evolveSession(record, activity)).toBe(record);
     expect(evolveSession(record, specDeleted)).toBe(record);
+  });
+
+  it('keeps when each refresh token was spent, index for index with the spent hashes; a refresh written before lineage (no parentGeneration) folds the same', () => {
+    const record = evolveSession(undefined, started, { refreshTokenHash: 'h0' });
+    const once = evolveSession(record, refreshed, { refreshTokenHash: 'h1' });
+    const second: SessionRefreshed = { ...refreshed, id: 'e2b', occurredAt: iso(t0 + 5_000), data: { ...refreshed.data, generation: 2, parentGeneration: 1 } };
+    expect(evolveSession(once, second, { refreshTokenHash: 'h2' })).toMatchObject({
+      spentRefreshTokenHashes: ['h1', 'h0'],
+      spentRefreshTokenTimes: [t0 + 5_000, t0 + 1_000],
+      generation: 2,
+    });
+    // Folded from the log alone there is no hash to spend, so no time either.
+    expect(evolveSession(evolveSession(undefined, started), refreshed)).toMatchObject({ spentRefreshTokenHashes: [], spentRefreshTokenTimes: [] });
+  });
+
+  it('leaves the record as it is for a reuse incident: the revocation decided with it ends the session', () => {
+    const record = evolveSession(undefined, started);
+    const incident: RefreshTokenReused = {
+      ...base,
+      id: 'r',
+      type: 'RefreshTokenReused',
+      occurredAt: iso(t0 + 3_000),
+      data: { replayedGeneration: 0, currentGeneration: 1 },
+    };
+    expect(evolveSession(record, incident)).toBe(record);
   });
 
   it('evolveDecided refuses decided events that do not apply: a defect, not a refusal', () => {

@@ -3,6 +3,7 @@ import { QueryLimits } from './analytics-query';
 import { FunnelRepository } from './funnel.repository';
 import { PathsRepository } from './paths.repository';
 import { RetentionRepository } from './retention.repository';
+import { ReuseIncidentsRepository } from './reuse-incidents.repository';
 import { TagDashboardRepository } from './tag-dashboard.repository';
 import { UserDashboardRepository } from './user-dashboard.repository';
 import { UserJourneyRepository } from './user-journey.repository';
@@ -25,4 +26,5 @@ export const ANALYTICS_REPOSITORIES: readonly AnalyticsReaderClass[] = [
   RetentionRepository,
   PathsRepository,
   FunnelRepository,
+  ReuseIncidentsRepository,
 ];

@@ -8,4 +8,5 @@ export * from './funnel.repository';
 export * from './retention.repository';
 export * from './paths.repository';
 export * from './tag-dashboard.repository';
+export * from './reuse-incidents.repository';
 export * from './analytics-repositories';

@@ -1,5 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { fromClickHouseDateTime } from '../event-rows';
+import { LINEAGE_EVENT_TYPES, LineageEvent, SessionLineage, buildLineage } from '../lineage/session-lineage';
 
 export interface JourneyKey {
   product: string;
@@ -23,7 +24,17 @@ export interface JourneySession {
   startedAt: string;
   lastEventAt: string;
   eventCount: number;
+  /**
+   * The session's refresh-token family as far as this journey's events show it (all of it
+   * unless `truncated`); incidents without their sealed request metadata, which the
+   * session's lineage endpoint opens. Absent when the events hold none of it.
+   */
+  lineage?: JourneyLineage;
 }
+
+export type JourneyLineage = Omit<SessionLineage, 'incidents'> & {
+  incidents: Array<Omit<SessionLineage['incidents'][number], 'sealedRequest'>>;
+};
 
 export interface Journey extends JourneyKey {
   sessions: JourneySession[];
@@ -81,10 +92,18 @@ function toJourneyEvent(row: EventRowOut): JourneyEvent {
   };
 }
 
+const IS_LINEAGE_TYPE: ReadonlySet<string> = new Set(LINEAGE_EVENT_TYPES);
+
 /** Sessions in the order they started, summarised from the (already ordered) events. */
 function summariseSessions(events: JourneyEvent[]): JourneySession[] {
   const sessions = new Map<string, JourneySession>();
+  const lineageEvents = new Map<string, LineageEvent[]>();
   for (const event of events) {
+    if (IS_LINEAGE_TYPE.has(event.type)) {
+      const list = lineageEvents.get(event.sessionId) ?? [];
+      list.push(event);
+      lineageEvents.set(event.sessionId, list);
+    }
     const session = sessions.get(event.sessionId);
     if (session) {
       session.lastEventAt = event.occurredAt;
@@ -98,5 +117,13 @@ function summariseSessions(events: JourneyEvent[]): JourneySession[] {
       });
     }
   }
+  for (const [sessionId, lifecycle] of lineageEvents) {
+    const session = sessions.get(sessionId);
+    if (session) session.lineage = journeyLineageOf(buildLineage(lifecycle));
+  }
   return [...sessions.values()];
+}
+
+function journeyLineageOf(lineage: SessionLineage): JourneyLineage {
+  return { ...lineage, incidents: lineage.incidents.map(({ sealedRequest: _sealed, ...incident }) => incident) };
 }

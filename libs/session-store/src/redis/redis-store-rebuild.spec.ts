@@ -44,7 +44,9 @@ function start(sessionId: string, identifier: string, now: number) {
 
 /** What the log cannot carry: the refresh token hashes and the sealed refresh answer. */
 function withoutSecrets(record: SessionRecord): SessionRecord {
-  return { ...record, refreshTokenHash: REBUILT_REFRESH_TOKEN_HASH, spentRefreshTokenHashes: [], lastRefreshSealed: null };
+  // Spent times are kept index for index with the spent hashes, so none without them.
+  const spentTimes = record.spentRefreshTokenTimes ? { spentRefreshTokenTimes: [] } : {};
+  return { ...record, refreshTokenHash: REBUILT_REFRESH_TOKEN_HASH, spentRefreshTokenHashes: [], ...spentTimes, lastRefreshSealed: null };
 }
 
 function fold(events: WaymarkEvent[]) {
@@ -65,6 +67,7 @@ describe('rebuilding store state from events', () => {
     const refreshed = decideRefresh(started.record, {
       now: t0 + 10 * MINUTE,
       eventId: 'e2',
+      revocationEventId: 'e2-revoke',
       meta,
       presentedHash: 'h0',
       graceMs: 10_000,

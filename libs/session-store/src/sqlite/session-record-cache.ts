@@ -22,6 +22,7 @@ export class SessionRecordCache {
 
   put(record: SessionRecord): SessionRecord {
     Object.freeze(record.spentRefreshTokenHashes);
+    if (record.spentRefreshTokenTimes) Object.freeze(record.spentRefreshTokenTimes);
     Object.freeze(record);
     // Delete first so the entry moves to the young end.
     this.records.delete(record.sessionId);

@@ -1,0 +1,2 @@
+export * from './session-lineage';
+export * from './session-lineage.repository';
