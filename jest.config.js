@@ -27,7 +27,7 @@ const base = {
 /** Specs that run Waymark distributed: they start Kafka, Redis and ClickHouse themselves. */
 const DISTRIBUTED_ONLY = 'test/e2e/(distributed|readiness-distributed)[^/]*\\.spec\\.ts$';
 /** HTTP-only suites that run in both modes (WAYMARK_TEST_MODE picks the stack startApi builds). */
-const BOTH_MODES = 'test/e2e/(sdk|openapi|fuzz-[^/]*|edge-(http|values|query)|console(-serving|-api)?)\\.e2e\\.spec\\.ts$';
+const BOTH_MODES = 'test/e2e/(sdk|openapi|dpop|session-timeouts|fuzz-[^/]*|edge-(http|values|query)|console(-serving|-api)?)\\.e2e\\.spec\\.ts$';
 
 module.exports = {
   testTimeout: 30000,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DATA_FIELD_TYPES, DURATION_UNITS } from '@waymark/domain';
+import { DATA_FIELD_TYPES, DURATION_UNITS, SENDER_CONSTRAINTS } from '@waymark/domain';
 
 export const slugSchema = z
   .string()
@@ -30,6 +30,10 @@ export const sessionSpecSchema = z
     expiry: durationSchema.default({ value: 1, unit: 'hours' }),
     refreshExpiry: durationSchema.default({ value: 30, unit: 'days' }),
     schema: z.record(dottedPath, z.object({ type: z.enum(DATA_FIELD_TYPES), required: z.boolean().optional() }).strict()).optional(),
+    senderConstraint: z
+      .enum(SENDER_CONSTRAINTS)
+      .optional()
+      .describe('Bind sessions to a key the client holds (DPoP, docs/dpop.md): none (absent), dpop-optional or dpop-required'),
   })
   .strict();
 

@@ -27,7 +27,9 @@ export function isJwkThumbprint(value: string): boolean {
  * key's type is not one DPoP can use or a required member is missing or not a string.
  * Only the required members count, so extra members (`kid`, `alg`, `use`) change nothing.
  */
-export function jwkThumbprint(jwk: Readonly<Record<string, unknown>>): string | undefined {
+export function jwkThumbprint(key: object): string | undefined {
+  // Any object: a JWK type from a library (jose's JWK, node's JsonWebKey) has no index signature.
+  const jwk = key as Readonly<Record<string, unknown>>;
   const members = typeof jwk.kty === 'string' ? REQUIRED_MEMBERS[jwk.kty] : undefined;
   if (!members) return undefined;
   const parts: string[] = [];

@@ -16,6 +16,8 @@ export class StartSessionCommand extends Command<StartSessionResult> {
     readonly tag: string,
     readonly data: Record<string, unknown>,
     readonly requestId: string | undefined,
+    /** The client key's thumbprint to bind the session to (DPoP); absent: not bound. */
+    readonly jkt?: string,
   ) {
     super();
   }
