@@ -54,6 +54,8 @@ describe('session lifecycle over HTTP (embedded)', () => {
         identifier: 'verify-user',
         data: { userId: 'verify-user', details: { plan: 'pro' } },
         expiresAt: session.expiresAt,
+        // The session's start (the token's auth_time), whole seconds.
+        authTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/),
       });
     });
 

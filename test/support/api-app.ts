@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AddressInfo } from 'node:net';
+import { ApiAppOptions } from '../../apps/api/src/app.module';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { loadApiConfig } from '../../apps/api/src/config/api.config';
 import { makeTempDir } from './temp-dir';
@@ -40,9 +41,12 @@ export const TEST_MODE = process.env.WAYMARK_TEST_MODE === 'distributed' ? 'dist
 export const TEST_KEY = 'test-bootstrap-key-0123456789abcdef';
 export const AUTH = { authorization: `Bearer ${TEST_KEY}` };
 
-/** The shipped API app, embedded mode, on a free port with its own data directory. */
-export async function startApi(env: Record<string, string> = {}): Promise<RunningApi> {
-  if (TEST_MODE === 'distributed') return startDistributedApi(env);
+/**
+ * The shipped API app, embedded mode (distributed under WAYMARK_TEST_MODE), on a free port
+ * with its own data directory. `options.clock` replaces the API's clock (manual-clock.ts).
+ */
+export async function startApi(env: Record<string, string> = {}, options: ApiAppOptions = {}): Promise<RunningApi> {
+  if (TEST_MODE === 'distributed') return startDistributedApi(env, options);
   const dir = makeTempDir('api');
   const config = loadApiConfig({
     DATA_DIR: dir.path,
@@ -53,7 +57,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<Runnin
     WAYMARK_BOOTSTRAP_KEY: TEST_KEY,
     ...env,
   });
-  const app = await createApiApp(config);
+  const app = await createApiApp(config, options);
   const { contract, routes } = observe(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -101,11 +105,11 @@ export async function getJson(url: string, headers: Record<string, string> = AUT
  * Distributed mode for one test file: its own Kafka, Redis and ClickHouse front, the
  * API, and a projector (in this process: chDB lives in the front's process).
  */
-async function startDistributedApi(env: Record<string, string>): Promise<RunningApi> {
+async function startDistributedApi(env: Record<string, string>, options: ApiAppOptions): Promise<RunningApi> {
   const stack = await startDistributedStack();
   const dir = makeTempDir('api');
   const base = { ...stack.env, DATA_DIR: dir.path, HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'test', WAYMARK_BOOTSTRAP_KEY: TEST_KEY, ...env };
-  const app = await createApiApp(loadApiConfig({ ...base, PORT: '0' }));
+  const app = await createApiApp(loadApiConfig({ ...base, PORT: '0' }), options);
   const { contract, routes } = observe(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as AddressInfo;

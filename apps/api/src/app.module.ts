@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { WaymarkConfig } from '@waymark/config';
+import { Clock } from '@waymark/domain';
 import { ShutdownModule } from '@waymark/http';
 import { ProjectorModule, READ_MODEL_GROUP } from '@waymark/projection';
 import { StorageModule } from '@waymark/storage';
@@ -23,15 +24,21 @@ import { SpecsModule } from './specs/specs.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersModule } from './users/users.module';
 
+/** What the process that builds the app may choose besides the configuration: only tests do. */
+export interface ApiAppOptions {
+  /** The API's clock (CLOCK): decisions, token checks and timeouts read it. Default: the system clock. */
+  clock?: Clock;
+}
+
 @Global()
 @Module({})
 class CoreModule {
-  static forRoot(config: ApiConfig, waymark: WaymarkConfig): DynamicModule {
+  static forRoot(config: ApiConfig, waymark: WaymarkConfig, clock?: Clock): DynamicModule {
     const providers = [
       { provide: API_CONFIG, useValue: config },
       { provide: API_KEY_DEFAULT_RATE_LIMIT, useValue: config.defaultRateLimit },
       { provide: ApiKeyRegistry, useValue: new ApiKeyRegistry(waymark.apiKeys, config.bootstrapKey, { production: config.nodeEnv === 'production' }) },
-      ...domainProviders(waymark),
+      ...domainProviders(waymark, clock),
     ];
     return { module: CoreModule, providers, exports: providers.map((provider) => provider.provide) };
   }
@@ -50,7 +57,7 @@ function privacyKeySettingsOf(config: ApiConfig) {
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: ApiConfig, waymark: WaymarkConfig): DynamicModule {
+  static forRoot(config: ApiConfig, waymark: WaymarkConfig, options: ApiAppOptions = {}): DynamicModule {
     const modeModules = config.distributed
       ? [
           StorageModule.distributed({
@@ -79,7 +86,7 @@ export class AppModule {
       imports: [
         // CqrsModule with buses that count every command and query (waymark_commands_total).
         meteredCqrsModule(),
-        CoreModule.forRoot(config, waymark),
+        CoreModule.forRoot(config, waymark, options.clock),
         // Knows from the first shutdown hook that the instance is closing (edge and readiness).
         ShutdownModule,
         ...modeModules,

@@ -4,7 +4,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, QuietUntilListeningLogger, loadWaymarkConfig } from '@waymark/config';
 import { ShutdownGate, configureHttpApp, createFastifyAdapter } from '@waymark/http';
 import { PinoLoggerService, createPinoLogger } from '@waymark/logging';
-import { AppModule } from './app.module';
+import { ApiAppOptions, AppModule } from './app.module';
 import { ApiKeyRegistry } from './auth/api-key-registry';
 import { ApiConfig } from './config/api.config';
 
@@ -12,14 +12,14 @@ import { ApiConfig } from './config/api.config';
  * Builds the API application (not yet listening). Shared by `main.ts` and the tests,
  * so the tests run exactly the app that ships.
  */
-export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplication> {
+export async function createApiApp(config: ApiConfig, options: ApiAppOptions = {}): Promise<NestFastifyApplication> {
   const logger = new QuietUntilListeningLogger(new PinoLoggerService(createPinoLogger(config.logLevel)));
   const waymark = loadWaymarkConfig(config.waymarkConfigFile);
   if (config.nodeEnv === 'production' && waymark.apiKeys.length === 0) {
     throw new ConfigError(`WAYMARK_CONFIG: ${waymark.source} has no apiKeys; in production every call needs one (create with \`waymark api-keys create\`)`);
   }
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, waymark),
+    AppModule.forRoot(config, waymark, options),
     createFastifyAdapter({ bodyLimitBytes: config.bodyLimitBytes }),
     // Throw on a wiring error instead of exiting, so the caller reports it (and tests see it).
     { logger, bufferLogs: false, abortOnError: false },

@@ -29,6 +29,18 @@ export const sessionSpecSchema = z
     selector: dottedPath,
     expiry: durationSchema.default({ value: 1, unit: 'hours' }),
     refreshExpiry: durationSchema.default({ value: 30, unit: 'days' }),
+    idleTimeout: durationSchema
+      .optional()
+      .describe(
+        'A session unused (no verify, activity, refresh or extend) for longer than this is refused with reason idle. ' +
+          'Absent: the refresh lifetime. At most absoluteLifetime (docs/session-timeouts.md)',
+      ),
+    absoluteLifetime: durationSchema
+      .optional()
+      .describe(
+        'No session lives longer than this from its start, however often refreshed or extended (reason absolute). ' +
+          'Absent: 90 days, or the refresh lifetime if longer. At least expiry (docs/session-timeouts.md)',
+      ),
     schema: z.record(dottedPath, z.object({ type: z.enum(DATA_FIELD_TYPES), required: z.boolean().optional() }).strict()).optional(),
     senderConstraint: z
       .enum(SENDER_CONSTRAINTS)

@@ -142,7 +142,17 @@ export const verifySessionResponseSchema = z
     }),
   ])
   .meta({
-    examples: [{ valid: true, sessionId: EXAMPLE_SESSION_ID, identifier: '1919102009383', data: EXAMPLE_DATA, expiresAt: '2026-11-26T18:28:13.000Z' }],
+    examples: [
+      {
+        valid: true,
+        sessionId: EXAMPLE_SESSION_ID,
+        identifier: '1919102009383',
+        data: EXAMPLE_DATA,
+        expiresAt: '2026-11-26T18:28:13.000Z',
+        authTime: '2026-11-26T17:28:13.000Z',
+      },
+      { valid: false, reason: 'idle' },
+    ],
   });
 export type VerifySessionResponse = z.infer<typeof verifySessionResponseSchema>;
 

@@ -9,6 +9,8 @@ const EXAMPLE_SPEC = {
   selector: 'customer.email',
   expiry: { value: 15, unit: 'minutes' },
   refreshExpiry: { value: 7, unit: 'days' },
+  idleTimeout: { value: 30, unit: 'minutes' },
+  absoluteLifetime: { value: 12, unit: 'hours' },
   schema: { 'customer.email': { type: 'string', required: true } },
 };
 

@@ -23,6 +23,11 @@ export class SessionCommands {
     return { lastUsedAt: this.uses.lastUse(sessionId), idleAllowanceMs: this.uses.idleAllowanceMs };
   }
 
+  /** A use of the session that records no event (an extend with nothing left to add): kept like a verify's. */
+  recordUse(record: SessionRecord, at: number): void {
+    this.uses.touch(record.sessionId, at, record.idleTimeoutMs);
+  }
+
   /** The context of one decision made now for the request `requestId`. */
   context(requestId: string | undefined): DecisionContext {
     return { now: this.clock(), eventId: this.newId(), meta: { requestId, source: 'api' } };

@@ -51,6 +51,8 @@ import { VerifySessionQuery } from './queries/verify-session/verify-session.quer
 
 /** A session method names its product, env and tag: the catalog refuses those it does not know. */
 const SCOPE_ERRORS: ApiErrorCode[] = ['PRODUCT_NOT_FOUND', 'ENV_NOT_FOUND', 'SESSION_SPEC_NOT_FOUND'];
+/** A session unused past its idle timeout, or past its absolute lifetime (docs/session-timeouts.md). */
+const TIMEOUT_ERRORS: ApiErrorCode[] = ['SESSION_IDLE_TIMEOUT', 'SESSION_ABSOLUTE_TIMEOUT'];
 
 /** The session methods a product's backend calls (secret keys only). */
 @Controller('v1/sessions')
@@ -111,7 +113,16 @@ export class SessionsController {
       "`client` (the end user's user agent and IP; without it, this request's own), sealed with the user's key.",
     body: refreshSessionBodySchema,
     responses: { 200: { description: 'The new pair', schema: sessionTokensSchema } },
-    errors: [...SCOPE_ERRORS, 'TOKEN_INVALID', 'REFRESH_FAILED', 'REFRESH_TOKEN_REUSED', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'STORE_UNAVAILABLE'],
+    errors: [
+      ...SCOPE_ERRORS,
+      'TOKEN_INVALID',
+      'REFRESH_FAILED',
+      'REFRESH_TOKEN_REUSED',
+      'SESSION_EXPIRED',
+      'SESSION_REVOKED',
+      ...TIMEOUT_ERRORS,
+      'STORE_UNAVAILABLE',
+    ],
   })
   refresh(@Body() body: RefreshSessionBody, @Req() request: FastifyRequest): Promise<SessionTokens> {
     const userAgent = request.headers['user-agent'];
@@ -145,7 +156,7 @@ export class SessionsController {
     description: 'By `by` (at most 365 days), or by the spec’s refresh lifetime.',
     body: extendSessionBodySchema,
     responses: { 200: { description: 'The new end', schema: extendSessionResponseSchema } },
-    errors: [...SCOPE_ERRORS, 'SESSION_NOT_FOUND', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'STORE_UNAVAILABLE'],
+    errors: [...SCOPE_ERRORS, 'SESSION_NOT_FOUND', 'SESSION_EXPIRED', 'SESSION_REVOKED', ...TIMEOUT_ERRORS, 'STORE_UNAVAILABLE'],
   })
   extend(@Body() body: ExtendSessionBody): Promise<ExtendSessionResponse> {
     const byMs = body.by ? durationToMs(body.by) : undefined;
@@ -168,7 +179,7 @@ export class SessionsController {
       'property keys carry no control characters; `properties` nests at most 31 levels.',
     body: recordActivityBodySchema,
     responses: { 201: { description: 'Recorded', schema: recordActivityResponseSchema } },
-    errors: [...SCOPE_ERRORS, 'TOKEN_INVALID', 'SESSION_EXPIRED', 'SESSION_REVOKED', 'STORE_UNAVAILABLE'],
+    errors: [...SCOPE_ERRORS, 'TOKEN_INVALID', 'SESSION_EXPIRED', 'SESSION_REVOKED', ...TIMEOUT_ERRORS, 'STORE_UNAVAILABLE'],
   })
   track(@Body() body: RecordActivityBody): Promise<RecordActivityResponse> {
     const records = (body.records ?? [body.record!]).map(({ occurredAt, ...rest }) => ({

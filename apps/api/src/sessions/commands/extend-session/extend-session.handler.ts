@@ -20,6 +20,7 @@ export class ExtendSessionHandler implements ICommandHandler<ExtendSessionComman
       }
       // Extending is clamped to the absolute end (decideExtend): already there, the answer is the end as it is.
       if (decision.kind === 'at-absolute-end') {
+        this.sessions.recordUse(record, context.now);
         return { kind: 'answer', answer: { sessionId: record.sessionId, refreshExpiresAt: toIsoTimestamp(decision.refreshExpiresAt) } };
       }
       return {
