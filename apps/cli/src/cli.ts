@@ -10,6 +10,7 @@ import { eventsExportCommand, eventsTailCommand } from './commands/events.comman
 import { lagCommand } from './commands/lag.command';
 import { logRepairCommand } from './commands/log-repair.command';
 import { migrateCommand } from './commands/migrate.command';
+import { migrateToDistributedCommand } from './commands/migrate-to-distributed.command';
 import { rebuildRedisCommand } from './commands/rebuild-redis.command';
 import { specsApplyCommand } from './commands/specs-apply.command';
 import { privacyMigrateCommand } from './commands/privacy-migrate.command';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CliCommand[] = [
   lagCommand,
   logRepairCommand,
   migrateCommand,
+  migrateToDistributedCommand,
   rebuildRedisCommand,
   keysGenerateCommand,
   keysRotateCommand,

@@ -156,12 +156,33 @@ export async function rebuildRedisStores(
   });
 
   await clearPrefix(redis, keys.pattern());
+  const written = await writeRedisState(redis, prefix, state.sessions.values(), state.specs, { now, retainMs, batchSize });
+  return { events, sessions: written.sessions, specs: written.specs, ignored: state.ignored, duplicates: state.duplicates, ...(codec ? { erased } : {}) };
+}
 
+/**
+ * Writes session records and specs into the Redis stores' layout (the record, the
+ * identifier index, the revoked set, the specs hash), as the store itself would have
+ * them. Sessions past their end by more than `retainMs` are left out. Overwrites what it
+ * writes and nothing else: the rebuild clears the prefix first, a migration from the
+ * embedded store (`waymark migrate-to-distributed`) writes into an empty one.
+ */
+export async function writeRedisState(
+  redis: Redis,
+  prefix: string,
+  sessionRecords: Iterable<SessionRecord>,
+  specs: ReadonlyMap<string, StoredSpec>,
+  options: { now: number; retainMs?: number; batchSize?: number },
+): Promise<{ sessions: number; specs: number }> {
+  const keys = new RedisKeys(prefix);
+  const { now } = options;
+  const retainMs = options.retainMs ?? DEFAULT_RETAIN_MS;
+  const batchSize = options.batchSize ?? 1_000;
   let sessions = 0;
   const indexExpiry = new Map<string, number>();
   let pipeline = redis.pipeline();
   let queued = 0;
-  for (const record of state.sessions.values()) {
+  for (const record of sessionRecords) {
     const expireAt = record.refreshExpiresAt + retainMs;
     if (expireAt <= now) continue;
     const indexKey = keys.identifier(record.product, record.env, record.tag, record.identifier);
@@ -178,12 +199,12 @@ export async function rebuildRedisStores(
     }
   }
   for (const [indexKey, expireAt] of indexExpiry) pipeline.pexpireat(indexKey, expireAt);
-  for (const [field, stored] of state.specs) {
+  for (const [field, stored] of specs) {
     const value: RedisSpecValue = { spec: stored.spec, revision: stored.revision, deleted: stored.deleted };
     pipeline.hset(keys.specs(), field, JSON.stringify(value));
   }
   await execOrThrow(pipeline);
-  return { events, sessions, specs: state.specs.size, ignored: state.ignored, duplicates: state.duplicates, ...(codec ? { erased } : {}) };
+  return { sessions, specs: specs.size };
 }
 
 async function clearPrefix(redis: Redis, pattern: string): Promise<void> {
