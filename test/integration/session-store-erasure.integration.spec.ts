@@ -15,20 +15,24 @@ const newId = createUuidV7Generator();
 const ERASED = 'erin.store-erasure+5512@mail.test';
 const KEPT = 'kim.store-kept+8811@mail.test';
 
-function start(identifier: string, now: number, env = 'prd', tag = 'web') {
+/** A DPoP key thumbprint (docs/dpop.md): it names the user's device, so an erasure takes it out too. */
+const JKT = '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I';
+
+function start(identifier: string, now: number, env = 'prd', tag = 'web', jkt?: string) {
   const sessionId = newId();
   return decideStartSession({
     product: 'shop',
     env,
     tag,
     identifier,
-    spec: { ...spec, tag },
+    spec: { ...spec, tag, senderConstraint: 'dpop-optional' },
     sessionId,
     eventId: newId(),
     now,
     sealedData: `sealed-value-${identifier === ERASED ? 'Quince' : 'Medlar'}-${sessionId}`,
     refreshTokenHash: `hash-${sessionId}`,
     meta,
+    jkt,
   });
 }
 
@@ -41,10 +45,11 @@ async function revoke(store: SessionStore, record: SessionRecord, now: number): 
 /** The same behaviour asked of both stores. */
 async function erasesTheUser(store: SessionStore): Promise<void> {
   const now = Date.now();
-  const a = start(ERASED, now - 2 * MINUTE, 'prd', 'web');
+  const a = start(ERASED, now - 2 * MINUTE, 'prd', 'web', JKT);
   const b = start(ERASED, now - MINUTE, 'stg', 'app');
   const kept = start(KEPT, now - MINUTE);
   for (const s of [a, b, kept]) await store.create(s.record, [s.event]);
+  expect((await store.find(a.record.sessionId))?.jkt).toBe(JKT);
 
   expect((await store.listOfUser({ product: 'shop', identifier: ERASED })).map((r) => r.sessionId).sort()).toEqual(
     [a.record.sessionId, b.record.sessionId].sort(),
@@ -65,6 +70,7 @@ async function erasesTheUser(store: SessionStore): Promise<void> {
 
   const tomb = await store.find(a.record.sessionId);
   expect(tomb).toMatchObject({ status: 'revoked', identifier: '', sealedData: '', lastRefreshSealed: null, refreshExpiresAt: a.record.refreshExpiresAt });
+  expect(tomb?.jkt).toBeUndefined();
   // Still refused until their end: listed as revoked.
   expect((await store.listRevoked(now)).map((r) => r.sessionId).sort()).toEqual(ids.sort());
   expect(await store.listOfUser({ product: 'shop', identifier: ERASED })).toEqual([]);

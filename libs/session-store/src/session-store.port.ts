@@ -87,12 +87,13 @@ export interface SessionStore {
 
 /**
  * A revoked session with nothing personal left: no identifier, no sealed data, no last
- * answer. Its id, scope, status, end and revocation stay, so its tokens are refused (as
- * revoked) until they expire; its refresh-token hashes stay too (hashes of random
- * secrets, which name nobody), so a refresh with one of them is refused as well.
+ * answer, no DPoP key thumbprint (it names the user's device, and a revoked session mints
+ * no more tokens). Its id, scope, status, end and revocation stay, so its tokens are
+ * refused (as revoked) until they expire; its refresh-token hashes stay too (hashes of
+ * random secrets, which name nobody), so a refresh with one of them is refused as well.
  */
 export function tombstoneOf(record: SessionRecord): SessionRecord {
-  return { ...record, identifier: '', sealedData: '', lastRefreshSealed: null, version: record.version + 1 };
+  return { ...record, identifier: '', sealedData: '', lastRefreshSealed: null, jkt: undefined, version: record.version + 1 };
 }
 
 /** Whether a record still holds personal data. */
