@@ -1,4 +1,6 @@
-import { AUTH, RunningApi, getJson, postJson, readJson, startApi } from '../support/api-app';
+import { SessionSpec } from '@waymark/domain';
+import { WaymarkClient, WaymarkError } from '@waymark/sdk';
+import { AUTH, RunningApi, TEST_KEY, getJson, postJson, readJson, startApi } from '../support/api-app';
 import { ManualClock } from '../support/manual-clock';
 
 /*
@@ -11,7 +13,7 @@ const product = 'my-product-tag';
 const env = 'snd';
 
 /** Token 1 h, refresh 7 days, idle 30 min, absolute 12 h. */
-const idleSpec = {
+const idleSpec: SessionSpec = {
   tag: 'idle-30m',
   name: 'Idle after 30 minutes',
   selector: 'userId',
@@ -21,7 +23,7 @@ const idleSpec = {
   absoluteLifetime: { value: 12, unit: 'hours' },
 };
 /** Token 1 h, refresh 7 days, absolute 2 h, idle left to its default (the refresh lifetime). */
-const shortLifeSpec = {
+const shortLifeSpec: SessionSpec = {
   tag: 'life-2h',
   name: 'Two hours at most',
   selector: 'userId',
@@ -184,6 +186,24 @@ describe('session timeouts over HTTP (controllable clock)', () => {
       // A refresh is no new start: the new token carries the same auth_time.
       expect(await verify(idleSpec.tag, refreshed.token, { maxAgeSeconds: 60 })).toEqual({ valid: false, reason: 'stale' });
       expect(await verify(idleSpec.tag, refreshed.token, { maxAgeSeconds: 180 })).toMatchObject({ valid: true, authTime: first.authTime });
+    });
+
+    it('works through the SDK: spec timeouts, maxAgeSeconds, authTime, and the timeout refusals as WaymarkError codes', async () => {
+      const waymark = new WaymarkClient({ baseUrl: api.baseUrl, apiKey: TEST_KEY });
+      const stored = await waymark.specs.create(product, { ...idleSpec, tag: 'sdk-idle', idleTimeout: { value: 10, unit: 'minutes' } });
+      expect(stored.spec).toMatchObject({ idleTimeout: { value: 10, unit: 'minutes' }, absoluteLifetime: idleSpec.absoluteLifetime });
+      const session = await waymark.sessions.start({ product, env, tag: 'sdk-idle', data: { userId: 'sdk-user' } });
+      time.advance(2 * MINUTE);
+      expect(await waymark.sessions.verify({ product, env, tag: 'sdk-idle', token: session.token, maxAgeSeconds: 60 })).toEqual({
+        valid: false,
+        reason: 'stale',
+      });
+      const verdict = await waymark.sessions.verify({ product, env, tag: 'sdk-idle', token: session.token, maxAgeSeconds: 600 });
+      expect(verdict).toMatchObject({ valid: true, authTime: expect.any(String) });
+      time.advance(11 * MINUTE);
+      const refusal = await waymark.sessions.refresh({ product, env, tag: 'sdk-idle', refreshToken: session.refreshToken }).catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(WaymarkError);
+      expect(refusal).toMatchObject({ status: 401, code: 'SESSION_IDLE_TIMEOUT' });
     });
 
     it('refuses a maxAgeSeconds that is not a whole number of seconds (problem+json on the field)', async () => {

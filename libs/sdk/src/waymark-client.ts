@@ -41,6 +41,11 @@ export class SessionsApi {
     return this.http.request('POST', '/v1/sessions/verify', input);
   }
 
+  /**
+   * Whether a token is good now. `maxAgeSeconds` refuses (`reason: 'stale'`) a session
+   * started longer ago (re-authentication before sensitive operations); the answer's
+   * `authTime` is the session's start. `idle` and `absolute` are the spec's timeouts.
+   */
   refresh(input: RefreshInput): Promise<SessionTokens> {
     return this.http.request('POST', '/v1/sessions/refresh', input);
   }

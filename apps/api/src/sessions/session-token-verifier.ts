@@ -51,7 +51,8 @@ export class SessionTokenVerifier {
     if (claims.idleTimeoutMs !== undefined && (await this.isIdle(claims.sessionId, claims.issuedAt, claims.idleTimeoutMs, now))) {
       return { valid: false, reason: 'idle' };
     }
-    if (options.maxAgeSeconds !== undefined && claims.authTime !== undefined && now - claims.authTime > options.maxAgeSeconds * 1000) {
+    // A token without auth_time (minted before it was written) cannot show a recent start: stale too.
+    if (options.maxAgeSeconds !== undefined && (claims.authTime === undefined || now - claims.authTime > options.maxAgeSeconds * 1000)) {
       return { valid: false, reason: 'stale' };
     }
     // Only for a bound token: an unbound one costs nothing here, and a proof sent with it is not looked at.
