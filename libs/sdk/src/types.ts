@@ -33,6 +33,10 @@ import type {
   erasureReceiptSchema,
   exportUserQuerySchema,
   exportLineSchema,
+  sessionLineageQuerySchema,
+  sessionLineageSchema,
+  reuseIncidentsQuerySchema,
+  reuseIncidentsSchema,
 } from '@waymark/contract';
 import type { z } from 'zod';
 
@@ -97,3 +101,10 @@ export type ErasureReceipt = z.output<typeof erasureReceiptSchema>;
 export type ExportUserInput = z.input<typeof exportUserQuerySchema>;
 /** One line of an export: `export` first, then `session` and `event` lines, `end` last. */
 export type UserExportLine = z.output<typeof exportLineSchema>;
+
+/** A session's token family (docs/token-lineage.md): its scope and id. */
+export type SessionLineageInput = z.input<typeof sessionLineageQuerySchema> & { sessionId: string };
+export type SessionLineage = z.output<typeof sessionLineageSchema>;
+
+export type ReuseIncidentsInput = z.input<typeof reuseIncidentsQuerySchema>;
+export type ReuseIncidents = z.output<typeof reuseIncidentsSchema>;

@@ -27,6 +27,10 @@ import {
   ErasureReceipt,
   ExportUserInput,
   UserExportLine,
+  SessionLineageInput,
+  SessionLineage,
+  ReuseIncidentsInput,
+  ReuseIncidents,
 } from './types';
 
 /** The session methods, as in the seed's `ductape.processor.sessions`. Secret key. */
@@ -37,15 +41,15 @@ export class SessionsApi {
     return this.http.request('POST', '/v1/sessions', input);
   }
 
-  verify(input: VerifyInput): Promise<VerifyResult> {
-    return this.http.request('POST', '/v1/sessions/verify', input);
-  }
-
   /**
    * Whether a token is good now. `maxAgeSeconds` refuses (`reason: 'stale'`) a session
    * started longer ago (re-authentication before sensitive operations); the answer's
    * `authTime` is the session's start. `idle` and `absolute` are the spec's timeouts.
    */
+  verify(input: VerifyInput): Promise<VerifyResult> {
+    return this.http.request('POST', '/v1/sessions/verify', input);
+  }
+
   refresh(input: RefreshInput): Promise<SessionTokens> {
     return this.http.request('POST', '/v1/sessions/refresh', input);
   }
@@ -61,6 +65,12 @@ export class SessionsApi {
 
   extend(input: ExtendInput): Promise<ExtendResult> {
     return this.http.request('POST', '/v1/sessions/extend', input);
+  }
+
+  /** The session's refresh-token family: rotations and parents, reuse incidents, the revocation. Secret or admin key. */
+  lineage(input: SessionLineageInput): Promise<SessionLineage> {
+    const { product, env, tag, sessionId } = input;
+    return this.http.request('GET', `/v1/sessions/${encodeURIComponent(sessionId)}/lineage`, undefined, { product, env, tag });
   }
 
   /** Records calls made on the session's behalf (one record or up to 500). */
@@ -144,6 +154,19 @@ export class UsersApi {
   }
 }
 
+/** Analytics over the read model (read key). */
+export class AnalyticsApi {
+  constructor(private readonly http: HttpTransport) {}
+
+  /** A tag's refresh-token reuse incidents per bucket, the newest with their blast radius (docs/token-lineage.md). */
+  reuseIncidents(input: ReuseIncidentsInput): Promise<ReuseIncidents> {
+    const { product, env, tag, tz, from, to, interval } = input;
+    // The contract coerces numbers from the query string, so its input type for them is `unknown`.
+    const [limit, maxEvents] = [input.limit, input.maxEvents] as Array<number | undefined>;
+    return this.http.request('GET', '/v1/analytics/reuse-incidents', undefined, { product, env, tag, tz, from, to, interval, limit, maxEvents });
+  }
+}
+
 /**
  * A typed client for Waymark's HTTP API.
  *
@@ -158,6 +181,7 @@ export class WaymarkClient {
   readonly journeys: JourneysApi;
   readonly replays: ReplaysApi;
   readonly users: UsersApi;
+  readonly analytics: AnalyticsApi;
 
   constructor(options: TransportOptions) {
     const http = new HttpTransport(options);
@@ -166,5 +190,6 @@ export class WaymarkClient {
     this.journeys = new JourneysApi(http);
     this.replays = new ReplaysApi(http);
     this.users = new UsersApi(http);
+    this.analytics = new AnalyticsApi(http);
   }
 }
