@@ -150,7 +150,8 @@ describe('session lifecycle over HTTP (embedded)', () => {
       expect(await verify(rotated.token)).toEqual({ valid: false, reason: 'revoked' });
       const holder = await postJson(url('/v1/sessions/refresh'), { ...scope, refreshToken: rotated.refreshToken });
       expect((await readJson(holder)).code).toBe('SESSION_REVOKED');
-      expect(eventTypes(session.sessionId)).toEqual(['SessionStarted', 'SessionRefreshed', 'SessionRevoked']);
+      // The incident first, then the revocation it causes, appended together (docs/token-lineage.md).
+      expect(eventTypes(session.sessionId)).toEqual(['SessionStarted', 'SessionRefreshed', 'RefreshTokenReused', 'SessionRevoked']);
       const db = new Database(join(api.dataDir, 'waymark.db'), { readonly: true });
       const revoked = db.prepare('SELECT body FROM events WHERE type = ? ORDER BY position DESC LIMIT 1').pluck().get('SessionRevoked') as string;
       db.close();
