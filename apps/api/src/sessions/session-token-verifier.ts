@@ -48,8 +48,14 @@ export class SessionTokenVerifier {
     const { claims } = check;
     if (claims.tag !== tag) return { valid: false, reason: 'invalid' };
     if (this.revocations.isRevoked(claims.sessionId)) return { valid: false, reason: 'revoked' };
-    if (claims.idleTimeoutMs !== undefined && (await this.isIdle(claims.sessionId, claims.issuedAt, claims.idleTimeoutMs, now))) {
-      return { valid: false, reason: 'idle' };
+    if (claims.idleTimeoutMs !== undefined) {
+      // By what this instance knows, synchronously: the token's issue (a start or a
+      // refresh, both uses) and the uses seen or learnt here. Only a session that looks
+      // idle by that pays for the store (and for an await).
+      const known = Math.max(claims.issuedAt, this.uses.lastUse(claims.sessionId) ?? 0);
+      if (now - known > claims.idleTimeoutMs && (await this.idleByStore(claims.sessionId, known, claims.idleTimeoutMs, now))) {
+        return { valid: false, reason: 'idle' };
+      }
     }
     // A token without auth_time (minted before it was written) cannot show a recent start: stale too.
     if (options.maxAgeSeconds !== undefined && (claims.authTime === undefined || now - claims.authTime > options.maxAgeSeconds * 1000)) {
@@ -66,14 +72,11 @@ export class SessionTokenVerifier {
   }
 
   /**
-   * Idle by what this instance knows (the token's issue, which was a start or a refresh,
-   * and the uses seen or learnt here), and then, only on that rare path, by the store,
-   * where other instances' uses arrive within USE_FLUSH_INTERVAL_MS: so the store's
-   * answer is allowed that much more before the session counts as idle.
+   * The rare path, when this instance's own view says idle: the store, where other
+   * instances' uses arrive within USE_FLUSH_INTERVAL_MS, so its answer is allowed that
+   * much more before the session counts as idle. What it says is remembered here.
    */
-  private async isIdle(sessionId: string, issuedAt: number, idleTimeoutMs: number, now: number): Promise<boolean> {
-    const known = Math.max(issuedAt, this.uses.lastUse(sessionId) ?? 0);
-    if (now - known <= idleTimeoutMs) return false;
+  private async idleByStore(sessionId: string, known: number, idleTimeoutMs: number, now: number): Promise<boolean> {
     const record = await this.store.find(sessionId);
     if (!record) return true;
     this.uses.learn(sessionId, record.lastUsedAt, idleTimeoutMs);

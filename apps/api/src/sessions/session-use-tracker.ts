@@ -51,8 +51,13 @@ export class SessionUseTracker implements OnModuleInit, OnApplicationShutdown {
   /** A use seen here now: remembered, written with the next batch. */
   touch(sessionId: string, at: number, idleTimeoutMs: number): void {
     const use = this.uses.get(sessionId);
-    if (use && use.at >= at) return;
-    this.uses.set(sessionId, { at, idleTimeoutMs, dirty: true });
+    if (!use) {
+      this.uses.set(sessionId, { at, idleTimeoutMs, dirty: true });
+    } else if (use.at < at) {
+      // In place: this runs on every verify, and an object per call is garbage for nothing.
+      use.at = at;
+      use.dirty = true;
+    }
   }
 
   /** What the store said of a session's last use: remembered, so the next verify need not ask again; never written back. */
