@@ -5,7 +5,7 @@ import { GroupCommitWriter, SqliteConnection, openEmbeddedDatabase } from '@waym
 import { DpopProofVerifier, SessionTokenService, TokenKeyRing, generateStoredKey } from '@waymark/tokens';
 import { RevocationList } from './revocation-list';
 import { SessionTokenVerifier } from './session-token-verifier';
-import { SessionUseTracker, USE_FLUSH_INTERVAL_MS } from './session-use-tracker';
+import { SessionUseTracker, USE_FLUSH_INTERVAL_MS, USE_KEPT_MS } from './session-use-tracker';
 
 const MINUTE = 60_000;
 const t0 = Date.UTC(2026, 10, 26, 9, 0, 0);
@@ -122,5 +122,28 @@ describe('SessionTokenVerifier: idle timeout and maximum age', () => {
     expect(await a.verify(token, 60)).toEqual({ valid: false, reason: 'stale' });
     expect(await a.verify(legacy)).toMatchObject({ valid: true });
     expect(await a.verify(legacy, 3_600)).toEqual({ valid: false, reason: 'stale' });
+  });
+});
+
+describe('SessionUseTracker memory', () => {
+  it('drops a use once written and older than USE_KEPT_MS, keeps one not yet written', async () => {
+    const written: unknown[] = [];
+    let now = t0;
+    const store = { recordUses: async (uses: unknown[]) => void written.push(...uses) } as unknown as SessionStore;
+    const uses = new SessionUseTracker(store, () => now);
+    uses.touch('old', now, 7 * 24 * 60 * MINUTE);
+    await uses.flush();
+    now += USE_KEPT_MS;
+    uses.touch('recent', now, 7 * 24 * 60 * MINUTE);
+    await uses.flush();
+    expect(uses.lastUse('old')).toBe(t0);
+    now += 1;
+    await uses.flush();
+    expect(uses.lastUse('old')).toBeUndefined();
+    expect(uses.lastUse('recent')).toBe(t0 + USE_KEPT_MS);
+    expect(written).toEqual([
+      { sessionId: 'old', lastUsedAt: t0 },
+      { sessionId: 'recent', lastUsedAt: t0 + USE_KEPT_MS },
+    ]);
   });
 });

@@ -13,6 +13,15 @@ import { CLOCK } from '../shared/domain.providers';
  */
 export const USE_FLUSH_INTERVAL_MS = 5_000;
 
+/**
+ * How long a use already written stays in memory. It saves a store read only for a
+ * token older than its idle timeout, and the store has it: so memory holds the sessions
+ * used in the last 15 minutes, not every session of the last idle timeout (which is the
+ * refresh lifetime, days, by default). A session used less often costs one store read
+ * when its token is older than its idle timeout.
+ */
+export const USE_KEPT_MS = 15 * 60_000;
+
 interface Use {
   at: number;
   idleTimeoutMs: number;
@@ -24,7 +33,8 @@ interface Use {
  * The last use of each session this instance saw (verify and activity count as use),
  * in memory: a verify writes nothing. Every USE_FLUSH_INTERVAL_MS the uses not yet
  * written go to the store in one batch (`recordUses`), so the store's `lastUsedAt`
- * trails the truth by at most the interval. Entries of sessions idle here are dropped.
+ * trails the truth by at most the interval. Entries written and older than USE_KEPT_MS
+ * (or idle) are dropped.
  */
 @Injectable()
 export class SessionUseTracker implements OnModuleInit, OnApplicationShutdown {
@@ -87,8 +97,8 @@ export class SessionUseTracker implements OnModuleInit, OnApplicationShutdown {
       if (use.dirty) {
         batch.push({ sessionId, lastUsedAt: use.at });
         use.dirty = false;
-      } else if (now - use.at > use.idleTimeoutMs + USE_FLUSH_INTERVAL_MS) {
-        // Idle: the store knows this use already, and the session is over.
+      } else if (now - use.at > Math.min(use.idleTimeoutMs + USE_FLUSH_INTERVAL_MS, USE_KEPT_MS)) {
+        // Written already, and idle or not recent: the store answers for it from now on.
         this.uses.delete(sessionId);
       }
     }
