@@ -90,6 +90,16 @@ export function describeTokenLineage(mode: 'embedded' | 'distributed'): void {
       expect(listed.blastRadius).toMatchObject({ rotationEventId: lineage.generations[1].mintedBy, eventCount: 3, truncated: false });
       expect(listed.blastRadius.events.map((event) => event.name ?? event.type)).toEqual(['POST /transfer', 'SessionRefreshed', 'GET /balance']);
 
+      // An access request gets the request metadata recorded about the user, opened.
+      let incidentData: unknown;
+      for await (const line of waymark.users.export({ product: scope.product, identifier })) {
+        if (line.kind === 'event' && line.type === 'RefreshTokenReused') incidentData = line.data;
+      }
+      expect(incidentData).toMatchObject({
+        replayedGeneration: 0,
+        request: { userAgent: 'Thief/2.0 (X11)', ip: '198.51.100.77' },
+      });
+
       const journey = await waymark.journeys.get({ ...scope, identifier });
       expect(journey.sessions[0].lineage?.incidents).toMatchObject([{ eventId: incident.eventId, replayedGeneration: 0 }]);
       expect(journey.events.map((event) => event.type)).toContain('RefreshTokenReused');

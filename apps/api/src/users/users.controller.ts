@@ -72,8 +72,8 @@ export class UsersController {
     description:
       'Streams, one JSON value per line: an `export` line, each session of the user in the read model (every env and tag of ' +
       'the product) with the data it was started with, opened; each event of the user in time order (a SessionStarted with ' +
-      'its data opened in `data.data`); an `end` line with the counts (a stream cut short lacks it). The key must be allowed ' +
-      'every env of the product.',
+      'its data opened in `data.data`, a RefreshTokenReused with its request metadata in `data.request`); an `end` line ' +
+      'with the counts (a stream cut short lacks it). The key must be allowed every env of the product.',
     query: exportUserQuerySchema,
     responses: { 200: { description: 'The export (NDJSON)', contentType: NDJSON, schema: userExportSchema } },
     errors: ['PRODUCT_NOT_FOUND'],

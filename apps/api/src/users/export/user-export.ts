@@ -8,7 +8,8 @@ import { ExportedEvent, UserExportReader } from '@waymark/read-model';
  * session of theirs in the read model with the data it was started with (opened with
  * the user's key, or the token keys for rows projected before per-user keys, as the
  * profile endpoint does), every event of theirs in time order
- * (a SessionStarted's sealed data opened into `data.data`), and an `end` line with the
+ * (a SessionStarted's sealed data opened into `data.data`, a RefreshTokenReused's request
+ * metadata into `data.request`), and an `end` line with the
  * counts. Generated page by page as the client reads: nothing holds the whole export.
  */
 export class UserExport {
@@ -37,7 +38,9 @@ export class UserExport {
   }
 
   private async openedData(product: string, identifier: string, event: ExportedEvent): Promise<Record<string, unknown>> {
-    const { sealedData, ...rest } = event.data;
+    const { sealedData, sealedRequest, ...rest } = event.data;
+    // A reuse incident's request metadata (user agent, IP) is theirs too: opened into `data.request`.
+    if (typeof sealedRequest === 'string') return { ...rest, request: await this.open(product, identifier, sealedRequest) };
     if (typeof sealedData !== 'string') return event.data;
     return { ...rest, data: await this.open(product, identifier, sealedData) };
   }
@@ -46,7 +49,7 @@ export class UserExport {
     if (sealed === null) return null;
     const opened = await this.opener.open(product, identifier, sealed);
     // Sealed with a key since retired: the rest of the export is still owed.
-    if (opened === undefined) this.logger.warn('session data could not be opened for an export');
+    if (opened === undefined) this.logger.warn('sealed data could not be opened for an export');
     return opened ?? null;
   }
 }
