@@ -63,6 +63,15 @@ describe('API keys: authentication, roles, scope and rate limit', () => {
     }
   });
 
+  it("lets a secret or an admin key read a session's lineage, not a read key (a route that takes alternative roles)", async () => {
+    const started = await readJson(await postJson(sessions(), SEED_BODY, bearer(secret.key)));
+    const lineage = `${sessions()}/${started.sessionId}/lineage?product=my-product-tag&env=snd&tag=session-tag`;
+    for (const key of [secret.key, admin.key]) expect((await getJson(lineage, bearer(key))).status).toBe(200);
+    const refused = await getJson(lineage, bearer(read.key));
+    expect(refused.status).toBe(403);
+    expect(await readJson(refused)).toMatchObject({ code: 'FORBIDDEN', detail: expect.stringContaining("'secret' or 'admin'") });
+  });
+
   it('lets a secret key start sessions but not read journeys or manage specs', async () => {
     expect((await postJson(sessions(), SEED_BODY, bearer(secret.key))).status).toBe(201);
     const journeyResponse = await getJson(journey(), bearer(secret.key));
