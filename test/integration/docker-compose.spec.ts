@@ -5,6 +5,7 @@ import { apiEnvSchema } from '../../apps/api/src/config/api.config';
 import { projectorEnvSchema } from '../../apps/projector/src/config/projector.config';
 
 type Service = {
+  profiles?: string[];
   image?: string;
   build?: unknown;
   command?: string[];
@@ -27,8 +28,11 @@ describe('docker-compose.yml', () => {
   };
   const services = compose.services;
 
+  /** The services `docker compose up` starts: those of no profile. */
+  const defaults = Object.keys(services).filter((name) => !services[name].profiles);
+
   it('runs Kafka in KRaft mode from the official image, ClickHouse, Redis, the API and the projector', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'clickhouse', 'kafka', 'kafka-init', 'projector', 'redis']);
+    expect(defaults.sort()).toEqual(['api', 'clickhouse', 'kafka', 'kafka-init', 'projector', 'redis']);
     expect(services.api.command).toEqual(['node', 'dist/apps/api/main.js']);
     expect(services.projector.command).toEqual(['node', 'dist/apps/projector/main.js']);
   });
@@ -143,6 +147,51 @@ describe('docker-compose.yml', () => {
   it('parses every value it sets with the apps’ own schemas', () => {
     expect(apiEnvSchema.safeParse(services.api.environment).success).toBe(true);
     expect(projectorEnvSchema.safeParse(services.projector.environment).success).toBe(true);
+  });
+});
+
+describe('docker-compose.yml, profile cluster (ClickHouse Keeper x3, 2 shards x 2 replicas)', () => {
+  const compose = parse(readFileSync(join(__dirname, '../../docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+  const services = compose.services;
+  const inProfile = Object.keys(services).filter((name) => services[name].profiles?.includes('cluster'));
+  const clusterXml = readFileSync(join(__dirname, '../../deploy/clickhouse-cluster/clickhouse-cluster.xml'), 'utf8');
+  const keeperXml = readFileSync(join(__dirname, '../../deploy/clickhouse-cluster/keeper.xml'), 'utf8');
+  const nodes = ['clickhouse-1-1', 'clickhouse-1-2', 'clickhouse-2-1', 'clickhouse-2-2'];
+
+  it('has three Keeper nodes, four ClickHouse servers and an API and a projector on them', () => {
+    expect(inProfile.sort()).toEqual(['api-cluster', ...nodes, 'keeper-1', 'keeper-2', 'keeper-3', 'projector-cluster'].sort());
+    for (const name of inProfile) expect(services[name].healthcheck?.test.length).toBeGreaterThan(0);
+    // Same server release as the single-server service.
+    for (const name of nodes) expect(services[name].image).toBe(services.clickhouse.image);
+  });
+
+  it('gives each server its own shard and replica, and the cluster file lists them as 2 shards x 2 replicas', () => {
+    const seen = nodes.map((name) => `${services[name].environment?.CLICKHOUSE_SHARD}/${services[name].environment?.CLICKHOUSE_REPLICA}`);
+    expect(new Set(seen).size).toBe(4);
+    const shards = [...clusterXml.matchAll(/<shard>([\s\S]*?)<\/shard>/g)].map((shard) =>
+      [...shard[1].matchAll(/<host>([^<]+)<\/host>/g)].map((host) => host[1]),
+    );
+    expect(shards).toEqual([
+      ['clickhouse-1-1', 'clickhouse-1-2'],
+      ['clickhouse-2-1', 'clickhouse-2-2'],
+    ]);
+    for (const [index, hosts] of shards.entries()) for (const host of hosts) expect(services[host].environment?.CLICKHOUSE_SHARD).toBe(String(index + 1));
+    expect(clusterXml).toMatch(/<shard from_env="CLICKHOUSE_SHARD"\/>/);
+    expect(clusterXml).toMatch(/<replica from_env="CLICKHOUSE_REPLICA"\/>/);
+    const keepers = [...keeperXml.matchAll(/<hostname>([^<]+)<\/hostname>/g)].map((host) => host[1]);
+    expect(keepers).toEqual(['keeper-1', 'keeper-2', 'keeper-3']);
+    expect([...clusterXml.matchAll(/<node><host>([^<]+)<\/host>/g)].map((host) => host[1])).toEqual(keepers);
+  });
+
+  it('points the apps at the cluster by the name the cluster file gives it, with values their schemas accept', () => {
+    const name = /<remote_servers>\s*<(\w+)>/.exec(clusterXml)?.[1];
+    for (const app of ['api-cluster', 'projector-cluster']) {
+      expect(services[app].environment?.CLICKHOUSE_CLUSTER).toBe(name);
+      expect(nodes.some((node) => services[app].environment?.CLICKHOUSE_URL?.includes(`@${node}:8123`))).toBe(true);
+      for (const node of nodes) expect(services[app].depends_on?.[node]).toEqual({ condition: 'service_healthy' });
+    }
+    expect(apiEnvSchema.safeParse(services['api-cluster'].environment).success).toBe(true);
+    expect(projectorEnvSchema.safeParse(services['projector-cluster'].environment).success).toBe(true);
   });
 });
 

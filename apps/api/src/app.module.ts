@@ -63,6 +63,7 @@ export class AppModule {
           StorageModule.distributed({
             kafka: config.distributed.kafka,
             clickhouseUrl: config.distributed.clickhouseUrl,
+            clickhouseCluster: config.distributed.clickhouseCluster,
             redisUrl: config.distributed.redisUrl,
             redisKeyPrefix: config.distributed.redisKeyPrefix,
             privacyKeys: privacyKeySettingsOf(config),

@@ -61,6 +61,12 @@ function codecOrRefusal(open: () => PersonalDataCodec): { codec: PersonalDataCod
 export function openKafkaReplayEngine(kafka: KafkaEventLog, io: CliIo): LocalReplayEngine {
   const clickhouseUrl = io.env.CLICKHOUSE_URL;
   if (!clickhouseUrl) throw new UsageError('CLICKHOUSE_URL is required for a replay from Kafka');
+  if (io.env.CLICKHOUSE_CLUSTER) {
+    // The shadow tables and the swap are written for one server (docs/deployment.md, "A ClickHouse cluster").
+    throw new UsageError(
+      'a replay into a ClickHouse cluster (CLICKHOUSE_CLUSTER) is not supported yet: the shadow tables and the swap are made for one server',
+    );
+  }
   const clickhouse = createReadModelClient({ kind: 'server', url: clickhouseUrl });
   let redis: Redis | undefined;
   const codec = codecOrRefusal(() => {

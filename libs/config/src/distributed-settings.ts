@@ -30,6 +30,8 @@ export const distributedEnvShape = {
   /** Unset: the topic's partition count (KAFKA_PARTITIONS). */
   KAFKA_MAX_PARTITIONS_PER_BATCH: z.coerce.number().int().min(1).optional(),
   CLICKHOUSE_URL: optionalSetting,
+  /** The cluster the read model is spread over (ON CLUSTER DDL, Replicated engines, Distributed tables); unset: one server. */
+  CLICKHOUSE_CLUSTER: optionalSetting,
   REDIS_URL: optionalSetting,
   REDIS_KEY_PREFIX: z.string().min(1).default('waymark'),
 };
@@ -58,6 +60,7 @@ export interface DistributedSettings {
     };
   };
   clickhouseUrl: string;
+  clickhouseCluster?: string;
   redisUrl: string;
   redisKeyPrefix: string;
 }
@@ -104,6 +107,7 @@ export function distributedSettingsFrom(
       },
     },
     clickhouseUrl: env.CLICKHOUSE_URL ?? '',
+    ...(env.CLICKHOUSE_CLUSTER ? { clickhouseCluster: env.CLICKHOUSE_CLUSTER } : {}),
     redisUrl: env.REDIS_URL ?? '',
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
   };

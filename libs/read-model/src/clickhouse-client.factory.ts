@@ -17,7 +17,8 @@ export const CLICKHOUSE = Symbol('CLICKHOUSE');
 
 type ClientConnection = NonNullable<Parameters<typeof createClient>[0]> extends { connection?: infer C } ? C : never;
 
-export type ReadModelConnection = { kind: 'chdb'; path: string } | { kind: 'server'; url: string };
+/** `cluster`: the ClickHouse cluster the read model is spread over (CLICKHOUSE_CLUSTER; cluster/cluster-ddl.ts). */
+export type ReadModelConnection = { kind: 'chdb'; path: string } | { kind: 'server'; url: string; cluster?: string };
 
 /**
  * The same `@clickhouse/client` object in both modes; only the connection differs:
@@ -34,6 +35,11 @@ export function createReadModelClient(connection: ReadModelConnection, requestTi
     // For `insertRows`: on chDB the projector's rows go through its raw insert.
     registerChdbConnection(client, chdb);
     return client;
+  }
+  if (connection.cluster) {
+    // An INSERT into a Distributed table answers once every shard has its rows, not once
+    // the receiving node has queued them: the projector commits its offsets after that.
+    return createClient({ url: connection.url, request_timeout: requestTimeoutMs, log, clickhouse_settings: { distributed_foreground_insert: 1 } });
   }
   return createClient({ url: connection.url, request_timeout: requestTimeoutMs, log });
 }

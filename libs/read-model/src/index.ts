@@ -8,3 +8,4 @@ export * from './read-model-migrator';
 export * from './schema';
 export * from './analytics';
 export * from './erasure';
+export * from './cluster/cluster-ddl';

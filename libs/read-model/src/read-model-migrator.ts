@@ -1,4 +1,5 @@
 import { ClickHouseClient } from '@clickhouse/client';
+import { CLUSTER_MIGRATION_SETTINGS, clusterSchemaMigrationsTable, clusterStatements } from './cluster/cluster-ddl';
 import { READ_MODEL_MIGRATIONS, ReadModelMigration } from './migrations';
 
 export interface MigrationReport {
@@ -6,13 +7,25 @@ export interface MigrationReport {
   current: number;
 }
 
+export interface MigrateOptions {
+  /** A ClickHouse cluster's name (CLICKHOUSE_CLUSTER): every statement runs in its cluster form (cluster/cluster-ddl.ts). */
+  cluster?: string;
+}
+
 /**
  * Brings the ClickHouse schema up to date. Runs at start-up; statements are
  * idempotent (`IF NOT EXISTS`) so two processes migrating at once do no harm.
  */
-export async function migrateReadModel(client: ClickHouseClient, migrations: readonly ReadModelMigration[] = READ_MODEL_MIGRATIONS): Promise<MigrationReport> {
+export async function migrateReadModel(
+  client: ClickHouseClient,
+  migrations: readonly ReadModelMigration[] = READ_MODEL_MIGRATIONS,
+  options: MigrateOptions = {},
+): Promise<MigrationReport> {
+  const { cluster } = options;
   await client.command({
-    query: `CREATE TABLE IF NOT EXISTS schema_migrations
+    query: cluster
+      ? clusterSchemaMigrationsTable(cluster)
+      : `CREATE TABLE IF NOT EXISTS schema_migrations
             (version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
             ENGINE = ReplacingMergeTree ORDER BY version`,
   });
@@ -21,7 +34,10 @@ export async function migrateReadModel(client: ClickHouseClient, migrations: rea
   const applied: MigrationReport['applied'] = [];
   for (const migration of migrations) {
     if (migration.version <= current) continue;
-    for (const statement of migration.statements) await client.command({ query: statement });
+    for (const statement of migration.statements) {
+      if (!cluster) await client.command({ query: statement });
+      else for (const query of clusterStatements(statement, cluster)) await client.command({ query, clickhouse_settings: CLUSTER_MIGRATION_SETTINGS });
+    }
     await client.insert({
       table: 'schema_migrations',
       values: [{ version: migration.version, name: migration.name }],

@@ -94,6 +94,7 @@ class EmbeddedStorageLifecycle implements OnApplicationShutdown {
 export interface KafkaClickHouseOptions {
   kafka: KafkaEventLogOptions;
   clickhouseUrl: string;
+  clickhouseCluster?: string;
   redisUrl: string;
   redisKeyPrefix: string;
   privacyKeys: PrivacyKeySettings;
@@ -101,7 +102,7 @@ export interface KafkaClickHouseOptions {
 
 async function migratedClient(connection: ReadModelConnection): Promise<ClickHouseClient> {
   const client = createReadModelClient(connection);
-  const report = await migrateReadModel(client);
+  const report = await migrateReadModel(client, undefined, connection.kind === 'server' ? { cluster: connection.cluster } : {});
   if (report.applied.length > 0) new Logger('read-model').log({ applied: report.applied, version: report.current }, 'migrations applied');
   return client;
 }
@@ -189,7 +190,7 @@ export class StorageModule {
           inject: [LOG_WRITE_FAILURES, PersonalDataCodec],
         },
         { provide: LOG_WRITE_FAILURES, useValue: new WriteFailureState() },
-        { provide: CLICKHOUSE, useFactory: () => migratedClient({ kind: 'server', url: options.clickhouseUrl }) },
+        { provide: CLICKHOUSE, useFactory: () => migratedClient({ kind: 'server', url: options.clickhouseUrl, cluster: options.clickhouseCluster }) },
         {
           provide: LOG_INTEGRITY,
           useFactory: (log: KafkaEventLog, clickhouse: ClickHouseClient) =>

@@ -33,9 +33,11 @@ export const migrateCommand: CliCommand = {
 };
 
 async function migrateServer(url: string, io: CliIo): Promise<number> {
-  const client = createReadModelClient({ kind: 'server', url });
+  // CLICKHOUSE_CLUSTER: the statements in their cluster form (ON CLUSTER, Replicated engines, Distributed tables).
+  const cluster = io.env.CLICKHOUSE_CLUSTER || undefined;
+  const client = createReadModelClient({ kind: 'server', url, cluster });
   try {
-    describe(await migrateReadModel(client), io);
+    describe(await migrateReadModel(client, undefined, { cluster }), io);
     return EXIT.ok;
   } finally {
     await client.close();

@@ -45,7 +45,7 @@ export interface ProjectorConfig {
   /** ...or when it committed nothing for this long while events wait. */
   readyProjectorStallSeconds: number;
   /** Kafka, the ClickHouse server and Redis (the user keys), when set; otherwise the embedded store under DATA_DIR. */
-  distributed: Pick<DistributedSettings, 'kafka' | 'clickhouseUrl' | 'redisUrl' | 'redisKeyPrefix'> | undefined;
+  distributed: Pick<DistributedSettings, 'kafka' | 'clickhouseUrl' | 'clickhouseCluster' | 'redisUrl' | 'redisKeyPrefix'> | undefined;
   tokenKeys: KeySource;
   privacyKeys: KeySource;
 }
@@ -70,6 +70,7 @@ export function loadProjectorConfig(env: NodeJS.ProcessEnv = process.env): Proje
     distributed: distributed && {
       kafka: distributed.kafka,
       clickhouseUrl: distributed.clickhouseUrl,
+      clickhouseCluster: distributed.clickhouseCluster,
       redisUrl: distributed.redisUrl,
       redisKeyPrefix: distributed.redisKeyPrefix,
     },
