@@ -10,6 +10,7 @@ import {
 import { Logger } from '@nestjs/common';
 import { createChdbConnection } from 'chdb/connection';
 import { scopeSettingsPerCall } from './chdb-scoped-settings';
+import { registerCluster } from './cluster/cluster-client';
 import { registerChdbConnection } from './insert-rows';
 
 /** Nest injection token for the read model's ClickHouse client. */
@@ -39,7 +40,9 @@ export function createReadModelClient(connection: ReadModelConnection, requestTi
   if (connection.cluster) {
     // An INSERT into a Distributed table answers once every shard has its rows, not once
     // the receiving node has queued them: the projector commits its offsets after that.
-    return createClient({ url: connection.url, request_timeout: requestTimeoutMs, log, clickhouse_settings: { distributed_foreground_insert: 1 } });
+    const client = createClient({ url: connection.url, request_timeout: requestTimeoutMs, log, clickhouse_settings: { distributed_foreground_insert: 1 } });
+    registerCluster(client, connection.cluster);
+    return client;
   }
   return createClient({ url: connection.url, request_timeout: requestTimeoutMs, log });
 }

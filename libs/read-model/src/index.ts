@@ -9,3 +9,4 @@ export * from './schema';
 export * from './analytics';
 export * from './erasure';
 export * from './cluster/cluster-ddl';
+export * from './cluster/cluster-client';

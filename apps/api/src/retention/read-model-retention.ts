@@ -1,6 +1,6 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { RetentionCutoff } from '@waymark/config';
-import { EVENTS_TABLE, RETAINED_TABLES, RetentionShape } from '@waymark/read-model';
+import { EVENTS_TABLE, RETAINED_TABLES, RetentionShape, deleteTarget, insertSelectSettings } from '@waymark/read-model';
 
 /** A table retention prunes: its name, its shape, and for a grouped table the view's SELECT that rebuilds a group. */
 export interface RetainedTable {
@@ -58,7 +58,10 @@ export class ReadModelRetention {
     const count = await this.count(table.name, `${scope.sql} AND ${old}`, scope.params);
     if (count === 0) return 0;
     if (shape.kind === 'groups') await this.rebuildStraddling(table, shape, scope);
-    await this.clickhouse.command({ query: `DELETE FROM ${table.name} WHERE ${scope.sql} AND ${old}`, query_params: scope.params });
+    await this.clickhouse.command({
+      query: `DELETE FROM ${deleteTarget(this.clickhouse, table.name)} WHERE ${scope.sql} AND ${old}`,
+      query_params: scope.params,
+    });
     return count;
   }
 
@@ -75,7 +78,7 @@ export class ReadModelRetention {
       query: `INSERT INTO ${table.name} ${table.select(remaining)}`,
       query_params: scope.params,
       // The view's SELECT reads MATERIALIZED columns of `events` too (step, status, ...).
-      clickhouse_settings: { asterisk_include_materialized_columns: 1 },
+      clickhouse_settings: { asterisk_include_materialized_columns: 1, ...insertSelectSettings(this.clickhouse) },
     });
   }
 

@@ -1,10 +1,13 @@
+import { ClickHouseClient } from '@clickhouse/client';
 import { Session } from 'chdb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { READ_MODEL_MIGRATIONS } from '../migrations';
 import { READ_MODEL_TABLES } from '../schema';
+import { UserRowsEraser } from '../erasure/user-rows-eraser';
 import { migrateReadModel } from '../read-model-migrator';
+import { deleteTarget, insertSelectSettings, registerCluster } from './cluster-client';
 import { clusterSchemaMigrationsTable, clusterStatements, localName } from './cluster-ddl';
 
 const CLUSTER = 'waymark';
@@ -162,5 +165,37 @@ describe('migrateReadModel with a cluster', () => {
       expect(command.clickhouse_settings).toMatchObject({ parallel_distributed_insert_select: '2' });
       if (!command.query.startsWith('INSERT')) expect(command.query).toContain(`ON CLUSTER ${CLUSTER}`);
     }
+  });
+});
+
+describe('statements that cannot go through a Distributed table', () => {
+  it("send an erasure's lightweight DELETEs to every host's local tables, and one server's to the table itself", async () => {
+    const sent = (cluster?: string) => {
+      const queries: string[] = [];
+      const client = { command: async ({ query }: { query: string }) => void queries.push(query) } as unknown as ClickHouseClient;
+      if (cluster) registerCluster(client, cluster);
+      return { client, queries };
+    };
+    const counts = Object.fromEntries(READ_MODEL_TABLES.map((table) => [table.name, 1]));
+    const footprint = { envs: ['prd'], tags: ['web'], from: '2026-01-01 00:00:00.000', to: '2026-12-01 00:00:00.000' };
+    const onCluster = sent(CLUSTER);
+    await new UserRowsEraser(onCluster.client).delete({ product: 'shop', identifier: 'ada@example.com' }, footprint, counts);
+    expect(onCluster.queries.length).toBeGreaterThan(0);
+    for (const query of onCluster.queries) expect(query).toMatch(new RegExp(`^DELETE FROM \\w+_local ON CLUSTER ${CLUSTER} WHERE `));
+    expect(onCluster.queries.some((query) => query.startsWith(`DELETE FROM events_local ON CLUSTER ${CLUSTER}`))).toBe(true);
+
+    const single = sent();
+    await new UserRowsEraser(single.client).delete({ product: 'shop', identifier: 'ada@example.com' }, footprint, counts);
+    expect(single.queries.map((query) => query.replace(' WHERE ', '|').split('|')[0])).toEqual(
+      onCluster.queries.map((query) =>
+        query
+          .replace(' WHERE ', '|')
+          .split('|')[0]
+          .replace(/_local ON CLUSTER \w+$/, ''),
+      ),
+    );
+    expect(deleteTarget(single.client, 'events')).toBe('events');
+    expect(insertSelectSettings(single.client)).toEqual({});
+    expect(insertSelectSettings(onCluster.client)).toEqual({ parallel_distributed_insert_select: '2' });
   });
 });

@@ -1,6 +1,7 @@
 import { ClickHouseClient } from '@clickhouse/client';
 import { TableDefinition } from '../schema';
 import { UserFootprint, UserRowsScope, UserTable, userRowsWhere, userTables } from './user-rows';
+import { deleteTarget } from '../cluster/cluster-client';
 
 /** Where the footprint is read from: sorted by user, and deleted from last (a retry after a crash mid-way still finds it). */
 const FOOTPRINT_TABLE = 'events';
@@ -81,7 +82,7 @@ export class UserRowsEraser {
    * know the setting gets the DELETE without it.
    */
   private async deleteWhere(table: string, where: string, params: Record<string, unknown>): Promise<void> {
-    const query = `DELETE FROM ${table} WHERE ${where}`;
+    const query = `DELETE FROM ${deleteTarget(this.client, table)} WHERE ${where}`;
     if (this.patchUnsupported) {
       await this.client.command({ query, query_params: params, clickhouse_settings: { mutations_sync: '2' } });
       return;
