@@ -9,7 +9,7 @@ import { projectorBenchmark } from './projector.bench';
 import { replayBenchmark } from './replay.bench';
 import { revocationBenchmark } from './revocation.bench';
 import { activityBenchmark, refreshBenchmark, verifyBenchmark } from './session-methods.bench';
-import { startSessionBenchmark } from './start-session.bench';
+import { startSessionBenchmark, startSessionReturningBenchmark } from './start-session.bench';
 import { Benchmark } from './support/benchmark';
 
 /**
@@ -18,6 +18,7 @@ import { Benchmark } from './support/benchmark';
  */
 export const BENCHMARKS: readonly Benchmark[] = [
   startSessionBenchmark,
+  startSessionReturningBenchmark,
   verifyBenchmark,
   refreshBenchmark,
   activityBenchmark,

@@ -8,6 +8,8 @@ export interface ClosedLoopOptions {
   method?: 'GET' | 'POST';
   /** JSON body; `[<id>]` in it is replaced by a fresh id per request. */
   body?: string;
+  /** JSON bodies sent in turn, one per request (across all connections), instead of `body`. */
+  bodies?: readonly string[];
   label: string;
 }
 
@@ -40,9 +42,10 @@ export function closedLoop(options: ClosedLoopOptions, progress: Progress): Prom
         connections: options.connections,
         duration: options.durationS,
         method: options.method ?? 'GET',
-        headers: options.body ? { 'content-type': 'application/json' } : {},
+        headers: options.body || options.bodies ? { 'content-type': 'application/json' } : {},
         body: options.body,
         idReplacement: options.body?.includes('[<id>]') ?? false,
+        ...(options.bodies ? { requests: [{ setupRequest: nextBodyOf(options.bodies) }] } : {}),
         timeout: 10,
       },
       (error, result) => {
@@ -57,6 +60,16 @@ export function closedLoop(options: ClosedLoopOptions, progress: Progress): Prom
       progress.update(`${options.label}: ${seconds}/${options.durationS} s, ${counter.toLocaleString('en-US')} answers in the last second`);
     });
   });
+}
+
+/** autocannon's per-request hook handing out `bodies` in turn. */
+function nextBodyOf(bodies: readonly string[]): (request: autocannon.Request) => autocannon.Request {
+  let next = 0;
+  return (request) => {
+    const body = bodies[next];
+    next = (next + 1) % bodies.length;
+    return { ...request, body };
+  };
 }
 
 /** autocannon's result as the benchmarks report it. */

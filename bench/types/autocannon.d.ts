@@ -29,6 +29,15 @@ declare module 'autocannon' {
     idReplacement?: boolean;
     timeout?: number;
     title?: string;
+    /** Requests each connection sends in turn; `setupRequest` may rewrite one just before it leaves. */
+    requests?: Array<Partial<Request> & { setupRequest?: (request: Request) => Request }>;
+  }
+
+  interface Request {
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    body?: string;
   }
 
   interface Result {
@@ -52,7 +61,7 @@ declare module 'autocannon' {
   function autocannon(options: Options, callback: (error: Error | null, result: Result) => void): Instance;
 
   namespace autocannon {
-    export { Options, Result, Instance, Histogram };
+    export { Options, Result, Instance, Histogram, Request };
   }
 
   export = autocannon;
