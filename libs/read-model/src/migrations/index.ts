@@ -10,7 +10,6 @@ import { activityByUserMigration } from './0009-activity-by-user.migration';
 import { replayRunsMigration } from './0010-replay-runs.migration';
 import { eventsByQuarterMigration } from './0011-events-by-quarter.migration';
 import { blockColumnsMigration } from './0012-block-columns.migration';
-import { eventTypeIndexMigration } from './0013-event-type-index.migration';
 import { ReadModelMigration } from './read-model-migration';
 
 /**
@@ -32,7 +31,6 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   replayRunsMigration,
   eventsByQuarterMigration,
   blockColumnsMigration,
-  eventTypeIndexMigration,
 ];
 
 export type { ReadModelMigration };
